@@ -1,0 +1,34 @@
+# The README's two commands: `make run` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+HOST   ?= 127.0.0.1
+PORT   ?= 5000
+
+export RSVP_ENV ?= development
+
+.PHONY: run test install lint migrate-check browsers clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/rsvp db upgrade
+	$(BIN)/rsvp demo
+	$(BIN)/rsvp run --host $(HOST) --port $(PORT)
+
+test: $(STAMP)
+	RSVP_ENV=testing $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/mypy rsvp
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache

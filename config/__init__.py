@@ -1,0 +1,1 @@
+"""Configuration objects: default.py holds safe defaults, one module per environment."""

@@ -1,0 +1,43 @@
+"""Safe defaults shared by every environment; environment modules override them."""
+
+SECRET_KEY = None  # set RSVP_SECRET_KEY; production refuses to start without it
+SQLALCHEMY_DATABASE_URI = "sqlite:///rsvp.db"  # relative to the instance folder
+SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+
+# Site identity shown in pages and emails.
+SITE_NAME = "RSVP"
+SITE_ORGANISATION = "International Service for Human Rights"
+PUBLIC_BASE_URL = "http://127.0.0.1:5000"
+
+# Sessions and cookies.
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_SECURE = True
+PERMANENT_SESSION_LIFETIME = 60 * 60 * 8
+
+# Forms.
+WTF_CSRF_ENABLED = True
+WTF_CSRF_TIME_LIMIT = 60 * 60 * 4
+MAX_CONTENT_LENGTH = 10 * 1024 * 1024
+
+# Email.
+MAIL_SERVER = "127.0.0.1"
+MAIL_PORT = 8025
+MAIL_USE_TLS = False
+MAIL_USE_SSL = False
+MAIL_USERNAME = None
+MAIL_PASSWORD = None
+MAIL_DEFAULT_SENDER = "RSVP <no-reply@localhost>"
+
+# Languages offered by the interface.
+BABEL_DEFAULT_LOCALE = "en"
+BABEL_DEFAULT_TIMEZONE = "UTC"
+LANGUAGES = ["en"]
+
+# Rate limits (memory by default; a redis:// URI when several web servers run).
+RATELIMIT_STORAGE_URI = "memory://"
+RATELIMIT_HEADERS_ENABLED = True
+
+# Events.
+DEFAULT_RETENTION_DAYS = 30
+EVENTS_PER_PAGE = 20

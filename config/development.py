@@ -1,0 +1,5 @@
+"""Local development: an embedded SQLite database and the local mail catcher."""
+
+SECRET_KEY = "dev-only-not-secret"  # noqa: S105 - development only, never deployed
+SESSION_COOKIE_SECURE = False
+PUBLIC_BASE_URL = "http://127.0.0.1:5000"

@@ -1,0 +1,60 @@
+"""RSVP: registration for human-rights side events and webinars."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(overrides: dict[str, Any] | None = None) -> Flask:
+    """Build the app: configuration, extensions, blueprints, commands.
+
+    The environment is RSVP_ENV (development, testing, production; production
+    when unset). RSVP_* variables override the files, ``overrides`` everything.
+
+    :raises RuntimeError: production without RSVP_SECRET_KEY.
+    """
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+        instance_path=os.environ.get("RSVP_INSTANCE_PATH", str(ROOT / "instance")),
+    )
+    env = (overrides or {}).get("ENV") or os.environ.get("RSVP_ENV", "production")
+    if env not in ("development", "testing", "production"):
+        raise RuntimeError(f"RSVP_ENV={env!r}: use development, testing or production")
+    app.config.from_object("config.default")
+    app.config.from_object(f"config.{env}")
+    app.config.from_prefixed_env("RSVP")
+    app.config.update(overrides or {})
+    app.config["ENV"] = env
+    if not app.config.get("SECRET_KEY"):
+        raise RuntimeError("RSVP_SECRET_KEY is not set: production refuses to start without it")
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+
+    from rsvp import web
+    from rsvp.extensions import babel, csrf, db, limiter, mail, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"))
+    mail.init_app(app)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=web.select_locale)
+    limiter.init_app(app)
+    web.init_app(app)
+
+    from rsvp.events.views import bp as events_bp
+    from rsvp.registrations.views import bp as registrations_bp
+
+    app.register_blueprint(events_bp)
+    app.register_blueprint(registrations_bp)
+
+    from rsvp.cli import register_commands
+
+    register_commands(app)
+    return app

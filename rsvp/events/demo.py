@@ -1,0 +1,86 @@
+"""The demo: the real seed announcements (demo_events.json), re-dated around today."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta
+from importlib import resources
+
+import sqlalchemy as sa
+
+from rsvp.events.models import (
+    Event,
+    EventDocument,
+    EventFormat,
+    EventPartner,
+    EventPerson,
+    EventStatus,
+    EventType,
+    PartnerKind,
+    PartnerRole,
+    ProgrammeRole,
+)
+from rsvp.extensions import db
+from rsvp.timeutil import local_to_utc, now_utc, to_local
+
+
+def seed_records() -> list[dict]:
+    text = resources.files("rsvp.events").joinpath("demo_events.json").read_text("utf-8")
+    return json.loads(text)
+
+
+def build_event(record: dict, now: datetime) -> Event:
+    """An Event from one seed record, moved to ``demo_offset_days`` from ``now``.
+
+    The local wall-clock time of the announcement is kept, so "14:00 CEST"
+    stays 14:00 in Geneva whatever the date becomes.
+    """
+    zone_name = record["timezone"]
+    original = datetime.fromisoformat(record["original_start"])
+    day = to_local(now, zone_name).date() + timedelta(days=record["demo_offset_days"])
+    starts_at = local_to_utc(datetime.combine(day, original.time()), zone_name)
+    event = Event(
+        slug=record["slug"],
+        title=record["title"],
+        event_type=EventType(record["event_type"]),
+        session=record["session"],
+        summary=record["summary"],
+        description=record["description"],
+        format=EventFormat(record["format"]),
+        status=EventStatus.PUBLISHED,
+        starts_at=starts_at,
+        ends_at=starts_at + timedelta(minutes=record["duration_minutes"]),
+        timezone=zone_name,
+        display_timezones=record["display_timezones"],
+        venue=record["venue"],
+        livestream_url=record["livestream_url"],
+        join_url=None if record["format"] == "in_person"
+        else f"https://meet.example.org/rsvp-demo/{record['slug']}",
+        floor_language=record["floor_language"],
+        interpretation_languages=record["interpretation_languages"],
+        caption_languages=record["caption_languages"],
+        image_credit=record["image_credit"],
+        capacity_in_person=record["capacity_in_person"],
+        capacity_online=record["capacity_online"],
+        speakers_list=record["speakers_list"],
+    )
+    event.partners = [
+        EventPartner(name=p["name"], kind=PartnerKind(p["kind"]), role=PartnerRole(p["role"]),
+                     position=i) for i, p in enumerate(record["partners"])]
+    event.people = [
+        EventPerson(name=p["name"], affiliation=p["affiliation"], role=ProgrammeRole(p["role"]),
+                    segment=p["segment"], position=i) for i, p in enumerate(record["people"])]
+    event.documents = [
+        EventDocument(title=d["title"], language=d["language"], url=d["url"], position=i)
+        for i, d in enumerate(record["documents"])]
+    return event
+
+
+def load_demo(now: datetime | None = None) -> list[Event]:
+    """Add every seed event not yet present (matched by slug); returns those added."""
+    now = now or now_utc()
+    existing = set(db.session.scalars(sa.select(Event.slug)))
+    added = [build_event(r, now) for r in seed_records() if r["slug"] not in existing]
+    db.session.add_all(added)
+    db.session.flush()
+    return added

@@ -1,0 +1,231 @@
+"""The event an organiser runs: what, when, where, in which languages, with whom."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from rsvp.db import UTCDateTime, enum_column, new_public_id
+from rsvp.extensions import db
+from rsvp.timeutil import now_utc
+
+
+class EventStatus(enum.StrEnum):
+    DRAFT = "draft"
+    PUBLISHED = "published"
+    CANCELLED = "cancelled"
+
+
+class EventFormat(enum.StrEnum):
+    ONLINE = "online"
+    IN_PERSON = "in_person"
+    HYBRID = "hybrid"
+
+
+class EventType(enum.StrEnum):
+    SIDE_EVENT = "side_event"
+    REPORT_LAUNCH = "report_launch"
+    PANEL_DISCUSSION = "panel_discussion"
+    DIALOGUE = "dialogue"
+    PLEDGING_EVENT = "pledging_event"
+    HIGH_LEVEL_EVENT = "high_level_event"
+    WEBINAR = "webinar"
+
+
+class AttendanceMode(enum.StrEnum):
+    IN_PERSON = "in_person"
+    ONLINE = "online"
+
+
+class PartnerKind(enum.StrEnum):
+    STATE = "state"
+    NGO = "ngo"
+    UN = "un"
+    NHRI = "nhri"
+    OTHER = "other"
+
+
+class PartnerRole(enum.StrEnum):
+    HOST = "host"
+    CO_ORGANISER = "co_organiser"
+    CO_SPONSOR = "co_sponsor"
+
+
+class ProgrammeRole(enum.StrEnum):
+    MODERATOR = "moderator"
+    WELCOME_REMARKS = "welcome_remarks"
+    OPENING_REMARKS = "opening_remarks"
+    PRESENTER = "presenter"
+    PANELIST = "panelist"
+    SPEAKER = "speaker"
+    CLOSING_REMARKS = "closing_remarks"
+
+
+class Event(db.Model):
+    __tablename__ = "events"
+    __table_args__ = (
+        sa.CheckConstraint("ends_at > starts_at", name="ends_after_start"),
+        sa.CheckConstraint(
+            "registration_closes_at IS NULL OR registration_opens_at IS NULL"
+            " OR registration_closes_at > registration_opens_at",
+            name="window_order",
+        ),
+        sa.CheckConstraint("capacity_in_person IS NULL OR capacity_in_person >= 0",
+                           name="capacity_in_person_positive"),
+        sa.CheckConstraint("capacity_online IS NULL OR capacity_online >= 0",
+                           name="capacity_online_positive"),
+        sa.CheckConstraint("taken_in_person >= 0", name="taken_in_person_positive"),
+        sa.CheckConstraint("taken_online >= 0", name="taken_online_positive"),
+        sa.Index("ix_events_status_starts_at", "status", "starts_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: Random identifier for places an id reaches a URL or email.
+    public_id: Mapped[str] = mapped_column(sa.String(32), unique=True, default=new_public_id)
+    #: The stable part of the public URL (/events/<slug>).
+    slug: Mapped[str] = mapped_column(sa.String(80), unique=True)
+    title: Mapped[str] = mapped_column(sa.String(300))
+    event_type: Mapped[EventType] = mapped_column(
+        enum_column(EventType, "event_type"), default=EventType.SIDE_EVENT)
+    #: Human Rights Council session the event accompanies, e.g. "HRC47".
+    session: Mapped[str | None] = mapped_column(sa.String(40))
+    #: One or two plain sentences for listings.
+    summary: Mapped[str] = mapped_column(sa.String(600), default="")
+    #: Markdown; rendered through the sanitiser, never trusted as HTML.
+    description: Mapped[str] = mapped_column(sa.Text, default="")
+    format: Mapped[EventFormat] = mapped_column(enum_column(EventFormat, "format"))
+    status: Mapped[EventStatus] = mapped_column(
+        enum_column(EventStatus, "status"), default=EventStatus.DRAFT)
+
+    #: Start and end, UTC.
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    #: The event's own IANA zone: forms take and pages print times in it.
+    timezone: Mapped[str] = mapped_column(sa.String(64), default="Europe/Zurich")
+    #: Further IANA zones printed beside the event's own ("10:00 ET / 16:00 CEST").
+    display_timezones: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
+
+    #: Room and building for in-person and hybrid events.
+    venue: Mapped[str | None] = mapped_column(sa.String(300))
+    #: Public livestream (UN Web TV, YouTube): shown to everyone.
+    livestream_url: Mapped[str | None] = mapped_column(sa.String(500))
+    #: Private meeting link: only for confirmed registrants, never on a public page or .ics.
+    join_url: Mapped[str | None] = mapped_column(sa.String(500))
+
+    #: ISO 639-1 code of the floor language.
+    floor_language: Mapped[str] = mapped_column(sa.String(8), default="en")
+    #: Codes of simultaneous interpretation offered.
+    interpretation_languages: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
+    #: Codes of closed captions offered.
+    caption_languages: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
+
+    image_path: Mapped[str | None] = mapped_column(sa.String(300))
+    #: As printed under the image, e.g. "Photo: Flickr/Ivan Radic".
+    image_credit: Mapped[str | None] = mapped_column(sa.String(300))
+
+    registration_opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: The RSVP deadline; defaults to the event's start when empty.
+    registration_closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: Seats per attendance mode; NULL means unlimited.
+    capacity_in_person: Mapped[int | None] = mapped_column(sa.Integer)
+    capacity_online: Mapped[int | None] = mapped_column(sa.Integer)
+    #: Seats taken, moved only by conditional updates (see registrations.services).
+    taken_in_person: Mapped[int] = mapped_column(sa.Integer, default=0)
+    taken_online: Mapped[int] = mapped_column(sa.Integer, default=0)
+    waitlist_enabled: Mapped[bool] = mapped_column(sa.Boolean, default=True)
+    approval_required: Mapped[bool] = mapped_column(sa.Boolean, default=False)
+    double_opt_in: Mapped[bool] = mapped_column(sa.Boolean, default=False)
+    grounds_pass_required: Mapped[bool] = mapped_column(sa.Boolean, default=False)
+    #: Minutes before the start at which reminders go out.
+    reminder_offsets: Mapped[list[int]] = mapped_column(sa.JSON, default=lambda: [1440, 60])
+    #: Speakers-list rules, e.g. {"individual_seconds": 60, "group_seconds": 120}; NULL = off.
+    speakers_list: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)
+    #: Days after the end before attendees' personal data is erased.
+    retention_days: Mapped[int] = mapped_column(sa.Integer, default=30)
+
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc, onupdate=now_utc)
+
+    partners: Mapped[list[EventPartner]] = relationship(
+        back_populates="event", cascade="all, delete-orphan", order_by="EventPartner.position")
+    people: Mapped[list[EventPerson]] = relationship(
+        back_populates="event", cascade="all, delete-orphan", order_by="EventPerson.position")
+    documents: Mapped[list[EventDocument]] = relationship(
+        back_populates="event", cascade="all, delete-orphan", order_by="EventDocument.position")
+
+    def __repr__(self) -> str:
+        return f"<Event {self.slug}>"
+
+    @property
+    def attendance_modes(self) -> list[AttendanceMode]:
+        if self.format is EventFormat.HYBRID:
+            return [AttendanceMode.IN_PERSON, AttendanceMode.ONLINE]
+        if self.format is EventFormat.IN_PERSON:
+            return [AttendanceMode.IN_PERSON]
+        return [AttendanceMode.ONLINE]
+
+    @property
+    def is_online_possible(self) -> bool:
+        return self.format is not EventFormat.IN_PERSON
+
+    def capacity_for(self, mode: AttendanceMode) -> int | None:
+        return self.capacity_in_person if mode is AttendanceMode.IN_PERSON else self.capacity_online
+
+    def taken_for(self, mode: AttendanceMode) -> int:
+        return self.taken_in_person if mode is AttendanceMode.IN_PERSON else self.taken_online
+
+    def seats_left(self, mode: AttendanceMode) -> int | None:
+        capacity = self.capacity_for(mode)
+        return None if capacity is None else max(capacity - self.taken_for(mode), 0)
+
+
+class EventPartner(db.Model):
+    """A State or organisation that hosts, co-organises or co-sponsors an event."""
+
+    __tablename__ = "event_partners"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(sa.ForeignKey("events.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(sa.String(300))
+    kind: Mapped[PartnerKind] = mapped_column(enum_column(PartnerKind, "partner_kind"))
+    role: Mapped[PartnerRole] = mapped_column(enum_column(PartnerRole, "partner_role"))
+    position: Mapped[int] = mapped_column(sa.Integer, default=0)
+
+    event: Mapped[Event] = relationship(back_populates="partners")
+
+
+class EventPerson(db.Model):
+    """Someone on the programme: moderator, speaker, panellist."""
+
+    __tablename__ = "event_people"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(sa.ForeignKey("events.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
+    affiliation: Mapped[str | None] = mapped_column(sa.String(400))
+    role: Mapped[ProgrammeRole] = mapped_column(enum_column(ProgrammeRole, "programme_role"))
+    #: The programme heading as printed ("Panel segment I"); NULL groups by role.
+    segment: Mapped[str | None] = mapped_column(sa.String(200))
+    position: Mapped[int] = mapped_column(sa.Integer, default=0)
+
+    event: Mapped[Event] = relationship(back_populates="people")
+
+
+class EventDocument(db.Model):
+    """A flyer, concept note or report, one row per language version."""
+
+    __tablename__ = "event_documents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(sa.ForeignKey("events.id", ondelete="CASCADE"), index=True)
+    title: Mapped[str] = mapped_column(sa.String(300))
+    #: ISO 639-1 code of the document's language.
+    language: Mapped[str] = mapped_column(sa.String(8))
+    url: Mapped[str] = mapped_column(sa.String(500))
+    position: Mapped[int] = mapped_column(sa.Integer, default=0)
+
+    event: Mapped[Event] = relationship(back_populates="documents")

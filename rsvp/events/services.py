@@ -1,0 +1,112 @@
+"""Reading events for the public: listings, lookup, the programme, Markdown, the .ics file."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import markdown
+import nh3
+import sqlalchemy as sa
+from icalendar import Calendar
+from icalendar import Event as CalendarEvent
+from markupsafe import Markup
+
+from rsvp.events.models import Event, EventPerson, EventStatus, ProgrammeRole
+from rsvp.extensions import db
+from rsvp.timeutil import now_utc
+
+_ALLOWED_TAGS = {"p", "br", "strong", "em", "b", "i", "ul", "ol", "li", "a", "blockquote",
+                 "h3", "h4", "code", "pre", "hr"}
+
+
+class EventNotFound(Exception):
+    """No public event has this slug (or it is a draft)."""
+
+
+def render_markdown(text: str) -> Markup:
+    """Markdown to HTML, sanitised: no script, no style, no images (no third-party requests)."""
+    html = markdown.markdown(text or "", extensions=["sane_lists"])
+    clean = nh3.clean(html, tags=_ALLOWED_TAGS, attributes={"a": {"href", "title"}},
+                      url_schemes={"http", "https", "mailto"}, link_rel="noopener noreferrer")
+    return Markup(clean)  # noqa: S704 - sanitised by nh3 just above
+
+
+def upcoming_events(now: datetime | None = None) -> list[Event]:
+    """Published and cancelled events that have not ended, soonest first."""
+    now = now or now_utc()
+    return list(db.session.scalars(
+        sa.select(Event)
+        .where(Event.status != EventStatus.DRAFT, Event.ends_at >= now)
+        .order_by(Event.starts_at)
+    ))
+
+
+def past_events(page: int, per_page: int, now: datetime | None = None):
+    now = now or now_utc()
+    query = (sa.select(Event)
+             .where(Event.status == EventStatus.PUBLISHED, Event.ends_at < now)
+             .order_by(Event.starts_at.desc()))
+    return db.paginate(query, page=page, per_page=per_page, error_out=False)
+
+
+def public_event(slug: str) -> Event:
+    """The event at /events/<slug>, published or cancelled.
+
+    :raises EventNotFound: no such slug, or the event is a draft.
+    """
+    event = db.session.scalar(sa.select(Event).where(Event.slug == slug))
+    if event is None or event.status is EventStatus.DRAFT:
+        raise EventNotFound(slug)
+    return event
+
+
+@dataclass(frozen=True)
+class ProgrammeSection:
+    heading: str | None
+    role: ProgrammeRole
+    people: list[EventPerson]
+
+
+def programme(event: Event) -> list[ProgrammeSection]:
+    """People grouped under their printed segment, or by role where no segment was given.
+
+    Sections keep the order in which the organiser listed people.
+    """
+    sections: list[ProgrammeSection] = []
+    for person in event.people:
+        key_heading = person.segment
+        last = sections[-1] if sections else None
+        if last and last.heading == key_heading and (key_heading or last.role is person.role):
+            last.people.append(person)
+        else:
+            sections.append(ProgrammeSection(key_heading, person.role, [person]))
+    return sections
+
+
+def event_is_over(event: Event, now: datetime | None = None) -> bool:
+    return event.ends_at < (now or now_utc())
+
+
+def calendar_uid(event: Event, domain: str) -> str:
+    return f"event-{event.public_id}@{domain}"
+
+
+def public_ics(event: Event, event_url: str, domain: str) -> bytes:
+    """The public .ics: everything a calendar needs, never the private join link."""
+    calendar = Calendar()
+    calendar.add("prodid", "-//RSVP//rsvp//EN")
+    calendar.add("version", "2.0")
+    calendar.add("method", "PUBLISH")
+    entry = CalendarEvent()
+    entry.add("uid", calendar_uid(event, domain))
+    entry.add("dtstamp", now_utc())
+    entry.add("dtstart", event.starts_at)
+    entry.add("dtend", event.ends_at)
+    entry.add("summary", event.title)
+    entry.add("description", f"{event.summary}\n\n{event_url}".strip())
+    entry.add("url", event_url)
+    entry.add("location", event.venue or "Online")
+    entry.add("status", "CANCELLED" if event.status is EventStatus.CANCELLED else "CONFIRMED")
+    calendar.add_component(entry)
+    return calendar.to_ical()

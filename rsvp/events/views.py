@@ -1,0 +1,69 @@
+"""Public event pages: upcoming and past listings, the event page, its .ics file."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
+
+from rsvp.events import labels, services
+from rsvp.events.models import Event
+from rsvp.registrations import services as registrations
+
+bp = Blueprint("events", __name__)
+
+
+def load_public_event(slug: str) -> Event:
+    try:
+        return services.public_event(slug)
+    except services.EventNotFound:
+        abort(404)
+
+
+@bp.get("/")
+def upcoming() -> str:
+    events = services.upcoming_events()
+    return render_template("events/upcoming.html", events=events,
+                           window=registrations.window)
+
+
+@bp.get("/past")
+def past() -> str:
+    page = request.args.get("page", 1, type=int)
+    pagination = services.past_events(page, current_app.config["EVENTS_PER_PAGE"])
+    return render_template("events/past.html", pagination=pagination)
+
+
+@bp.get("/events/<slug>")
+def show(slug: str) -> str:
+    event = load_public_event(slug)
+    return render_template(
+        "events/show.html",
+        event=event,
+        description=services.render_markdown(event.description),
+        programme=services.programme(event),
+        window=registrations.window(event),
+        closes_at=registrations.closes_at(event),
+        is_over=services.event_is_over(event),
+    )
+
+
+@bp.get("/events/<slug>/event.ics")
+def calendar(slug: str) -> Response:
+    event = load_public_event(slug)
+    event_url = url_for("events.show", slug=slug, _external=True)
+    domain = urlsplit(current_app.config["PUBLIC_BASE_URL"]).hostname or "localhost"
+    body = services.public_ics(event, event_url, domain)
+    response = Response(body, mimetype="text/calendar")
+    response.headers["Content-Disposition"] = f'attachment; filename="{event.slug}.ics"'
+    return response
+
+
+
+@bp.record_once
+def _label_globals(state) -> None:
+    # Globals, not a context processor: imported macros see globals only.
+    state.app.jinja_env.globals.update(
+        FORMAT_LABELS=labels.FORMAT_LABELS, TYPE_LABELS=labels.TYPE_LABELS,
+        ROLE_HEADINGS=labels.ROLE_HEADINGS, PARTNER_ROLE_HEADINGS=labels.PARTNER_ROLE_HEADINGS,
+        PARTNER_KIND_LABELS=labels.PARTNER_KIND_LABELS)

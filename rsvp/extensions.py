@@ -1,0 +1,18 @@
+"""Flask extensions, created unbound; create_app() initialises them (no app import here)."""
+
+from flask_babel import Babel
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_mail import Mail
+from flask_migrate import Migrate
+from flask_sqlalchemy import SQLAlchemy
+from flask_wtf import CSRFProtect
+
+from rsvp.db import Base, Session
+
+db = SQLAlchemy(model_class=Base, session_options={"class_": Session})
+migrate = Migrate()
+mail = Mail()
+csrf = CSRFProtect()
+babel = Babel()
+limiter = Limiter(key_func=get_remote_address)

@@ -1,0 +1,42 @@
+"""Names of languages and countries, from Babel's CLDR data in the reader's locale."""
+
+from __future__ import annotations
+
+from functools import cache
+
+from babel import Locale
+from flask import has_request_context
+from flask_babel import get_locale
+
+# CLDR territories that are regions, groupings or placeholders, not countries.
+_NOT_COUNTRIES = {"EU", "EZ", "UN", "QO", "XA", "XB", "ZZ"}
+
+
+def _current() -> Locale:
+    locale = get_locale() if has_request_context() else None
+    return locale or Locale("en")
+
+
+def language_name(code: str) -> str:
+    """"fr" -> "French" in the reader's language; unknown codes come back as given."""
+    locale = _current()
+    name = locale.languages.get(code)
+    return name[:1].upper() + name[1:] if name else code
+
+
+@cache
+def _countries(locale_code: str) -> tuple[tuple[str, str], ...]:
+    territories = Locale.parse(locale_code).territories
+    pairs = [(code, name) for code, name in territories.items()
+             if len(code) == 2 and code.isalpha() and code not in _NOT_COUNTRIES]
+    return tuple(sorted(pairs, key=lambda pair: pair[1]))
+
+
+def country_choices() -> list[tuple[str, str]]:
+    return list(_countries(str(_current())))
+
+
+def country_name(code: str | None) -> str:
+    if not code:
+        return ""
+    return dict(_countries(str(_current()))).get(code, code)

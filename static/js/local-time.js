@@ -1,0 +1,26 @@
+// Shows an event's time in the visitor's own zone, computed in the browser:
+// the zone never leaves the visitor's machine.
+(function () {
+  "use strict";
+  function fmt(date, opts) {
+    return new Intl.DateTimeFormat(document.documentElement.lang || undefined, opts).format(date);
+  }
+  function fill(el) {
+    var start = new Date(el.dataset.start);
+    var end = new Date(el.dataset.end);
+    if (isNaN(start) || isNaN(end)) { return; }
+    var zone = Intl.DateTimeFormat().resolvedOptions().timeZone || "";
+    var day = { weekday: "long", day: "numeric", month: "long", year: "numeric" };
+    var clock = { hour: "2-digit", minute: "2-digit" };
+    var sameDay = fmt(start, day) === fmt(end, day);
+    var text = fmt(start, day) + ", " + fmt(start, clock) + "–" +
+      (sameDay ? "" : fmt(end, day) + ", ") + fmt(end, clock);
+    el.textContent = el.dataset.label + ": " + text + (zone ? " (" + zone.replace(/_/g, " ") + ")" : "");
+    el.hidden = false;
+  }
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("[data-local-span]").forEach(fill);
+    var summary = document.getElementById("error-summary");
+    if (summary) { summary.focus(); }
+  });
+})();
