@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlalchemy as sa
 from flask import Flask, Response, render_template, request
 from flask_babel import get_locale
 from flask_wtf.csrf import CSRFError
@@ -58,12 +59,23 @@ def _csrf_error(error: CSRFError) -> tuple[str, int]:
     return render_template("errors/error.html", code=400, error=error, csrf=True), 400
 
 
+def healthz() -> tuple[dict[str, str], int]:
+    """Liveness and a database round trip, for load balancers and monitoring."""
+    try:
+        db.session.execute(sa.text("SELECT 1"))
+    except sa.exc.SQLAlchemyError:
+        db.session.rollback()
+        return {"status": "error", "database": "unreachable"}, 503
+    return {"status": "ok", "database": "ok"}, 200
+
+
 def init_app(app: Flask) -> None:
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             configure_sqlite(db.engine)
     timeutil.register_filters(app)
     app.after_request(_security_headers)
+    app.add_url_rule("/healthz", "healthz", healthz)
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(HTTPException, _error_page)
     app.jinja_env.globals.update(language_name=language_name, current_locale=get_locale)

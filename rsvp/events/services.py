@@ -16,7 +16,7 @@ from rsvp.events.models import Event, EventPerson, EventStatus, ProgrammeRole
 from rsvp.extensions import db
 from rsvp.timeutil import now_utc
 
-_ALLOWED_TAGS = {"p", "br", "strong", "em", "b", "i", "ul", "ol", "li", "a", "blockquote",
+_ALLOWED_TAGS = {"p", "br", "strong", "em", "b", "i", "ul", "ol", "li", "a", "blockquote", "h2",
                  "h3", "h4", "code", "pre", "hr"}
 
 

@@ -58,7 +58,6 @@ class RegistrationForm(FlaskForm):
     )
     organisation_type = SelectField(
         _l("You are attending for"),
-        choices=[("", _l("Choose one"))] + [(k.value, v) for k, v in ORGANISATION_TYPE_LABELS.items()],
         validators=[InputRequired(_l("Choose what you are attending for."))],
     )
     country = SelectField(_l("Country"), validators=[Optional()], validate_choice=False,
@@ -83,10 +82,12 @@ class RegistrationForm(FlaskForm):
     def __init__(self, event: Event, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.event = event
+        self.organisation_type.choices = [("", _l("Choose one"))] + [
+            (k.value, v) for k, v in ORGANISATION_TYPE_LABELS.items()]
         self.country.choices = [("", _l("Prefer not to say"))] + country_choices()
         modes = event.attendance_modes
         self.attendance_mode.choices = [(m.value, ATTENDANCE_LABELS[m]) for m in modes]
-        if len(modes) == 1:
+        if len(modes) == 1 and not self.attendance_mode.data:
             self.attendance_mode.data = modes[0].value
         floor = language_name(event.floor_language)
         self.interpretation_language.choices = [("", _l("None: I follow in %(floor)s", floor=floor))]

@@ -1,0 +1,130 @@
+"""Fixtures: one database per run built by the migrations, each test rolled back.
+
+The database is SQLite in a temporary folder, or PostgreSQL when
+RSVP_TEST_DATABASE_URL is set (CI sets it). Tests that need real commits
+(a live server, concurrent requests) use ``live_db``, which empties every
+table afterwards instead of rolling back.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Iterator
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+from flask.testing import FlaskClient
+from flask_migrate import upgrade
+from werkzeug.serving import make_server
+
+from rsvp import create_app
+from rsvp.extensions import db
+
+POSTGRES_URL = os.environ.get("RSVP_TEST_DATABASE_URL", "")
+
+
+def _database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    if POSTGRES_URL:
+        return POSTGRES_URL
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+
+
+def _reset_postgres(url: str) -> None:
+    engine = sa.create_engine(url)
+    with engine.begin() as connection:
+        connection.exec_driver_sql("DROP SCHEMA IF EXISTS public CASCADE")
+        connection.exec_driver_sql("CREATE SCHEMA public")
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
+    url = _database_url(tmp_path_factory)
+    if url.startswith("postgresql"):
+        _reset_postgres(url)
+    app = create_app({
+        "ENV": "testing",
+        "SQLALCHEMY_DATABASE_URI": url,
+        "SERVER_NAME": None,
+    })
+    with app.app_context():
+        upgrade()  # the schema only ever comes from the migrations
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
+def db_session(app: Flask) -> Iterator[sa.orm.scoped_session]:
+    """Every statement of the test inside one outer transaction, rolled back at the end.
+
+    Commits in the code under test release savepoints only.
+    """
+    with app.app_context():
+        connection = db.engine.connect()
+        outer = connection.begin()
+        db.session.remove()
+        db.session.configure(bind=connection, join_transaction_mode="create_savepoint")
+        try:
+            yield db.session
+        finally:
+            db.session.remove()
+            db.session.configure(bind=None, join_transaction_mode="conservative_savepoint")
+            outer.rollback()
+            connection.close()
+
+
+@pytest.fixture
+def client(app: Flask, db_session: sa.orm.scoped_session) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def csrf_client(app: Flask, db_session: sa.orm.scoped_session) -> Iterator[FlaskClient]:
+    """A client of an app that checks CSRF tokens, as production does."""
+    app.config["WTF_CSRF_ENABLED"] = True
+    try:
+        yield app.test_client()
+    finally:
+        app.config["WTF_CSRF_ENABLED"] = False
+
+
+@pytest.fixture(autouse=True)
+def _no_csrf_by_default(app: Flask) -> None:
+    # Most view tests post forms directly; csrf_client and the browser tests check CSRF.
+    app.config["WTF_CSRF_ENABLED"] = False
+
+
+def _empty_tables() -> None:
+    with db.engine.begin() as connection:
+        for table in reversed(db.metadata.sorted_tables):
+            connection.execute(table.delete())
+
+
+@pytest.fixture
+def live_db(app: Flask) -> Iterator[None]:
+    """Real commits, visible to other threads; every table is emptied afterwards."""
+    with app.app_context():
+        _empty_tables()
+        try:
+            yield
+        finally:
+            db.session.remove()
+            _empty_tables()
+
+
+@pytest.fixture
+def live_server(app: Flask, live_db: None) -> Iterator[str]:
+    """The app served on 127.0.0.1 by a real HTTP server in a thread; yields its base URL."""
+    app.config["WTF_CSRF_ENABLED"] = True
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+        app.config["WTF_CSRF_ENABLED"] = False

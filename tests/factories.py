@@ -1,0 +1,77 @@
+"""Test data: events and registrations with sensible defaults.
+
+Committed, which inside the db_session fixture releases a savepoint only.
+"""
+
+from __future__ import annotations
+
+import itertools
+from datetime import timedelta
+from typing import Any
+
+from rsvp.events.models import (
+    AttendanceMode,
+    Event,
+    EventFormat,
+    EventPerson,
+    EventStatus,
+    ProgrammeRole,
+)
+from rsvp.extensions import db
+from rsvp.registrations.models import OrganisationType, Registration, RegistrationStatus
+from rsvp.timeutil import now_utc
+
+_numbers = itertools.count(1)
+
+
+def make_event(**fields: Any) -> Event:
+    n = next(_numbers)
+    starts_at = fields.pop("starts_at", now_utc().replace(microsecond=0) + timedelta(days=7))
+    values: dict[str, Any] = {
+        "slug": f"event-{n}",
+        "title": f"Side event {n}: rights at risk",
+        "summary": "A dialogue among UN and civil society panelists.",
+        "description": "Join us for an **exciting** dialogue.",
+        "format": EventFormat.ONLINE,
+        "status": EventStatus.PUBLISHED,
+        "starts_at": starts_at,
+        "ends_at": starts_at + timedelta(minutes=90),
+        "timezone": "Europe/Zurich",
+        "display_timezones": ["America/New_York"],
+        "interpretation_languages": ["fr", "es"],
+        "caption_languages": ["en"],
+        "join_url": "https://meet.example.org/secret-join-link",
+    }
+    values.update(fields)
+    event = Event(**values)
+    db.session.add(event)
+    db.session.commit()  # survives a rollback in the code under test
+    return event
+
+
+def add_person(event: Event, name: str, role: ProgrammeRole, segment: str | None = None,
+               affiliation: str | None = None) -> EventPerson:
+    position = len(event.people)
+    person = EventPerson(event=event, name=name, role=role, segment=segment,
+                         affiliation=affiliation, position=position)
+    db.session.add(person)
+    db.session.commit()  # survives a rollback in the code under test
+    return person
+
+
+def make_registration(event: Event, **fields: Any) -> Registration:
+    n = next(_numbers)
+    values: dict[str, Any] = {
+        "event": event,
+        "email": f"person{n}@example.org",
+        "name": f"Person {n}",
+        "organisation_type": OrganisationType.NGO,
+        "attendance_mode": AttendanceMode.ONLINE,
+        "consent_at": now_utc(),
+        "status": RegistrationStatus.CONFIRMED,
+    }
+    values.update(fields)
+    registration = Registration(**values)
+    db.session.add(registration)
+    db.session.commit()  # survives a rollback in the code under test
+    return registration

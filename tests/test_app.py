@@ -1,0 +1,52 @@
+"""The app factory, configuration and the schema's agreement with the models."""
+
+from __future__ import annotations
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+
+from rsvp import create_app
+from rsvp.extensions import db
+
+
+def test_production_refuses_to_start_without_secret_key(monkeypatch):
+    monkeypatch.delenv("RSVP_SECRET_KEY", raising=False)
+    with pytest.raises(RuntimeError, match="RSVP_SECRET_KEY"):
+        create_app({"ENV": "production", "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+
+
+def test_settings_come_from_prefixed_environment(monkeypatch):
+    monkeypatch.setenv("RSVP_SECRET_KEY", "from-the-environment")
+    monkeypatch.setenv("RSVP_MAIL_PORT", "2525")
+    app = create_app({"ENV": "production", "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    assert app.config["SECRET_KEY"] == "from-the-environment"
+    assert app.config["MAIL_PORT"] == 2525
+    assert app.config["SESSION_COOKIE_SECURE"] is True
+
+
+def test_unknown_environment_is_refused():
+    with pytest.raises(RuntimeError, match="RSVP_ENV"):
+        create_app({"ENV": "staging"})
+
+
+def test_models_and_migrations_agree(app, db_session):
+    """The migrations build exactly the schema the models describe."""
+    context = MigrationContext.configure(db_session.connection(),
+                                         opts={"compare_type": True})
+    assert compare_metadata(context, db.metadata) == []
+
+
+def test_healthz_reports_database(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.get_json() == {"status": "ok", "database": "ok"}
+
+
+def test_security_headers_on_every_page(client):
+    response = client.get("/")
+    csp = response.headers["Content-Security-Policy"]
+    assert "default-src 'self'" in csp and "frame-ancestors 'none'" in csp
+    assert "'unsafe-inline'" not in csp
+    assert response.headers["Referrer-Policy"] == "no-referrer"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
