@@ -77,20 +77,23 @@ class Session(FlaskSession):
     Flask-SQLAlchemy's own get_bind would ignore that bind and use the engine.
     """
 
-    def get_bind(self, mapper: Any = None, clause: Any = None, **kwargs: Any) -> Any:
-        if self.bind is not None:
+    def get_bind(self, mapper: Any | None = None, clause: Any | None = None,
+                 bind: sa.Engine | sa.Connection | None = None,
+                 **kwargs: Any) -> sa.Engine | sa.Connection:
+        if bind is None and self.bind is not None:
             return self.bind
-        return super().get_bind(mapper=mapper, clause=clause, **kwargs)
+        return super().get_bind(mapper=mapper, clause=clause, bind=bind, **kwargs)
 
 
 def configure_sqlite(engine: sa.Engine) -> None:
     """WAL, a busy timeout and real transactions for SQLite.
 
     pysqlite's own transaction handling breaks SAVEPOINT, so BEGIN is emitted
-    here. A request that may write (anything but GET/HEAD/OPTIONS), and any
-    command-line work, begins with BEGIN IMMEDIATE: it queues for the write
-    lock on the busy timeout instead of failing with "database is locked" when
-    a read transaction later tries to write.
+    here. A request that may write (anything but GET/HEAD/OPTIONS) begins with
+    BEGIN IMMEDIATE: it queues for the write lock on the busy timeout instead
+    of failing with "database is locked" when its read transaction later tries
+    to write after another writer committed. Work outside requests begins
+    deferred; it must write first or commit its reads before writing.
     """
 
     @sa.event.listens_for(engine, "connect")
@@ -105,5 +108,5 @@ def configure_sqlite(engine: sa.Engine) -> None:
 
     @sa.event.listens_for(engine, "begin")
     def _on_begin(connection: sa.Connection) -> None:
-        reading = has_request_context() and request.method in ("GET", "HEAD", "OPTIONS")
-        connection.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")
+        writing = has_request_context() and request.method not in ("GET", "HEAD", "OPTIONS")
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")

@@ -71,7 +71,7 @@ def db_session(app: Flask) -> Iterator[sa.orm.scoped_session]:
             yield db.session
         finally:
             db.session.remove()
-            db.session.configure(bind=None, join_transaction_mode="conservative_savepoint")
+            db.session.configure(bind=None, join_transaction_mode="conditional_savepoint")
             outer.rollback()
             connection.close()
 

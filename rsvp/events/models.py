@@ -9,8 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from rsvp.db import UTCDateTime, enum_column, new_public_id
-from rsvp.extensions import db
+from rsvp.db import Base, UTCDateTime, enum_column, new_public_id
 from rsvp.timeutil import now_utc
 
 
@@ -65,7 +64,7 @@ class ProgrammeRole(enum.StrEnum):
     CLOSING_REMARKS = "closing_remarks"
 
 
-class Event(db.Model):
+class Event(Base):
     __tablename__ = "events"
     __table_args__ = (
         sa.CheckConstraint("ends_at > starts_at", name="ends_after_start"),
@@ -183,7 +182,7 @@ class Event(db.Model):
         return None if capacity is None else max(capacity - self.taken_for(mode), 0)
 
 
-class EventPartner(db.Model):
+class EventPartner(Base):
     """A State or organisation that hosts, co-organises or co-sponsors an event."""
 
     __tablename__ = "event_partners"
@@ -198,7 +197,7 @@ class EventPartner(db.Model):
     event: Mapped[Event] = relationship(back_populates="partners")
 
 
-class EventPerson(db.Model):
+class EventPerson(Base):
     """Someone on the programme: moderator, speaker, panellist."""
 
     __tablename__ = "event_people"
@@ -215,7 +214,7 @@ class EventPerson(db.Model):
     event: Mapped[Event] = relationship(back_populates="people")
 
 
-class EventDocument(db.Model):
+class EventDocument(Base):
     """A flyer, concept note or report, one row per language version."""
 
     __tablename__ = "event_documents"

@@ -8,9 +8,8 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from rsvp.db import UTCDateTime, enum_column, new_public_id
+from rsvp.db import Base, UTCDateTime, enum_column, new_public_id
 from rsvp.events.models import AttendanceMode, Event
-from rsvp.extensions import db
 from rsvp.timeutil import now_utc
 
 
@@ -43,7 +42,7 @@ class OrganisationType(enum.StrEnum):
     OTHER = "other"
 
 
-class Registration(db.Model):
+class Registration(Base):
     __tablename__ = "registrations"
     __table_args__ = (
         # One active registration per event and email, whatever races the app loses.

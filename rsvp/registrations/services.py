@@ -94,7 +94,7 @@ def take_seat(event: Event, mode: AttendanceMode) -> bool:
     taken = Event.taken_in_person if mode is AttendanceMode.IN_PERSON else Event.taken_online
     capacity = (Event.capacity_in_person if mode is AttendanceMode.IN_PERSON
                 else Event.capacity_online)
-    result = db.session.execute(
+    result: sa.CursorResult = db.session.execute(  # type: ignore[assignment]
         sa.update(Event)
         .where(Event.id == event.id, sa.or_(capacity.is_(None), taken < capacity))
         .values({taken: taken + 1})

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, session, url_for
+from flask import Blueprint, redirect, render_template, session, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
@@ -63,7 +63,6 @@ def register(slug: str) -> str | Response | tuple[str, int]:
         context["window"] = closed.window
         return render_template("registrations/register.html", **context), 409
     session[_JUST_REGISTERED] = registration.public_id
-    flash(_("Your registration has been received."), "success")
     return redirect(url_for("registrations.registered", slug=slug), code=303)
 
 

@@ -6,8 +6,15 @@ from datetime import timedelta
 
 from icalendar import Calendar
 
-from rsvp.events.models import EventFormat, EventStatus, PartnerKind, PartnerRole, ProgrammeRole
-from rsvp.events.models import EventDocument, EventPartner
+from rsvp.events.models import (
+    EventDocument,
+    EventFormat,
+    EventPartner,
+    EventStatus,
+    PartnerKind,
+    PartnerRole,
+    ProgrammeRole,
+)
 from rsvp.extensions import db
 from rsvp.timeutil import now_utc
 from tests.factories import add_person, make_event
