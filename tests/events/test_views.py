@@ -89,3 +89,10 @@ def test_ics_download(client, db_session):
     (entry,) = Calendar.from_ical(response.data).walk("VEVENT")
     assert entry.decoded("dtstart") == event.starts_at
     assert b"private-room" not in response.data
+
+
+def test_event_image_is_served_by_the_app_itself_with_its_credit(client, db_session):
+    event = make_event(image_path="favicon.svg", image_credit="Photo: UN Photo/Jean-Marc Ferré")
+    page = client.get(f"/events/{event.slug}").get_data(as_text=True)
+    assert '<img src="/static/favicon.svg" alt="">' in page
+    assert "<figcaption class=\"credit\">Photo: UN Photo/Jean-Marc Ferré</figcaption>" in page
