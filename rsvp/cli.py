@@ -20,8 +20,72 @@ def demo_command() -> None:
     click.echo(f"Demo: {len(added)} event(s) added." if added else "Demo: already loaded.")
 
 
+@click.command("send-pending")
+def send_pending_command() -> None:
+    """Send every due email once, queue due reminders, and exit (for cron)."""
+    from rsvp.mail.worker import send_pending
+    from rsvp.registrations.notify import enqueue_due_reminders, reminder_skip_reason
+    from rsvp.timeutil import now_utc
+
+    now = now_utc()
+    queued = enqueue_due_reminders(now)
+    db.session.commit()
+    result = send_pending(now, skip=lambda m: reminder_skip_reason(m, now))
+    click.echo(f"reminders queued={queued} sent={result.sent} retried={result.retried} "
+               f"failed={result.failed}")
+
+
+@click.command("worker")
+@click.option("--poll", type=float, default=None, help="Seconds between passes.")
+def worker_command(poll: float | None) -> None:
+    """Send email and reminders until stopped (SIGINT/SIGTERM finish the current message)."""
+    import logging
+    import signal
+
+    from flask import current_app
+
+    from rsvp.mail.worker import run_worker, send_pending
+    from rsvp.registrations.notify import enqueue_due_reminders, reminder_skip_reason
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s worker %(message)s")
+    stopping: list[int] = []
+    signal.signal(signal.SIGTERM, lambda signum, _frame: stopping.append(signum))
+    signal.signal(signal.SIGINT, lambda signum, _frame: stopping.append(signum))
+
+    def tick(now):
+        enqueue_due_reminders(now)
+        db.session.commit()
+        return send_pending(now, skip=lambda m: reminder_skip_reason(m, now))
+
+    click.echo("worker: sending email; Ctrl+C to stop")
+    run_worker(poll or current_app.config["MAIL_WORKER_POLL_SECONDS"], tick, lambda: bool(stopping))
+
+
+@click.command("mailcatcher")
+@click.option("--host", default="127.0.0.1")
+@click.option("--port", type=int, default=None, help="Defaults to MAIL_PORT.")
+def mailcatcher_command(host: str, port: int | None) -> None:
+    """Run a local SMTP server that stores what it receives in instance/mailcatcher/."""
+    import time
+    from pathlib import Path
+
+    from flask import current_app
+
+    from rsvp.mail.catcher import serve
+
+    folder = Path(current_app.instance_path) / "mailcatcher"
+    controller = serve(folder, host, port or current_app.config["MAIL_PORT"])
+    click.echo(f"mailcatcher: listening on {host}:{controller.port}, storing in {folder}")
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        controller.stop()
+
+
 def register_commands(app: Flask) -> None:
-    app.cli.add_command(demo_command)
+    for command in (demo_command, send_pending_command, worker_command, mailcatcher_command):
+        app.cli.add_command(command)
 
 
 @click.group(cls=FlaskGroup, create_app=create_app)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 import sqlalchemy as sa
-from flask import Flask, Response, render_template, request
+from flask import Flask, Response, current_app, render_template, request
 from flask_babel import get_locale
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -28,14 +30,24 @@ CONTENT_SECURITY_POLICY = "; ".join([
 ])
 
 
+def public_url(endpoint: str, **values: object) -> str:
+    """An absolute URL on PUBLIC_BASE_URL, built without a request (emails, the worker)."""
+    parts = urlsplit(current_app.config["PUBLIC_BASE_URL"])
+    adapter = current_app.url_map.bind(parts.netloc, script_name=parts.path or "/",
+                                       url_scheme=parts.scheme or "https")
+    return adapter.build(endpoint, values, force_external=True)
+
+
+def public_domain() -> str:
+    return urlsplit(current_app.config["PUBLIC_BASE_URL"]).hostname or "localhost"
+
+
 def select_locale() -> str:
     supported = request_languages()
     return request.accept_languages.best_match(supported) or supported[0]
 
 
 def request_languages() -> list[str]:
-    from flask import current_app
-
     return list(current_app.config["LANGUAGES"])
 
 

@@ -146,6 +146,9 @@ class Event(Base):
     #: Days after the end before attendees' personal data is erased.
     retention_days: Mapped[int] = mapped_column(sa.Integer, default=30)
 
+    #: iCalendar SEQUENCE: bumped whenever time, place or link change, so calendars update.
+    sequence: Mapped[int] = mapped_column(sa.Integer, default=0)
+
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc, onupdate=now_utc)
 

@@ -8,13 +8,13 @@ from datetime import datetime
 import markdown
 import nh3
 import sqlalchemy as sa
-from icalendar import Calendar
-from icalendar import Event as CalendarEvent
+from flask_babel import gettext as _
 from markupsafe import Markup
 
 from rsvp.events.models import Event, EventPerson, EventStatus, ProgrammeRole
 from rsvp.extensions import db
-from rsvp.timeutil import now_utc
+from rsvp.registrations import notify
+from rsvp.timeutil import format_moment, now_utc
 
 _ALLOWED_TAGS = {"p", "br", "strong", "em", "b", "i", "ul", "ol", "li", "a", "blockquote", "h2",
                  "h3", "h4", "code", "pre", "hr"}
@@ -88,25 +88,35 @@ def event_is_over(event: Event, now: datetime | None = None) -> bool:
     return event.ends_at < (now or now_utc())
 
 
-def calendar_uid(event: Event, domain: str) -> str:
-    return f"event-{event.public_id}@{domain}"
+def update_logistics(event: Event, *, starts_at: datetime, ends_at: datetime,
+                     venue: str | None, join_url: str | None) -> list[str]:
+    """Change when, where or how to join; registrants are told, calendars updated.
+
+    :returns: the changes, as told to registrants (empty when nothing changed).
+    """
+    changes: list[str] = []
+    if (starts_at, ends_at) != (event.starts_at, event.ends_at):
+        changes.append(_("New time: %(when)s", when=format_moment(starts_at, event.timezone)))
+    if (venue or None) != (event.venue or None):
+        changes.append(_("New venue: %(venue)s", venue=venue or _("online only")))
+    if (join_url or None) != (event.join_url or None):
+        changes.append(_("New link to join online (below)."))
+    if not changes:
+        return []
+    event.starts_at, event.ends_at, event.venue, event.join_url = starts_at, ends_at, venue, join_url
+    event.sequence += 1
+    db.session.flush()
+    if event.status is EventStatus.PUBLISHED:
+        notify.event_changed(event, changes)
+    return changes
 
 
-def public_ics(event: Event, event_url: str, domain: str) -> bytes:
-    """The public .ics: everything a calendar needs, never the private join link."""
-    calendar = Calendar()
-    calendar.add("prodid", "-//RSVP//rsvp//EN")
-    calendar.add("version", "2.0")
-    calendar.add("method", "PUBLISH")
-    entry = CalendarEvent()
-    entry.add("uid", calendar_uid(event, domain))
-    entry.add("dtstamp", now_utc())
-    entry.add("dtstart", event.starts_at)
-    entry.add("dtend", event.ends_at)
-    entry.add("summary", event.title)
-    entry.add("description", f"{event.summary}\n\n{event_url}".strip())
-    entry.add("url", event_url)
-    entry.add("location", event.venue or "Online")
-    entry.add("status", "CANCELLED" if event.status is EventStatus.CANCELLED else "CONFIRMED")
-    calendar.add_component(entry)
-    return calendar.to_ical()
+def cancel_event(event: Event) -> int:
+    """Cancel a published event and tell every active registrant; returns how many were told."""
+    if event.status is EventStatus.CANCELLED:
+        return 0
+    was_published = event.status is EventStatus.PUBLISHED
+    event.status = EventStatus.CANCELLED
+    event.sequence += 1
+    db.session.flush()
+    return notify.event_cancelled(event) if was_published else 0

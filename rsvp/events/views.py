@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
 
 from rsvp.events import labels, services
+from rsvp.events.calendar import event_ics
 from rsvp.events.models import Event
 from rsvp.registrations import services as registrations
+from rsvp.web import public_domain
 
 bp = Blueprint("events", __name__)
 
@@ -52,8 +52,7 @@ def show(slug: str) -> str:
 def calendar(slug: str) -> Response:
     event = load_public_event(slug)
     event_url = url_for("events.show", slug=slug, _external=True)
-    domain = urlsplit(current_app.config["PUBLIC_BASE_URL"]).hostname or "localhost"
-    body = services.public_ics(event, event_url, domain)
+    body = event_ics(event, event_url, public_domain())
     response = Response(body, mimetype="text/calendar")
     response.headers["Content-Disposition"] = f'attachment; filename="{event.slug}.ics"'
     return response

@@ -5,7 +5,15 @@ from __future__ import annotations
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    EmailField,
+    HiddenField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from rsvp.events.models import AttendanceMode, Event
@@ -74,6 +82,8 @@ class RegistrationForm(FlaskForm):
         _l("Accessibility needs"), validators=[Optional(), Length(max=1000)],
         description=_l("Optional. Tell us anything that would help you take part."),
     )
+    #: Filled in by the browser (static/js/local-time.js) so emails can show the person's own time.
+    timezone = HiddenField(validators=[Optional(), Length(max=64)])
     consent = BooleanField(
         _l("I agree that my details are used to run this event, as described above."),
         validators=[DataRequired(_l("Please accept the privacy notice to register."))],

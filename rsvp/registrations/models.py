@@ -67,6 +67,8 @@ class Registration(Base):
     country: Mapped[str | None] = mapped_column(sa.String(2))
     attendance_mode: Mapped[AttendanceMode] = mapped_column(
         enum_column(AttendanceMode, "attendance_mode"))
+    #: The person's own IANA zone, as their browser reported it; emails show times in it.
+    timezone: Mapped[str | None] = mapped_column(sa.String(64))
     #: Language the person reads their emails in.
     language: Mapped[str] = mapped_column(sa.String(8), default="en")
     #: Interpretation channel requested, from the event's languages; NULL = floor language.

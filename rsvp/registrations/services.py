@@ -12,15 +12,17 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
+from rsvp import tokens
 from rsvp.events.models import AttendanceMode, Event, EventStatus
 from rsvp.extensions import db
+from rsvp.registrations import notify
 from rsvp.registrations.models import (
     ACTIVE_STATUSES,
     OrganisationType,
     Registration,
     RegistrationStatus,
 )
-from rsvp.timeutil import now_utc
+from rsvp.timeutil import is_zone, now_utc
 
 
 class Window(enum.StrEnum):
@@ -65,6 +67,7 @@ class RegistrationData:
     captions: bool = False
     accessibility_needs: str = ""
     language: str = "en"
+    timezone: str | None = None
 
 
 def closes_at(event: Event) -> datetime:
@@ -145,6 +148,7 @@ def register(event: Event, data: RegistrationData, now: datetime | None = None) 
         country=data.country or None,
         attendance_mode=data.attendance_mode,
         language=data.language,
+        timezone=data.timezone if data.timezone and is_zone(data.timezone) else None,
         interpretation_language=data.interpretation_language or None,
         captions=data.captions,
         accessibility_needs=data.accessibility_needs.strip(),
@@ -159,6 +163,84 @@ def register(event: Event, data: RegistrationData, now: datetime | None = None) 
             db.session.add(registration)
     except IntegrityError as error:
         raise AlreadyRegistered(data.email) from error
+    notify.status_email(registration)
+    return registration
+
+
+class TransitionRefused(RegistrationError):
+    """The registration is not in a state this change applies to."""
+
+
+def _move(registration: Registration, allowed: tuple[RegistrationStatus, ...],
+          target: RegistrationStatus, now: datetime) -> None:
+    """Change status only if it is still one of ``allowed`` (a conditional UPDATE: races lose)."""
+    result: sa.CursorResult = db.session.execute(  # type: ignore[assignment]
+        sa.update(Registration)
+        .where(Registration.id == registration.id, Registration.status.in_(allowed))
+        .values(status=target, updated_at=now)
+        .execution_options(synchronize_session=False))
+    if result.rowcount != 1:
+        db.session.refresh(registration)
+        raise TransitionRefused(registration.status.value)
+    db.session.refresh(registration)
+
+
+def release_seat(event: Event, mode: AttendanceMode) -> None:
+    taken = Event.taken_in_person if mode is AttendanceMode.IN_PERSON else Event.taken_online
+    db.session.execute(
+        sa.update(Event).where(Event.id == event.id, taken > 0).values({taken: taken - 1})
+        .execution_options(synchronize_session=False))
+    db.session.expire(event, [taken.key])
+
+
+def promote_waitlisted(event: Event, mode: AttendanceMode, now: datetime) -> list[Registration]:
+    """Give free seats in ``mode`` to the longest-waiting people, oldest first."""
+    promoted: list[Registration] = []
+    while True:
+        query = (sa.select(Registration)
+                 .where(Registration.event_id == event.id, Registration.attendance_mode == mode,
+                        Registration.status == RegistrationStatus.WAITLISTED)
+                 .order_by(Registration.created_at, Registration.id).limit(1))
+        if db.session.get_bind().dialect.name == "postgresql":
+            query = query.with_for_update(skip_locked=True)
+        candidate = db.session.scalar(query)
+        if candidate is None or not take_seat(event, mode):
+            return promoted
+        _move(candidate, (RegistrationStatus.WAITLISTED,), RegistrationStatus.CONFIRMED, now)
+        notify.status_email(candidate, "registration-promoted")
+        promoted.append(candidate)
+
+
+def cancel(registration: Registration, now: datetime | None = None) -> list[Registration]:
+    """Cancel an active registration; a freed seat goes to the waiting list in the same transaction.
+
+    :raises TransitionRefused: already cancelled or rejected.
+    :returns: the registrations promoted from the waiting list.
+    """
+    now = now or now_utc()
+    held_seat = registration.status is RegistrationStatus.CONFIRMED
+    _move(registration, ACTIVE_STATUSES, RegistrationStatus.CANCELLED, now)
+    notify.status_email(registration)
+    if not held_seat:
+        return []
+    release_seat(registration.event, registration.attendance_mode)
+    return promote_waitlisted(registration.event, registration.attendance_mode, now)
+
+
+def from_manage_token(token: str) -> Registration:
+    """The registration a manage link points to.
+
+    :raises tokens.TokenExpired: the link is too old.
+    :raises tokens.TokenInvalid: tampered, wrong purpose, unknown or revoked.
+    """
+    data = tokens.verify("manage-registration", token)
+    try:
+        public_id, version = data
+    except (TypeError, ValueError) as error:
+        raise tokens.TokenInvalid("manage-registration") from error
+    registration = get_by_public_id(str(public_id))
+    if registration is None or registration.token_version != version:
+        raise tokens.TokenInvalid("manage-registration")
     return registration
 
 

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template, session, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, session, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
+from rsvp import tokens
 from rsvp.events.models import AttendanceMode
 from rsvp.events.views import load_public_event
 from rsvp.extensions import db
-from rsvp.registrations import services
+from rsvp.registrations import notify, services
 from rsvp.registrations.forms import RegistrationForm
-from rsvp.registrations.models import OrganisationType
+from rsvp.registrations.models import OrganisationType, Registration
 
 bp = Blueprint("registrations", __name__)
 
@@ -44,6 +46,7 @@ def register(slug: str) -> str | Response | tuple[str, int]:
         captions=bool(form.captions.data) and bool(event.caption_languages),
         accessibility_needs=form.accessibility_needs.data or "",
         language=str(get_locale() or "en"),
+        timezone=form.timezone.data or None,
     )
     try:
         registration = services.register(event, data)
@@ -74,3 +77,41 @@ def registered(slug: str) -> str | Response:
         return redirect(url_for("events.show", slug=slug))
     return render_template("registrations/registered.html", event=event,
                            registration=registration)
+
+
+def _load_from_token(token: str) -> Registration | tuple[str, int]:
+    try:
+        return services.from_manage_token(token)
+    except tokens.TokenExpired:
+        return render_template("registrations/bad_link.html", expired=True), 410
+    except tokens.TokenInvalid:
+        return render_template("registrations/bad_link.html", expired=False), 404
+
+
+@bp.get("/r/<token>")
+def manage(token: str) -> str | tuple[str, int]:
+    registration = _load_from_token(token)
+    if not isinstance(registration, Registration):
+        return registration
+    return render_template("registrations/manage.html", registration=registration,
+                           event=registration.event, token=token,
+                           join_url=notify.join_url_for(registration),
+                           form=FlaskForm())
+
+
+@bp.post("/r/<token>/cancel")
+def cancel(token: str) -> Response | tuple[str, int]:
+    registration = _load_from_token(token)
+    if not isinstance(registration, Registration):
+        return registration
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    try:
+        services.cancel(registration)
+        db.session.commit()
+    except services.TransitionRefused:
+        db.session.rollback()
+        flash(_("This registration was already cancelled."), "warning")
+    else:
+        flash(_("Your registration is cancelled. We have sent you a confirmation."), "success")
+    return redirect(url_for("registrations.manage", token=token), code=303)

@@ -20,6 +20,10 @@
   }
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("[data-local-span]").forEach(fill);
+    var zone = Intl.DateTimeFormat().resolvedOptions().timeZone || "";
+    document.querySelectorAll("input[data-browser-timezone]").forEach(function (input) {
+      if (!input.value) { input.value = zone; }
+    });
     var summary = document.getElementById("error-summary");
     if (summary) { summary.focus(); }
   });

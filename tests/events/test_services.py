@@ -9,6 +9,7 @@ import pytest
 from icalendar import Calendar
 
 from rsvp.events import services
+from rsvp.events.calendar import event_ics
 from rsvp.events.demo import load_demo, seed_records
 from rsvp.events.models import Event, EventFormat, EventStatus, ProgrammeRole
 from rsvp.timeutil import format_span, local_to_utc, now_utc, time_lines
@@ -91,7 +92,7 @@ def test_span_in_another_zone_names_the_date_when_it_differs(app):
 
 def test_public_ics_has_utc_times_and_never_the_join_link(db_session):
     event = make_event(join_url="https://meet.example.org/very-private")
-    body = services.public_ics(event, "http://localhost/events/x", "localhost")
+    body = event_ics(event, "http://localhost/events/x", "localhost")
     calendar = Calendar.from_ical(body)
     (entry,) = calendar.walk("VEVENT")
     assert entry.decoded("dtstart") == event.starts_at

@@ -1,0 +1,56 @@
+"""The transactional outbox: every email is a row first, sent by a worker after the commit."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from rsvp.db import Base, UTCDateTime, enum_column
+from rsvp.timeutil import now_utc
+
+
+class OutboxStatus(enum.StrEnum):
+    QUEUED = "queued"
+    SENDING = "sending"
+    SENT = "sent"
+    RETRY = "retry"
+    FAILED = "failed"
+
+
+class OutboxMessage(Base):
+    __tablename__ = "outbox_messages"
+    __table_args__ = (
+        sa.Index("ix_outbox_messages_due", "status", "next_attempt_at"),
+        sa.CheckConstraint("attempts >= 0", name="attempts_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: Template name, e.g. "registration-confirmed".
+    kind: Mapped[str] = mapped_column(sa.String(60))
+    recipient: Mapped[str] = mapped_column(sa.String(254))
+    subject: Mapped[str] = mapped_column(sa.String(300))
+    text_body: Mapped[str] = mapped_column(sa.Text)
+    html_body: Mapped[str] = mapped_column(sa.Text)
+    #: [{"filename", "content_type", "data" (text)}]; calendar files are text.
+    attachments: Mapped[list[dict[str, Any]]] = mapped_column(sa.JSON, default=list)
+    #: Sending twice is impossible for messages with the same key (reminders).
+    dedupe_key: Mapped[str | None] = mapped_column(sa.String(200), unique=True)
+    #: The event it concerns, so its personal data can be purged with the event's.
+    event_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("events.id", ondelete="SET NULL"), index=True)
+    status: Mapped[OutboxStatus] = mapped_column(
+        enum_column(OutboxStatus, "outbox_status"), default=OutboxStatus.QUEUED)
+    attempts: Mapped[int] = mapped_column(sa.Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
+    #: A claimed message belongs to its worker until then; afterwards anyone may reclaim it.
+    lease_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: Random token of the claim that holds the message.
+    claim: Mapped[str | None] = mapped_column(sa.String(40), index=True)
+    last_error: Mapped[str | None] = mapped_column(sa.String(1000))
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    message_id: Mapped[str] = mapped_column(sa.String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)

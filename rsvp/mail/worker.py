@@ -1,0 +1,241 @@
+"""The email worker: claims due outbox rows, sends them over one SMTP connection, retries.
+
+Claims are leases: a worker that dies leaves its rows to be reclaimed once the
+lease expires, so a crash costs at most one duplicate per message in flight,
+never a lost email. PostgreSQL claims with FOR UPDATE SKIP LOCKED; SQLite's
+single writer makes the same conditional UPDATE atomic.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import smtplib
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from email import policy
+from email.message import EmailMessage
+from email.utils import formatdate
+
+import flask_mail
+import sqlalchemy as sa
+from flask import current_app
+
+from rsvp.extensions import db
+from rsvp.mail.models import OutboxMessage, OutboxStatus
+from rsvp.timeutil import now_utc
+
+log = logging.getLogger(__name__)
+
+_DUE_STATUSES = (OutboxStatus.QUEUED, OutboxStatus.RETRY)
+# CRLF line ends; headers are not folded below RFC 5322's hard limit, because the
+# standard library folds a long Subject right after "Subject:", which mail
+# clients then show with a leading space.
+_POLICY = policy.SMTP.clone(max_line_length=998)
+
+
+@dataclass
+class PassResult:
+    sent: int = 0
+    retried: int = 0
+    failed: int = 0
+    errors: list[str] = field(default_factory=list)
+
+    def add(self, other: PassResult) -> None:
+        self.sent += other.sent
+        self.retried += other.retried
+        self.failed += other.failed
+        self.errors += other.errors
+
+
+class _Connection(flask_mail.Connection):
+    """Flask-Mail's connection with a timeout, so a silent server cannot hang the worker."""
+
+    def configure_host(self) -> smtplib.SMTP | smtplib.SMTP_SSL:
+        timeout = current_app.config["MAIL_TIMEOUT_SECONDS"]
+        host: smtplib.SMTP | smtplib.SMTP_SSL
+        if self.mail.use_ssl:
+            host = smtplib.SMTP_SSL(self.mail.server, self.mail.port, timeout=timeout)
+        else:
+            host = smtplib.SMTP(self.mail.server, self.mail.port, timeout=timeout)
+        if self.mail.use_tls:
+            host.starttls()
+        if self.mail.username and self.mail.password:
+            host.login(self.mail.username, self.mail.password)
+        return host
+
+
+def _due(now: datetime) -> sa.ColumnElement[bool]:
+    return sa.or_(
+        sa.and_(OutboxMessage.status.in_(_DUE_STATUSES), OutboxMessage.next_attempt_at <= now),
+        sa.and_(OutboxMessage.status == OutboxStatus.SENDING, OutboxMessage.lease_expires_at < now),
+    )
+
+
+def claim(limit: int, now: datetime) -> list[OutboxMessage]:
+    """Take up to ``limit`` due messages for this worker and commit the claim."""
+    token = secrets.token_hex(16)
+    lease = timedelta(seconds=current_app.config["MAIL_LEASE_SECONDS"])
+    candidates = (sa.select(OutboxMessage.id).where(_due(now))
+                  .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id).limit(limit))
+    if db.session.get_bind().dialect.name == "postgresql":
+        candidates = candidates.with_for_update(skip_locked=True)
+    db.session.execute(
+        sa.update(OutboxMessage)
+        .where(OutboxMessage.id.in_(candidates.scalar_subquery()), _due(now))
+        .values(status=OutboxStatus.SENDING, claim=token, lease_expires_at=now + lease)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    messages = list(db.session.scalars(
+        sa.select(OutboxMessage).where(OutboxMessage.claim == token).order_by(OutboxMessage.id)))
+    for message in messages:
+        db.session.expunge(message)  # plain values from here on: no reload, no open read
+    db.session.commit()
+    return messages
+
+
+def _finish(message: OutboxMessage, **values: object) -> None:
+    """Record an outcome, only if the claim is still ours (not reclaimed after our lease)."""
+    # End any read transaction first: on SQLite a write that upgrades a stale read
+    # transaction fails at once instead of waiting for the lock.
+    db.session.commit()
+    db.session.execute(
+        sa.update(OutboxMessage)
+        .where(OutboxMessage.id == message.id, OutboxMessage.claim == message.claim)
+        .values(claim=None, lease_expires_at=None, **values)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+
+
+def _retry(message: OutboxMessage, reason: str, now: datetime, result: PassResult) -> None:
+    config = current_app.config
+    attempts = message.attempts + 1
+    if attempts >= config["MAIL_MAX_ATTEMPTS"]:
+        _fail(message, f"gave up after {attempts} attempts: {reason}", result, attempts)
+        return
+    delay = min(config["MAIL_RETRY_BASE_SECONDS"] * 2 ** (attempts - 1),
+                config["MAIL_RETRY_MAX_SECONDS"])
+    _finish(message, status=OutboxStatus.RETRY, attempts=attempts, last_error=reason[:1000],
+            next_attempt_at=now + timedelta(seconds=delay))
+    result.retried += 1
+    result.errors.append(reason)
+
+
+def _fail(message: OutboxMessage, reason: str, result: PassResult,
+          attempts: int | None = None) -> None:
+    _finish(message, status=OutboxStatus.FAILED, last_error=reason[:1000],
+            attempts=attempts if attempts is not None else message.attempts + 1)
+    result.failed += 1
+    result.errors.append(reason)
+
+
+def build_message(message: OutboxMessage) -> EmailMessage:
+    """The MIME message: text and HTML alternatives, then attachments.
+
+    Built with the standard library's modern email API (policy.SMTP), which
+    encodes and folds headers correctly and refuses a newline in a header.
+    """
+    email = EmailMessage(policy=_POLICY)
+    email["From"] = current_app.config["MAIL_DEFAULT_SENDER"]
+    email["To"] = message.recipient
+    email["Subject"] = message.subject
+    email["Date"] = formatdate(localtime=False)
+    email["Message-ID"] = message.message_id
+    email["Auto-Submitted"] = "auto-generated"
+    email.set_content(message.text_body)
+    email.add_alternative(message.html_body, subtype="html")
+    for attachment in message.attachments:
+        maintype, _, rest = attachment["content_type"].partition("/")
+        subtype, *params = [part.strip() for part in rest.split(";")]
+        extra = dict(p.split("=", 1) for p in params if "=" in p and not p.startswith("charset"))
+        email.add_attachment(attachment["data"].encode("utf-8"), maintype=maintype, subtype=subtype,
+                             filename=attachment["filename"], params=extra)
+    return email
+
+
+def _reply_code(error: smtplib.SMTPException) -> int | None:
+    if isinstance(error, smtplib.SMTPResponseException):
+        return error.smtp_code
+    if isinstance(error, smtplib.SMTPRecipientsRefused) and error.recipients:
+        code, _text = next(iter(error.recipients.values()))
+        return code
+    return None
+
+
+def send_batch(messages: list[OutboxMessage], now: datetime,
+               skip: Callable[[OutboxMessage], str | None] | None = None) -> PassResult:
+    """Send claimed messages over one connection; classify every failure."""
+    result = PassResult()
+    pending = list(messages)
+    try:
+        with _Connection(current_app.extensions["mail"]) as connection:
+            while pending:
+                message = pending[0]
+                reason = skip(message) if skip else None
+                if reason:
+                    _fail(message, reason, result, attempts=message.attempts)
+                    pending.pop(0)
+                    continue
+                try:
+                    if connection.host is not None:  # None when MAIL_SUPPRESS_SEND is on
+                        connection.host.send_message(build_message(message))
+                except smtplib.SMTPServerDisconnected:
+                    raise
+                except smtplib.SMTPException as error:
+                    code = _reply_code(error)
+                    text = f"SMTP {code}: {error}" if code else f"SMTP error: {error}"
+                    if code is not None and 500 <= code < 600:
+                        _fail(message, text, result)
+                    else:
+                        _retry(message, text, now, result)
+                else:
+                    _finish(message, status=OutboxStatus.SENT, sent_at=now_utc(),
+                            attempts=message.attempts + 1, last_error=None)
+                    result.sent += 1
+                pending.pop(0)
+    except (OSError, smtplib.SMTPException) as error:
+        # Connection refused, timed out or dropped: nothing more goes through this pass.
+        reason = f"connection: {type(error).__name__}: {error}"
+        for message in pending:
+            _retry(message, reason, now, result)
+    return result
+
+
+def send_pending(now: datetime | None = None, batch_size: int | None = None,
+                 skip: Callable[[OutboxMessage], str | None] | None = None) -> PassResult:
+    """One pass: claim and send batches until nothing is due (``rsvp send-pending``)."""
+    now = now or now_utc()
+    batch_size = batch_size or current_app.config["MAIL_BATCH_SIZE"]
+    total = PassResult()
+    while True:
+        messages = claim(batch_size, now)
+        if not messages:
+            return total
+        result = send_batch(messages, now, skip)
+        total.add(result)
+        if result.retried and not result.sent:
+            return total  # the server is down: wait for the next pass
+
+
+def run_worker(poll_seconds: float, tick: Callable[[datetime], PassResult],
+               should_stop: Callable[[], bool]) -> None:
+    """Loop until ``should_stop()``: each pass runs ``tick`` (queue reminders, send what is due)."""
+    while not should_stop():
+        now = now_utc()
+        try:
+            result = tick(now)
+            if result.sent or result.retried or result.failed:
+                log.info("mail pass: sent=%d retried=%d failed=%d",
+                         result.sent, result.retried, result.failed)
+        except sa.exc.OperationalError:
+            db.session.rollback()
+            log.exception("database unavailable; retrying")
+        finally:
+            db.session.remove()
+        deadline = time.monotonic() + poll_seconds
+        while time.monotonic() < deadline and not should_stop():
+            time.sleep(0.2)

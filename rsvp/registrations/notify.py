@@ -1,0 +1,180 @@
+"""The emails a registrant receives, queued in the caller's transaction.
+
+Builds the shared context (times in the event's zones and the person's own,
+place, languages, the manage link, the join link only for a confirmed online
+attendee) and hands it to queue_email().
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from flask_babel import force_locale, format_timedelta
+from flask_babel import gettext as _
+
+from rsvp import tokens
+from rsvp.events.calendar import ics_attachment
+from rsvp.events.models import AttendanceMode, Event, EventStatus
+from rsvp.extensions import db
+from rsvp.i18n import language_name
+from rsvp.mail.models import OutboxMessage
+from rsvp.mail.outbox import queue_email
+from rsvp.registrations.models import ACTIVE_STATUSES, Registration, RegistrationStatus
+from rsvp.timeutil import format_day, format_moment, format_span, is_zone, time_lines
+from rsvp.web import public_domain, public_url
+
+#: The message each status change sends.
+STATUS_EMAILS = {
+    RegistrationStatus.CONFIRMED: "registration-confirmed",
+    RegistrationStatus.WAITLISTED: "registration-waitlisted",
+    RegistrationStatus.PENDING_APPROVAL: "registration-pending",
+    RegistrationStatus.CANCELLED: "registration-cancelled",
+}
+
+
+def manage_url(registration: Registration) -> str:
+    token = tokens.sign("manage-registration", [registration.public_id, registration.token_version])
+    return public_url("registrations.manage", token=token)
+
+
+def join_url_for(registration: Registration) -> str | None:
+    """The private link, for confirmed online attendees only."""
+    event = registration.event
+    if (registration.status is RegistrationStatus.CONFIRMED
+            and registration.attendance_mode is AttendanceMode.ONLINE and event.join_url):
+        return event.join_url
+    return None
+
+
+def _context(registration: Registration) -> dict[str, Any]:
+    event = registration.event
+    lines = time_lines(event.starts_at, event.ends_at, event.timezone, event.display_timezones)
+    own = registration.timezone
+    when_yours = None
+    if own and is_zone(own) and own not in (event.timezone, *event.display_timezones):
+        when_yours = (f"{format_day(event.starts_at, own)}, "
+                      f"{format_span(event.starts_at, event.ends_at, own)} ({own.replace('_', ' ')})")
+    if registration.attendance_mode is AttendanceMode.IN_PERSON:
+        where = event.venue or _("In person")
+    else:
+        where = _("Online")
+    languages = [language_name(event.floor_language)]
+    if event.interpretation_languages:
+        languages.append(_("interpretation: %(list)s",
+                           list=", ".join(language_name(c) for c in event.interpretation_languages)))
+    if event.caption_languages:
+        languages.append(_("captions: %(list)s",
+                           list=", ".join(language_name(c) for c in event.caption_languages)))
+    return {
+        "event": event, "registration": registration,
+        "title": event.title,
+        "when_event": f"{format_day(event.starts_at, event.timezone)}, {lines[0]}",
+        "when_extra": lines[1:], "when_yours": when_yours,
+        "where": where, "languages": "; ".join(languages),
+        "manage_url": manage_url(registration), "join_url": join_url_for(registration),
+        "event_url": public_url("events.show", slug=event.slug),
+    }
+
+
+def _send(name: str, registration: Registration, *, attach_ics: bool = False, cancel_ics: bool = False,
+          dedupe_key: str | None = None, **extra: Any) -> OutboxMessage | None:
+    with force_locale(registration.language):
+        context = _context(registration) | extra
+    event = context.pop("event")
+    attachments = []
+    if attach_ics or cancel_ics:
+        attachments.append(ics_attachment(event, context["event_url"], public_domain(), cancel_ics))
+    return queue_email(name, to=registration.email, lang=registration.language, event=event,
+                       dedupe_key=dedupe_key, attachments=attachments, **context)
+
+
+def status_email(registration: Registration, name: str | None = None) -> OutboxMessage | None:
+    """The email for the registration's current status (confirmed, waitlisted, …)."""
+    name = name or STATUS_EMAILS.get(registration.status)
+    if name is None:
+        return None
+    with_calendar = registration.status is RegistrationStatus.CONFIRMED
+    return _send(name, registration, attach_ics=with_calendar)
+
+
+def event_changed(event: Event, changes: list[str]) -> int:
+    """Tell every active registrant what changed, with the updated calendar file."""
+    count = 0
+    for registration in _active(event):
+        with force_locale(registration.language):
+            _send("event-changed", registration, attach_ics=True, changes=changes)
+        count += 1
+    return count
+
+
+def event_cancelled(event: Event) -> int:
+    count = 0
+    for registration in _active(event):
+        _send("event-cancelled", registration, cancel_ics=True)
+        count += 1
+    return count
+
+
+def _active(event: Event) -> list[Registration]:
+    return list(db.session.scalars(
+        sa.select(Registration)
+        .where(Registration.event_id == event.id, Registration.status.in_(ACTIVE_STATUSES))
+        .order_by(Registration.id)))
+
+
+def reminder_key(offset_minutes: int, registration: Registration, event: Event) -> str:
+    # The start is part of the key: a moved event reminds again for its new time.
+    return f"reminder:{offset_minutes}:{registration.public_id}:{int(event.starts_at.timestamp())}"
+
+
+def enqueue_due_reminders(now: datetime) -> int:
+    """Queue every reminder that is due and not yet queued; returns how many.
+
+    A reminder is due once ``starts_at - offset`` has passed and the event has
+    not started; it goes to confirmed registrants who registered before it fell
+    due, once each (the dedupe key holds even with several workers).
+    """
+    horizon = now + timedelta(days=30)
+    events = db.session.scalars(
+        sa.select(Event).where(Event.status == EventStatus.PUBLISHED,
+                               Event.starts_at > now, Event.starts_at <= horizon))
+    queued = 0
+    for event in list(events):
+        for offset in sorted(set(event.reminder_offsets), reverse=True):
+            due_at = event.starts_at - timedelta(minutes=offset)
+            if due_at > now:
+                continue
+            recipients = list(db.session.scalars(
+                sa.select(Registration).where(
+                    Registration.event_id == event.id,
+                    Registration.status == RegistrationStatus.CONFIRMED,
+                    Registration.created_at <= due_at)))
+            keys = {reminder_key(offset, r, event): r for r in recipients}
+            if not keys:
+                continue
+            done = set(db.session.scalars(
+                sa.select(OutboxMessage.dedupe_key).where(OutboxMessage.dedupe_key.in_(keys))))
+            for key, registration in keys.items():
+                if key in done:
+                    continue
+                with force_locale(registration.language):
+                    starts_in = _("in %(delta)s", delta=format_timedelta(
+                        event.starts_at - now, threshold=1.1, add_direction=False))
+                    starts_in = f"{starts_in} ({format_moment(event.starts_at, event.timezone)})"
+                if _send("reminder", registration, dedupe_key=key, starts_in=starts_in):
+                    queued += 1
+    return queued
+
+
+def reminder_skip_reason(message: OutboxMessage, now: datetime) -> str | None:
+    """Reminders that could not leave before the event started are dropped, not sent late."""
+    if message.kind != "reminder" or message.event_id is None:
+        return None
+    event = db.session.get(Event, message.event_id)
+    if event is None or event.starts_at <= now or event.status is not EventStatus.PUBLISHED:
+        return "skipped: the event has started or is no longer published"
+    if message.dedupe_key and not message.dedupe_key.endswith(f":{int(event.starts_at.timestamp())}"):
+        return "skipped: the event was moved (a reminder for the new time follows)"
+    return None
