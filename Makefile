@@ -8,7 +8,7 @@ PORT   ?= 5000
 
 export RSVP_ENV ?= development
 
-.PHONY: run test install lint migrate-check browsers clean
+.PHONY: run test install lint bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -18,9 +18,14 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# The web app, the email worker and the local mail catcher together; Ctrl+C stops all three.
 run: $(STAMP)
 	$(BIN)/rsvp db upgrade
 	$(BIN)/rsvp demo
+	@echo "Emails go to the local mail catcher and are kept in instance/mailcatcher/*.eml"
+	trap 'kill 0' INT TERM EXIT; \
+	$(BIN)/rsvp mailcatcher & \
+	$(BIN)/rsvp worker & \
 	$(BIN)/rsvp run --host $(HOST) --port $(PORT)
 
 test: $(STAMP)
@@ -29,6 +34,9 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/mypy rsvp
+
+bench: $(STAMP)
+	RSVP_ENV=testing $(BIN)/python bench/outbox.py
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

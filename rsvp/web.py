@@ -5,7 +5,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
-from flask import Flask, Response, current_app, render_template, request
+from flask import Flask, Response, current_app, has_request_context, render_template, request
 from flask_babel import get_locale
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -44,6 +44,8 @@ def public_domain() -> str:
 
 def select_locale() -> str:
     supported = request_languages()
+    if not has_request_context():  # the worker and commands: emails set their own locale
+        return supported[0]
     return request.accept_languages.best_match(supported) or supported[0]
 
 
@@ -94,4 +96,5 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["language_name"] = language_name
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.trim_blocks = True
+    app.jinja_env.keep_trailing_newline = True  # text emails: an include ends its last line
     app.jinja_env.lstrip_blocks = True

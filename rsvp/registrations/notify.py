@@ -53,9 +53,10 @@ def _context(registration: Registration) -> dict[str, Any]:
     lines = time_lines(event.starts_at, event.ends_at, event.timezone, event.display_timezones)
     own = registration.timezone
     when_yours = None
-    if own and is_zone(own) and own not in (event.timezone, *event.display_timezones):
-        when_yours = (f"{format_day(event.starts_at, own)}, "
-                      f"{format_span(event.starts_at, event.ends_at, own)} ({own.replace('_', ' ')})")
+    if own and is_zone(own):
+        span = format_span(event.starts_at, event.ends_at, own, event.timezone)
+        if span not in lines:  # a zone already printed under another name adds nothing
+            when_yours = f"{format_day(event.starts_at, own)}, {span} ({own.replace('_', ' ')})"
     if registration.attendance_mode is AttendanceMode.IN_PERSON:
         where = event.venue or _("In person")
     else:
