@@ -166,11 +166,42 @@ def _reply_code(error: smtplib.SMTPException) -> int | None:
     return None
 
 
+class _SentLog:
+    """Messages the server accepted, recorded in one UPDATE per batch.
+
+    Recording each message in its own transaction cost more than sending it;
+    a worker killed before the record re-sends at most this batch (one lease).
+    """
+
+    def __init__(self) -> None:
+        self.messages: list[OutboxMessage] = []
+
+    def add(self, message: OutboxMessage) -> None:
+        self.messages.append(message)
+
+    def flush(self) -> None:
+        if not self.messages:
+            return
+        db.session.commit()  # see _finish
+        for claim_token in {m.claim for m in self.messages}:
+            ids = [m.id for m in self.messages if m.claim == claim_token]
+            db.session.execute(
+                sa.update(OutboxMessage)
+                .where(OutboxMessage.id.in_(ids), OutboxMessage.claim == claim_token)
+                .values(status=OutboxStatus.SENT, sent_at=now_utc(), claim=None,
+                        lease_expires_at=None, last_error=None,
+                        attempts=OutboxMessage.attempts + 1)
+                .execution_options(synchronize_session=False))
+        db.session.commit()
+        self.messages.clear()
+
+
 def send_batch(messages: list[OutboxMessage], now: datetime,
                skip: Callable[[OutboxMessage], str | None] | None = None) -> PassResult:
     """Send claimed messages over one connection; classify every failure."""
     result = PassResult()
     pending = list(messages)
+    sent = _SentLog()
     try:
         with _Connection(current_app.extensions["mail"]) as connection:
             while pending:
@@ -193,8 +224,7 @@ def send_batch(messages: list[OutboxMessage], now: datetime,
                     else:
                         _retry(message, text, now, result)
                 else:
-                    _finish(message, status=OutboxStatus.SENT, sent_at=now_utc(),
-                            attempts=message.attempts + 1, last_error=None)
+                    sent.add(message)
                     result.sent += 1
                 pending.pop(0)
     except (OSError, smtplib.SMTPException) as error:
@@ -202,6 +232,8 @@ def send_batch(messages: list[OutboxMessage], now: datetime,
         reason = f"connection: {type(error).__name__}: {error}"
         for message in pending:
             _retry(message, reason, now, result)
+    finally:
+        sent.flush()
     return result
 
 
