@@ -72,6 +72,10 @@ def main(n: int) -> None:
                       "MAIL_SERVER": "127.0.0.1", "MAIL_PORT": port, "MAIL_SUPPRESS_SEND": False,
                       "MAIL_BATCH_SIZE": 200})
     with app.app_context():
+        if url.startswith("postgresql"):  # a fresh schema each run
+            with db.engine.begin() as connection:
+                connection.exec_driver_sql("DROP SCHEMA IF EXISTS public CASCADE")
+                connection.exec_driver_sql("CREATE SCHEMA public")
         upgrade()
         ics = {"filename": "invite.ics", "content_type": "text/calendar; method=PUBLISH",
                "data": "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nEND:VCALENDAR\r\n"}
