@@ -91,3 +91,7 @@ def register_commands(app: Flask) -> None:
 @click.group(cls=FlaskGroup, create_app=create_app)
 def main() -> None:
     """RSVP: registration for human-rights side events and webinars."""
+
+
+if __name__ == "__main__":
+    main()
