@@ -23,16 +23,11 @@ def demo_command() -> None:
 @click.command("send-pending")
 def send_pending_command() -> None:
     """Send every due email once, queue due reminders, and exit (for cron)."""
-    from rsvp.mail.worker import send_pending
-    from rsvp.registrations.notify import enqueue_due_reminders, reminder_skip_reason
+    from rsvp.registrations.notify import deliver_due
     from rsvp.timeutil import now_utc
 
-    now = now_utc()
-    queued = enqueue_due_reminders(now)
-    db.session.commit()
-    result = send_pending(now, skip=lambda m: reminder_skip_reason(m, now))
-    click.echo(f"reminders queued={queued} sent={result.sent} retried={result.retried} "
-               f"failed={result.failed}")
+    result = deliver_due(now_utc())
+    click.echo(f"sent={result.sent} retried={result.retried} failed={result.failed}")
 
 
 @click.command("worker")
@@ -44,21 +39,17 @@ def worker_command(poll: float | None) -> None:
 
     from flask import current_app
 
-    from rsvp.mail.worker import run_worker, send_pending
-    from rsvp.registrations.notify import enqueue_due_reminders, reminder_skip_reason
+    from rsvp.mail.worker import run_worker
+    from rsvp.registrations.notify import deliver_due
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s worker %(message)s")
     stopping: list[int] = []
     signal.signal(signal.SIGTERM, lambda signum, _frame: stopping.append(signum))
     signal.signal(signal.SIGINT, lambda signum, _frame: stopping.append(signum))
 
-    def tick(now):
-        enqueue_due_reminders(now)
-        db.session.commit()
-        return send_pending(now, skip=lambda m: reminder_skip_reason(m, now))
-
     click.echo("worker: sending email; Ctrl+C to stop")
-    run_worker(poll or current_app.config["MAIL_WORKER_POLL_SECONDS"], tick, lambda: bool(stopping))
+    run_worker(poll or current_app.config["MAIL_WORKER_POLL_SECONDS"], deliver_due,
+               lambda: bool(stopping))
 
 
 @click.command("mailcatcher")

@@ -34,9 +34,3 @@ def _countries(locale_code: str) -> tuple[tuple[str, str], ...]:
 
 def country_choices() -> list[tuple[str, str]]:
     return list(_countries(str(_current())))
-
-
-def country_name(code: str | None) -> str:
-    if not code:
-        return ""
-    return dict(_countries(str(_current()))).get(code, code)

@@ -34,12 +34,6 @@ def is_zone(name: str) -> bool:
     return name in _ZONE_NAMES
 
 
-def zone_choices() -> list[tuple[str, str]]:
-    """IANA zones for a select box, sorted by name."""
-    return [(name, name.replace("_", " ")) for name in sorted(available_timezones())
-            if "/" in name and not name.startswith(("Etc/", "SystemV/", "US/"))]
-
-
 def to_local(moment: datetime, zone_name: str) -> datetime:
     return moment.astimezone(zone(zone_name))
 

@@ -170,10 +170,6 @@ class Event(Base):
             return [AttendanceMode.IN_PERSON]
         return [AttendanceMode.ONLINE]
 
-    @property
-    def is_online_possible(self) -> bool:
-        return self.format is not EventFormat.IN_PERSON
-
     def capacity_for(self, mode: AttendanceMode) -> int | None:
         return self.capacity_in_person if mode is AttendanceMode.IN_PERSON else self.capacity_online
 

@@ -13,7 +13,7 @@ import secrets
 import smtplib
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email import policy
 from email.message import EmailMessage
@@ -41,13 +41,11 @@ class PassResult:
     sent: int = 0
     retried: int = 0
     failed: int = 0
-    errors: list[str] = field(default_factory=list)
 
     def add(self, other: PassResult) -> None:
         self.sent += other.sent
         self.retried += other.retried
         self.failed += other.failed
-        self.errors += other.errors
 
 
 class _Connection(flask_mail.Connection):
@@ -122,7 +120,6 @@ def _retry(message: OutboxMessage, reason: str, now: datetime, result: PassResul
     _finish(message, status=OutboxStatus.RETRY, attempts=attempts, last_error=reason[:1000],
             next_attempt_at=now + timedelta(seconds=delay))
     result.retried += 1
-    result.errors.append(reason)
 
 
 def _fail(message: OutboxMessage, reason: str, result: PassResult,
@@ -130,7 +127,6 @@ def _fail(message: OutboxMessage, reason: str, result: PassResult,
     _finish(message, status=OutboxStatus.FAILED, last_error=reason[:1000],
             attempts=attempts if attempts is not None else message.attempts + 1)
     result.failed += 1
-    result.errors.append(reason)
 
 
 def build_message(message: OutboxMessage) -> EmailMessage:

@@ -21,6 +21,7 @@ from rsvp.extensions import db
 from rsvp.i18n import language_name
 from rsvp.mail.models import OutboxMessage
 from rsvp.mail.outbox import queue_email
+from rsvp.mail.worker import PassResult, send_pending
 from rsvp.registrations.models import ACTIVE_STATUSES, Registration, RegistrationStatus
 from rsvp.timeutil import format_day, format_moment, format_span, is_zone, time_lines
 from rsvp.web import public_domain, public_url
@@ -104,8 +105,7 @@ def event_changed(event: Event, changes: list[str]) -> int:
     """Tell every active registrant what changed, with the updated calendar file."""
     count = 0
     for registration in _active(event):
-        with force_locale(registration.language):
-            _send("event-changed", registration, attach_ics=True, changes=changes)
+        _send("event-changed", registration, attach_ics=True, changes=changes)
         count += 1
     return count
 
@@ -179,3 +179,10 @@ def reminder_skip_reason(message: OutboxMessage, now: datetime) -> str | None:
     if message.dedupe_key and not message.dedupe_key.endswith(f":{int(event.starts_at.timestamp())}"):
         return "skipped: the event was moved (a reminder for the new time follows)"
     return None
+
+
+def deliver_due(now: datetime) -> PassResult:
+    """One pass of the worker: queue due reminders, then send every due message."""
+    enqueue_due_reminders(now)
+    db.session.commit()
+    return send_pending(now, skip=lambda message: reminder_skip_reason(message, now))

@@ -244,15 +244,5 @@ def from_manage_token(token: str) -> Registration:
     return registration
 
 
-def active_registration(event: Event, email: str) -> Registration | None:
-    return db.session.scalar(
-        sa.select(Registration).where(
-            Registration.event_id == event.id,
-            Registration.email == email.strip().lower(),
-            Registration.status.in_(ACTIVE_STATUSES),
-        )
-    )
-
-
 def get_by_public_id(public_id: str) -> Registration | None:
     return db.session.scalar(sa.select(Registration).where(Registration.public_id == public_id))

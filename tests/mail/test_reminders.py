@@ -26,7 +26,7 @@ def reminder_recipients() -> list[str]:
 def test_reminders_at_24h_and_1h_once_each_and_never_to_late_registrants(db_session):
     start = now_utc().replace(microsecond=0) + timedelta(days=5)
     event = make_event(starts_at=start, reminder_offsets=[1440, 60])
-    early = make_registration(event, email="early@example.org", created_at=start - timedelta(days=3))
+    make_registration(event, email="early@example.org", created_at=start - timedelta(days=3))
     make_registration(event, email="waiting@example.org", created_at=start - timedelta(days=3),
                       status=RegistrationStatus.WAITLISTED)
     make_registration(event, email="late@example.org", created_at=start - timedelta(hours=2))
@@ -39,7 +39,6 @@ def test_reminders_at_24h_and_1h_once_each_and_never_to_late_registrants(db_sess
     assert enqueue_due_reminders(start - timedelta(minutes=59)) == 2  # 1 h: early and late
     assert reminder_recipients() == ["early@example.org", "early@example.org", "late@example.org"]
     assert enqueue_due_reminders(start + timedelta(minutes=1)) == 0  # started: nothing more
-    assert early.email not in ("waiting@example.org",)
 
 
 def test_reminder_not_sent_before_the_start_is_dropped_not_sent_late(db_session, smtp):
