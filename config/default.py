@@ -51,3 +51,9 @@ MAIL_RETRY_MAX_SECONDS = 3600
 MAIL_MAX_ATTEMPTS = 12
 MAIL_WORKER_POLL_SECONDS = 2
 MAIL_SUPPRESS_SEND = False
+
+# Registrations
+#: Double opt-in: hours a registration waits for its email to be confirmed before it expires.
+REGISTRATION_CONFIRM_HOURS = 48
+#: Requests per IP for public forms that send email; generous, since a venue's wifi is one IP.
+RATELIMIT_PUBLIC_FORMS = "30 per minute"

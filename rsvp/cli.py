@@ -23,7 +23,7 @@ def demo_command() -> None:
 @click.command("send-pending")
 def send_pending_command() -> None:
     """Send every due email once, queue due reminders, and exit (for cron)."""
-    from rsvp.registrations.notify import deliver_due
+    from rsvp.registrations.jobs import deliver_due
     from rsvp.timeutil import now_utc
 
     result = deliver_due(now_utc())
@@ -40,7 +40,7 @@ def worker_command(poll: float | None) -> None:
     from flask import current_app
 
     from rsvp.mail.worker import run_worker
-    from rsvp.registrations.notify import deliver_due
+    from rsvp.registrations.jobs import deliver_due
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s worker %(message)s")
     stopping: list[int] = []

@@ -34,3 +34,8 @@ def _countries(locale_code: str) -> tuple[tuple[str, str], ...]:
 
 def country_choices() -> list[tuple[str, str]]:
     return list(_countries(str(_current())))
+
+
+def country_name(code: str) -> str:
+    """"KE" -> "Kenya" in the reader's language; unknown codes come back as given."""
+    return _current().territories.get(code, code)

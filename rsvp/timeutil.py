@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, tzinfo
+from datetime import UTC, date, datetime, tzinfo
 from zoneinfo import ZoneInfo, available_timezones
 
 from babel.dates import format_date, format_time
@@ -63,6 +63,11 @@ def _locale() -> str:
 def format_day(moment: datetime, zone_name: str, fmt: str = "full") -> str:
     """The date in the zone, e.g. "Tuesday, 13 July 2021"."""
     return format_date(to_local(moment, zone_name), format=fmt, locale=_locale())
+
+
+def format_calendar_date(day: date) -> str:
+    """A date without a time or zone, e.g. a date of birth: "12 March 1990"."""
+    return format_date(day, format="long", locale=_locale())
 
 
 def format_clock(moment: datetime, zone_name: str) -> str:

@@ -39,14 +39,16 @@ def sign(purpose: str, data: Any) -> str:
     return _serializer(purpose).dumps(data)
 
 
-def verify(purpose: str, token: str) -> Any:
-    """The data signed into ``token`` for ``purpose``.
+def verify(purpose: str, token: str, max_age: int | None = None) -> Any:
+    """The data signed into ``token`` for ``purpose``, no older than ``max_age`` seconds.
+
+    ``max_age`` defaults to the purpose's.
 
     :raises TokenExpired: older than the purpose's maximum age.
     :raises TokenInvalid: tampered, malformed or signed for another purpose.
     """
     try:
-        return _serializer(purpose).loads(token, max_age=PURPOSES[purpose])
+        return _serializer(purpose).loads(token, max_age=max_age or PURPOSES[purpose])
     except SignatureExpired as error:
         raise TokenExpired(purpose) from error
     except BadSignature as error:

@@ -1,13 +1,22 @@
-"""The public registration form; its choices come from the event."""
+"""The public registration form and the manage page's form; their choices come from the event.
+
+Both carry the event's own questions as fields named question_<id>, built
+for the event at hand (see questions.py), and the UN grounds-pass fields.
+"""
 
 from __future__ import annotations
+
+from datetime import date
+from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
+    DateField,
     EmailField,
+    Field,
     HiddenField,
     RadioField,
     SelectField,
@@ -18,7 +27,17 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Va
 
 from rsvp.events.models import AttendanceMode, Event
 from rsvp.i18n import country_choices, language_name
-from rsvp.registrations.models import OrganisationType
+from rsvp.registrations.models import OrganisationType, Question, Registration
+from rsvp.registrations.questions import (
+    answer_from_field,
+    build_field,
+    field_data,
+    field_name,
+    options,
+    yes_no,
+)
+from rsvp.registrations.services import GroundsPass, asks_grounds_pass
+from rsvp.timeutil import now_utc
 
 ORGANISATION_TYPE_LABELS = {
     OrganisationType.STATE: _l("State delegation (permanent mission, ministry)"),
@@ -48,7 +67,123 @@ class ValidEmail:
         field.data = result.normalized
 
 
-class RegistrationForm(FlaskForm):
+class DetailsForm(FlaskForm):
+    """How someone takes part: what a registrant may change later on their manage page."""
+
+    attendance_mode = RadioField(
+        _l("How will you attend?"), validate_choice=False,
+        validators=[InputRequired(_l("Choose how you will attend."))],
+    )
+    interpretation_language = SelectField(
+        _l("Interpretation"), validate_choice=False, validators=[Optional()],
+    )
+    captions = BooleanField(_l("I would like closed captions"))
+    accessibility_needs = TextAreaField(
+        _l("Accessibility needs"), validators=[Optional(), Length(max=1000)],
+        description=_l("Optional. Tell us anything that would help you take part."),
+    )
+    has_grounds_pass = RadioField(
+        _l("Do you hold a valid UN grounds pass for the Palais des Nations?"), choices=yes_no(),
+        validators=[Optional()],
+    )
+    passport_name = StringField(
+        _l("Full name as in your passport"), validators=[Optional(), Length(max=200)],
+        render_kw={"autocomplete": "name"})
+    nationality = SelectField(_l("Nationality"), validators=[Optional()], validate_choice=False)
+    date_of_birth = DateField(_l("Date of birth"), validators=[Optional()],
+                              render_kw={"autocomplete": "bday"})
+    pass_organisation = StringField(_l("Organisation the pass is for"),
+                                    validators=[Optional(), Length(max=300)])
+    pass_function = StringField(_l("Your function or title"),
+                                validators=[Optional(), Length(max=200)])
+
+    _PASS_DETAILS = ("passport_name", "nationality", "date_of_birth", "pass_organisation",
+                     "pass_function")
+
+    def __init__(self, event: Event, questions: list[Question], *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.event = event
+        self.questions = questions
+        modes = event.attendance_modes
+        self.attendance_mode.choices = options([(m.value, ATTENDANCE_LABELS[m]) for m in modes])
+        if len(modes) == 1 and not self.attendance_mode.data:
+            self.attendance_mode.data = modes[0].value
+        floor = language_name(event.floor_language)
+        self.interpretation_language.choices = options(
+            [("", _l("None: I follow in %(floor)s", floor=floor))]
+            + [(code, language_name(code)) for code in event.interpretation_languages])
+        self.nationality.choices = options([("", _l("Choose a country"))] + country_choices())
+
+    @property
+    def asks_attendance_mode(self) -> bool:
+        return len(self.event.attendance_modes) > 1
+
+    @property
+    def question_fields(self) -> list[Field]:
+        return [self[field_name(q)] for q in self.questions]
+
+    @property
+    def pass_detail_fields(self) -> list[Field]:
+        return [self[name] for name in self._PASS_DETAILS]
+
+    def _asks_pass(self) -> bool:
+        mode = self.attendance_mode.data
+        return mode in {m.value for m in AttendanceMode} and asks_grounds_pass(
+            self.event, AttendanceMode(mode))
+
+    def validate_attendance_mode(self, field: RadioField) -> None:
+        if field.data not in {m.value for m in self.event.attendance_modes}:
+            raise ValidationError(_l("Choose how you will attend."))
+
+    def validate_interpretation_language(self, field: SelectField) -> None:
+        if field.data and field.data not in self.event.interpretation_languages:
+            raise ValidationError(_l("This event offers no interpretation into that language."))
+
+    def validate_nationality(self, field: SelectField) -> None:
+        if field.data and field.data not in dict(country_choices()):
+            raise ValidationError(_l("Choose a country from the list."))
+
+    def validate_date_of_birth(self, field: DateField) -> None:
+        if field.data and not date(1900, 1, 1) <= field.data < now_utc().date():
+            raise ValidationError(_l("Enter your date of birth, as in your passport."))
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        valid = super().validate(extra_validators)
+        if not self._asks_pass():
+            return valid
+        if self.has_grounds_pass.data not in ("yes", "no"):
+            self.has_grounds_pass.errors = [
+                _l("Tell us whether you hold a UN grounds pass; we request one for you if not.")]
+            return False
+        if self.has_grounds_pass.data == "no":
+            for field in self.pass_detail_fields:
+                if not field.data and not field.errors:
+                    field.errors = [_l("The UN needs this to issue your grounds pass.")]
+                    valid = False
+        return valid
+
+    def answers(self) -> dict[str, Any]:
+        answers = {}
+        for question in self.questions:
+            value = answer_from_field(question, self[field_name(question)].data)
+            if value is not None:
+                answers[question.key] = value
+        return answers
+
+    def grounds_pass(self) -> GroundsPass | None:
+        if not self._asks_pass() or self.has_grounds_pass.data not in ("yes", "no"):
+            return None
+        if self.has_grounds_pass.data == "yes":
+            return GroundsPass(holds_pass=True)
+        return GroundsPass(
+            holds_pass=False, passport_name=self.passport_name.data or "",
+            nationality=self.nationality.data or None, date_of_birth=self.date_of_birth.data,
+            organisation=self.pass_organisation.data or "", function=self.pass_function.data or "")
+
+
+class RegistrationForm(DetailsForm):
+    """Who the person is, how they take part, their answers, and their consent."""
+
     name = StringField(
         _l("Full name"),
         validators=[DataRequired(_l("Enter your name.")), Length(max=200)],
@@ -70,18 +205,6 @@ class RegistrationForm(FlaskForm):
     )
     country = SelectField(_l("Country"), validators=[Optional()], validate_choice=False,
                           description=_l("Optional."))
-    attendance_mode = RadioField(
-        _l("How will you attend?"), validate_choice=False,
-        validators=[InputRequired(_l("Choose how you will attend."))],
-    )
-    interpretation_language = SelectField(
-        _l("Interpretation"), validate_choice=False, validators=[Optional()],
-    )
-    captions = BooleanField(_l("I would like closed captions"))
-    accessibility_needs = TextAreaField(
-        _l("Accessibility needs"), validators=[Optional(), Length(max=1000)],
-        description=_l("Optional. Tell us anything that would help you take part."),
-    )
     #: Filled in by the browser (static/js/local-time.js) so emails can show the person's own time.
     timezone = HiddenField(validators=[Optional(), Length(max=64)])
     consent = BooleanField(
@@ -89,33 +212,54 @@ class RegistrationForm(FlaskForm):
         validators=[DataRequired(_l("Please accept the privacy notice to register."))],
     )
 
-    def __init__(self, event: Event, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.event = event
-        self.organisation_type.choices = [("", _l("Choose one"))] + [
-            (k.value, v) for k, v in ORGANISATION_TYPE_LABELS.items()]
-        self.country.choices = [("", _l("Prefer not to say"))] + country_choices()
-        modes = event.attendance_modes
-        self.attendance_mode.choices = [(m.value, ATTENDANCE_LABELS[m]) for m in modes]
-        if len(modes) == 1 and not self.attendance_mode.data:
-            self.attendance_mode.data = modes[0].value
-        floor = language_name(event.floor_language)
-        self.interpretation_language.choices = [("", _l("None: I follow in %(floor)s", floor=floor))]
-        self.interpretation_language.choices += [
-            (code, language_name(code)) for code in event.interpretation_languages]
-
-    @property
-    def asks_attendance_mode(self) -> bool:
-        return len(self.event.attendance_modes) > 1
-
-    def validate_attendance_mode(self, field: RadioField) -> None:
-        if field.data not in {m.value for m in self.event.attendance_modes}:
-            raise ValidationError(_l("Choose how you will attend."))
-
-    def validate_interpretation_language(self, field: SelectField) -> None:
-        if field.data and field.data not in self.event.interpretation_languages:
-            raise ValidationError(_l("This event offers no interpretation into that language."))
+    def __init__(self, event: Event, questions: list[Question], *args: Any, **kwargs: Any) -> None:
+        super().__init__(event, questions, *args, **kwargs)
+        self.organisation_type.choices = options([("", _l("Choose one"))] + [
+            (k.value, v) for k, v in ORGANISATION_TYPE_LABELS.items()])
+        self.country.choices = options([("", _l("Prefer not to say"))] + country_choices())
 
     def validate_country(self, field: SelectField) -> None:
         if field.data and field.data not in dict(country_choices()):
             raise ValidationError(_l("Choose a country from the list."))
+
+
+class LinkRequestForm(FlaskForm):
+    email = EmailField(
+        _l("Email address"),
+        validators=[DataRequired(_l("Enter your email address.")), Length(max=254), ValidEmail()],
+        render_kw={"autocomplete": "email", "spellcheck": "false"},
+    )
+
+
+class EraseForm(FlaskForm):
+    confirm = BooleanField(
+        _l("I understand that my registration is cancelled and my details are deleted for good."),
+        validators=[DataRequired(_l("Tick the box to confirm that you want your data erased."))])
+
+
+def _with_questions(base: type[DetailsForm], questions: list[Question]) -> type[DetailsForm]:
+    fields = {field_name(q): build_field(q) for q in questions}
+    return type(base.__name__, (base,), fields)
+
+
+def registration_form(event: Event, questions: list[Question]) -> RegistrationForm:
+    form_class = _with_questions(RegistrationForm, questions)
+    return form_class(event, questions)  # type: ignore[return-value]
+
+
+def details_form(registration: Registration, questions: list[Question]) -> DetailsForm:
+    """The manage page's form, starting from what the registration holds."""
+    data: dict[str, Any] = {
+        "attendance_mode": registration.attendance_mode.value,
+        "interpretation_language": registration.interpretation_language or "",
+        "captions": registration.captions,
+        "accessibility_needs": registration.accessibility_needs,
+        "has_grounds_pass": {True: "yes", False: "no"}.get(registration.has_grounds_pass),  # type: ignore[arg-type]
+        "passport_name": registration.passport_name, "nationality": registration.nationality,
+        "date_of_birth": registration.date_of_birth,
+        "pass_organisation": registration.pass_organisation,
+        "pass_function": registration.pass_function,
+    }
+    for question in questions:
+        data[field_name(question)] = field_data(question, (registration.answers or {}).get(question.key))
+    return _with_questions(DetailsForm, questions)(registration.event, questions, data=data)

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import date, datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -82,10 +83,89 @@ class Registration(Base):
     #: Bumped to revoke every link issued so far.
     token_version: Mapped[int] = mapped_column(sa.Integer, default=1)
     checked_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: Answers to the event's questions: {"<question id>": str | list[str] | bool | "YYYY-MM-DD"}.
+    answers: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
+
+    #: UN grounds pass (events that ask): True = already holds a valid pass; NULL = not asked.
+    has_grounds_pass: Mapped[bool | None] = mapped_column(sa.Boolean)
+    #: What a pass request needs, only while one is needed; erased once the event is over.
+    passport_name: Mapped[str | None] = mapped_column(sa.String(200))
+    #: ISO 3166-1 alpha-2 code.
+    nationality: Mapped[str | None] = mapped_column(sa.String(2))
+    date_of_birth: Mapped[date | None] = mapped_column(sa.Date)
+    pass_organisation: Mapped[str | None] = mapped_column(sa.String(300))
+    pass_function: Mapped[str | None] = mapped_column(sa.String(200))
+
+    #: Set when the person's data was erased (on request or at expiry); the row stays for counts.
+    erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc, onupdate=now_utc)
 
     event: Mapped[Event] = relationship()
+    changes: Mapped[list[RegistrationChange]] = relationship(
+        back_populates="registration", cascade="all, delete-orphan",
+        order_by="RegistrationChange.id")
 
     def __repr__(self) -> str:
         return f"<Registration {self.public_id} {self.status}>"
+
+
+class RegistrationChange(Base):
+    """One step in a registration's history: a status change or an edit, who made it, why."""
+
+    __tablename__ = "registration_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    registration_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("registrations.id", ondelete="CASCADE"), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
+    #: NULL when the registration was created by this step.
+    from_status: Mapped[RegistrationStatus | None] = mapped_column(
+        enum_column(RegistrationStatus, "change_from_status"))
+    to_status: Mapped[RegistrationStatus] = mapped_column(
+        enum_column(RegistrationStatus, "change_to_status"))
+    #: "registrant", "system", or the organiser's email.
+    actor: Mapped[str] = mapped_column(sa.String(254), default="registrant")
+    #: Why, in words: a rejection reason, "email never confirmed", "changed: language".
+    note: Mapped[str] = mapped_column(sa.Text, default="")
+
+    registration: Mapped[Registration] = relationship(back_populates="changes")
+
+
+class QuestionKind(enum.StrEnum):
+    SHORT_TEXT = "short_text"
+    LONG_TEXT = "long_text"
+    SINGLE_CHOICE = "single_choice"
+    MULTIPLE_CHOICE = "multiple_choice"
+    YES_NO = "yes_no"
+    COUNTRY = "country"
+    DATE = "date"
+
+
+class Question(Base):
+    """A question an organiser adds to an event's registration form."""
+
+    __tablename__ = "registration_questions"
+    __table_args__ = (
+        sa.Index("ix_registration_questions_event_position", "event_id", "position"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(sa.ForeignKey("events.id", ondelete="CASCADE"))
+    #: Order on the form, the manage page and in exports.
+    position: Mapped[int] = mapped_column(sa.Integer, default=0)
+    kind: Mapped[QuestionKind] = mapped_column(enum_column(QuestionKind, "question_kind"))
+    label: Mapped[str] = mapped_column(sa.String(300))
+    help_text: Mapped[str] = mapped_column(sa.String(600), default="")
+    required: Mapped[bool] = mapped_column(sa.Boolean, default=False)
+    #: The choices of single and multiple choice questions, in order.
+    options: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
+    #: Answers are personal data: erased with the rest, left out of anonymous counts.
+    personal_data: Mapped[bool] = mapped_column(sa.Boolean, default=True)
+
+    event: Mapped[Event] = relationship()
+
+    @property
+    def key(self) -> str:
+        """The answers dictionary's key and the form field's name suffix."""
+        return str(self.id)

@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
+from flask import current_app
 from flask_babel import force_locale, format_timedelta
 from flask_babel import gettext as _
 
@@ -21,7 +22,6 @@ from rsvp.extensions import db
 from rsvp.i18n import language_name
 from rsvp.mail.models import OutboxMessage
 from rsvp.mail.outbox import queue_email
-from rsvp.mail.worker import PassResult, send_pending
 from rsvp.registrations.models import ACTIVE_STATUSES, Registration, RegistrationStatus
 from rsvp.timeutil import format_day, format_moment, format_span, is_zone, time_lines
 from rsvp.web import public_domain, public_url
@@ -32,6 +32,7 @@ STATUS_EMAILS = {
     RegistrationStatus.WAITLISTED: "registration-waitlisted",
     RegistrationStatus.PENDING_APPROVAL: "registration-pending",
     RegistrationStatus.CANCELLED: "registration-cancelled",
+    RegistrationStatus.REJECTED: "registration-rejected",
 }
 
 
@@ -92,13 +93,40 @@ def _send(name: str, registration: Registration, *, attach_ics: bool = False, ca
                        dedupe_key=dedupe_key, attachments=attachments, **context)
 
 
-def status_email(registration: Registration, name: str | None = None) -> OutboxMessage | None:
+def status_email(registration: Registration, name: str | None = None,
+                 **extra: Any) -> OutboxMessage | None:
     """The email for the registration's current status (confirmed, waitlisted, …)."""
     name = name or STATUS_EMAILS.get(registration.status)
     if name is None:
         return None
     with_calendar = registration.status is RegistrationStatus.CONFIRMED
-    return _send(name, registration, attach_ics=with_calendar)
+    return _send(name, registration, attach_ics=with_calendar, **extra)
+
+
+def confirm_url(registration: Registration) -> str:
+    token = tokens.sign("confirm-email", [registration.public_id, registration.token_version])
+    return public_url("registrations.confirm", token=token)
+
+
+def confirm_email_request(registration: Registration) -> OutboxMessage | None:
+    """Double opt-in: the link that makes the registration count."""
+    return _send("registration-confirm-email", registration, confirm_url=confirm_url(registration),
+                 confirm_hours=current_app.config["REGISTRATION_CONFIRM_HOURS"])
+
+
+def links_email(address: str, registrations: list[Registration],
+                dedupe_key: str) -> OutboxMessage | None:
+    """The manage links of ``registrations``, all for ``address``, in one message."""
+    first = registrations[0]
+    with force_locale(first.language):
+        items = [{"title": r.event.title,
+                  "when": f"{format_day(r.event.starts_at, r.event.timezone)}, "
+                          f"{time_lines(r.event.starts_at, r.event.ends_at, r.event.timezone, [])[0]}",
+                  "manage_url": manage_url(r)} for r in registrations]
+        title = _("Your registration links")
+    return queue_email("registration-links", to=address, lang=first.language,
+                       event=first.event if len(registrations) == 1 else None,
+                       dedupe_key=dedupe_key, items=items, title=title)
 
 
 def event_changed(event: Event, changes: list[str]) -> int:
@@ -179,10 +207,3 @@ def reminder_skip_reason(message: OutboxMessage, now: datetime) -> str | None:
     if message.dedupe_key and not message.dedupe_key.endswith(f":{int(event.starts_at.timestamp())}"):
         return "skipped: the event was moved (a reminder for the new time follows)"
     return None
-
-
-def deliver_due(now: datetime) -> PassResult:
-    """One pass of the worker: queue due reminders, then send every due message."""
-    enqueue_due_reminders(now)
-    db.session.commit()
-    return send_pending(now, skip=lambda message: reminder_skip_reason(message, now))

@@ -1,13 +1,18 @@
-"""Registering for an event: the window, seats taken without races, one registration per email.
+"""Registering for an event and every change of a registration's status.
 
-Functions here flush, never commit; the caller commits or rolls back.
+The window, seats taken without races, one registration per email, and the
+transitions (confirm email, approve, reject, promote, cancel, expire), each
+through move_status(), which refuses a change the registration's current status
+does not allow and writes the history. Functions here flush, never commit;
+the caller commits or rolls back.
 """
 
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
@@ -20,6 +25,7 @@ from rsvp.registrations.models import (
     ACTIVE_STATUSES,
     OrganisationType,
     Registration,
+    RegistrationChange,
     RegistrationStatus,
 )
 from rsvp.timeutil import is_zone, now_utc
@@ -46,6 +52,10 @@ class RegistrationClosed(RegistrationError):
 class AlreadyRegistered(RegistrationError):
     """The email holds an active registration for this event."""
 
+    def __init__(self, existing: Registration) -> None:
+        super().__init__(existing.public_id)
+        self.existing = existing
+
 
 class EventFull(RegistrationError):
     """No seat left in this attendance mode and no waiting list."""
@@ -53,6 +63,26 @@ class EventFull(RegistrationError):
 
 class InvalidChoice(RegistrationError):
     """An attendance mode or language the event does not offer."""
+
+
+class TransitionRefused(RegistrationError):
+    """The registration is not in a state this change applies to."""
+
+
+class CapacityBelowTaken(RegistrationError):
+    """A capacity lower than the seats already given."""
+
+
+@dataclass(frozen=True)
+class GroundsPass:
+    """A UN grounds-pass answer: either a pass is held, or the details a request needs."""
+
+    holds_pass: bool
+    passport_name: str = ""
+    nationality: str | None = None
+    date_of_birth: date | None = None
+    organisation: str = ""
+    function: str = ""
 
 
 @dataclass(frozen=True)
@@ -68,6 +98,8 @@ class RegistrationData:
     accessibility_needs: str = ""
     language: str = "en"
     timezone: str | None = None
+    answers: dict[str, Any] = field(default_factory=dict)
+    grounds_pass: GroundsPass | None = None
 
 
 def closes_at(event: Event) -> datetime:
@@ -107,11 +139,19 @@ def take_seat(event: Event, mode: AttendanceMode) -> bool:
     return result.rowcount == 1
 
 
-def _initial_status(event: Event, mode: AttendanceMode) -> RegistrationStatus:
-    if event.double_opt_in:
-        return RegistrationStatus.PENDING_EMAIL
-    if event.approval_required:
-        return RegistrationStatus.PENDING_APPROVAL
+def release_seat(event: Event, mode: AttendanceMode) -> None:
+    taken = Event.taken_in_person if mode is AttendanceMode.IN_PERSON else Event.taken_online
+    db.session.execute(
+        sa.update(Event).where(Event.id == event.id, taken > 0).values({taken: taken - 1})
+        .execution_options(synchronize_session=False))
+    db.session.expire(event, [taken.key])
+
+
+def seat_or_wait(event: Event, mode: AttendanceMode) -> RegistrationStatus:
+    """Confirmed when a seat is taken, waitlisted when the event keeps a list.
+
+    :raises EventFull: no seat and no waiting list.
+    """
     if take_seat(event, mode):
         return RegistrationStatus.CONFIRMED
     if event.waitlist_enabled:
@@ -119,78 +159,128 @@ def _initial_status(event: Event, mode: AttendanceMode) -> RegistrationStatus:
     raise EventFull(mode.value)
 
 
+def _initial_status(event: Event, mode: AttendanceMode) -> RegistrationStatus:
+    if event.double_opt_in:
+        return RegistrationStatus.PENDING_EMAIL
+    if event.approval_required:
+        return RegistrationStatus.PENDING_APPROVAL
+    return seat_or_wait(event, mode)
+
+
+def active_registration(event: Event, email: str) -> Registration | None:
+    return db.session.scalar(sa.select(Registration).where(
+        Registration.event_id == event.id, Registration.email == email.strip().lower(),
+        Registration.status.in_(ACTIVE_STATUSES)))
+
+
+def check_choices(event: Event, mode: AttendanceMode, interpretation_language: str | None,
+                  captions: bool, grounds_pass: GroundsPass | None) -> None:
+    """:raises InvalidChoice: a mode, language or grounds-pass answer the event does not allow."""
+    if mode not in event.attendance_modes:
+        raise InvalidChoice("attendance_mode")
+    if interpretation_language and interpretation_language not in event.interpretation_languages:
+        raise InvalidChoice("interpretation_language")
+    if captions and not event.caption_languages:
+        raise InvalidChoice("captions")
+    if asks_grounds_pass(event, mode):
+        if grounds_pass is None or not grounds_pass.holds_pass and not (
+                grounds_pass.passport_name and grounds_pass.nationality
+                and grounds_pass.date_of_birth):
+            raise InvalidChoice("grounds_pass")
+
+
+def asks_grounds_pass(event: Event, mode: AttendanceMode) -> bool:
+    return event.grounds_pass_required and mode is AttendanceMode.IN_PERSON
+
+
+def apply_grounds_pass(registration: Registration, grounds_pass: GroundsPass | None) -> None:
+    """Keep a pass request's details only when someone attends in person without a pass."""
+    asked = asks_grounds_pass(registration.event, registration.attendance_mode)
+    registration.has_grounds_pass = grounds_pass.holds_pass if asked and grounds_pass else None
+    request = grounds_pass if asked and grounds_pass and not grounds_pass.holds_pass else None
+    registration.passport_name = request.passport_name.strip() if request else None
+    registration.nationality = request.nationality if request else None
+    registration.date_of_birth = request.date_of_birth if request else None
+    registration.pass_organisation = request.organisation.strip() if request else None
+    registration.pass_function = request.function.strip() if request else None
+
+
 def register(event: Event, data: RegistrationData, now: datetime | None = None) -> Registration:
     """Register someone for ``event``: confirmed while seats last, else waitlisted.
 
+    Events that ask for approval or an email confirmation hold no seat until then.
+
     :raises RegistrationClosed: outside the registration window or event not open.
-    :raises InvalidChoice: a mode or interpretation language the event does not offer.
+    :raises InvalidChoice: a mode, language or grounds-pass answer the event does not allow.
     :raises EventFull: no seat and no waiting list.
-    :raises AlreadyRegistered: the email already holds an active registration.
+    :raises AlreadyRegistered: the email already holds an active registration (no seat is kept).
     """
     now = now or now_utc()
     state = window(event, now)
     if state is not Window.OPEN:
         raise RegistrationClosed(state)
-    if data.attendance_mode not in event.attendance_modes:
-        raise InvalidChoice("attendance_mode")
-    if data.interpretation_language and (
-            data.interpretation_language not in event.interpretation_languages):
-        raise InvalidChoice("interpretation_language")
-    if data.captions and not event.caption_languages:
-        raise InvalidChoice("captions")
-
-    registration = Registration(
-        event=event,
-        email=data.email.strip().lower(),
-        name=data.name.strip(),
-        organisation=data.organisation.strip(),
-        organisation_type=data.organisation_type,
-        country=data.country or None,
-        attendance_mode=data.attendance_mode,
-        language=data.language,
-        timezone=data.timezone if data.timezone and is_zone(data.timezone) else None,
-        interpretation_language=data.interpretation_language or None,
-        captions=data.captions,
-        accessibility_needs=data.accessibility_needs.strip(),
-        consent_at=now,
-        status=_initial_status(event, data.attendance_mode),
-        created_at=now,
-        updated_at=now,
-    )
-    try:
-        # The partial unique index decides, even when two requests race.
-        with db.session.begin_nested():
-            db.session.add(registration)
-    except IntegrityError as error:
-        raise AlreadyRegistered(data.email) from error
-    notify.status_email(registration)
-    return registration
-
-
-class TransitionRefused(RegistrationError):
-    """The registration is not in a state this change applies to."""
+    check_choices(event, data.attendance_mode, data.interpretation_language, data.captions,
+                  data.grounds_pass)
+    email = data.email.strip().lower()
+    # Seats first: a full event answers everyone the same, registered or not.
+    status = _initial_status(event, data.attendance_mode)
+    existing = active_registration(event, email)
+    if existing is None:
+        registration = Registration(
+            event=event, email=email, name=data.name.strip(),
+            organisation=data.organisation.strip(), organisation_type=data.organisation_type,
+            country=data.country or None, attendance_mode=data.attendance_mode,
+            language=data.language,
+            timezone=data.timezone if data.timezone and is_zone(data.timezone) else None,
+            interpretation_language=data.interpretation_language or None,
+            captions=data.captions, accessibility_needs=data.accessibility_needs.strip(),
+            answers=dict(data.answers), consent_at=now, status=status,
+            created_at=now, updated_at=now,
+        )
+        apply_grounds_pass(registration, data.grounds_pass)
+        try:
+            # The partial unique index decides, even when two requests race.
+            with db.session.begin_nested():
+                db.session.add(registration)
+                db.session.add(RegistrationChange(registration=registration, at=now,
+                                                  to_status=status, actor="registrant"))
+        except IntegrityError:
+            existing = active_registration(event, email)
+            if existing is None:
+                raise
+        else:
+            announce(registration)
+            return registration
+    if status is RegistrationStatus.CONFIRMED:
+        release_seat(event, data.attendance_mode)
+    raise AlreadyRegistered(existing)
 
 
-def _move(registration: Registration, allowed: tuple[RegistrationStatus, ...],
-          target: RegistrationStatus, now: datetime) -> None:
-    """Change status only if it is still one of ``allowed`` (a conditional UPDATE: races lose)."""
+def announce(registration: Registration, name: str | None = None, **extra: Any) -> None:
+    if registration.status is RegistrationStatus.PENDING_EMAIL:
+        notify.confirm_email_request(registration)
+    else:
+        notify.status_email(registration, name, **extra)
+
+
+def move_status(registration: Registration, allowed: tuple[RegistrationStatus, ...],
+          target: RegistrationStatus, now: datetime, actor: str = "registrant",
+          note: str = "") -> None:
+    """Change status only if it is still one of ``allowed`` (a conditional UPDATE: races lose).
+
+    :raises TransitionRefused: the registration is in another status by now.
+    """
+    before = registration.status
     result: sa.CursorResult = db.session.execute(  # type: ignore[assignment]
         sa.update(Registration)
         .where(Registration.id == registration.id, Registration.status.in_(allowed))
         .values(status=target, updated_at=now)
         .execution_options(synchronize_session=False))
-    if result.rowcount != 1:
-        db.session.refresh(registration)
-        raise TransitionRefused(registration.status.value)
     db.session.refresh(registration)
-
-
-def release_seat(event: Event, mode: AttendanceMode) -> None:
-    taken = Event.taken_in_person if mode is AttendanceMode.IN_PERSON else Event.taken_online
-    db.session.execute(
-        sa.update(Event).where(Event.id == event.id, taken > 0).values({taken: taken - 1})
-        .execution_options(synchronize_session=False))
-    db.session.expire(event, [taken.key])
+    if result.rowcount != 1:
+        raise TransitionRefused(registration.status.value)
+    db.session.add(RegistrationChange(registration=registration, at=now, from_status=before,
+                                      to_status=target, actor=actor, note=note))
 
 
 def promote_waitlisted(event: Event, mode: AttendanceMode, now: datetime) -> list[Registration]:
@@ -206,12 +296,14 @@ def promote_waitlisted(event: Event, mode: AttendanceMode, now: datetime) -> lis
         candidate = db.session.scalar(query)
         if candidate is None or not take_seat(event, mode):
             return promoted
-        _move(candidate, (RegistrationStatus.WAITLISTED,), RegistrationStatus.CONFIRMED, now)
+        move_status(candidate, (RegistrationStatus.WAITLISTED,), RegistrationStatus.CONFIRMED, now,
+              "system", "a seat became free")
         notify.status_email(candidate, "registration-promoted")
         promoted.append(candidate)
 
 
-def cancel(registration: Registration, now: datetime | None = None) -> list[Registration]:
+def cancel(registration: Registration, now: datetime | None = None, actor: str = "registrant",
+           note: str = "", notify_person: bool = True) -> list[Registration]:
     """Cancel an active registration; a freed seat goes to the waiting list in the same transaction.
 
     :raises TransitionRefused: already cancelled or rejected.
@@ -219,29 +311,34 @@ def cancel(registration: Registration, now: datetime | None = None) -> list[Regi
     """
     now = now or now_utc()
     held_seat = registration.status is RegistrationStatus.CONFIRMED
-    _move(registration, ACTIVE_STATUSES, RegistrationStatus.CANCELLED, now)
-    notify.status_email(registration)
+    move_status(registration, ACTIVE_STATUSES, RegistrationStatus.CANCELLED, now, actor, note)
+    if notify_person:
+        notify.status_email(registration)
     if not held_seat:
         return []
     release_seat(registration.event, registration.attendance_mode)
     return promote_waitlisted(registration.event, registration.attendance_mode, now)
 
 
-def from_manage_token(token: str) -> Registration:
-    """The registration a manage link points to.
+def from_token(purpose: str, token: str, max_age: int | None = None) -> Registration:
+    """The registration a signed link points to.
 
     :raises tokens.TokenExpired: the link is too old.
     :raises tokens.TokenInvalid: tampered, wrong purpose, unknown or revoked.
     """
-    data = tokens.verify("manage-registration", token)
+    data = tokens.verify(purpose, token, max_age=max_age)
     try:
         public_id, version = data
     except (TypeError, ValueError) as error:
-        raise tokens.TokenInvalid("manage-registration") from error
+        raise tokens.TokenInvalid(purpose) from error
     registration = get_by_public_id(str(public_id))
     if registration is None or registration.token_version != version:
-        raise tokens.TokenInvalid("manage-registration")
+        raise tokens.TokenInvalid(purpose)
     return registration
+
+
+def from_manage_token(token: str) -> Registration:
+    return from_token("manage-registration", token)
 
 
 def get_by_public_id(public_id: str) -> Registration | None:

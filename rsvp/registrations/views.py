@@ -1,8 +1,13 @@
-"""The public registration form and the page that confirms it."""
+"""The public registration form, the email confirmation, and the page after registering.
+
+After a registration, and after a second one with the same address, the
+screen says the same thing ("check your email"): the form never reveals
+whether someone is registered. The manage link's pages are in manage_views.py.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, session, url_for
+from flask import Blueprint, current_app, redirect, render_template, session, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
@@ -11,22 +16,28 @@ from werkzeug.wrappers import Response
 from rsvp import tokens
 from rsvp.events.models import AttendanceMode
 from rsvp.events.views import load_public_event
-from rsvp.extensions import db
-from rsvp.registrations import notify, services
-from rsvp.registrations.forms import RegistrationForm
+from rsvp.extensions import db, limiter
+from rsvp.registrations import selfservice, services
+from rsvp.registrations.forms import registration_form
 from rsvp.registrations.models import OrganisationType, Registration
+from rsvp.registrations.questions import questions_for
 
 bp = Blueprint("registrations", __name__)
 
-#: Session key holding the registration just made, so its page needs no id in the URL.
+#: Session key holding the address just used, so the next page needs nothing in its URL.
 _JUST_REGISTERED = "just_registered"
 
 
+def public_form_limit() -> str:
+    return str(current_app.config["RATELIMIT_PUBLIC_FORMS"])
+
+
 @bp.route("/events/<slug>/register", methods=["GET", "POST"])
+@limiter.limit(public_form_limit, methods=["POST"])
 def register(slug: str) -> str | Response | tuple[str, int]:
     event = load_public_event(slug)
     window = services.window(event)
-    form = RegistrationForm(event)
+    form = registration_form(event, questions_for(event))
     context = {"event": event, "form": form, "window": window,
                "closes_at": services.closes_at(event)}
     if window is not services.Window.OPEN:
@@ -47,16 +58,13 @@ def register(slug: str) -> str | Response | tuple[str, int]:
         accessibility_needs=form.accessibility_needs.data or "",
         language=str(get_locale() or "en"),
         timezone=form.timezone.data or None,
+        answers=form.answers(),
+        grounds_pass=form.grounds_pass(),
     )
     try:
-        registration = services.register(event, data)
-        db.session.commit()
-    except services.AlreadyRegistered:
-        db.session.rollback()
-        form.email.errors = [_("This email address is already registered for this event. "
-                               "Use the link in your confirmation email to change or "
-                               "cancel that registration.")]
-        return render_template("registrations/register.html", **context), 409
+        services.register(event, data)
+    except services.AlreadyRegistered as already:
+        selfservice.resend_link(already.existing)
     except services.EventFull:
         db.session.rollback()
         form.attendance_mode.errors = [_("There are no seats left for this way of attending.")]
@@ -65,53 +73,50 @@ def register(slug: str) -> str | Response | tuple[str, int]:
         db.session.rollback()
         context["window"] = closed.window
         return render_template("registrations/register.html", **context), 409
-    session[_JUST_REGISTERED] = registration.public_id
+    db.session.commit()
+    session[_JUST_REGISTERED] = [slug, data.email.strip().lower()]
     return redirect(url_for("registrations.registered", slug=slug), code=303)
 
 
 @bp.get("/events/<slug>/registered")
 def registered(slug: str) -> str | Response:
     event = load_public_event(slug)
-    registration = services.get_by_public_id(session.get(_JUST_REGISTERED, ""))
-    if registration is None or registration.event_id != event.id:
+    just = session.get(_JUST_REGISTERED)
+    if not just or just[0] != slug:
         return redirect(url_for("events.show", slug=slug))
-    return render_template("registrations/registered.html", event=event,
-                           registration=registration)
+    return render_template("registrations/registered.html", event=event, email=just[1])
 
 
-def _load_from_token(token: str) -> Registration | tuple[str, int]:
+def _from_confirm_token(token: str) -> Registration | tuple[str, int]:
+    hours = current_app.config["REGISTRATION_CONFIRM_HOURS"]
     try:
-        return services.from_manage_token(token)
+        return services.from_token("confirm-email", token, max_age=hours * 3600)
     except tokens.TokenExpired:
-        return render_template("registrations/bad_link.html", expired=True), 410
+        return render_template("registrations/bad_link.html", expired=True,
+                               confirm=True), 410
     except tokens.TokenInvalid:
-        return render_template("registrations/bad_link.html", expired=False), 404
+        return render_template("registrations/bad_link.html", expired=False, confirm=True), 404
 
 
-@bp.get("/r/<token>")
-def manage(token: str) -> str | tuple[str, int]:
-    registration = _load_from_token(token)
+@bp.route("/confirm/<token>", methods=["GET", "POST"])
+def confirm(token: str) -> str | Response | tuple[str, int]:
+    """A page with a button, not a GET that confirms: mail scanners open links, people press buttons."""
+    registration = _from_confirm_token(token)
     if not isinstance(registration, Registration):
         return registration
-    return render_template("registrations/manage.html", registration=registration,
-                           event=registration.event, token=token,
-                           join_url=notify.join_url_for(registration),
-                           form=FlaskForm())
-
-
-@bp.post("/r/<token>/cancel")
-def cancel(token: str) -> Response | tuple[str, int]:
-    registration = _load_from_token(token)
-    if not isinstance(registration, Registration):
-        return registration
-    if not FlaskForm().validate_on_submit():
-        abort(400)
-    try:
-        services.cancel(registration)
-        db.session.commit()
-    except services.TransitionRefused:
-        db.session.rollback()
-        flash(_("This registration was already cancelled."), "warning")
-    else:
-        flash(_("Your registration is cancelled. We have sent you a confirmation."), "success")
-    return redirect(url_for("registrations.manage", token=token), code=303)
+    form = FlaskForm()
+    if form.validate_on_submit():
+        try:
+            selfservice.confirm_email(registration)
+            db.session.commit()
+        except services.TransitionRefused:
+            db.session.rollback()  # already confirmed: the manage page says where it stands
+        except services.RegistrationClosed:
+            db.session.rollback()
+            return render_template("registrations/confirm.html", registration=registration,
+                                   event=registration.event, form=form, closed=True), 409
+        manage_token = tokens.sign("manage-registration",
+                                   [registration.public_id, registration.token_version])
+        return redirect(url_for("registrations.manage", token=manage_token), code=303)
+    return render_template("registrations/confirm.html", registration=registration,
+                           event=registration.event, form=form, closed=False)

@@ -63,7 +63,7 @@ def test_register_with_the_mouse_every_page_accessible(page, event):
     page.get_by_role("button", name="Register").click()
 
     page.wait_for_url(f"**/events/{event.slug}/registered")
-    assert page.get_by_role("heading", level=1).inner_text() == "You are registered"
+    assert page.get_by_role("heading", level=1).inner_text() == "Check your email"
     assert_accessible(page)
     screenshot(page, "registered-desktop")
 

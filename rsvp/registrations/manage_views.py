@@ -1,0 +1,130 @@
+"""The manage link's pages (/r/<token>): see, change, cancel, erase; and asking for links again.
+
+No account: the signed link is the key. Bad links get a clear page that
+offers a fresh link by email, answered the same whether or not the address
+is registered.
+"""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_wtf import FlaskForm
+from werkzeug.wrappers import Response
+
+from rsvp import tokens
+from rsvp.events.models import AttendanceMode
+from rsvp.extensions import db, limiter
+from rsvp.registrations import notify, selfservice, services
+from rsvp.registrations.forms import DetailsForm, EraseForm, LinkRequestForm, details_form
+from rsvp.registrations.models import ACTIVE_STATUSES, Registration
+from rsvp.registrations.questions import answer_text, questions_for
+from rsvp.registrations.views import bp, public_form_limit
+from rsvp.timeutil import now_utc
+
+
+def _load(token: str) -> Registration | tuple[str, int]:
+    try:
+        return services.from_manage_token(token)
+    except tokens.TokenExpired:
+        return _bad_link(expired=True), 410
+    except tokens.TokenInvalid:
+        return _bad_link(expired=False), 404
+
+
+def _bad_link(expired: bool) -> str:
+    return render_template("registrations/bad_link.html", expired=expired, confirm=False,
+                           form=LinkRequestForm())
+
+
+def _page(registration: Registration, token: str, form: DetailsForm | None = None,
+          erase_form: EraseForm | None = None) -> str:
+    event = registration.event
+    questions = questions_for(event)
+    editable = (registration.status in ACTIVE_STATUSES and not registration.erased_at
+                and event.ends_at > now_utc())
+    if form is None and editable:
+        form = details_form(registration, questions)
+    answers = [(q, answer_text(q, (registration.answers or {}).get(q.key))) for q in questions]
+    return render_template(
+        "registrations/manage.html", registration=registration, event=event, token=token,
+        join_url=notify.join_url_for(registration), form=form if editable else None,
+        answers=answers, cancel_form=FlaskForm(), erase_form=erase_form or EraseForm(),
+        editable=editable)
+
+
+@bp.route("/r/<token>", methods=["GET", "POST"])
+def manage(token: str) -> str | Response | tuple[str, int]:
+    registration = _load(token)
+    if not isinstance(registration, Registration):
+        return registration
+    if not registration.event.ends_at > now_utc() or registration.status not in ACTIVE_STATUSES:
+        return _page(registration, token)
+    form = details_form(registration, questions_for(registration.event))
+    if not form.validate_on_submit():
+        return _page(registration, token, form), 422 if form.is_submitted() else 200
+    details = selfservice.Details(
+        attendance_mode=AttendanceMode(form.attendance_mode.data),
+        interpretation_language=form.interpretation_language.data or None,
+        captions=bool(form.captions.data) and bool(registration.event.caption_languages),
+        accessibility_needs=form.accessibility_needs.data or "",
+        answers=form.answers(), grounds_pass=form.grounds_pass())
+    try:
+        changed = selfservice.update_details(registration, details)
+        db.session.commit()
+    except services.EventFull:
+        db.session.rollback()
+        form.attendance_mode.errors = [_("There is no seat left for this way of attending. "
+                                         "You keep the place you have.")]
+        return _page(registration, token, form), 409
+    except (services.TransitionRefused, services.RegistrationClosed):
+        db.session.rollback()
+        flash(_("This registration can no longer be changed."), "warning")
+    else:
+        flash(_("Your changes are saved.") if changed else _("Nothing was changed."), "success")
+    return redirect(url_for("registrations.manage", token=token), code=303)
+
+
+@bp.post("/r/<token>/cancel")
+def cancel(token: str) -> Response | tuple[str, int]:
+    registration = _load(token)
+    if not isinstance(registration, Registration):
+        return registration
+    if not FlaskForm().validate_on_submit():
+        flash(_("Your form expired. Please try again."), "warning")
+        return redirect(url_for("registrations.manage", token=token), code=303)
+    try:
+        services.cancel(registration)
+        db.session.commit()
+    except services.TransitionRefused:
+        db.session.rollback()
+        flash(_("This registration was already cancelled."), "warning")
+    else:
+        flash(_("Your registration is cancelled. We have sent you a confirmation."), "success")
+    return redirect(url_for("registrations.manage", token=token), code=303)
+
+
+@bp.post("/r/<token>/erase")
+def erase(token: str) -> str | Response | tuple[str, int]:
+    registration = _load(token)
+    if not isinstance(registration, Registration):
+        return registration
+    form = EraseForm()
+    if not form.validate_on_submit():
+        return _page(registration, token, erase_form=form), 422
+    event = registration.event
+    selfservice.erase(registration)
+    db.session.commit()
+    return render_template("registrations/erased.html", event=event)
+
+
+@bp.route("/my-registrations", methods=["GET", "POST"])
+@limiter.limit(public_form_limit, methods=["POST"])
+def request_links() -> str | tuple[str, int]:
+    form = LinkRequestForm()
+    if form.validate_on_submit():
+        selfservice.request_links(form.email.data)
+        db.session.commit()
+        return render_template("registrations/links_sent.html", email=form.email.data)
+    return render_template("registrations/request_links.html", form=form), (
+        422 if form.is_submitted() else 200)
