@@ -116,7 +116,7 @@ def erase_personal_data(registration: Registration, now: datetime) -> None:
     db.session.execute(sa.delete(OutboxMessage).where(
         OutboxMessage.event_id == registration.event_id,
         OutboxMessage.recipient == registration.email))
-    registration.email = f"erased-{registration.public_id}@invalid"
+    registration.email = f"erased-{registration.id}@invalid"
     registration.name = ""
     registration.organisation = ""
     registration.country = None

@@ -8,7 +8,8 @@ import sqlalchemy as sa
 
 from rsvp.extensions import db
 from rsvp.registrations.models import Registration, RegistrationStatus
-from tests.factories import make_event
+from rsvp.registrations.notify import manage_url
+from tests.factories import make_event, make_registration
 
 FORM = {"name": "Delegate", "organisation_type": "state", "attendance_mode": "online",
         "consent": "y"}
@@ -31,16 +32,44 @@ def _counts(event_id: int) -> dict[str, int]:
     return {status.value: count for status, count in rows}
 
 
-def test_last_seats_go_to_exactly_as_many_people_as_there_are_seats(app, live_db):
-    event = make_event(capacity_online=10)
+def _taken(event_id: int) -> int:
+    return db.session.scalar(sa.text("SELECT taken_online FROM events WHERE id = :id"),
+                             {"id": event_id})
+
+
+def test_200_people_for_50_seats_50_confirmed_150_waitlisted(app, live_db):
+    event = make_event(capacity_online=50)
     event_id, slug = event.id, event.slug
-    statuses = _post_all(app, slug, [f"delegate{n}@example.org" for n in range(60)])
-    assert statuses == [303] * 60  # nobody sees an error
-    assert _counts(event_id) == {RegistrationStatus.CONFIRMED.value: 10,
-                                 RegistrationStatus.WAITLISTED.value: 50}
-    taken = db.session.scalar(sa.text("SELECT taken_online FROM events WHERE id = :id"),
-                              {"id": event_id})
-    assert taken == 10
+    statuses = _post_all(app, slug, [f"delegate{n}@example.org" for n in range(200)])
+    assert statuses == [303] * 200  # nobody sees an error
+    assert _counts(event_id) == {RegistrationStatus.CONFIRMED.value: 50,
+                                 RegistrationStatus.WAITLISTED.value: 150}
+    assert _taken(event_id) == 50
+    emails = db.session.scalar(sa.text("SELECT count(DISTINCT recipient) FROM outbox_messages"))
+    assert emails == 200  # each person told where they stand, once
+
+
+def test_concurrent_cancellations_promote_exactly_as_many(app, live_db):
+    event = make_event(capacity_online=20, taken_online=20)
+    event_id = event.id
+    holders = [make_registration(event) for _ in range(20)]
+    waiting = [make_registration(event, status=RegistrationStatus.WAITLISTED) for _ in range(30)]
+    paths = [manage_url(r).removeprefix("http://localhost") + "/cancel" for r in holders[:15]]
+    holder_ids, oldest_waiting = {h.id for h in holders}, {w.id for w in waiting[:15]}
+
+    def cancel(path: str) -> int:
+        with app.test_client() as client:
+            return client.post(path).status_code
+
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        assert list(pool.map(cancel, paths)) == [303] * 15
+    assert _counts(event_id) == {RegistrationStatus.CONFIRMED.value: 20,
+                                 RegistrationStatus.WAITLISTED.value: 15,
+                                 RegistrationStatus.CANCELLED.value: 15}
+    assert _taken(event_id) == 20
+    promoted = set(db.session.scalars(sa.select(Registration.id).where(
+        Registration.event_id == event_id, Registration.status == RegistrationStatus.CONFIRMED)))
+    assert promoted - holder_ids == oldest_waiting  # the longest waiting first
 
 
 def test_same_email_racing_itself_registers_once(app, live_db):

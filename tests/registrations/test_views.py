@@ -10,7 +10,7 @@ from rsvp.events.models import EventFormat, EventStatus
 from rsvp.mail.models import OutboxMessage
 from rsvp.registrations.models import Registration, RegistrationStatus
 from rsvp.timeutil import now_utc
-from tests.factories import make_event, make_registration
+from tests.factories import make_event
 
 VALID = {
     "name": "Glacier Kwong",
