@@ -14,8 +14,10 @@ from rsvp.extensions import db
 def demo_command() -> None:
     """Load the seed events, re-dated into the coming weeks (idempotent)."""
     from rsvp.events.demo import load_demo
+    from rsvp.registrations.demo import add_demo_questions
 
     added = load_demo()
+    add_demo_questions(added)
     db.session.commit()
     click.echo(f"Demo: {len(added)} event(s) added." if added else "Demo: already loaded.")
 

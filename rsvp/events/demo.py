@@ -62,6 +62,7 @@ def build_event(record: dict, now: datetime) -> Event:
         image_credit=record["image_credit"],
         capacity_in_person=record["capacity_in_person"],
         capacity_online=record["capacity_online"],
+        grounds_pass_required=record.get("grounds_pass_required", False),
         speakers_list=record["speakers_list"],
     )
     event.partners = [
