@@ -49,6 +49,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     web.init_app(app)
 
     from rsvp.events.views import bp as events_bp
+    from rsvp.privacy import models as privacy_models  # noqa: F401  (no view imports it yet)
     from rsvp.registrations import manage_views  # noqa: F401  (adds the /r/<token> routes to bp)
     from rsvp.registrations.views import bp as registrations_bp
 

@@ -1,0 +1,131 @@
+"""Checking people in at the door: by the QR code in their email, a typed code, or their name.
+
+The QR code holds a signed link (purpose "check-in") to the organisers'
+check-in page; the typed code is derived from the registration's public id,
+so nothing more is stored.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from datetime import datetime
+
+import segno
+import sqlalchemy as sa
+
+from rsvp import tokens
+from rsvp.events.models import Event
+from rsvp.extensions import db
+from rsvp.registrations.models import Registration, RegistrationChange, RegistrationStatus
+from rsvp.registrations.services import TransitionRefused
+from rsvp.timeutil import now_utc
+
+#: Letters and digits that cannot be mistaken for one another (no 0/O, 1/I/L) when read or typed.
+_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+
+
+def checkin_token(registration: Registration) -> str:
+    return tokens.sign("check-in", [registration.public_id, registration.token_version])
+
+
+def code_for(registration: Registration) -> str:
+    """Eight characters printed under the QR code, e.g. "K7Q2-M9XA"."""
+    digest = hashlib.sha256(registration.public_id.encode()).digest()
+    code = "".join(_ALPHABET[byte % len(_ALPHABET)] for byte in digest[:8])
+    return f"{code[:4]}-{code[4:]}"
+
+
+def _normalise(code: str) -> str:
+    cleaned = "".join(ch for ch in code.upper() if ch.isalnum())
+    return f"{cleaned[:4]}-{cleaned[4:]}" if len(cleaned) == 8 else ""
+
+
+def find_by_code(event: Event, code: str) -> Registration | None:
+    wanted = _normalise(code)
+    if not wanted:
+        return None
+    for registration in db.session.scalars(sa.select(Registration).where(
+            Registration.event_id == event.id, Registration.erased_at.is_(None))):
+        if code_for(registration) == wanted:
+            return registration
+    return None
+
+
+def find_by_token(event: Event, token: str) -> Registration:
+    """:raises tokens.TokenInvalid: tampered, revoked, or for another event's registration."""
+    data = tokens.verify("check-in", token)
+    try:
+        public_id, version = data
+    except (TypeError, ValueError) as error:
+        raise tokens.TokenInvalid("check-in") from error
+    registration = db.session.scalar(sa.select(Registration).where(
+        Registration.public_id == str(public_id), Registration.event_id == event.id))
+    if registration is None or registration.token_version != version:
+        raise tokens.TokenInvalid("check-in")
+    return registration
+
+
+def search(event: Event, text: str, limit: int = 20) -> list[Registration]:
+    """Registrations whose name, organisation or email contains ``text``, for the door."""
+    pattern = f"%{text.strip().lower()}%"
+    if len(text.strip()) < 2:
+        return []
+    return list(db.session.scalars(
+        sa.select(Registration)
+        .where(Registration.event_id == event.id, Registration.erased_at.is_(None),
+               Registration.status != RegistrationStatus.CANCELLED,
+               sa.or_(sa.func.lower(Registration.name).like(pattern),
+                      sa.func.lower(Registration.organisation).like(pattern),
+                      Registration.email.like(pattern)))
+        .order_by(sa.func.lower(Registration.name)).limit(limit)))
+
+
+def check_in(registration: Registration, actor: str, now: datetime | None = None) -> bool:
+    """Mark the person as arrived; False when they already were (two phones at one door).
+
+    :raises TransitionRefused: only confirmed registrations can be checked in.
+    """
+    now = now or now_utc()
+    if registration.status is not RegistrationStatus.CONFIRMED:
+        raise TransitionRefused(registration.status.value)
+    result: sa.CursorResult = db.session.execute(  # type: ignore[assignment]
+        sa.update(Registration)
+        .where(Registration.id == registration.id, Registration.checked_in_at.is_(None))
+        .values(checked_in_at=now).execution_options(synchronize_session=False))
+    db.session.refresh(registration)
+    if result.rowcount != 1:
+        return False
+    db.session.add(RegistrationChange(registration=registration, at=now,
+                                      from_status=registration.status,
+                                      to_status=registration.status, actor=actor,
+                                      note="checked in"))
+    return True
+
+
+def undo_check_in(registration: Registration, actor: str, now: datetime | None = None) -> bool:
+    now = now or now_utc()
+    if registration.checked_in_at is None:
+        return False
+    registration.checked_in_at = None
+    db.session.add(RegistrationChange(registration=registration, at=now,
+                                      from_status=registration.status,
+                                      to_status=registration.status, actor=actor,
+                                      note="check-in undone"))
+    db.session.flush()
+    return True
+
+
+def qr_png(data: str) -> bytes:
+    buffer = io.BytesIO()
+    segno.make(data, error="m").save(buffer, kind="png", scale=6, border=2)
+    return buffer.getvalue()
+
+
+def qr_svg(data: str) -> str:
+    """An inline SVG (no script, no style attribute: fine under the CSP)."""
+    buffer = io.BytesIO()
+    segno.make(data, error="m").save(buffer, kind="svg", scale=5, border=2, xmldecl=False,
+                                     svgns=True, title="QR code", svgclass="qr",
+                                     lineclass=None)
+    return buffer.getvalue().decode()

@@ -1,0 +1,171 @@
+"""What organisers watch before an event: counts, language demand, the attendee list.
+
+Counts are computed by the database (GROUP BY), never by loading every
+registration; the list is filtered, sorted and paginated the same way.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from flask_sqlalchemy.pagination import Pagination
+
+from rsvp.events.models import AttendanceMode, Event
+from rsvp.extensions import db
+from rsvp.registrations.models import (
+    ACTIVE_STATUSES,
+    OrganisationType,
+    Registration,
+    RegistrationStatus,
+)
+from rsvp.timeutil import to_local
+
+#: Who counts as coming: everyone whose registration still stands or waits for a seat.
+COUNTED = (RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED,
+           RegistrationStatus.PENDING_APPROVAL)
+
+SORTS = {
+    "newest": (Registration.created_at.desc(), Registration.id.desc()),
+    "oldest": (Registration.created_at, Registration.id),
+    "name": (sa.func.lower(Registration.name), Registration.id),
+    "organisation": (sa.func.lower(Registration.organisation), Registration.id),
+    "status": (Registration.status, Registration.created_at),
+}
+
+
+@dataclass(frozen=True)
+class AttendeeFilter:
+    """A segment of an event's registrations: the list's filters and a message's audience."""
+
+    search: str = ""
+    statuses: tuple[RegistrationStatus, ...] = ()
+    mode: AttendanceMode | None = None
+    #: An interpretation language code, or "floor" for those following the floor language.
+    language: str | None = None
+    organisation_type: OrganisationType | None = None
+    checked_in: bool | None = None
+
+    def conditions(self, event: Event) -> list[Any]:
+        conditions: list[Any] = [Registration.event_id == event.id,
+                                 Registration.erased_at.is_(None)]
+        if self.search.strip():
+            pattern = f"%{self.search.strip().lower()}%"
+            conditions.append(sa.or_(sa.func.lower(Registration.name).like(pattern),
+                                     Registration.email.like(pattern),
+                                     sa.func.lower(Registration.organisation).like(pattern)))
+        if self.statuses:
+            conditions.append(Registration.status.in_(self.statuses))
+        if self.mode is not None:
+            conditions.append(Registration.attendance_mode == self.mode)
+        if self.language == "floor":
+            conditions.append(Registration.interpretation_language.is_(None))
+        elif self.language:
+            conditions.append(Registration.interpretation_language == self.language)
+        if self.organisation_type is not None:
+            conditions.append(Registration.organisation_type == self.organisation_type)
+        if self.checked_in is True:
+            conditions.append(Registration.checked_in_at.is_not(None))
+        elif self.checked_in is False:
+            conditions.append(Registration.checked_in_at.is_(None))
+        return conditions
+
+
+def attendees(event: Event, selection: AttendeeFilter, sort: str = "newest", page: int = 1,
+              per_page: int = 50) -> Pagination:
+    query = (sa.select(Registration).where(*selection.conditions(event))
+             .order_by(*SORTS.get(sort, SORTS["newest"])))
+    return db.paginate(query, page=page, per_page=per_page, error_out=False)
+
+
+def matching(event: Event, selection: AttendeeFilter) -> list[Registration]:
+    return list(db.session.scalars(sa.select(Registration).where(*selection.conditions(event))
+                                   .order_by(Registration.id)))
+
+
+def count_matching(event: Event, selection: AttendeeFilter) -> int:
+    return db.session.scalar(
+        sa.select(sa.func.count(Registration.id)).where(*selection.conditions(event))) or 0
+
+
+@dataclass
+class Dashboard:
+    by_status: dict[str, int] = field(default_factory=dict)
+    #: Counted registrations (see COUNTED) by attendance mode, organisation type, country.
+    by_mode: dict[str, int] = field(default_factory=dict)
+    by_organisation_type: dict[str, int] = field(default_factory=dict)
+    by_country: list[tuple[str, int]] = field(default_factory=list)
+    #: Interpretation language -> {attendance mode -> count}; "floor" for no interpretation.
+    languages: dict[str, dict[str, int]] = field(default_factory=dict)
+    captions: int = 0
+    accessibility: int = 0
+    grounds_pass_needed: int = 0
+    checked_in: int = 0
+    #: (day in the event's zone, registrations that day, running total).
+    over_time: list[tuple[date, int, int]] = field(default_factory=list)
+
+    @property
+    def counted(self) -> int:
+        return sum(self.by_mode.values())
+
+
+def _grouped(event: Event, column: Any, statuses: tuple[RegistrationStatus, ...] = COUNTED,
+             ) -> list[tuple[Any, int]]:
+    rows = db.session.execute(
+        sa.select(column, sa.func.count(Registration.id))
+        .where(Registration.event_id == event.id, Registration.status.in_(statuses))
+        .group_by(column))
+    return [(key, count) for key, count in rows]
+
+
+def _value(key: Any) -> str:
+    return key.value if hasattr(key, "value") else str(key)
+
+
+def dashboard(event: Event) -> Dashboard:
+    """Everything the dashboard shows; counts stay right after personal data is erased."""
+    board = Dashboard()
+    board.by_status = {_value(k): n for k, n in _grouped(event, Registration.status,
+                                                        tuple(RegistrationStatus))}
+    board.by_mode = {_value(k): n for k, n in _grouped(event, Registration.attendance_mode)}
+    board.by_organisation_type = {
+        _value(k): n for k, n in _grouped(event, Registration.organisation_type)}
+    board.by_country = sorted(((k or "", n) for k, n in _grouped(event, Registration.country)),
+                              key=lambda pair: (-pair[1], pair[0]))
+    for language, mode, count in db.session.execute(
+            sa.select(Registration.interpretation_language, Registration.attendance_mode,
+                      sa.func.count(Registration.id))
+            .where(Registration.event_id == event.id, Registration.status.in_(COUNTED))
+            .group_by(Registration.interpretation_language, Registration.attendance_mode)):
+        board.languages.setdefault(language or "floor", {})[_value(mode)] = count
+    counted = [Registration.event_id == event.id, Registration.status.in_(COUNTED)]
+    board.captions = _count(*counted, Registration.captions.is_(True))
+    board.accessibility = _count(*counted, Registration.accessibility_needs != "")
+    board.grounds_pass_needed = _count(*counted, Registration.has_grounds_pass.is_(False))
+    board.checked_in = _count(Registration.event_id == event.id,
+                              Registration.checked_in_at.is_not(None))
+    board.over_time = _over_time(event)
+    return board
+
+
+def _count(*conditions: Any) -> int:
+    return db.session.scalar(sa.select(sa.func.count(Registration.id)).where(*conditions)) or 0
+
+
+def _over_time(event: Event) -> list[tuple[date, int, int]]:
+    """Registrations per day in the event's zone (every registration ever made, cancelled too)."""
+    moments: list[datetime] = list(db.session.scalars(
+        sa.select(Registration.created_at).where(Registration.event_id == event.id)))
+    per_day = Counter(to_local(moment, event.timezone).date() for moment in moments)
+    total, series = 0, []
+    for day in sorted(per_day):
+        total += per_day[day]
+        series.append((day, per_day[day], total))
+    return series
+
+
+def active_count(event: Event) -> int:
+    return _count(Registration.event_id == event.id, Registration.status.in_(ACTIVE_STATUSES))
