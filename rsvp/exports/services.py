@@ -1,0 +1,300 @@
+"""Streamed attendee exports in CSV and Excel: chosen columns, questions in form order, safe cells.
+
+Rows come from the database in chunks as plain tuples (no ORM objects, no
+identity map), so memory stays flat whatever the list's size. CSV is written
+as it is read; XLSX goes through openpyxl's write-only mode into a temporary
+file that is then streamed. Every text cell that a spreadsheet would read as
+a formula is neutralised.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import tempfile
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import IO, Any
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+
+from rsvp.events.models import Event
+from rsvp.extensions import db
+from rsvp.i18n import country_name, language_name
+from rsvp.registrations.forms import ATTENDANCE_LABELS, ORGANISATION_TYPE_LABELS
+from rsvp.registrations.models import Question, Registration, RegistrationStatus
+from rsvp.registrations.questions import answer_text, questions_for
+from rsvp.registrations.tracking import COUNTED, AttendeeFilter, dashboard
+from rsvp.timeutil import to_local
+
+#: Rows fetched from the database at a time.
+CHUNK = 2000
+#: Characters that make a spreadsheet read a cell as a formula (or hide what follows).
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+STATUS_LABELS = {
+    RegistrationStatus.PENDING_EMAIL: _l("Email not confirmed"),
+    RegistrationStatus.PENDING_APPROVAL: _l("Awaiting approval"),
+    RegistrationStatus.CONFIRMED: _l("Confirmed"),
+    RegistrationStatus.WAITLISTED: _l("Waiting list"),
+    RegistrationStatus.REJECTED: _l("Rejected"),
+    RegistrationStatus.CANCELLED: _l("Cancelled"),
+}
+
+
+def safe_cell(value: Any) -> Any:
+    """Text that would start a formula gets a leading apostrophe; other values pass as they are."""
+    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def yes_no(value: bool | None) -> str:
+    return "" if value is None else str(_l("Yes") if value else _l("No"))
+
+
+def _same(value: Any, event: Event) -> Any:
+    return value
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    label: str
+    #: The registration column it reads; None for tables built whole (the brief).
+    attr: Any = None
+    #: Turns the stored value into what the reader sees.
+    format: Callable[[Any, Event], Any] = _same
+    #: The format depends on the value alone: computed once per distinct value per export
+    #: (labels and translations are slow to look up one cell at a time).
+    repeats: bool = False
+    width: int = 18
+    personal: bool = True
+
+
+def _local(moment: datetime | None, event: Event) -> datetime | None:
+    """Excel has no time zones: the wall-clock time in the event's zone, named in the header."""
+    return to_local(moment, event.timezone).replace(tzinfo=None) if moment else None
+
+
+def _label(labels: dict[Any, Any]) -> Callable[[Any, Event], str]:
+    return lambda value, event: str(labels[value]) if value is not None else ""
+
+
+R = Registration
+#: The registration's own columns, in the order an organiser expects them.
+BASE_COLUMNS: dict[str, Column] = {c.key: c for c in [
+    Column("name", _l("Name"), R.name, width=24),
+    Column("email", _l("Email address"), R.email, width=28),
+    Column("organisation", _l("Organisation"), R.organisation, width=28),
+    Column("organisation_type", _l("Attending for"), R.organisation_type,
+           _label(ORGANISATION_TYPE_LABELS), True, 24, personal=False),
+    Column("country", _l("Country"), R.country,
+           lambda value, event: country_name(value) if value else "", True),
+    Column("status", _l("Status"), R.status, _label(STATUS_LABELS), True, 16, personal=False),
+    Column("attendance_mode", _l("Attending"), R.attendance_mode, _label(ATTENDANCE_LABELS), True,
+           12, personal=False),
+    Column("interpretation", _l("Interpretation"), R.interpretation_language,
+           lambda value, event: language_name(value) if value else "", True, 14, personal=False),
+    Column("captions", _l("Closed captions"), R.captions, lambda value, event: yes_no(value),
+           True, 10, personal=False),
+    Column("accessibility_needs", _l("Accessibility needs"), R.accessibility_needs, width=30),
+    Column("has_grounds_pass", _l("Holds a UN grounds pass"), R.has_grounds_pass,
+           lambda value, event: yes_no(value), True, 12),
+    Column("registered_at", _l("Registered"), R.created_at, _local, width=18, personal=False),
+    Column("checked_in_at", _l("Checked in"), R.checked_in_at, _local, width=18, personal=False),
+]}
+DEFAULT_COLUMNS = ("name", "email", "organisation", "organisation_type", "country", "status",
+                   "attendance_mode", "interpretation", "captions", "accessibility_needs",
+                   "registered_at")
+
+GROUNDS_PASS_COLUMNS = [
+    Column("passport_name", _l("Full name as in passport"), R.passport_name, width=28),
+    Column("nationality", _l("Nationality"), R.nationality,
+           lambda value, event: country_name(value) if value else "", True),
+    Column("date_of_birth", _l("Date of birth"), R.date_of_birth, width=14),
+    Column("pass_organisation", _l("Organisation"), R.pass_organisation, width=28),
+    Column("pass_function", _l("Function"), R.pass_function, width=22),
+    Column("email", _l("Email address"), R.email, width=28),
+]
+
+
+def _question_column(question: Question) -> Column:
+    texts: dict[Any, Any] = {}
+
+    def read(answers: dict[str, Any] | None, event: Event) -> Any:
+        answer = (answers or {}).get(question.key)
+        if isinstance(answer, list):
+            answer = tuple(answer)
+        if answer not in texts:
+            if answer is not None and question.kind.value == "date":
+                texts[answer] = date.fromisoformat(str(answer))
+            else:
+                texts[answer] = answer_text(question, list(answer) if isinstance(answer, tuple)
+                                            else answer)
+        return texts[answer]
+
+    return Column(f"question_{question.key}", question.label, R.answers, read, width=24,
+                  personal=question.personal_data)
+
+
+@dataclass
+class Export:
+    """What to write: a header and a stream of typed rows."""
+
+    columns: list[Column]
+    rows: Iterable[list[Any]]
+    title: str
+
+    def header(self, event: Event) -> list[str]:
+        labels = []
+        for column in self.columns:
+            label = str(column.label)
+            if column.key in ("registered_at", "checked_in_at"):
+                label = f"{label} ({event.timezone})"
+            labels.append(label)
+        return labels
+
+
+def _stream(event: Event, columns: list[Column], conditions: list[Any],
+            order: list[Any]) -> Iterator[list[Any]]:
+    attrs = list(dict.fromkeys(column.attr for column in columns))
+    positions = [attrs.index(column.attr) for column in columns]
+    memos: list[dict[Any, Any] | None] = [{} if c.repeats else None for c in columns]
+    query = (sa.select(*attrs).where(*conditions).order_by(*order)
+             .execution_options(yield_per=CHUNK))
+    for row in db.session.execute(query):
+        values = []
+        for column, position, memo in zip(columns, positions, memos, strict=True):
+            raw = row[position]
+            if memo is None:
+                values.append(column.format(raw, event))
+            else:
+                if raw not in memo:
+                    memo[raw] = column.format(raw, event)
+                values.append(memo[raw])
+        yield values
+
+
+def attendee_export(event: Event, selection: AttendeeFilter,
+                    keys: Iterable[str] = DEFAULT_COLUMNS, with_questions: bool = True) -> Export:
+    """The organiser's list, filtered like the screen, with the chosen columns in a fixed order."""
+    wanted = set(keys)
+    columns = [column for key, column in BASE_COLUMNS.items() if key in wanted]
+    if with_questions:
+        columns += [_question_column(q) for q in questions_for(event)]
+    return Export(columns, _stream(event, columns, selection.conditions(event),
+                                   [sa.func.lower(R.name), R.id]), "attendees")
+
+
+def grounds_pass_export(event: Event) -> Export:
+    """Those the UN must issue a pass for: confirmed, in person, without a pass."""
+    conditions = [R.event_id == event.id, R.status == RegistrationStatus.CONFIRMED,
+                  R.has_grounds_pass.is_(False), R.erased_at.is_(None)]
+    return Export(GROUNDS_PASS_COLUMNS,
+                  _stream(event, GROUNDS_PASS_COLUMNS, conditions, [sa.func.lower(R.passport_name)]),
+                  "grounds-passes")
+
+
+def interpretation_brief(event: Event, with_names: bool = False) -> Export:
+    """For interpreters and captioners: demand per language and mode, then accessibility needs.
+
+    Needs are listed without names unless ``with_names``.
+    """
+    board = dashboard(event)
+    columns = [Column("need", _l("Need"), width=36, personal=False),
+               Column("in_person", _l("In person"), width=12, personal=False),
+               Column("online", _l("Online"), width=12, personal=False),
+               Column("total", _l("Total"), width=12, personal=False)]
+    rows: list[list[Any]] = []
+    for code, modes in sorted(board.languages.items(), key=lambda item: item[0] != "floor"):
+        label = (_l("No interpretation (floor: %(language)s)",
+                    language=language_name(event.floor_language)) if code == "floor"
+                 else _l("Interpretation into %(language)s", language=language_name(code)))
+        in_person, online = modes.get("in_person", 0), modes.get("online", 0)
+        rows.append([str(label), in_person, online, in_person + online])
+    rows.append([str(_l("Closed captions")), "", "", board.captions])
+    rows.append([str(_l("Accessibility needs")), "", "", board.accessibility])
+    needs = db.session.execute(
+        sa.select(R.name, R.accessibility_needs, R.attendance_mode)
+        .where(R.event_id == event.id, R.status.in_(COUNTED), R.accessibility_needs != "")
+        .order_by(sa.func.lower(R.name)))
+    for name, need, mode in needs:
+        text = f"{name}: {need}" if with_names else need
+        rows.append([text, 1 if mode.value == "in_person" else "",
+                     1 if mode.value == "online" else "", ""])
+    return Export(columns, rows, "interpretation")
+
+
+def write_csv(export: Export, event: Event) -> Iterator[bytes]:
+    """UTF-8 with a byte-order mark (Excel then reads accents right), yielded in chunks."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    yield codecs.BOM_UTF8
+    writer.writerow([safe_cell(label) for label in export.header(event)])
+    for n, row in enumerate(export.rows, start=1):
+        writer.writerow([_csv_value(value) for value in row])
+        if n % 500 == 0:
+            yield buffer.getvalue().encode()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue().encode()
+
+
+def _csv_value(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, date):
+        return value.isoformat()
+    return safe_cell("" if value is None else value)
+
+
+def write_xlsx(export: Export, event: Event) -> IO[bytes]:
+    """A typed workbook with a frozen, bold header, in a temporary file ready to stream."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(export.title[:31])
+    sheet.freeze_panes = "A2"
+    for index, column in enumerate(export.columns, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = column.width
+    bold = Font(bold=True)
+    header = []
+    for label in export.header(event):
+        cell = WriteOnlyCell(sheet, value=safe_cell(label))
+        cell.font = bold
+        header.append(cell)
+    sheet.append(header)
+    for row in export.rows:
+        sheet.append([_xlsx_cell(sheet, value) for value in row])
+    output = tempfile.TemporaryFile()
+    workbook.save(output)
+    output.seek(0)
+    return output
+
+
+def _xlsx_cell(sheet: Any, value: Any) -> Any:
+    if isinstance(value, datetime):
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.number_format = "yyyy-mm-dd hh:mm"
+        return cell
+    if isinstance(value, date):
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.number_format = "yyyy-mm-dd"
+        return cell
+    if isinstance(value, str):
+        cell = WriteOnlyCell(sheet, value=safe_cell(value))
+        cell.data_type = "s"  # never a formula, whatever the text
+        return cell
+    return value
+
+
+def file_name(event: Event, what: str, extension: str) -> str:
+    """ASCII only, no path or quote characters: "hrc-elections-2021-attendees.csv"."""
+    stem = "".join(ch if ch.isalnum() or ch == "-" else "-" for ch in f"{event.slug}-{what}")
+    return f"{stem.strip('-')[:100]}.{extension}"
