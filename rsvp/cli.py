@@ -54,6 +54,23 @@ def worker_command(poll: float | None) -> None:
                lambda: bool(stopping))
 
 
+@click.command("purge")
+def purge_command() -> None:
+    """Erase attendees' personal data of events past their retention time (the worker does it too)."""
+    from flask import current_app
+
+    from rsvp.privacy.retention import purge
+    from rsvp.registrations.selfservice import expire_unconfirmed
+    from rsvp.timeutil import now_utc
+
+    now = now_utc()
+    expired = expire_unconfirmed(now, current_app.config["REGISTRATION_CONFIRM_HOURS"])
+    result = purge(now)
+    db.session.commit()
+    click.echo(f"purged: {result.registrations} registration(s) of {result.events} event(s), "
+               f"{result.messages} message(s); {expired} unconfirmed registration(s) expired")
+
+
 @click.command("mailcatcher")
 @click.option("--host", default="127.0.0.1")
 @click.option("--port", type=int, default=None, help="Defaults to MAIL_PORT.")
@@ -79,6 +96,7 @@ def mailcatcher_command(host: str, port: int | None) -> None:
 def register_commands(app: Flask) -> None:
     for command in (demo_command, send_pending_command, worker_command, mailcatcher_command):
         app.cli.add_command(command)
+    app.cli.add_command(purge_command)
 
 
 @click.group(cls=FlaskGroup, create_app=create_app)

@@ -1,7 +1,9 @@
 """The worker's recurring duties for registrations, run on every pass.
 
 Expire registrations whose email was never confirmed, drop grounds-pass
-details once an event is over, queue due reminders, then send what is due.
+details once an event is over, erase personal data past its retention time,
+queue due reminders, then send what is due. Each duty is a cheap indexed
+query when there is nothing to do.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from flask import current_app
 from rsvp.events.models import Event
 from rsvp.extensions import db
 from rsvp.mail.worker import PassResult, send_pending
+from rsvp.privacy.retention import purge
 from rsvp.registrations.models import Registration
 from rsvp.registrations.notify import enqueue_due_reminders, reminder_skip_reason
 from rsvp.registrations.selfservice import expire_unconfirmed
@@ -39,6 +42,7 @@ def deliver_due(now: datetime) -> PassResult:
     """One pass of the worker: housekeeping and reminders committed first, then sending."""
     expire_unconfirmed(now, current_app.config["REGISTRATION_CONFIRM_HOURS"])
     drop_grounds_pass_details(now)
+    purge(now)
     enqueue_due_reminders(now)
     db.session.commit()
     return send_pending(now, skip=lambda message: reminder_skip_reason(message, now))

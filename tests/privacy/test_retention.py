@@ -1,0 +1,81 @@
+"""Retention: after the purge, no table holds an expired event's attendees' personal data,
+and the counts organisers report on are unchanged."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import sqlalchemy as sa
+
+from rsvp.events.models import AttendanceMode, EventFormat
+from rsvp.extensions import db
+from rsvp.privacy.retention import purge
+from rsvp.registrations import decisions, notify, tracking
+from rsvp.registrations.models import Question, QuestionKind, RegistrationStatus
+from rsvp.timeutil import now_utc
+from tests.factories import make_event, make_registration
+
+SECRETS = ["Ana Defensora", "ana.defensora@example.org", "Colectivo Valiente",
+           "DEFENSORA Ana Maria", "1984-05-06", "Needs a sign language interpreter",
+           "My brother was detained"]
+
+
+def every_text_in_the_database() -> str:
+    """Every value of every column of every table, as one string."""
+    chunks = []
+    for table in db.metadata.sorted_tables:
+        for row in db.session.execute(sa.select(table)):
+            chunks.extend(str(value) for value in row)
+    return "\n".join(chunks)
+
+
+def seed(event):
+    question = Question(event_id=event.id, kind=QuestionKind.LONG_TEXT, label="Your story")
+    db.session.add(question)
+    db.session.commit()
+    ana = make_registration(
+        event, name=SECRETS[0], email=SECRETS[1], organisation=SECRETS[2],
+        attendance_mode=AttendanceMode.IN_PERSON, has_grounds_pass=False,
+        passport_name=SECRETS[3], nationality="CO", date_of_birth=date(1984, 5, 6),
+        accessibility_needs=SECRETS[5], answers={str(question.id): SECRETS[6]},
+        interpretation_language="es", country="CO")
+    notify.status_email(ana)  # an email with her name in the outbox
+    other = make_registration(event, status=RegistrationStatus.PENDING_APPROVAL,
+                              name="Bo Witness", email="bo@example.org")
+    decisions.reject(other, "owner@example.org", "Bo Witness: not on the list")
+    db.session.commit()
+    return ana
+
+
+def test_purge_erases_expired_events_and_keeps_the_counts(db_session):
+    now = now_utc()
+    expired = make_event(format=EventFormat.HYBRID, venue="Room XXIV", retention_days=30,
+                         starts_at=now - timedelta(days=32))
+    kept = make_event(slug="still-within-retention", retention_days=30,
+                      starts_at=now - timedelta(days=10))
+    seed(expired)
+    make_registration(kept, name="Recent Person", email="recent@example.org")
+    before = tracking.dashboard(expired)
+
+    result = purge(now)
+    db.session.commit()
+
+    assert (result.events, result.registrations) == (1, 2)
+    text = every_text_in_the_database()
+    for secret in SECRETS + ["Bo Witness", "bo@example.org"]:
+        assert secret not in text, secret
+    assert "recent@example.org" in text  # another event's retention has not run out
+    after = tracking.dashboard(expired)
+    assert after == before  # every count, chart and total on the dashboard
+    assert purge(now).events == 0  # nothing left to do
+
+
+def test_retention_days_are_per_event(db_session):
+    now = now_utc()
+    short = make_event(retention_days=1, starts_at=now - timedelta(days=2))
+    long = make_event(retention_days=90, starts_at=now - timedelta(days=2))
+    make_registration(short, email="short@example.org")
+    make_registration(long, email="long@example.org")
+    assert purge(now).events == 1
+    text = every_text_in_the_database()
+    assert "short@example.org" not in text and "long@example.org" in text
