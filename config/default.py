@@ -2,7 +2,8 @@
 
 SECRET_KEY = None  # set RSVP_SECRET_KEY; production refuses to start without it
 SQLALCHEMY_DATABASE_URI = "sqlite:///rsvp.db"  # relative to the instance folder
-SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+#: hide_parameters: database errors in logs never show the values (addresses, names) of a query.
+SQLALCHEMY_ENGINE_OPTIONS: dict = {"hide_parameters": True}
 
 # Site identity shown in pages and emails.
 SITE_NAME = "RSVP"

@@ -14,6 +14,7 @@ from rsvp import timeutil
 from rsvp.db import configure_sqlite
 from rsvp.extensions import db
 from rsvp.i18n import language_name
+from rsvp.privacy import logs
 
 # Self only: no CDN, web font, analytics or embed may load, and no inline script runs.
 CONTENT_SECURITY_POLICY = "; ".join([
@@ -84,6 +85,7 @@ def healthz() -> tuple[dict[str, str], int]:
 
 
 def init_app(app: Flask) -> None:
+    logs.install()
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             configure_sqlite(db.engine)

@@ -181,7 +181,18 @@ class DetailsForm(FlaskForm):
             organisation=self.pass_organisation.data or "", function=self.pass_function.data or "")
 
 
-class RegistrationForm(DetailsForm):
+class Honeypot:
+    """A field people never see or fill; bots that fill every field get a polite, empty success."""
+
+    website = StringField(_l("Leave this field empty"), validators=[Optional(), Length(max=300)],
+                          render_kw={"autocomplete": "off", "tabindex": "-1"})
+
+    @property
+    def is_bot(self) -> bool:
+        return bool(self.website.data)
+
+
+class RegistrationForm(Honeypot, DetailsForm):
     """Who the person is, how they take part, their answers, and their consent."""
 
     name = StringField(
@@ -223,7 +234,7 @@ class RegistrationForm(DetailsForm):
             raise ValidationError(_l("Choose a country from the list."))
 
 
-class LinkRequestForm(FlaskForm):
+class LinkRequestForm(Honeypot, FlaskForm):
     email = EmailField(
         _l("Email address"),
         validators=[DataRequired(_l("Enter your email address.")), Length(max=254), ValidEmail()],

@@ -7,7 +7,7 @@ is registered.
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, url_for
+from flask import flash, jsonify, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
@@ -104,6 +104,17 @@ def cancel(token: str) -> Response | tuple[str, int]:
     return redirect(url_for("registrations.manage", token=token), code=303)
 
 
+@bp.get("/r/<token>/data.json")
+def download(token: str) -> Response | tuple[str, int]:
+    registration = _load(token)
+    if not isinstance(registration, Registration):
+        return registration
+    response = jsonify(selfservice.personal_data(registration))
+    response.headers["Content-Disposition"] = 'attachment; filename="my-registration.json"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 @bp.post("/r/<token>/erase")
 def erase(token: str) -> str | Response | tuple[str, int]:
     registration = _load(token)
@@ -123,8 +134,9 @@ def erase(token: str) -> str | Response | tuple[str, int]:
 def request_links() -> str | tuple[str, int]:
     form = LinkRequestForm()
     if form.validate_on_submit():
-        selfservice.request_links(form.email.data)
-        db.session.commit()
+        if not form.is_bot:
+            selfservice.request_links(form.email.data)
+            db.session.commit()
         return render_template("registrations/links_sent.html", email=form.email.data)
     return render_template("registrations/request_links.html", form=form), (
         422 if form.is_submitted() else 200)

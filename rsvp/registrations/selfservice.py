@@ -25,6 +25,7 @@ from rsvp.registrations.models import (
     RegistrationChange,
     RegistrationStatus,
 )
+from rsvp.registrations.questions import answer_text, questions_for
 from rsvp.registrations.services import (
     EventFull,
     GroundsPass,
@@ -43,6 +44,7 @@ from rsvp.registrations.services import (
     window,
 )
 from rsvp.timeutil import now_utc
+from rsvp.web import public_url
 
 #: One repeated link email per registration (or address) in this many minutes, however often asked.
 LINK_EMAIL_MINUTES = 10
@@ -264,3 +266,40 @@ def request_links(email: str, now: datetime | None = None) -> int:
         digest = hashlib.sha256(address.encode()).hexdigest()[:32]
         notify.links_email(address, found, dedupe_key=f"links:{digest}:{_bucket(now)}")
     return len(found)
+
+
+def personal_data(registration: Registration) -> dict[str, Any]:
+    """Everything kept about the person, as they can download it from their manage page."""
+    event = registration.event
+    answers = {q.label: answer_text(q, (registration.answers or {}).get(q.key))
+               for q in questions_for(event)}
+    return {
+        "event": {"title": event.title, "starts_at": event.starts_at.isoformat(),
+                  "page": public_url("events.show", slug=event.slug)},
+        "registration": {
+            "status": registration.status.value, "name": registration.name,
+            "email": registration.email, "organisation": registration.organisation,
+            "organisation_type": registration.organisation_type.value,
+            "country": registration.country, "attendance_mode": registration.attendance_mode.value,
+            "email_language": registration.language, "timezone": registration.timezone,
+            "interpretation_language": registration.interpretation_language,
+            "captions": registration.captions,
+            "accessibility_needs": registration.accessibility_needs,
+            "answers": answers,
+            "grounds_pass": None if registration.has_grounds_pass is None else {
+                "holds_pass": registration.has_grounds_pass,
+                "passport_name": registration.passport_name,
+                "nationality": registration.nationality,
+                "date_of_birth": (registration.date_of_birth.isoformat()
+                                  if registration.date_of_birth else None),
+                "organisation": registration.pass_organisation,
+                "function": registration.pass_function},
+            "consent_at": registration.consent_at.isoformat(),
+            "registered_at": registration.created_at.isoformat(),
+            "checked_in_at": (registration.checked_in_at.isoformat()
+                              if registration.checked_in_at else None),
+        },
+        "history": [{"at": c.at.isoformat(), "from": c.from_status.value if c.from_status else None,
+                     "to": c.to_status.value, "by": c.actor if c.actor in ("registrant", "system")
+                     else "organiser", "note": c.note} for c in registration.changes],
+    }

@@ -45,6 +45,9 @@ def register(slug: str) -> str | Response | tuple[str, int]:
     if not form.validate_on_submit():
         status = 422 if form.is_submitted() else 200
         return render_template("registrations/register.html", **context), status
+    if form.is_bot:  # the same answer a person gets, and nothing stored or sent
+        session[_JUST_REGISTERED] = [slug, form.email.data.strip().lower()]
+        return redirect(url_for("registrations.registered", slug=slug), code=303)
 
     data = services.RegistrationData(
         name=form.name.data,
