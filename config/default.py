@@ -51,3 +51,12 @@ MAIL_RETRY_MAX_SECONDS = 3600
 MAIL_MAX_ATTEMPTS = 12
 MAIL_WORKER_POLL_SECONDS = 2
 MAIL_SUPPRESS_SEND = False
+
+# Organiser accounts.
+AUTH_LOGIN_RATE_LIMIT = "10 per minute"  # per IP address, on the login and password-reset forms
+AUTH_MAX_FAILED_LOGINS = 5  # wrong passwords in a row before the account is locked
+AUTH_LOCKOUT_MINUTES = 15
+# Argon2id cost (argon2-cffi's RFC 9106 low-memory profile); stored hashes follow at the next login.
+AUTH_ARGON2_TIME_COST = 3
+AUTH_ARGON2_MEMORY_KIB = 65536
+AUTH_ARGON2_PARALLELISM = 4
