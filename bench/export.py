@@ -17,9 +17,9 @@ import os
 import sys
 import tempfile
 import time
-from datetime import timedelta
 import tracemalloc
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))

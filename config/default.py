@@ -58,3 +58,12 @@ MAIL_SUPPRESS_SEND = False
 REGISTRATION_CONFIRM_HOURS = 48
 #: Requests per IP for public forms that send email; generous, since a venue's wifi is one IP.
 RATELIMIT_PUBLIC_FORMS = "30 per minute"
+
+# Organiser accounts.
+AUTH_LOGIN_RATE_LIMIT = "10 per minute"  # per IP address, on the login and password-reset forms
+AUTH_MAX_FAILED_LOGINS = 5  # wrong passwords in a row before the account is locked
+AUTH_LOCKOUT_MINUTES = 15
+# Argon2id cost (argon2-cffi's RFC 9106 low-memory profile); stored hashes follow at the next login.
+AUTH_ARGON2_TIME_COST = 3
+AUTH_ARGON2_MEMORY_KIB = 65536
+AUTH_ARGON2_PARALLELISM = 4

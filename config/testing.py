@@ -5,3 +5,7 @@ SECRET_KEY = "testing-secret"  # noqa: S105 - test only
 SESSION_COOKIE_SECURE = False
 RATELIMIT_ENABLED = False
 PUBLIC_BASE_URL = "http://localhost"
+# Cheap password hashing: the tests log in often (every other environment keeps default.py's).
+AUTH_ARGON2_TIME_COST = 1
+AUTH_ARGON2_MEMORY_KIB = 1024
+AUTH_ARGON2_PARALLELISM = 1

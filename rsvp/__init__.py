@@ -38,7 +38,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
     from rsvp import web
-    from rsvp.extensions import babel, csrf, db, limiter, mail, migrate
+    from rsvp.extensions import babel, csrf, db, limiter, login_manager, mail, migrate
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
@@ -46,6 +46,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     babel.init_app(app, locale_selector=web.select_locale)
     limiter.init_app(app)
+    login_manager.init_app(app, add_context_processor=False)  # see rsvp.auth.access
     web.init_app(app)
 
     from rsvp.events.views import bp as events_bp
@@ -55,6 +56,12 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
 
     app.register_blueprint(events_bp)
     app.register_blueprint(registrations_bp)
+
+    from rsvp.auth.manage import bp as manage_bp
+    from rsvp.auth.views import bp as auth_bp
+
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(manage_bp)
 
     from rsvp.cli import register_commands
 

@@ -21,6 +21,12 @@ def demo_command() -> None:
     db.session.commit()
     click.echo(f"Demo: {len(added)} event(s) added." if added else "Demo: already loaded.")
 
+    from rsvp.auth.demo import ensure_demo_organiser
+
+    login_line = ensure_demo_organiser()
+    db.session.commit()
+    click.echo(login_line)
+
 
 @click.command("send-pending")
 def send_pending_command() -> None:
@@ -93,10 +99,44 @@ def mailcatcher_command(host: str, port: int | None) -> None:
         controller.stop()
 
 
+@click.command("create-organiser")
+@click.option("--email", required=True, help="The address they log in with and receive links at.")
+@click.option("--name", required=True, help="Their name, as their co-organisers see it.")
+@click.option("--admin", is_flag=True, help="A site admin: creates organisers, owner of every event.")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+def create_organiser_command(email: str, name: str, admin: bool, password_stdin: bool) -> None:
+    """Create an organiser account with a password (prompted twice, not shown)."""
+    import sys
+
+    from email_validator import EmailNotValidError, validate_email
+
+    from rsvp.auth import services
+
+    try:
+        email = services.normalise_email(validate_email(email, check_deliverability=False).normalized)
+    except EmailNotValidError as error:
+        raise click.BadParameter(str(error), param_hint="--email") from error
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        organiser = services.create_organiser(email, name, is_admin=admin, password=password)
+    except services.EmailTaken as error:
+        raise click.ClickException(f"An organiser account uses {email} already.") from error
+    except services.PasswordTooShort as error:
+        raise click.ClickException(
+            f"The password needs at least {services.MIN_PASSWORD_LENGTH} characters.") from error
+    db.session.commit()
+    click.echo(f"Organiser {organiser.email} created{' (site admin)' if admin else ''}.")
+
+
 def register_commands(app: Flask) -> None:
     for command in (demo_command, send_pending_command, worker_command, mailcatcher_command):
         app.cli.add_command(command)
     app.cli.add_command(purge_command)
+
+    app.cli.add_command(create_organiser_command)
 
 
 @click.group(cls=FlaskGroup, create_app=create_app)

@@ -18,6 +18,7 @@ PURPOSES: dict[str, int] = {
     "speaker": 60 * 60 * 24 * 180,
     "check-in": 60 * 60 * 24 * 365,
     "password-reset": 60 * 30,
+    "organiser-invite": 60 * 60 * 24 * 3,
 }
 
 

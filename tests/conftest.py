@@ -14,7 +14,7 @@ from collections.abc import Iterator
 
 import pytest
 import sqlalchemy as sa
-from flask import Flask
+from flask import Flask, g, request_started
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from werkzeug.serving import make_server
@@ -95,6 +95,24 @@ def csrf_client(app: Flask, db_session: sa.orm.scoped_session) -> Iterator[Flask
 def _no_csrf_by_default(app: Flask) -> None:
     # Most view tests post forms directly; csrf_client and the browser tests check CSRF.
     app.config["WTF_CSRF_ENABLED"] = False
+
+
+@pytest.fixture(autouse=True)
+def _fresh_login_per_request(app: Flask) -> Iterator[None]:
+    """Each request loads its logged-in organiser afresh, as in production.
+
+    A test's requests share the test's app context and so its ``g``, where
+    Flask-Login keeps the user it loaded: without this, one client's login
+    would show through to the next request of another.
+    """
+    def forget(sender: Flask, **extra: object) -> None:
+        g.pop("_login_user", None)
+
+    request_started.connect(forget, app)
+    try:
+        yield
+    finally:
+        request_started.disconnect(forget, app)
 
 
 def _empty_tables() -> None:

@@ -9,6 +9,8 @@ import itertools
 from datetime import timedelta
 from typing import Any
 
+from rsvp.auth.models import EventRole, Organiser, Role
+from rsvp.auth.services import hash_password
 from rsvp.events.models import (
     AttendanceMode,
     Event,
@@ -75,3 +77,23 @@ def make_registration(event: Event, **fields: Any) -> Registration:
     db.session.add(registration)
     db.session.commit()  # survives a rollback in the code under test
     return registration
+
+
+def make_organiser(password: str | None = "a long enough password", **fields: Any) -> Organiser:  # noqa: S107
+    """An active organiser who can log in with ``password`` (None: invited, no password yet)."""
+    n = next(_numbers)
+    values: dict[str, Any] = {"email": f"organiser{n}@example.org", "name": f"Organiser {n}"}
+    values.update(fields)
+    organiser = Organiser(**values)
+    if password is not None:
+        organiser.password_hash = hash_password(password)
+    db.session.add(organiser)
+    db.session.commit()  # survives a rollback in the code under test
+    return organiser
+
+
+def grant_role(event: Event, organiser: Organiser, role: Role) -> EventRole:
+    member = EventRole(event_id=event.id, organiser_id=organiser.id, role=role)
+    db.session.add(member)
+    db.session.commit()  # survives a rollback in the code under test
+    return member

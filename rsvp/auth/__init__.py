@@ -1,0 +1,1 @@
+"""Organiser accounts, per-event roles and the /manage entry: login, passwords, teams."""

@@ -1,0 +1,96 @@
+"""Organiser accounts and the role each one holds on an event."""
+
+from __future__ import annotations
+
+import enum
+import secrets
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from rsvp.db import Base, UTCDateTime, enum_column, new_public_id
+from rsvp.events.models import Event
+from rsvp.timeutil import now_utc
+
+
+class Role(enum.StrEnum):
+    """What an organiser may do on one event (see rsvp.auth.roles.satisfies for the order)."""
+
+    OWNER = "owner"
+    MANAGER = "manager"
+    CHECK_IN = "check_in"
+    VIEWER = "viewer"
+
+
+def new_session_token() -> str:
+    return secrets.token_urlsafe(16)
+
+
+class Organiser(Base):
+    """Someone who logs in to run events; Flask-Login's user.
+
+    Not a UserMixin: its __eq__ compares by id string, which SQLAlchemy's
+    identity map does not expect, so the four attributes Flask-Login reads
+    are written out here.
+    """
+
+    __tablename__ = "organisers"
+    __table_args__ = (
+        sa.CheckConstraint("email = lower(email)", name="email_lower_case"),
+        sa.CheckConstraint("failed_logins >= 0", name="failed_logins_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: Random identifier for URLs and the login session (never the integer id).
+    public_id: Mapped[str] = mapped_column(sa.String(32), unique=True, default=new_public_id)
+    #: Lower-case, one account per address.
+    email: Mapped[str] = mapped_column(sa.String(254), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
+    #: Argon2id hash; NULL until the organiser sets a password through their invitation link.
+    password_hash: Mapped[str | None] = mapped_column(sa.String(255))
+    #: Site admins create organisers and act as owner on every event.
+    is_admin: Mapped[bool] = mapped_column(sa.Boolean, default=False)
+    #: Deactivated organisers cannot log in and their sessions end at once.
+    is_active: Mapped[bool] = mapped_column(sa.Boolean, default=True)
+    #: Wrong passwords since the last success or lockout.
+    failed_logins: Mapped[int] = mapped_column(sa.Integer, default=0)
+    #: No login is tried before this time.
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    password_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: Part of the login session's id: replaced on every password change, which ends other sessions.
+    session_token: Mapped[str] = mapped_column(sa.String(32), default=new_session_token)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
+
+    def __repr__(self) -> str:
+        return f"<Organiser {self.public_id}>"
+
+    # What Flask-Login reads.
+    is_authenticated = True
+    is_anonymous = False
+
+    def get_id(self) -> str:
+        return f"{self.public_id}:{self.session_token}"
+
+
+class EventRole(Base):
+    """One organiser's role on one event."""
+
+    __tablename__ = "event_roles"
+    __table_args__ = (
+        sa.UniqueConstraint("event_id", "organiser_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(sa.ForeignKey("events.id", ondelete="CASCADE"))
+    organiser_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("organisers.id", ondelete="CASCADE"), index=True)
+    role: Mapped[Role] = mapped_column(enum_column(Role, "event_role"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
+
+    event: Mapped[Event] = relationship()
+    organiser: Mapped[Organiser] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<EventRole {self.role} event={self.event_id} organiser={self.organiser_id}>"

@@ -1,0 +1,194 @@
+"""Per-event roles: what each role allows, which events an organiser sees, and changes to a team.
+
+Owner > manager > viewer: each may do what the roles below it may. Check-in
+is a separate capability, held by check-in staff and also by managers and
+owners, never by viewers. Site admins may do everything on every event.
+Functions here flush, never commit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+
+from rsvp.auth.models import EventRole, Organiser, Role
+from rsvp.auth.services import find_by_email
+from rsvp.events.models import Event
+from rsvp.extensions import db
+from rsvp.registrations.models import Registration, RegistrationStatus
+
+_RANK = {Role.VIEWER: 1, Role.MANAGER: 2, Role.OWNER: 3}
+#: Roles that may check people in.
+_CHECKS_IN = frozenset({Role.OWNER, Role.MANAGER, Role.CHECK_IN})
+
+
+class TeamError(Exception):
+    """A change to an event's team that cannot be made; the caller rolls back."""
+
+
+class UnknownOrganiser(TeamError):
+    """No active organiser account has this email."""
+
+
+class AlreadyOnTeam(TeamError):
+    def __init__(self, role: Role) -> None:
+        super().__init__(role.value)
+        self.role = role
+
+
+class NotOnTeam(TeamError):
+    """The organiser holds no role on this event."""
+
+
+class LastOwner(TeamError):
+    """The change would leave the event without an owner."""
+
+
+def satisfies(held: Role, needed: Role) -> bool:
+    """Whether holding ``held`` on an event allows what ``needed`` guards."""
+    if needed is Role.CHECK_IN:
+        return held in _CHECKS_IN
+    return held in _RANK and _RANK[held] >= _RANK[needed]
+
+
+def role_on(organiser: Organiser, event: Event) -> Role | None:
+    return db.session.scalar(sa.select(EventRole.role).where(
+        EventRole.event_id == event.id, EventRole.organiser_id == organiser.id))
+
+
+def can(organiser: Organiser, event: Event, needed: Role) -> bool:
+    if organiser.is_admin:
+        return True
+    held = role_on(organiser, event)
+    return held is not None and satisfies(held, needed)
+
+
+def event_for(organiser: Organiser, event_public_id: str, needed: Role) -> Event | None:
+    """The event if ``organiser`` may do what ``needed`` guards on it; None when there is no
+    such event or they may not (callers answer both the same way)."""
+    event = db.session.scalar(sa.select(Event).where(Event.public_id == event_public_id))
+    if event is None or not can(organiser, event, needed):
+        return None
+    return event
+
+
+@dataclass(frozen=True)
+class EventSummary:
+    """One line of an organiser's event list: their role and registration counts, no names."""
+
+    event: Event
+    #: None for a site admin who holds no role of their own on the event.
+    role: Role | None
+    counts: dict[RegistrationStatus, int] = field(default_factory=dict)
+
+    @property
+    def confirmed(self) -> int:
+        return self.counts.get(RegistrationStatus.CONFIRMED, 0)
+
+    @property
+    def waitlisted(self) -> int:
+        return self.counts.get(RegistrationStatus.WAITLISTED, 0)
+
+    @property
+    def pending(self) -> int:
+        return (self.counts.get(RegistrationStatus.PENDING_EMAIL, 0)
+                + self.counts.get(RegistrationStatus.PENDING_APPROVAL, 0))
+
+    @property
+    def may_manage_team(self) -> bool:
+        return self.role is Role.OWNER
+
+
+def events_of(organiser: Organiser) -> list[EventSummary]:
+    """The events ``organiser`` holds a role on (every event for an admin), soonest first."""
+    query = sa.select(Event, EventRole.role).outerjoin(
+        EventRole, sa.and_(EventRole.event_id == Event.id, EventRole.organiser_id == organiser.id))
+    if not organiser.is_admin:
+        query = query.where(EventRole.id.is_not(None))
+    rows = db.session.execute(query.order_by(Event.starts_at, Event.id)).all()
+    counts: dict[int, dict[RegistrationStatus, int]] = {}
+    if rows:
+        for event_id, status, count in db.session.execute(
+                sa.select(Registration.event_id, Registration.status, sa.func.count())
+                .where(Registration.event_id.in_([event.id for event, _ in rows]))
+                .group_by(Registration.event_id, Registration.status)):
+            counts.setdefault(event_id, {})[status] = count
+    return [EventSummary(event, role, counts.get(event.id, {})) for event, role in rows]
+
+
+def team(event: Event) -> list[EventRole]:
+    """Who holds which role on ``event``: owners first, then by name."""
+    members = db.session.scalars(
+        sa.select(EventRole).join(EventRole.organiser).where(EventRole.event_id == event.id)
+        .order_by(Organiser.name, Organiser.email))
+    order = [Role.OWNER, Role.MANAGER, Role.CHECK_IN, Role.VIEWER]
+    return sorted(members, key=lambda member: order.index(member.role))
+
+
+def _membership(event: Event, organiser: Organiser) -> EventRole:
+    # Locks the event's row on PostgreSQL: two owners demoting each other at once
+    # must not both see another owner left (SQLite serialises writers anyway).
+    db.session.execute(sa.select(Event.id).where(Event.id == event.id).with_for_update())
+    member = db.session.scalar(sa.select(EventRole).where(
+        EventRole.event_id == event.id, EventRole.organiser_id == organiser.id))
+    if member is None:
+        raise NotOnTeam(organiser.public_id)
+    return member
+
+
+def _keep_an_owner(event: Event, member: EventRole) -> None:
+    if member.role is not Role.OWNER:
+        return
+    owners = db.session.scalar(sa.select(sa.func.count()).select_from(EventRole).where(
+        EventRole.event_id == event.id, EventRole.role == Role.OWNER))
+    if (owners or 0) <= 1:
+        raise LastOwner(event.public_id)
+
+
+def grant(event: Event, email: str, role: Role) -> EventRole:
+    """Give the organiser with ``email`` a role on ``event``.
+
+    :raises UnknownOrganiser: no active organiser account has this email.
+    :raises AlreadyOnTeam: they hold a role on the event already (change it instead).
+    """
+    organiser = find_by_email(email)
+    if organiser is None or not organiser.is_active:
+        raise UnknownOrganiser(email)
+    existing = role_on(organiser, event)
+    if existing is not None:
+        raise AlreadyOnTeam(existing)
+    member = EventRole(event_id=event.id, organiser_id=organiser.id, role=role)
+    try:
+        with db.session.begin_nested():
+            db.session.add(member)
+    except IntegrityError as error:  # granted by someone else meanwhile
+        raise AlreadyOnTeam(role_on(organiser, event) or role) from error
+    return member
+
+
+def change(event: Event, organiser: Organiser, role: Role) -> EventRole:
+    """Give a team member another role.
+
+    :raises NotOnTeam: they hold no role on the event.
+    :raises LastOwner: they are its only owner and ``role`` is not owner.
+    """
+    member = _membership(event, organiser)
+    if role is not Role.OWNER:
+        _keep_an_owner(event, member)
+    member.role = role
+    db.session.flush()
+    return member
+
+
+def remove(event: Event, organiser: Organiser) -> None:
+    """Take ``organiser`` off the event's team.
+
+    :raises NotOnTeam: they hold no role on the event.
+    :raises LastOwner: they are its only owner.
+    """
+    member = _membership(event, organiser)
+    _keep_an_owner(event, member)
+    db.session.delete(member)
+    db.session.flush()
