@@ -51,3 +51,8 @@ MAIL_RETRY_MAX_SECONDS = 3600
 MAIL_MAX_ATTEMPTS = 12
 MAIL_WORKER_POLL_SECONDS = 2
 MAIL_SUPPRESS_SEND = False
+
+# Speakers lists: statements for the interpreters, kept outside the web root.
+# Below MAX_CONTENT_LENGTH, so a file too large gets the form's own message.
+SPEAKER_STATEMENT_MAX_BYTES = 8 * 1024 * 1024
+SPEAKER_STATEMENTS_DIR = ""  # empty: <instance>/speaker-statements
