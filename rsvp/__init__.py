@@ -50,9 +50,11 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
 
     from rsvp.events.views import bp as events_bp
     from rsvp.registrations.views import bp as registrations_bp
+    from rsvp.speakers.views import bp as speakers_bp
 
     app.register_blueprint(events_bp)
     app.register_blueprint(registrations_bp)
+    app.register_blueprint(speakers_bp)
 
     from rsvp.cli import register_commands
 
