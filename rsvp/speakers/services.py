@@ -186,7 +186,7 @@ def _check(event: Event, data: InscriptionData, category: SpeakerCategory) -> No
     if data.language not in statement_languages(event):
         raise InvalidInscription("language")
     needs_country = category in STATE_CATEGORIES or category is SpeakerCategory.NHRI
-    if needs_country and not (data.country and re.fullmatch(r"[A-Z]{2}", data.country)):
+    if (needs_country and not data.country) or (data.country and not re.fullmatch(r"[A-Z]{2}", data.country)):
         raise InvalidInscription("country")
 
 

@@ -91,7 +91,7 @@
   function render(data) {
     state = data;
     renderCurrent(data.current);
-    renderFloor(data.floor, data.timezone);
+    renderFloor(data.floor, data.timezone_abbr);
     replaceItems(document.getElementById("live-queue"), data.queue, waitingItem);
     replaceItems(document.getElementById("live-done"), data.done, doneItem);
     document.getElementById("live-empty").hidden = data.queue.length > 0;

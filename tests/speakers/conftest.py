@@ -1,4 +1,4 @@
-"""Speakers-list fixtures: statements in a temporary folder; the SMTP server and browser reused."""
+"""Speakers-list fixtures: statements in a temporary folder; the SMTP server reused."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 from flask import Flask
 
-from tests.browser.conftest import browser, page  # noqa: F401 - fixtures for the browser tests here
 from tests.mail.conftest import smtp  # noqa: F401 - the real SMTP server, for the email tests here
 
 

@@ -111,6 +111,7 @@ def test_events_without_a_list_or_with_it_switched_off_take_no_inscriptions(db_s
     ({"language": "ug"}, "language"),
     ({"country": None}, "country"),
     ({"category": "nhri", "delegation": "CNCDH", "country": ""}, "country"),
+    ({"category": "ngo", "delegation": "CIVICUS", "country": "South Africa"}, "country"),
     ({"name": " "}, "name"),
 ])
 def test_bad_input_is_refused_with_the_field_at_fault(event, fields, field):
