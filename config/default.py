@@ -67,3 +67,8 @@ AUTH_LOCKOUT_MINUTES = 15
 AUTH_ARGON2_TIME_COST = 3
 AUTH_ARGON2_MEMORY_KIB = 65536
 AUTH_ARGON2_PARALLELISM = 4
+
+# Speakers lists: statements for the interpreters, kept outside the web root.
+# Below MAX_CONTENT_LENGTH, so a file too large gets the form's own message.
+SPEAKER_STATEMENT_MAX_BYTES = 8 * 1024 * 1024
+SPEAKER_STATEMENTS_DIR = ""  # empty: <instance>/speaker-statements

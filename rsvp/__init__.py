@@ -53,9 +53,11 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     from rsvp.privacy import models as privacy_models  # noqa: F401  (no view imports it yet)
     from rsvp.registrations import manage_views  # noqa: F401  (adds the /r/<token> routes to bp)
     from rsvp.registrations.views import bp as registrations_bp
+    from rsvp.speakers.views import bp as speakers_bp
 
     app.register_blueprint(events_bp)
     app.register_blueprint(registrations_bp)
+    app.register_blueprint(speakers_bp)
 
     from rsvp.auth.manage import bp as manage_bp
     from rsvp.auth.views import bp as auth_bp

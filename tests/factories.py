@@ -21,6 +21,8 @@ from rsvp.events.models import (
 )
 from rsvp.extensions import db
 from rsvp.registrations.models import OrganisationType, Registration, RegistrationStatus
+from rsvp.speakers.models import Speaker, SpeakerCategory, SpeakersList
+from rsvp.speakers.services import delegation_key
 from rsvp.timeutil import now_utc
 
 _numbers = itertools.count(1)
@@ -97,3 +99,33 @@ def grant_role(event: Event, organiser: Organiser, role: Role) -> EventRole:
     db.session.add(member)
     db.session.commit()  # survives a rollback in the code under test
     return member
+
+
+def make_speakers_list(event: Event, **fields: Any) -> SpeakersList:
+    """An enabled list, open since an hour ago, floor at the event's start."""
+    values: dict[str, Any] = {"event": event, "opens_at": now_utc() - timedelta(hours=1)}
+    values.update(fields)
+    speakers_list = SpeakersList(**values)
+    db.session.add(speakers_list)
+    db.session.commit()  # survives a rollback in the code under test
+    return speakers_list
+
+
+def make_speaker(event: Event, **fields: Any) -> Speaker:
+    n = next(_numbers)
+    values: dict[str, Any] = {
+        "event": event,
+        "name": f"Speaker {n}",
+        "delegation": f"Organisation {n}",
+        "category": SpeakerCategory.NGO,
+        "language": event.floor_language,
+        "email": f"speaker{n}@example.org",
+        "seconds_allowed": 120 if fields.get("on_behalf_of_group") else 60,
+    }
+    values.update(fields)
+    values.setdefault("delegation_key", delegation_key(
+        values["category"], values["delegation"], values.get("country"), values.get("group_name")))
+    speaker = Speaker(**values)
+    db.session.add(speaker)
+    db.session.commit()  # survives a rollback in the code under test
+    return speaker

@@ -21,6 +21,7 @@ from rsvp.events.models import (
     ProgrammeRole,
 )
 from rsvp.extensions import db
+from rsvp.speakers.demo import add_demo_list
 from rsvp.timeutil import local_to_utc, now_utc, to_local
 
 
@@ -63,7 +64,6 @@ def build_event(record: dict, now: datetime) -> Event:
         capacity_in_person=record["capacity_in_person"],
         capacity_online=record["capacity_online"],
         grounds_pass_required=record.get("grounds_pass_required", False),
-        speakers_list=record["speakers_list"],
     )
     event.partners = [
         EventPartner(name=p["name"], kind=PartnerKind(p["kind"]), role=PartnerRole(p["role"]),
@@ -81,7 +81,11 @@ def load_demo(now: datetime | None = None) -> list[Event]:
     """Add every seed event not yet present (matched by slug); returns those added."""
     now = now or now_utc()
     existing = set(db.session.scalars(sa.select(Event.slug)))
-    added = [build_event(r, now) for r in seed_records() if r["slug"] not in existing]
+    records = [r for r in seed_records() if r["slug"] not in existing]
+    added = [build_event(r, now) for r in records]
     db.session.add_all(added)
     db.session.flush()
+    for record, event in zip(records, added, strict=True):
+        if record["speakers_list"]:
+            add_demo_list(event, record["speakers_list"], now)
     return added

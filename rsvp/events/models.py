@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
-from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -141,8 +140,6 @@ class Event(Base):
     grounds_pass_required: Mapped[bool] = mapped_column(sa.Boolean, default=False)
     #: Minutes before the start at which reminders go out.
     reminder_offsets: Mapped[list[int]] = mapped_column(sa.JSON, default=lambda: [1440, 60])
-    #: Speakers-list rules, e.g. {"individual_seconds": 60, "group_seconds": 120}; NULL = off.
-    speakers_list: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)
     #: Days after the end before attendees' personal data is erased.
     retention_days: Mapped[int] = mapped_column(sa.Integer, default=30)
 

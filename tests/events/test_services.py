@@ -12,6 +12,7 @@ from rsvp.events import services
 from rsvp.events.calendar import event_ics
 from rsvp.events.demo import load_demo, seed_records
 from rsvp.events.models import Event, EventFormat, EventStatus, ProgrammeRole
+from rsvp.speakers.services import speakers_list_of
 from rsvp.timeutil import format_span, local_to_utc, now_utc, time_lines
 from tests.factories import add_person, make_event
 
@@ -115,7 +116,10 @@ def test_demo_loads_every_seed_event_with_its_content_once(db_session):
     local = hong_kong.starts_at.astimezone(ZoneInfo("America/New_York"))
     assert (local.hour, local.minute) == (7, 30)
     assert hong_kong.ends_at - hong_kong.starts_at == timedelta(minutes=90)
-    assert hong_kong.speakers_list == {"individual_seconds": 60, "group_seconds": 120}
+    speakers_list = speakers_list_of(hong_kong)
+    assert (speakers_list.individual_seconds, speakers_list.group_seconds) == (60, 120)
+    assert speakers_list.opens_at == now and speakers_list.closes_at == hong_kong.starts_at
+    assert [speakers_list_of(e) is not None for e in added].count(True) == 1
     assert {p.segment for p in hong_kong.people} >= {"Opening remarks", "Panel segment I",
                                                      "Panel segment II"}
     assert sum(p.kind.value == "state" for p in hong_kong.partners) == 20

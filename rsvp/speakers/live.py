@@ -1,0 +1,305 @@
+"""Running the speakers list live: the operations the organiser's console calls, the live state
+that the public list and the console poll, and the report afterwards.
+
+The timer is server-authoritative: start() stores when the speaker was given
+the floor, and every screen counts down from that instant, corrected by the
+server's clock it is sent with each state. Functions flush, never commit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from rsvp.extensions import db
+from rsvp.i18n import language_name
+from rsvp.speakers import ordering, services
+from rsvp.speakers.labels import CATEGORY_SHORT, STATE_LABELS
+from rsvp.speakers.models import (
+    WAITING_STATES,
+    Speaker,
+    SpeakerCategory,
+    SpeakersList,
+    SpeakerState,
+)
+from rsvp.speakers.services import SpeakersError, TransitionRefused, transition
+from rsvp.timeutil import format_clock, now_utc, zone_abbreviation
+
+
+class FloorTaken(SpeakersError):
+    """Someone else holds the floor: mark them delivered or absent first."""
+
+
+class InvalidOrder(SpeakersError):
+    """A new order that does not list exactly the waiting speakers, each once."""
+
+
+def _list_of(speaker: Speaker) -> SpeakersList:
+    speakers_list = services.speakers_list_of(speaker.event)
+    if speakers_list is None:
+        raise services.NoSpeakersList(speaker.event.slug)
+    return speakers_list
+
+
+def _release_floor(speaker: Speaker) -> None:
+    """Free the floor if this speaker held it (a conditional UPDATE: another holder keeps it)."""
+    speakers_list = _list_of(speaker)
+    db.session.execute(
+        sa.update(SpeakersList)
+        .where(SpeakersList.id == speakers_list.id, SpeakersList.current_speaker_id == speaker.id)
+        .values(current_speaker_id=None)
+        .execution_options(synchronize_session=False))
+    db.session.expire(speakers_list, ["current_speaker_id"])
+
+
+# -- the console's operations ---------------------------------------------------------------------
+
+def confirm(speaker: Speaker, now: datetime | None = None) -> None:
+    """The organisers accept an inscription.
+
+    :raises TransitionRefused: not a fresh inscription.
+    """
+    transition(speaker, (SpeakerState.INSCRIBED,), SpeakerState.CONFIRMED, now or now_utc())
+
+
+def start(speaker: Speaker, now: datetime | None = None) -> None:
+    """Give a waiting speaker the floor; their time runs from the server's ``now``.
+
+    :raises FloorTaken: someone else holds the floor.
+    :raises TransitionRefused: the speaker is not waiting.
+    """
+    now = now or now_utc()
+    speakers_list = _list_of(speaker)
+    try:
+        with db.session.begin_nested():  # both changes, or neither
+            transition(speaker, WAITING_STATES, SpeakerState.SPEAKING, now, started_at=now, ended_at=None)
+            taken: sa.CursorResult = db.session.execute(  # type: ignore[assignment]
+                sa.update(SpeakersList)
+                .where(SpeakersList.id == speakers_list.id, SpeakersList.current_speaker_id.is_(None))
+                .values(current_speaker_id=speaker.id)
+                .execution_options(synchronize_session=False))
+            if taken.rowcount != 1:
+                raise FloorTaken(speakers_list.event.slug)
+    except FloorTaken:
+        db.session.refresh(speaker)  # back to waiting, as the savepoint left it
+        raise
+    finally:
+        db.session.expire(speakers_list, ["current_speaker_id"])
+
+
+def stop(speaker: Speaker, now: datetime | None = None) -> None:
+    """Stop the speaker's timer; the floor is free, the time used is kept for delivered.
+
+    :raises TransitionRefused: not speaking, or already stopped.
+    """
+    now = now or now_utc()
+    transition(speaker, (SpeakerState.SPEAKING,), None, now, when=Speaker.ended_at.is_(None), ended_at=now)
+
+
+def mark_delivered(speaker: Speaker, now: datetime | None = None) -> None:
+    """The intervention was made: record the seconds used (to the stop, or to now).
+
+    :raises TransitionRefused: the speaker does not hold the floor.
+    """
+    now = now or now_utc()
+    db.session.refresh(speaker)
+    if speaker.state is not SpeakerState.SPEAKING or speaker.started_at is None:
+        raise TransitionRefused(speaker.state.value)
+    ended_at = speaker.ended_at or now
+    used = round((ended_at - speaker.started_at).total_seconds())
+    transition(speaker, (SpeakerState.SPEAKING,), SpeakerState.DELIVERED, now,
+               ended_at=ended_at, seconds_used=used)
+    _release_floor(speaker)
+
+
+def mark_absent(speaker: Speaker, now: datetime | None = None) -> None:
+    """Called and not there (or not connected): no time is counted.
+
+    :raises TransitionRefused: already delivered, absent or withdrawn.
+    """
+    transition(speaker, (*WAITING_STATES, SpeakerState.SPEAKING), SpeakerState.ABSENT, now or now_utc(),
+               started_at=None, ended_at=None)
+    _release_floor(speaker)
+
+
+def move_to_end(speaker: Speaker, now: datetime | None = None) -> None:
+    """Send a waiting speaker, or one called who is not ready, behind everyone else.
+
+    :raises TransitionRefused: already delivered, absent or withdrawn.
+    """
+    now = now or now_utc()
+    if speaker.state is SpeakerState.SPEAKING:
+        transition(speaker, (SpeakerState.SPEAKING,), SpeakerState.CONFIRMED, now,
+                   started_at=None, ended_at=None, moved_to_end_at=now)
+        _release_floor(speaker)
+    else:
+        transition(speaker, WAITING_STATES, None, now, moved_to_end_at=now)
+
+
+def _store_order(order: list[Speaker]) -> None:
+    for speaker, position in zip(order, ordering.positions([s.id for s in order]).values(), strict=True):
+        speaker.position = position
+
+
+def swap(first: Speaker, second: Speaker, now: datetime | None = None) -> None:
+    """Exchange two waiting speakers' places (the keyboard alternative to dragging).
+
+    :raises TransitionRefused: either is not waiting, or they are on different lists.
+    """
+    if not (first.is_waiting and second.is_waiting) or first.event_id != second.event_id:
+        raise TransitionRefused("swap")
+    lineup = services.lineup(_list_of(first), now)
+    _store_order(lineup.order)
+    first.position, second.position = second.position, first.position
+    first.moved_to_end_at, second.moved_to_end_at = second.moved_to_end_at, first.moved_to_end_at
+    db.session.flush()
+
+
+def reorder(speakers_list: SpeakersList, public_ids: list[str], now: datetime | None = None) -> None:
+    """The organiser's order for everyone waiting (drag and drop); later inscriptions keep it.
+
+    :raises InvalidOrder: ``public_ids`` is not exactly the waiting speakers, each once.
+    """
+    lineup = services.lineup(speakers_list, now)
+    waiting = {s.public_id: s for s in lineup.queue}
+    if sorted(public_ids) != sorted(waiting):
+        raise InvalidOrder(speakers_list.event.slug)
+    done = [s for s in lineup.order if not s.is_waiting]
+    _store_order(done + [waiting[public_id] for public_id in public_ids])
+    for speaker in waiting.values():
+        speaker.moved_to_end_at = None  # the organiser's order now says where they are
+    db.session.flush()
+
+
+def next_up(speakers_list: SpeakersList, now: datetime | None = None) -> Speaker | None:
+    queue = services.lineup(speakers_list, now).queue
+    return queue[0] if queue else None
+
+
+# -- what the screens show ------------------------------------------------------------------------
+
+def iso(moment: datetime | None) -> str | None:
+    """UTC to the millisecond: scripts count down from it."""
+    if moment is None:
+        return None
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def _entry(speaker: Speaker, zone: str, shows_names: bool, console: bool,
+           slot: ordering.Slot | None = None) -> dict[str, Any]:
+    entry: dict[str, Any] = {
+        "delegation": speaker.delegation,
+        "category": speaker.category.value,
+        "category_label": str(CATEGORY_SHORT[speaker.category]),
+        "group_name": speaker.group_name,
+        "language": speaker.language,
+        "language_name": language_name(speaker.language),
+        "seconds_allowed": speaker.seconds_allowed,
+        "state": speaker.state.value,
+        "state_label": str(STATE_LABELS[speaker.state]),
+        "moved_to_end": speaker.moved_to_end_at is not None,
+    }
+    if shows_names:
+        entry["name"] = speaker.name
+    if console:
+        entry |= {"id": speaker.public_id, "has_statement": speaker.statement_stored_as is not None}
+    if speaker.state is SpeakerState.DELIVERED:
+        entry["seconds_used"] = speaker.seconds_used
+    if slot is not None:
+        entry |= {"projected_start": iso(slot.starts_at),
+                  "projected_start_local": format_clock(slot.starts_at, zone), "fits": slot.fits}
+    return entry
+
+
+def live_state(speakers_list: SpeakersList, now: datetime | None = None, *,
+               console: bool = False) -> dict[str, Any]:
+    """Everything a live screen shows, as plain JSON-ready values.
+
+    The public form never holds an email address, a public id, or, unless the
+    list's settings allow it, a speaker's name; ``console=True`` adds names and
+    ids for the organisers.
+    """
+    now = now or now_utc()
+    lineup = services.lineup(speakers_list, now)
+    table, zone = lineup.timetable, speakers_list.event.timezone
+    shows_names = console or speakers_list.public_shows_names
+    current = None
+    if lineup.current is not None:
+        turn = services.turn_of(lineup.current)
+        current = _entry(lineup.current, zone, shows_names, console) | {
+            "started_at": iso(turn.started_at if turn else None),
+            "ended_at": iso(lineup.current.ended_at),
+            "seconds_left": turn.seconds_left(now) if turn else lineup.current.seconds_allowed}
+    queue = [_entry(s, zone, shows_names, console, slot) | {"place": place}
+             for place, (s, slot) in enumerate(zip(lineup.queue, table.slots, strict=True), start=1)]
+    done = [_entry(s, zone, shows_names, console) for s in lineup.order
+            if s.state in (SpeakerState.DELIVERED, SpeakerState.ABSENT)]
+    return {
+        "server_now": iso(now),
+        "window": services.window(speakers_list, now).value,
+        "shows_names": shows_names,
+        "timezone_abbr": zone_abbreviation(now, zone),
+        "current": current,
+        "queue": queue,
+        "done": done,
+        "floor": {
+            "starts_at": iso(table.floor_starts_at),
+            "starts_at_local": format_clock(table.floor_starts_at, zone),
+            "ends_at": iso(table.floor_ends_at),
+            "ends_at_local": format_clock(table.floor_ends_at, zone),
+            "projected_end": iso(table.ends_at),
+            "projected_end_local": format_clock(table.ends_at, zone),
+            "remaining_seconds": table.remaining_seconds,
+            "overrun_seconds": table.overrun_seconds,
+            "fits": table.fits,
+        },
+    }
+
+
+# -- afterwards -----------------------------------------------------------------------------------
+
+@dataclass
+class CategoryTotals:
+    category: SpeakerCategory
+    delivered: int = 0
+    absent: int = 0
+    seconds_allowed: int = 0
+    seconds_used: int = 0
+
+    @property
+    def seconds_over(self) -> int:
+        return self.seconds_used - self.seconds_allowed
+
+
+@dataclass
+class Report:
+    #: Everyone listed, in list order: time allowed against time used (None if they never spoke).
+    speakers: list[Speaker]
+    #: Delivered interventions per category, in the order of the floor.
+    categories: list[CategoryTotals] = field(default_factory=list)
+
+    @property
+    def seconds_allowed(self) -> int:
+        return sum(c.seconds_allowed for c in self.categories)
+
+    @property
+    def seconds_used(self) -> int:
+        return sum(c.seconds_used for c in self.categories)
+
+
+def report(speakers_list: SpeakersList) -> Report:
+    """Speaking time allowed and used, per speaker and per category (delivered interventions)."""
+    lineup = services.lineup(speakers_list)
+    totals = {c: CategoryTotals(c) for c in ordering.CATEGORY_RANK}
+    for speaker in lineup.order:
+        category = totals[speaker.category]
+        if speaker.state is SpeakerState.DELIVERED:
+            category.delivered += 1
+            category.seconds_allowed += speaker.seconds_allowed
+            category.seconds_used += speaker.seconds_used or 0
+        elif speaker.state is SpeakerState.ABSENT:
+            category.absent += 1
+    return Report(lineup.order, [c for c in totals.values() if c.delivered or c.absent])

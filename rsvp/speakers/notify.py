@@ -1,0 +1,63 @@
+"""The emails a speaker receives, queued in the caller's transaction: inscribed, withdrawn."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from flask_babel import force_locale
+
+from rsvp import tokens
+from rsvp.i18n import language_name
+from rsvp.mail.outbox import queue_email
+from rsvp.speakers.models import Speaker
+from rsvp.timeutil import format_clock, format_day, format_moment, is_zone, time_lines, zone_abbreviation
+from rsvp.web import public_url
+
+if TYPE_CHECKING:
+    from rsvp.speakers.services import Lineup
+
+
+def speaker_url(speaker: Speaker) -> str:
+    """The speaker's own page: their place and time, change, withdraw."""
+    token = tokens.sign("speaker", [speaker.public_id, speaker.token_version])
+    return public_url("speakers.own", token=token)
+
+
+def _context(speaker: Speaker) -> dict[str, Any]:
+    event = speaker.event
+    lines = time_lines(event.starts_at, event.ends_at, event.timezone, event.display_timezones)
+    return {
+        "speaker": speaker, "title": event.title,
+        "when_event": f"{format_day(event.starts_at, event.timezone)}, {lines[0]}",
+        "when_extra": lines[1:],
+        "statement_language": language_name(speaker.language),
+        "speaker_url": speaker_url(speaker),
+        "event_url": public_url("events.show", slug=event.slug),
+        "live_url": public_url("speakers.live", slug=event.slug),
+        "inscribe_url": public_url("speakers.inscribe", slug=event.slug),
+    }
+
+
+def _send(name: str, speaker: Speaker, **extra: Any) -> None:
+    with force_locale(speaker.email_language):
+        context = _context(speaker) | extra
+    queue_email(name, to=speaker.email, lang=speaker.email_language, event=speaker.event, **context)
+
+
+def inscribed(speaker: Speaker, lineup: Lineup) -> None:
+    """Place on the list, time allowed, projected speaking time, and the speaker's link."""
+    event = speaker.event
+    slot = lineup.slot_of(speaker)
+    projected, projected_extra = None, []
+    if slot is not None:
+        with force_locale(speaker.email_language):
+            projected = format_moment(slot.starts_at, event.timezone)
+            projected_extra = [
+                f"{format_clock(slot.starts_at, zone)} {zone_abbreviation(slot.starts_at, zone)}"
+                for zone in event.display_timezones if is_zone(zone)]
+    _send("speaker-inscribed", speaker, place=lineup.place_of(speaker), projected=projected,
+          projected_extra=projected_extra, fits=slot.fits if slot else True)
+
+
+def withdrawn(speaker: Speaker) -> None:
+    _send("speaker-withdrawn", speaker)

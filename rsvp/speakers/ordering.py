@@ -1,0 +1,201 @@
+"""The order of the floor and its timetable, as pure functions (no database, no clock).
+
+Default order, Human Rights Council practice: statements on behalf of groups
+first, then member States, observer States, UN entities and IGOs, NHRIs, NGOs,
+others; inside each by server arrival. Among group statements the same category
+order applies (a State for a regional group before an NGO coalition). An
+A-status NHRI speaks straight after its own State when that State is on the
+list for an individual statement.
+
+The organiser's own order is kept as positions. A later inscription without a
+position goes straight after the speaker that precedes it in the default
+order, so a manual order never shifts when new inscriptions arrive. Speakers
+moved to the end wait behind everyone, in the order they were moved.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Hashable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Protocol, TypeVar
+
+from rsvp.speakers.models import STATE_CATEGORIES, SpeakerCategory
+
+CATEGORY_RANK = {
+    SpeakerCategory.MEMBER_STATE: 1,
+    SpeakerCategory.OBSERVER_STATE: 2,
+    SpeakerCategory.UN_IGO: 3,
+    SpeakerCategory.NHRI: 4,
+    SpeakerCategory.NGO: 5,
+    SpeakerCategory.OTHER: 6,
+}
+
+
+class Orderable(Protocol):
+    """What ordering reads of a speaker (a Speaker row, or a plain object in tests)."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def category(self) -> SpeakerCategory: ...
+    @property
+    def on_behalf_of_group(self) -> bool: ...
+    @property
+    def country(self) -> str | None: ...
+    @property
+    def nhri_a_status(self) -> bool: ...
+    @property
+    def inscribed_at(self) -> datetime: ...
+    @property
+    def position(self) -> int | None: ...
+    @property
+    def moved_to_end_at(self) -> datetime | None: ...
+
+
+T = TypeVar("T", bound=Orderable)
+
+
+def _default_key(entry: Orderable) -> tuple[int, int, datetime, int]:
+    return (0 if entry.on_behalf_of_group else 1, CATEGORY_RANK[entry.category],
+            entry.inscribed_at, entry.id)
+
+
+def _national_state(entry: Orderable) -> str | None:
+    """The country of a State speaking for itself (the statement an NHRI follows)."""
+    if entry.category in STATE_CATEGORIES and not entry.on_behalf_of_group:
+        return entry.country
+    return None
+
+
+def default_order(entries: Sequence[T]) -> list[T]:
+    """Groups first, then by category and arrival, each A-status NHRI right after its State."""
+    ranked = sorted(entries, key=_default_key)
+    states = {country for e in ranked if (country := _national_state(e))}
+    followers: dict[str, list[T]] = {}
+    for entry in ranked:
+        if (entry.category is SpeakerCategory.NHRI and entry.nhri_a_status
+                and not entry.on_behalf_of_group and entry.country in states):
+            followers.setdefault(entry.country or "", []).append(entry)
+    following = {e.id for group in followers.values() for e in group}
+    result: list[T] = []
+    for entry in ranked:
+        if entry.id in following:
+            continue
+        result.append(entry)
+        country = _national_state(entry)
+        if country:
+            result.extend(followers.pop(country, []))  # after the State's first statement only
+    return result
+
+
+def list_order(entries: Sequence[T]) -> list[T]:
+    """The whole list: the organiser's positions, later arrivals anchored, the moved at the end."""
+    moved = sorted((e for e in entries if e.moved_to_end_at is not None),
+                   key=lambda e: (e.moved_to_end_at, e.id))
+    default = default_order([e for e in entries if e.moved_to_end_at is None])
+    if all(e.position is None for e in default):
+        return default + moved
+    head: list[T] = []
+    after: dict[int, list[T]] = {}
+    anchor: T | None = None
+    for entry in default:
+        if entry.position is not None:
+            anchor = entry
+        elif anchor is None:
+            head.append(entry)  # nobody placed by hand comes before it: it leads
+        else:
+            after.setdefault(anchor.id, []).append(entry)
+    result = head
+    for entry in sorted((e for e in default if e.position is not None),
+                        key=lambda e: (e.position, e.id)):
+        result.append(entry)
+        result.extend(after.get(entry.id, []))
+    return result + moved
+
+
+K = TypeVar("K", bound=Hashable)
+
+
+def positions(keys: Sequence[K]) -> dict[K, int]:
+    """Positions 1..n that store ``keys`` in this order."""
+    return {key: number for number, key in enumerate(keys, start=1)}
+
+
+def swapped(keys: Sequence[K], first: K, second: K) -> list[K]:
+    """``keys`` with two of them exchanged.
+
+    :raises ValueError: either key is not in ``keys``.
+    """
+    result = list(keys)
+    i, j = result.index(first), result.index(second)
+    result[i], result[j] = result[j], result[i]
+    return result
+
+
+@dataclass(frozen=True)
+class Turn:
+    """The speaker holding the floor, as the timer sees them."""
+
+    started_at: datetime
+    seconds_allowed: int
+    #: Set once the organiser stopped the timer: the floor is free again.
+    ended_at: datetime | None = None
+
+    def seconds_left(self, now: datetime) -> int:
+        """Whole seconds of the allowance left at ``now`` (or at the stop); negative once over."""
+        elapsed = ((self.ended_at or now) - self.started_at).total_seconds()
+        return math.ceil(self.seconds_allowed - elapsed)
+
+    def expected_end(self, now: datetime) -> datetime:
+        if self.ended_at is not None:
+            return max(self.ended_at, now)
+        return max(self.started_at + timedelta(seconds=self.seconds_allowed), now)
+
+
+@dataclass(frozen=True)
+class Slot:
+    key: Hashable
+    starts_at: datetime
+    ends_at: datetime
+    #: Ends within the floor time.
+    fits: bool
+
+
+@dataclass(frozen=True)
+class Timetable:
+    slots: list[Slot]
+    floor_starts_at: datetime
+    floor_ends_at: datetime
+    #: When the last waiting speaker would finish (the current one's end if nobody waits).
+    ends_at: datetime
+    #: Floor time not yet elapsed.
+    remaining_seconds: int
+    #: How far the list runs past the floor end (0 when it fits).
+    overrun_seconds: int
+
+    @property
+    def fits(self) -> bool:
+        return self.overrun_seconds == 0
+
+
+def timetable(queue: Sequence[tuple[Hashable, int]], *, now: datetime, floor_starts_at: datetime,
+              floor_minutes: int, current: Turn | None = None) -> Timetable:
+    """Projected start of each waiting speaker, given ``(key, seconds allowed)`` in order.
+
+    Nobody starts before the floor opens or before now; the current speaker
+    keeps the floor for their full time, or until now if they run over.
+    """
+    floor_ends_at = floor_starts_at + timedelta(minutes=floor_minutes)
+    cursor = current.expected_end(now) if current else max(now, floor_starts_at)
+    slots = []
+    for key, seconds in queue:
+        end = cursor + timedelta(seconds=seconds)
+        slots.append(Slot(key, cursor, end, end <= floor_ends_at))
+        cursor = end
+    remaining = (floor_ends_at - max(now, floor_starts_at)).total_seconds()
+    # Only someone speaking or waiting can run over; an empty floor after its end does not.
+    overrun = (cursor - floor_ends_at).total_seconds() if slots or current else 0
+    return Timetable(slots, floor_starts_at, floor_ends_at, cursor,
+                     remaining_seconds=max(int(remaining), 0), overrun_seconds=max(int(overrun), 0))

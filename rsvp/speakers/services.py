@@ -1,0 +1,386 @@
+"""Inscribing on an event's speakers list: settings, the window, one inscription per delegation,
+the speaker's own link (change, withdraw), and the lineup every screen reads.
+
+Functions here flush, never commit; the caller commits or rolls back. Every
+change of a speaker's state goes through transition().
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+
+from rsvp import tokens
+from rsvp.events.models import Event, EventStatus
+from rsvp.extensions import db
+from rsvp.registrations.services import Window
+from rsvp.speakers import notify, ordering, statements
+from rsvp.speakers.models import (
+    LISTED_STATES,
+    STATE_CATEGORIES,
+    WAITING_STATES,
+    Speaker,
+    SpeakerCategory,
+    SpeakersList,
+    SpeakerState,
+)
+from rsvp.timeutil import now_utc
+
+
+class SpeakersError(Exception):
+    """A change to the speakers list that cannot be made; the caller rolls back."""
+
+
+class NoSpeakersList(SpeakersError):
+    """The event has no speakers list, or it is switched off."""
+
+
+class InscriptionClosed(SpeakersError):
+    def __init__(self, window: Window) -> None:
+        super().__init__(window.value)
+        self.window = window
+
+
+class InvalidInscription(SpeakersError):
+    """Input the rules refuse; ``field`` names the form field at fault."""
+
+    def __init__(self, field: str) -> None:
+        super().__init__(field)
+        self.field = field
+
+
+class AlreadyInscribed(SpeakersError):
+    """The delegation already holds an inscription and the event allows one per delegation."""
+
+
+class TransitionRefused(SpeakersError):
+    """The speaker is not in a state this change applies to."""
+
+
+@dataclass(frozen=True)
+class Upload:
+    """A statement file as received: the name the person's computer gave it, and its bytes."""
+
+    filename: str
+    data: bytes
+
+
+@dataclass(frozen=True)
+class InscriptionData:
+    name: str
+    delegation: str
+    #: A SpeakerCategory value; anything else is refused.
+    category: str
+    language: str
+    email: str
+    on_behalf_of_group: bool = False
+    group_name: str = ""
+    country: str | None = None
+    nhri_a_status: bool = False
+    email_language: str = "en"
+    statement: Upload | None = None
+
+
+# -- settings -------------------------------------------------------------------------------------
+
+def speakers_list_of(event: Event) -> SpeakersList | None:
+    return db.session.scalar(sa.select(SpeakersList).where(SpeakersList.event_id == event.id))
+
+
+def public_list(event: Event) -> SpeakersList:
+    """The event's speakers list, if it has one switched on.
+
+    :raises NoSpeakersList: none, or switched off.
+    """
+    speakers_list = speakers_list_of(event)
+    if speakers_list is None or not speakers_list.enabled:
+        raise NoSpeakersList(event.slug)
+    return speakers_list
+
+
+def configure(event: Event, **settings: Any) -> SpeakersList:
+    """Create or change the event's speakers list (columns of SpeakersList as keywords).
+
+    Waiting speakers get the time the new rules allow them.
+    """
+    speakers_list = speakers_list_of(event) or SpeakersList(event=event)
+    for name, value in settings.items():
+        if name not in SpeakersList.__table__.columns or name in ("id", "event_id"):
+            raise TypeError(f"not a speakers list setting: {name}")
+        setattr(speakers_list, name, value)
+    db.session.add(speakers_list)
+    db.session.flush()
+    for speaker in _speakers(event, WAITING_STATES):
+        speaker.seconds_allowed = speakers_list.seconds_for(speaker.category, speaker.on_behalf_of_group)
+    db.session.flush()
+    return speakers_list
+
+
+def closes_at(speakers_list: SpeakersList) -> datetime:
+    """Inscription closes at the organiser's time, or when the event ends."""
+    return speakers_list.closes_at or speakers_list.event.ends_at
+
+
+def window(speakers_list: SpeakersList, now: datetime | None = None) -> Window:
+    now = now or now_utc()
+    event = speakers_list.event
+    if event.status is EventStatus.CANCELLED:
+        return Window.EVENT_CANCELLED
+    if event.ends_at <= now:
+        return Window.EVENT_OVER
+    if speakers_list.opens_at and now < speakers_list.opens_at:
+        return Window.NOT_YET_OPEN
+    if now >= closes_at(speakers_list):
+        return Window.CLOSED
+    return Window.OPEN
+
+
+def statement_languages(event: Event) -> list[str]:
+    """Languages a statement may be in: the floor language and those interpreted."""
+    return list(dict.fromkeys([event.floor_language, *event.interpretation_languages]))
+
+
+# -- inscription ----------------------------------------------------------------------------------
+
+def _normalise(text: str) -> str:
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    return re.sub(r"[\W_]+", " ", folded).strip()
+
+
+def delegation_key(category: SpeakerCategory, delegation: str, country: str | None,
+                   group_name: str | None = None) -> str:
+    """What makes two inscriptions the same delegation.
+
+    A State is its country, whatever its mission calls itself; anyone else is
+    their name, regardless of case, spacing and punctuation. A statement on
+    behalf of a group is a separate inscription of the same delegation.
+    """
+    if category in STATE_CATEGORIES and country:
+        key = f"state:{country.upper()}"
+    else:
+        key = f"{category.value}:{_normalise(delegation)}"
+    if group_name:
+        key += f"|group:{_normalise(group_name)}"
+    return key[:520]
+
+
+def _category(value: str) -> SpeakerCategory:
+    try:
+        return SpeakerCategory(value)
+    except ValueError as error:
+        raise InvalidInscription("category") from error
+
+
+def _check(event: Event, data: InscriptionData, category: SpeakerCategory) -> None:
+    for field in ("name", "delegation", "email"):
+        if not getattr(data, field).strip():
+            raise InvalidInscription(field)
+    if data.on_behalf_of_group and not data.group_name.strip():
+        raise InvalidInscription("group_name")
+    if data.language not in statement_languages(event):
+        raise InvalidInscription("language")
+    needs_country = category in STATE_CATEGORIES or category is SpeakerCategory.NHRI
+    if (needs_country and not data.country) or (data.country and not re.fullmatch(r"[A-Z]{2}", data.country)):
+        raise InvalidInscription("country")
+
+
+def inscribe(event: Event, data: InscriptionData, now: datetime | None = None) -> Speaker:
+    """Put a delegation on the event's speakers list and send them their place and time.
+
+    :raises NoSpeakersList: the event takes no inscriptions.
+    :raises InscriptionClosed: before the list opens, after it closes, event over or cancelled.
+    :raises InvalidInscription: unknown category, group statement without a group, a language
+        the event does not interpret, a State or NHRI without its country, an empty field.
+    :raises statements.StatementRejected: the statement file is empty, too large or of a kind
+        interpreters cannot open.
+    :raises AlreadyInscribed: the delegation is on the list and the event allows one each.
+    """
+    now = now or now_utc()
+    speakers_list = public_list(event)
+    state = window(speakers_list, now)
+    if state is not Window.OPEN:
+        raise InscriptionClosed(state)
+    category = _category(data.category)
+    _check(event, data, category)
+    kind = statements.check(data.statement.data) if data.statement else None
+
+    group_name = data.group_name.strip() if data.on_behalf_of_group else None
+    country = data.country if data.country else None
+    speaker = Speaker(
+        event=event,
+        name=data.name.strip(),
+        delegation=data.delegation.strip(),
+        delegation_key=delegation_key(category, data.delegation, country, group_name),
+        category=category,
+        country=country,
+        nhri_a_status=data.nhri_a_status and category is SpeakerCategory.NHRI,
+        on_behalf_of_group=data.on_behalf_of_group,
+        group_name=group_name,
+        language=data.language,
+        email=data.email.strip().lower(),
+        email_language=data.email_language,
+        state=SpeakerState.INSCRIBED,
+        one_per_delegation=speakers_list.one_per_delegation,
+        seconds_allowed=speakers_list.seconds_for(category, data.on_behalf_of_group),
+        inscribed_at=now,
+        updated_at=now,
+    )
+    try:
+        # The partial unique index decides, even when two requests race.
+        with db.session.begin_nested():
+            db.session.add(speaker)
+    except IntegrityError as error:
+        raise AlreadyInscribed(speaker.delegation) from error
+    if data.statement and kind:
+        _attach(speaker, data.statement, kind, now)
+    db.session.flush()
+    notify.inscribed(speaker, lineup(speakers_list, now))
+    return speaker
+
+
+def _attach(speaker: Speaker, upload: Upload, kind: str, now: datetime) -> None:
+    statements.delete_after_commit(db.session(), speaker.statement_stored_as)
+    speaker.statement_stored_as = statements.save(db.session(), upload.data, kind)
+    speaker.statement_filename = statements.display_name(upload.filename, kind)
+    speaker.statement_content_type = statements.CONTENT_TYPES[kind]
+    speaker.statement_bytes = len(upload.data)
+    speaker.statement_uploaded_at = now
+
+
+def _detach(speaker: Speaker) -> None:
+    statements.delete_after_commit(db.session(), speaker.statement_stored_as)
+    speaker.statement_stored_as = speaker.statement_filename = speaker.statement_content_type = None
+    speaker.statement_bytes = None
+    speaker.statement_uploaded_at = None
+
+
+def change(speaker: Speaker, *, name: str, language: str, statement: Upload | None = None,
+           remove_statement: bool = False, now: datetime | None = None) -> None:
+    """What a speaker may change through their link while they wait: name, language, statement.
+
+    :raises TransitionRefused: they have spoken, been marked absent, or withdrawn.
+    :raises InvalidInscription: an empty name or a language the event does not interpret.
+    :raises statements.StatementRejected: see inscribe().
+    """
+    now = now or now_utc()
+    if not speaker.is_waiting:
+        raise TransitionRefused(speaker.state.value)
+    if not name.strip():
+        raise InvalidInscription("name")
+    if language not in statement_languages(speaker.event):
+        raise InvalidInscription("language")
+    kind = statements.check(statement.data) if statement else None
+    speaker.name, speaker.language, speaker.updated_at = name.strip(), language, now
+    if statement and kind:
+        _attach(speaker, statement, kind, now)
+    elif remove_statement:
+        _detach(speaker)
+    db.session.flush()
+
+
+def transition(speaker: Speaker, allowed: tuple[SpeakerState, ...], target: SpeakerState | None,
+               now: datetime, *, when: sa.ColumnElement[bool] | None = None, **values: Any) -> None:
+    """Move ``speaker`` to ``target`` (None: keep its state) and set ``values``, only if it is
+    still in one of ``allowed`` and ``when`` holds: a conditional UPDATE, so races lose.
+
+    :raises TransitionRefused: the speaker is in another state.
+    """
+    conditions = [Speaker.id == speaker.id, Speaker.state.in_(allowed)]
+    if when is not None:
+        conditions.append(when)
+    if target is not None:
+        values["state"] = target
+    result: sa.CursorResult = db.session.execute(  # type: ignore[assignment]
+        sa.update(Speaker).where(*conditions).values(updated_at=now, **values)
+        .execution_options(synchronize_session=False))
+    db.session.refresh(speaker)
+    if result.rowcount != 1:
+        raise TransitionRefused(speaker.state.value)
+
+
+def withdraw(speaker: Speaker, now: datetime | None = None) -> None:
+    """Take a waiting speaker off the list (by their link or the organiser); they are told.
+
+    Their statement file is deleted once this is committed.
+
+    :raises TransitionRefused: already spoken, speaking, absent or withdrawn.
+    """
+    now = now or now_utc()
+    transition(speaker, WAITING_STATES, SpeakerState.WITHDRAWN, now)
+    _detach(speaker)
+    db.session.flush()
+    notify.withdrawn(speaker)
+
+
+def from_speaker_token(token: str) -> Speaker:
+    """The speaker a speaker link points to.
+
+    :raises tokens.TokenExpired: the link is too old.
+    :raises tokens.TokenInvalid: tampered, wrong purpose, unknown or revoked.
+    """
+    data = tokens.verify("speaker", token)
+    try:
+        public_id, version = data
+    except (TypeError, ValueError) as error:
+        raise tokens.TokenInvalid("speaker") from error
+    speaker = get_by_public_id(str(public_id))
+    if speaker is None or speaker.token_version != version:
+        raise tokens.TokenInvalid("speaker")
+    return speaker
+
+
+def get_by_public_id(public_id: str) -> Speaker | None:
+    return db.session.scalar(sa.select(Speaker).where(Speaker.public_id == public_id))
+
+
+# -- the lineup -----------------------------------------------------------------------------------
+
+def _speakers(event: Event, states: tuple[SpeakerState, ...]) -> list[Speaker]:
+    return list(db.session.scalars(
+        sa.select(Speaker).where(Speaker.event_id == event.id, Speaker.state.in_(states))
+        .order_by(Speaker.inscribed_at, Speaker.id)))
+
+
+@dataclass(frozen=True)
+class Lineup:
+    """The list as it stands at ``now``: its order, who speaks, who waits and when."""
+
+    speakers_list: SpeakersList
+    #: Everyone listed (not withdrawn), in list order.
+    order: list[Speaker]
+    current: Speaker | None
+    #: Waiting speakers, in the order they will be called.
+    queue: list[Speaker]
+    timetable: ordering.Timetable
+
+    def place_of(self, speaker: Speaker) -> int | None:
+        """1 for the next speaker called; None once they are no longer waiting."""
+        ids = [s.id for s in self.queue]
+        return ids.index(speaker.id) + 1 if speaker.id in ids else None
+
+    def slot_of(self, speaker: Speaker) -> ordering.Slot | None:
+        return next((slot for slot in self.timetable.slots if slot.key == speaker.id), None)
+
+
+def turn_of(speaker: Speaker | None) -> ordering.Turn | None:
+    if speaker is None or speaker.started_at is None:
+        return None
+    return ordering.Turn(speaker.started_at, speaker.seconds_allowed, speaker.ended_at)
+
+
+def lineup(speakers_list: SpeakersList, now: datetime | None = None) -> Lineup:
+    now = now or now_utc()
+    order = ordering.list_order(_speakers(speakers_list.event, LISTED_STATES))
+    current = next((s for s in order if s.id == speakers_list.current_speaker_id), None)
+    queue = [s for s in order if s.is_waiting]
+    table = ordering.timetable(
+        [(s.id, s.seconds_allowed) for s in queue], now=now,
+        floor_starts_at=speakers_list.floor_start(), floor_minutes=speakers_list.floor_minutes,
+        current=turn_of(current))
+    return Lineup(speakers_list, order, current, queue, table)

@@ -1,0 +1,168 @@
+"""Public speakers-list pages: inscription, the speaker's own link, the live list and its JSON.
+
+The organisers' console (/manage/...) is built on rsvp.speakers.live elsewhere.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, session, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_wtf import FlaskForm
+from werkzeug.wrappers import Response
+
+from rsvp import tokens
+from rsvp.events.models import Event
+from rsvp.events.views import load_public_event
+from rsvp.extensions import db
+from rsvp.registrations.services import Window
+from rsvp.speakers import live, services
+from rsvp.speakers.forms import MESSAGES, ChangeForm, InscriptionForm
+from rsvp.speakers.labels import CATEGORY_LABELS, CATEGORY_SHORT, STATE_LABELS
+from rsvp.speakers.models import Speaker, SpeakersList
+
+bp = Blueprint("speakers", __name__)
+
+#: Session key holding the inscription just made, so its page needs no id in the URL.
+_JUST_INSCRIBED = "just_inscribed"
+
+
+def _load(slug: str) -> tuple[Event, SpeakersList]:
+    event = load_public_event(slug)
+    try:
+        return event, services.public_list(event)
+    except services.NoSpeakersList:
+        abort(404)
+
+
+@bp.route("/events/<slug>/speakers", methods=["GET", "POST"])
+def inscribe(slug: str) -> str | Response | tuple[str, int]:
+    event, speakers_list = _load(slug)
+    window = services.window(speakers_list)
+    form = InscriptionForm(event, speakers_list)
+    context = {"event": event, "speakers_list": speakers_list, "form": form, "window": window,
+               "closes_at": services.closes_at(speakers_list)}
+    if window is not Window.OPEN:
+        return render_template("speakers/inscribe.html", **context), 409 if form.is_submitted() else 200
+    if not form.validate_on_submit():
+        status = 422 if form.is_submitted() else 200
+        return render_template("speakers/inscribe.html", **context), status
+
+    data = services.InscriptionData(
+        name=form.name.data, delegation=form.delegation.data, category=form.category.data,
+        country=form.country.data or None, nhri_a_status=bool(form.nhri_a_status.data),
+        on_behalf_of_group=form.on_behalf_of_group, group_name=form.group_name.data or "",
+        language=form.language.data, email=form.email.data, email_language=str(get_locale() or "en"),
+        statement=form.statement.upload)
+    try:
+        speaker = services.inscribe(event, data)
+        db.session.commit()
+    except services.AlreadyInscribed:
+        db.session.rollback()
+        form.delegation.errors = [_("%(delegation)s is already on the speakers list. Use the link in "
+                                    "the email we sent to change or withdraw that inscription.",
+                                    delegation=data.delegation)]
+        return render_template("speakers/inscribe.html", **context), 409
+    except services.InvalidInscription as invalid:
+        db.session.rollback()
+        form[invalid.field].errors = [str(MESSAGES[invalid.field])]
+        return render_template("speakers/inscribe.html", **context), 422
+    except services.InscriptionClosed as closed:
+        db.session.rollback()
+        context["window"] = closed.window
+        return render_template("speakers/inscribe.html", **context), 409
+    session[_JUST_INSCRIBED] = speaker.public_id
+    return redirect(url_for("speakers.inscribed", slug=slug), code=303)
+
+
+@bp.get("/events/<slug>/speakers/inscribed")
+def inscribed(slug: str) -> str | Response:
+    event, speakers_list = _load(slug)
+    speaker = services.get_by_public_id(session.get(_JUST_INSCRIBED, ""))
+    if speaker is None or speaker.event_id != event.id:
+        return redirect(url_for("speakers.inscribe", slug=slug))
+    return render_template("speakers/inscribed.html", event=event, speaker=speaker,
+                           lineup=services.lineup(speakers_list))
+
+
+def _from_token(token: str) -> Speaker | tuple[str, int]:
+    try:
+        return services.from_speaker_token(token)
+    except tokens.TokenExpired:
+        return render_template("speakers/bad_link.html", expired=True), 410
+    except tokens.TokenInvalid:
+        return render_template("speakers/bad_link.html", expired=False), 404
+
+
+def _own_page(speaker: Speaker, token: str, form: ChangeForm, status: int = 200) -> tuple[str, int]:
+    speakers_list = services.speakers_list_of(speaker.event)
+    lineup = services.lineup(speakers_list) if speakers_list else None
+    return render_template("speakers/own.html", speaker=speaker, event=speaker.event, token=token,
+                           form=form, withdraw_form=FlaskForm(), lineup=lineup), status
+
+
+@bp.route("/s/<token>", methods=["GET", "POST"])
+def own(token: str) -> str | Response | tuple[str, int]:
+    speaker = _from_token(token)
+    if not isinstance(speaker, Speaker):
+        return speaker
+    form = ChangeForm(speaker.event, obj=speaker)
+    if not form.is_submitted():
+        return _own_page(speaker, token, form)
+    if not form.validate():
+        return _own_page(speaker, token, form, 422)
+    try:
+        services.change(speaker, name=form.name.data, language=form.language.data,
+                        statement=form.statement.upload, remove_statement=bool(form.remove_statement.data))
+        db.session.commit()
+    except services.TransitionRefused:
+        db.session.rollback()
+        flash(_("Your inscription can no longer be changed."), "warning")
+    except services.InvalidInscription as invalid:
+        db.session.rollback()
+        form[invalid.field].errors = [str(MESSAGES[invalid.field])]
+        return _own_page(speaker, token, form, 422)
+    else:
+        flash(_("Your changes are saved."), "success")
+    return redirect(url_for("speakers.own", token=token), code=303)
+
+
+@bp.post("/s/<token>/withdraw")
+def withdraw(token: str) -> Response | tuple[str, int]:
+    speaker = _from_token(token)
+    if not isinstance(speaker, Speaker):
+        return speaker
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    try:
+        services.withdraw(speaker)
+        db.session.commit()
+    except services.TransitionRefused:
+        db.session.rollback()
+        flash(_("This inscription can no longer be withdrawn."), "warning")
+    else:
+        flash(_("Your inscription is withdrawn. We have sent you a confirmation."), "success")
+    return redirect(url_for("speakers.own", token=token), code=303)
+
+
+@bp.get("/events/<slug>/speakers/live", endpoint="live")
+def live_page(slug: str) -> str:
+    event, speakers_list = _load(slug)
+    return render_template("speakers/live.html", event=event, state=live.live_state(speakers_list))
+
+
+@bp.get("/events/<slug>/speakers/live.json")
+def live_json(slug: str) -> Response:
+    _event, speakers_list = _load(slug)
+    response = jsonify(live.live_state(speakers_list))
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.record_once
+def _globals(state) -> None:
+    # The event page asks whether to link here; globals, so included templates see them.
+    state.app.jinja_env.globals.update(
+        speakers_list_of=services.speakers_list_of, speakers_window=services.window,
+        SPEAKER_CATEGORY_LABELS=CATEGORY_LABELS, SPEAKER_CATEGORY_SHORT=CATEGORY_SHORT,
+        SPEAKER_STATE_LABELS=STATE_LABELS)

@@ -1,0 +1,184 @@
+"""The order of the floor and its timetable, as pure functions: no database, no clock."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from rsvp.speakers.models import SpeakerCategory
+from rsvp.speakers.ordering import Turn, default_order, list_order, positions, swapped, timetable
+
+MEMBER, OBSERVER, UN, NHRI, NGO, OTHER = (
+    SpeakerCategory.MEMBER_STATE, SpeakerCategory.OBSERVER_STATE, SpeakerCategory.UN_IGO,
+    SpeakerCategory.NHRI, SpeakerCategory.NGO, SpeakerCategory.OTHER)
+T0 = datetime(2026, 3, 10, 13, 0, tzinfo=UTC)
+
+
+@dataclass
+class Entry:
+    id: int
+    category: SpeakerCategory
+    on_behalf_of_group: bool = False
+    country: str | None = None
+    nhri_a_status: bool = False
+    inscribed_at: datetime = T0
+    position: int | None = None
+    moved_to_end_at: datetime | None = None
+
+    def __repr__(self) -> str:  # readable assertion failures
+        return f"#{self.id}"
+
+
+def arrivals(*specs: tuple) -> list[Entry]:
+    """Entries arriving one second apart, in the order given: (category, **fields)."""
+    return [Entry(n, category, inscribed_at=T0 + timedelta(seconds=n), **fields)
+            for n, (category, fields) in enumerate(specs, start=1)]
+
+
+def ids(entries) -> list[int]:
+    return [e.id for e in entries]
+
+
+def test_groups_first_then_hrc_categories_each_by_arrival():
+    entries = arrivals(
+        (NGO, {}),                                       # 1
+        (OTHER, {}),                                     # 2
+        (NHRI, {"country": "KE"}),                       # 3
+        (UN, {}),                                        # 4
+        (OBSERVER, {"country": "CH"}),                   # 5
+        (MEMBER, {"country": "FR"}),                     # 6
+        (NGO, {"on_behalf_of_group": True}),             # 7: a coalition of NGOs
+        (MEMBER, {"country": "BR"}),                     # 8
+        (MEMBER, {"country": "EG", "on_behalf_of_group": True}),  # 9: for the African Group
+        (NGO, {}),                                       # 10
+    )
+    assert ids(default_order(entries)) == [9, 7, 6, 8, 5, 4, 3, 1, 10, 2]
+
+
+def test_server_arrival_decides_inside_a_category_even_within_the_same_second():
+    same_second = [Entry(n, NGO, inscribed_at=T0 + timedelta(microseconds=1000 - n)) for n in range(1, 6)]
+    assert ids(default_order(same_second)) == [5, 4, 3, 2, 1]  # earliest timestamp first
+    tied = [Entry(n, NGO, inscribed_at=T0) for n in (3, 1, 2)]
+    assert ids(default_order(tied)) == [1, 2, 3]  # then by the order rows were stored
+
+
+def test_a_status_nhri_speaks_straight_after_its_own_state():
+    entries = arrivals(
+        (NHRI, {"country": "FR", "nhri_a_status": True}),   # 1: France's A-status NHRI
+        (MEMBER, {"country": "BR"}),                        # 2
+        (MEMBER, {"country": "FR"}),                        # 3
+        (OBSERVER, {"country": "NZ"}),                      # 4
+        (NHRI, {"country": "NZ", "nhri_a_status": True}),   # 5: follows an observer State too
+        (NHRI, {"country": "BR"}),                          # 6: B status: stays with the NHRIs
+        (NHRI, {"country": "JP", "nhri_a_status": True}),   # 7: Japan is not on the list
+        (NHRI, {"country": "FR", "nhri_a_status": True}),   # 8: a second French institution
+        (NGO, {}),                                          # 9
+    )
+    assert ids(default_order(entries)) == [2, 3, 1, 8, 4, 5, 6, 7, 9]
+
+
+def test_nhri_does_not_follow_its_states_group_statement():
+    entries = arrivals(
+        (MEMBER, {"country": "EG", "on_behalf_of_group": True}),
+        (NHRI, {"country": "EG", "nhri_a_status": True}),
+        (MEMBER, {"country": "MX"}),
+    )
+    assert ids(default_order(entries)) == [1, 3, 2]
+
+
+def test_late_inscriptions_take_their_place_by_the_rules():
+    entries = arrivals((MEMBER, {"country": "FR"}), (OBSERVER, {"country": "CH"}), (NGO, {}),
+                       (MEMBER, {"country": "EG", "on_behalf_of_group": True}),  # 4: late, for a group
+                       (MEMBER, {"country": "BR"}))                              # 5: late State
+    assert ids(list_order(entries)) == [4, 1, 5, 2, 3]
+
+
+def test_manual_order_stays_stable_when_later_inscriptions_arrive():
+    entries = arrivals((MEMBER, {"country": "FR"}), (MEMBER, {"country": "BR"}), (NGO, {}))
+    # The organiser puts the NGO first and Brazil before France.
+    for entry, position in zip(entries, (3, 2, 1), strict=True):
+        entry.position = position
+    assert ids(list_order(entries)) == [3, 2, 1]
+
+    later = [Entry(4, MEMBER, country="MX", inscribed_at=T0 + timedelta(minutes=1)),
+             Entry(5, NGO, inscribed_at=T0 + timedelta(minutes=2)),
+             Entry(6, MEMBER, country="EG", on_behalf_of_group=True, inscribed_at=T0 + timedelta(minutes=3)),
+             Entry(7, NHRI, country="BR", nhri_a_status=True, inscribed_at=T0 + timedelta(minutes=4))]
+    # Each newcomer goes straight after whoever precedes it in the default order: the group
+    # statement leads, the NGO follows the NGO, Brazil's NHRI follows Brazil, and Mexico,
+    # inscribed after Brazil, follows Brazil's NHRI. The organiser's order is untouched.
+    assert ids(list_order(entries + later)) == [6, 3, 5, 2, 7, 4, 1]
+
+
+def test_moved_to_the_end_wait_behind_everyone_including_later_arrivals():
+    entries = arrivals((MEMBER, {"country": "FR"}), (MEMBER, {"country": "BR"}), (NGO, {}))
+    entries[0].moved_to_end_at = T0 + timedelta(minutes=10)
+    later = Entry(4, MEMBER, country="MX", inscribed_at=T0 + timedelta(minutes=11))
+    assert ids(list_order([*entries, later])) == [2, 4, 3, 1]
+    entries[1].moved_to_end_at = T0 + timedelta(minutes=12)
+    assert ids(list_order([*entries, later])) == [4, 3, 1, 2]  # in the order they were moved
+
+
+def test_positions_and_swaps():
+    assert positions(["a", "b", "c"]) == {"a": 1, "b": 2, "c": 3}
+    assert swapped(["a", "b", "c"], "a", "c") == ["c", "b", "a"]
+    with pytest.raises(ValueError):
+        swapped(["a", "b"], "a", "z")
+
+
+@given(st.lists(st.tuples(st.sampled_from(list(SpeakerCategory)), st.booleans()), min_size=1, max_size=12),
+       st.lists(st.tuples(st.sampled_from(list(SpeakerCategory)), st.booleans()), max_size=8),
+       st.randoms(use_true_random=False))
+def test_any_manual_order_survives_any_later_inscriptions(first, second, rng):
+    entries = [Entry(n, category, group, country="FR", inscribed_at=T0 + timedelta(seconds=n))
+               for n, (category, group) in enumerate(first, start=1)]
+    manual = ids(entries)
+    rng.shuffle(manual)
+    for entry in entries:
+        entry.position = manual.index(entry.id) + 1
+    later = [Entry(100 + n, category, group, country="FR", inscribed_at=T0 + timedelta(hours=1, seconds=n))
+             for n, (category, group) in enumerate(second)]
+    result = ids(list_order(entries + later))
+    assert sorted(result) == sorted(ids(entries + later))  # everyone once
+    assert [i for i in result if i < 100] == manual  # the organiser's order, untouched
+
+
+# -- the timetable --------------------------------------------------------------------------------
+
+def test_before_the_floor_opens_everyone_is_projected_from_the_floor_start():
+    floor = T0 + timedelta(hours=1)
+    table = timetable([("a", 120), ("b", 60), ("c", 60)], now=T0, floor_starts_at=floor, floor_minutes=3)
+    assert [slot.starts_at for slot in table.slots] == [
+        floor, floor + timedelta(seconds=120), floor + timedelta(seconds=180)]
+    assert [slot.fits for slot in table.slots] == [True, True, False]
+    assert (table.fits, table.overrun_seconds) == (False, 60)
+    assert table.ends_at == floor + timedelta(seconds=240)
+    assert table.remaining_seconds == 180
+
+
+def test_the_current_speaker_keeps_the_floor_for_their_time_or_until_now_when_over():
+    started = T0
+    during = timetable([("b", 60)], now=started + timedelta(seconds=20), floor_starts_at=T0,
+                       floor_minutes=10, current=Turn(started, 60))
+    assert during.slots[0].starts_at == started + timedelta(seconds=60)
+    assert during.remaining_seconds == 580
+
+    overrun_now = started + timedelta(seconds=75)
+    over = timetable([("b", 60)], now=overrun_now, floor_starts_at=T0, floor_minutes=10,
+                     current=Turn(started, 60))
+    assert over.slots[0].starts_at == overrun_now
+
+    stopped = Turn(started, 60, ended_at=started + timedelta(seconds=30))
+    assert timetable([("b", 60)], now=started + timedelta(seconds=40), floor_starts_at=T0,
+                     floor_minutes=10, current=stopped).slots[0].starts_at == started + timedelta(seconds=40)
+    assert stopped.seconds_left(started + timedelta(seconds=50)) == 30
+    assert Turn(started, 60).seconds_left(started + timedelta(seconds=70.5)) == -10
+
+
+def test_after_the_floor_time_nothing_remains_and_an_empty_queue_fits():
+    table = timetable([], now=T0 + timedelta(hours=2), floor_starts_at=T0, floor_minutes=30)
+    assert table.slots == [] and table.fits and table.remaining_seconds == 0
