@@ -38,6 +38,7 @@ from rsvp.timeutil import to_local
 CHUNK = 2000
 #: Characters that make a spreadsheet read a cell as a formula (or hide what follows).
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA_FIRST = frozenset(_FORMULA_STARTS)
 
 STATUS_LABELS = {
     RegistrationStatus.PENDING_EMAIL: _l("Email not confirmed"),
@@ -249,11 +250,15 @@ def write_csv(export: Export, event: Event) -> Iterator[bytes]:
 
 
 def _csv_value(value: Any) -> Any:
+    if type(value) is str:  # the common case first: most cells are text
+        return "'" + value if value[:1] in _FORMULA_FIRST else value
+    if value is None:
+        return ""
     if isinstance(value, datetime):
         return value.strftime("%Y-%m-%d %H:%M")
     if isinstance(value, date):
         return value.isoformat()
-    return safe_cell("" if value is None else value)
+    return safe_cell(value)
 
 
 def write_xlsx(export: Export, event: Event) -> IO[bytes]:

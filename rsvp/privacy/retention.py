@@ -3,6 +3,8 @@
 What stays is what the counts need (status, attendance mode, organisation
 type, country, interpretation language, captions, times), with no name,
 address, answer or free text left, and no email about the event in the outbox.
+Speakers lose their name, address and statement file; their delegation,
+category and speaking times stay for the report.
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ from rsvp.events.models import Event
 from rsvp.extensions import db
 from rsvp.mail.models import OutboxMessage
 from rsvp.registrations.models import Registration, RegistrationChange
+from rsvp.speakers import statements
+from rsvp.speakers.models import Speaker
 
 
 @dataclass
@@ -27,7 +31,9 @@ class PurgeResult:
 
 def due_events(now: datetime) -> list[Event]:
     """Events past their retention time that still hold someone's personal data."""
-    holding = sa.exists().where(Registration.event_id == Event.id, Registration.erased_at.is_(None))
+    holding = sa.or_(
+        sa.exists().where(Registration.event_id == Event.id, Registration.erased_at.is_(None)),
+        sa.exists().where(Speaker.event_id == Event.id, Speaker.name != ""))
     candidates = db.session.scalars(sa.select(Event).where(Event.ends_at < now, holding))
     return [e for e in candidates if e.ends_at + timedelta(days=e.retention_days) <= now]
 
@@ -52,7 +58,22 @@ def purge_event(event: Event, now: datetime) -> tuple[int, int]:
     deleted: sa.CursorResult = db.session.execute(  # type: ignore[assignment]
         sa.delete(OutboxMessage).where(OutboxMessage.event_id == event.id)
         .execution_options(synchronize_session=False))
+    _purge_speakers(event)
     return erased.rowcount, deleted.rowcount
+
+
+def _purge_speakers(event: Event) -> None:
+    files = db.session.scalars(sa.select(Speaker.statement_stored_as).where(
+        Speaker.event_id == event.id, Speaker.statement_stored_as.is_not(None)))
+    for stored_as in files:
+        statements.delete_after_commit(db.session(), stored_as)
+    db.session.execute(
+        sa.update(Speaker).where(Speaker.event_id == event.id).values(
+            name="", email=sa.literal("erased-") + sa.cast(Speaker.id, sa.String)
+            + sa.literal("@invalid"), statement_filename=None, statement_stored_as=None,
+            statement_content_type=None, statement_bytes=None, statement_uploaded_at=None,
+            token_version=Speaker.token_version + 1)
+        .execution_options(synchronize_session=False))
 
 
 def purge(now: datetime) -> PurgeResult:

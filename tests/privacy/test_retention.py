@@ -12,8 +12,9 @@ from rsvp.extensions import db
 from rsvp.privacy.retention import purge
 from rsvp.registrations import decisions, notify, tracking
 from rsvp.registrations.models import Question, QuestionKind, RegistrationStatus
+from rsvp.speakers import statements
 from rsvp.timeutil import now_utc
-from tests.factories import make_event, make_registration
+from tests.factories import make_event, make_registration, make_speaker, make_speakers_list
 
 SECRETS = ["Ana Defensora", "ana.defensora@example.org", "Colectivo Valiente",
            "DEFENSORA Ana Maria", "1984-05-06", "Needs a sign language interpreter",
@@ -55,6 +56,11 @@ def test_purge_erases_expired_events_and_keeps_the_counts(db_session):
                       starts_at=now - timedelta(days=10))
     seed(expired)
     make_registration(kept, name="Recent Person", email="recent@example.org")
+    make_speakers_list(expired)
+    stored_as = statements.save(db.session(), b"%PDF-1.7 statement", "pdf")
+    make_speaker(expired, name="Speaker Secret", email="speaker.secret@example.org",
+                 statement_stored_as=stored_as, statement_filename="my-statement.pdf")
+    db.session.commit()
     before = tracking.dashboard(expired)
 
     result = purge(now)
@@ -62,7 +68,9 @@ def test_purge_erases_expired_events_and_keeps_the_counts(db_session):
 
     assert (result.events, result.registrations) == (1, 2)
     text = every_text_in_the_database()
-    for secret in SECRETS + ["Bo Witness", "bo@example.org"]:
+    assert not statements.path_of(stored_as).exists()  # the statement file is gone too
+    for secret in SECRETS + ["Bo Witness", "bo@example.org", "Speaker Secret",
+                             "speaker.secret@example.org", "my-statement.pdf"]:
         assert secret not in text, secret
     assert "recent@example.org" in text  # another event's retention has not run out
     after = tracking.dashboard(expired)
