@@ -50,7 +50,6 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     web.init_app(app)
 
     from rsvp.events.views import bp as events_bp
-    from rsvp.privacy import models as privacy_models  # noqa: F401  (no view imports it yet)
     from rsvp.registrations import manage_views  # noqa: F401  (adds the /r/<token> routes to bp)
     from rsvp.registrations.views import bp as registrations_bp
     from rsvp.speakers.views import bp as speakers_bp
@@ -64,6 +63,14 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(manage_bp)
+
+    from rsvp.exports.views import bp as exports_bp
+    from rsvp.registrations.back_office import bp as attendees_bp
+    from rsvp.registrations.door import bp as checkin_bp
+
+    app.register_blueprint(attendees_bp)
+    app.register_blueprint(checkin_bp)
+    app.register_blueprint(exports_bp)
 
     from rsvp.cli import register_commands
 

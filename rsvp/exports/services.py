@@ -28,7 +28,7 @@ from openpyxl.utils import get_column_letter
 from rsvp.events.models import Event
 from rsvp.extensions import db
 from rsvp.i18n import country_name, language_name
-from rsvp.registrations.forms import ATTENDANCE_LABELS, ORGANISATION_TYPE_LABELS
+from rsvp.registrations.forms import ATTENDANCE_LABELS, ORGANISATION_TYPE_LABELS, STATUS_LABELS
 from rsvp.registrations.models import Question, Registration, RegistrationStatus
 from rsvp.registrations.questions import answer_text, questions_for
 from rsvp.registrations.tracking import COUNTED, AttendeeFilter, dashboard
@@ -40,14 +40,6 @@ CHUNK = 2000
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _FORMULA_FIRST = frozenset(_FORMULA_STARTS)
 
-STATUS_LABELS = {
-    RegistrationStatus.PENDING_EMAIL: _l("Email not confirmed"),
-    RegistrationStatus.PENDING_APPROVAL: _l("Awaiting approval"),
-    RegistrationStatus.CONFIRMED: _l("Confirmed"),
-    RegistrationStatus.WAITLISTED: _l("Waiting list"),
-    RegistrationStatus.REJECTED: _l("Rejected"),
-    RegistrationStatus.CANCELLED: _l("Cancelled"),
-}
 
 
 def safe_cell(value: Any) -> Any:
@@ -195,10 +187,18 @@ def attendee_export(event: Event, selection: AttendeeFilter,
                                    [sa.func.lower(R.name), R.id]), "attendees")
 
 
+def _needs_pass(event: Event) -> list[Any]:
+    return [R.event_id == event.id, R.status == RegistrationStatus.CONFIRMED,
+            R.has_grounds_pass.is_(False), R.erased_at.is_(None)]
+
+
+def grounds_pass_count(event: Event) -> int:
+    return db.session.scalar(sa.select(sa.func.count(R.id)).where(*_needs_pass(event))) or 0
+
+
 def grounds_pass_export(event: Event) -> Export:
     """Those the UN must issue a pass for: confirmed, in person, without a pass."""
-    conditions = [R.event_id == event.id, R.status == RegistrationStatus.CONFIRMED,
-                  R.has_grounds_pass.is_(False), R.erased_at.is_(None)]
+    conditions = _needs_pass(event)
     return Export(GROUNDS_PASS_COLUMNS,
                   _stream(event, GROUNDS_PASS_COLUMNS, conditions, [sa.func.lower(R.passport_name)]),
                   "grounds-passes")

@@ -8,6 +8,7 @@ single writer makes the same conditional UPDATE atomic.
 
 from __future__ import annotations
 
+import base64
 import logging
 import secrets
 import smtplib
@@ -148,7 +149,10 @@ def build_message(message: OutboxMessage) -> EmailMessage:
         maintype, _, rest = attachment["content_type"].partition("/")
         subtype, *params = [part.strip() for part in rest.split(";")]
         extra = dict(p.split("=", 1) for p in params if "=" in p and not p.startswith("charset"))
-        email.add_attachment(attachment["data"].encode("utf-8"), maintype=maintype, subtype=subtype,
+        data = attachment["data"]
+        content = (base64.b64decode(data) if attachment.get("encoding") == "base64"
+                   else data.encode("utf-8"))
+        email.add_attachment(content, maintype=maintype, subtype=subtype,
                              filename=attachment["filename"], params=extra)
     return email
 

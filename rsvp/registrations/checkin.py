@@ -7,33 +7,17 @@ so nothing more is stored.
 
 from __future__ import annotations
 
-import hashlib
-import io
 from datetime import datetime
 
-import segno
 import sqlalchemy as sa
 
 from rsvp import tokens
 from rsvp.events.models import Event
 from rsvp.extensions import db
+from rsvp.registrations.codes import code_for
 from rsvp.registrations.models import Registration, RegistrationChange, RegistrationStatus
 from rsvp.registrations.services import TransitionRefused
 from rsvp.timeutil import now_utc
-
-#: Letters and digits that cannot be mistaken for one another (no 0/O, 1/I/L) when read or typed.
-_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
-
-
-def checkin_token(registration: Registration) -> str:
-    return tokens.sign("check-in", [registration.public_id, registration.token_version])
-
-
-def code_for(registration: Registration) -> str:
-    """Eight characters printed under the QR code, e.g. "K7Q2-M9XA"."""
-    digest = hashlib.sha256(registration.public_id.encode()).digest()
-    code = "".join(_ALPHABET[byte % len(_ALPHABET)] for byte in digest[:8])
-    return f"{code[:4]}-{code[4:]}"
 
 
 def _normalise(code: str) -> str:
@@ -114,18 +98,3 @@ def undo_check_in(registration: Registration, actor: str, now: datetime | None =
                                       note="check-in undone"))
     db.session.flush()
     return True
-
-
-def qr_png(data: str) -> bytes:
-    buffer = io.BytesIO()
-    segno.make(data, error="m").save(buffer, kind="png", scale=6, border=2)
-    return buffer.getvalue()
-
-
-def qr_svg(data: str) -> str:
-    """An inline SVG (no script, no style attribute: fine under the CSP)."""
-    buffer = io.BytesIO()
-    segno.make(data, error="m").save(buffer, kind="svg", scale=5, border=2, xmldecl=False,
-                                     svgns=True, title="QR code", svgclass="qr",
-                                     lineclass=None)
-    return buffer.getvalue().decode()

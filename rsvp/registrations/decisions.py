@@ -16,12 +16,15 @@ from rsvp.registrations import notify
 from rsvp.registrations.models import Registration, RegistrationStatus
 from rsvp.registrations.services import (
     CapacityBelowTaken,
+    EventFull,
     RegistrationError,
     TransitionRefused,
     announce,
+    cancel,
     move_status,
     promote_waitlisted,
     seat_or_wait,
+    take_seat,
 )
 from rsvp.timeutil import now_utc
 
@@ -55,9 +58,54 @@ def reject(registration: Registration, actor: str, reason: str = "",
     return registration
 
 
+def promote(registration: Registration, actor: str, now: datetime | None = None) -> Registration:
+    """An organiser moves someone up from the waiting list, when a seat is free.
+
+    :raises TransitionRefused: not on the waiting list.
+    :raises EventFull: no seat free (raise the capacity first).
+    """
+    now = now or now_utc()
+    if registration.status is not RegistrationStatus.WAITLISTED:
+        raise TransitionRefused(registration.status.value)
+    if not take_seat(registration.event, registration.attendance_mode):
+        raise EventFull(registration.attendance_mode.value)
+    move_status(registration, (RegistrationStatus.WAITLISTED,), RegistrationStatus.CONFIRMED, now,
+                actor, "moved up by the organisers")
+    notify.status_email(registration, "registration-promoted")
+    return registration
+
+
+def cancel_by_organiser(registration: Registration, actor: str, reason: str = "",
+                        now: datetime | None = None) -> list[Registration]:
+    """:raises TransitionRefused: already cancelled or rejected."""
+    return cancel(registration, now, actor, reason.strip() or "cancelled by the organisers")
+
+
+#: Bulk and one-by-one actions on the list and the registration page.
+ACTIONS = ("approve", "reject", "promote", "cancel")
+
+
+def apply(registration: Registration, decision: str, actor: str, reason: str = "",
+          now: datetime | None = None) -> None:
+    """One of ACTIONS on one registration.
+
+    :raises RegistrationError: the action does not apply (see each function).
+    """
+    if decision == "approve":
+        approve(registration, actor, now)
+    elif decision == "reject":
+        reject(registration, actor, reason, now)
+    elif decision == "promote":
+        promote(registration, actor, now)
+    elif decision == "cancel":
+        cancel_by_organiser(registration, actor, reason, now)
+    else:
+        raise ValueError(decision)
+
+
 def decide_many(registrations: list[Registration], decision: str, actor: str, reason: str = "",
                 now: datetime | None = None) -> dict[str, RegistrationError | None]:
-    """Approve or reject several registrations; each succeeds or fails on its own.
+    """One of ACTIONS on several registrations; each succeeds or fails on its own.
 
     :returns: public id -> None when done, or the error that refused it.
     """
@@ -66,10 +114,7 @@ def decide_many(registrations: list[Registration], decision: str, actor: str, re
     for registration in registrations:
         try:
             with db.session.begin_nested():
-                if decision == "approve":
-                    approve(registration, actor, now)
-                else:
-                    reject(registration, actor, reason, now)
+                apply(registration, decision, actor, reason, now)
         except RegistrationError as error:
             db.session.refresh(registration)
             outcome[registration.public_id] = error

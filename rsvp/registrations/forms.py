@@ -27,7 +27,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Va
 
 from rsvp.events.models import AttendanceMode, Event
 from rsvp.i18n import country_choices, language_name
-from rsvp.registrations.models import OrganisationType, Question, Registration
+from rsvp.registrations.models import OrganisationType, Question, Registration, RegistrationStatus
 from rsvp.registrations.questions import (
     answer_from_field,
     build_field,
@@ -47,6 +47,15 @@ ORGANISATION_TYPE_LABELS = {
     OrganisationType.ACADEMIA: _l("Academia"),
     OrganisationType.MEDIA: _l("Media"),
     OrganisationType.OTHER: _l("Other, or attending in a personal capacity"),
+}
+
+STATUS_LABELS = {
+    RegistrationStatus.PENDING_EMAIL: _l("Email not confirmed"),
+    RegistrationStatus.PENDING_APPROVAL: _l("Awaiting approval"),
+    RegistrationStatus.CONFIRMED: _l("Confirmed"),
+    RegistrationStatus.WAITLISTED: _l("Waiting list"),
+    RegistrationStatus.REJECTED: _l("Rejected"),
+    RegistrationStatus.CANCELLED: _l("Cancelled"),
 }
 
 ATTENDANCE_LABELS = {

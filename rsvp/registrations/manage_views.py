@@ -15,9 +15,9 @@ from werkzeug.wrappers import Response
 from rsvp import tokens
 from rsvp.events.models import AttendanceMode
 from rsvp.extensions import db, limiter
-from rsvp.registrations import notify, selfservice, services
+from rsvp.registrations import codes, notify, selfservice, services
 from rsvp.registrations.forms import DetailsForm, EraseForm, LinkRequestForm, details_form
-from rsvp.registrations.models import ACTIVE_STATUSES, Registration
+from rsvp.registrations.models import ACTIVE_STATUSES, Registration, RegistrationStatus
 from rsvp.registrations.questions import answer_text, questions_for
 from rsvp.registrations.views import bp, public_form_limit
 from rsvp.timeutil import now_utc
@@ -46,11 +46,15 @@ def _page(registration: Registration, token: str, form: DetailsForm | None = Non
     if form is None and editable:
         form = details_form(registration, questions)
     answers = [(q, answer_text(q, (registration.answers or {}).get(q.key))) for q in questions]
+    at_the_door = (registration.status is RegistrationStatus.CONFIRMED
+                   and registration.attendance_mode is AttendanceMode.IN_PERSON)
     return render_template(
         "registrations/manage.html", registration=registration, event=event, token=token,
         join_url=notify.join_url_for(registration), form=form if editable else None,
         answers=answers, cancel_form=FlaskForm(), erase_form=erase_form or EraseForm(),
-        editable=editable)
+        editable=editable,
+        checkin_qr=codes.qr_svg(codes.checkin_url(registration)) if at_the_door else None,
+        checkin_code=codes.code_for(registration) if at_the_door else None)
 
 
 @bp.route("/r/<token>", methods=["GET", "POST"])

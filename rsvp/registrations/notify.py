@@ -7,6 +7,7 @@ attendee) and hands it to queue_email().
 
 from __future__ import annotations
 
+import base64
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -22,6 +23,7 @@ from rsvp.extensions import db
 from rsvp.i18n import language_name
 from rsvp.mail.models import OutboxMessage
 from rsvp.mail.outbox import queue_email
+from rsvp.registrations import codes
 from rsvp.registrations.models import ACTIVE_STATUSES, Registration, RegistrationStatus
 from rsvp.timeutil import format_day, format_moment, format_span, is_zone, time_lines
 from rsvp.web import public_domain, public_url
@@ -77,6 +79,10 @@ def _context(registration: Registration) -> dict[str, Any]:
         "when_extra": lines[1:], "when_yours": when_yours,
         "where": where, "languages": "; ".join(languages),
         "manage_url": manage_url(registration), "join_url": join_url_for(registration),
+        # In-person attendees show this at the door (the QR code is attached with the same link).
+        "checkin_code": codes.code_for(registration) if (
+            registration.status is RegistrationStatus.CONFIRMED
+            and registration.attendance_mode is AttendanceMode.IN_PERSON) else None,
         "event_url": public_url("events.show", slug=event.slug),
     }
 
@@ -89,6 +95,10 @@ def _send(name: str, registration: Registration, *, attach_ics: bool = False, ca
     attachments = []
     if attach_ics or cancel_ics:
         attachments.append(ics_attachment(event, context["event_url"], public_domain(), cancel_ics))
+    if context["checkin_code"]:
+        attachments.append({"filename": "check-in.png", "content_type": "image/png",
+                            "encoding": "base64", "data": base64.b64encode(
+                                codes.qr_png(codes.checkin_url(registration))).decode()})
     return queue_email(name, to=registration.email, lang=registration.language, event=event,
                        dedupe_key=dedupe_key, attachments=attachments, **context)
 

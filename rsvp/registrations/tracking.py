@@ -13,6 +13,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask_sqlalchemy.pagination import Pagination
+from werkzeug.datastructures import MultiDict
 
 from rsvp.events.models import AttendanceMode, Event
 from rsvp.extensions import db
@@ -48,6 +49,47 @@ class AttendeeFilter:
     language: str | None = None
     organisation_type: OrganisationType | None = None
     checked_in: bool | None = None
+
+    @classmethod
+    def from_query(cls, args: MultiDict[str, str]) -> AttendeeFilter:
+        """The filter a list page's query string describes; unknown values are ignored."""
+        statuses = tuple(RegistrationStatus(v) for v in args.getlist("status")
+                         if v in RegistrationStatus._value2member_map_)
+        mode = args.get("mode", "")
+        kind = args.get("type", "")
+        checked = args.get("checked", "")
+        return cls(
+            search=args.get("q", "")[:200], statuses=statuses,
+            mode=AttendanceMode(mode) if mode in AttendanceMode._value2member_map_ else None,
+            language=args.get("language") or None,
+            organisation_type=(OrganisationType(kind)
+                               if kind in OrganisationType._value2member_map_ else None),
+            checked_in={"yes": True, "no": False}.get(checked))
+
+    def query_args(self) -> dict[str, Any]:
+        """The query string that describes this filter (links keep the list's filters)."""
+        args: dict[str, Any] = {}
+        if self.search:
+            args["q"] = self.search
+        if self.statuses:
+            args["status"] = [s.value for s in self.statuses]
+        if self.mode:
+            args["mode"] = self.mode.value
+        if self.language:
+            args["language"] = self.language
+        if self.organisation_type:
+            args["type"] = self.organisation_type.value
+        if self.checked_in is not None:
+            args["checked"] = "yes" if self.checked_in else "no"
+        return args
+
+    def describe(self) -> str:
+        """For the audit log: which filter, without personal data beyond the search text."""
+        parts = [f"{k}={','.join(v) if isinstance(v, list) else v}"
+                 for k, v in self.query_args().items() if k != "q"]
+        if self.search:
+            parts.append("search")
+        return "; ".join(parts) or "all"
 
     def conditions(self, event: Event) -> list[Any]:
         conditions: list[Any] = [Registration.event_id == event.id,

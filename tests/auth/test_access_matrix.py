@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
+import sqlalchemy as sa
 from flask import Blueprint, Flask, url_for
 from flask.testing import FlaskClient
 from werkzeug.routing import Rule
@@ -27,8 +28,11 @@ from rsvp.auth import services
 from rsvp.auth.access import Role, event_role_required
 from rsvp.auth.models import Organiser
 from rsvp.events.models import Event
+from rsvp.extensions import db
+from rsvp.registrations import codes
+from rsvp.registrations.models import Registration
 from tests.auth.conftest import log_in
-from tests.factories import grant_role, make_event, make_organiser
+from tests.factories import grant_role, make_event, make_organiser, make_registration
 
 PRINCIPALS = ("anonymous", "no_role", "viewer", "check_in", "manager", "owner", "admin")
 
@@ -49,7 +53,16 @@ People = dict[str, Organiser]
 SAMPLES: dict[str, Callable[[Event, People], str]] = {
     "organiser_id": lambda event, people: people["viewer"].public_id,  # on the event's team
     "token": lambda event, people: services.password_link(people["no_role"]).rsplit("/", 1)[1],
+    "registration_id": lambda event, people: _registration(event).public_id,
+    "checkin_token": lambda event, people: codes.checkin_token(_registration(event)),
+    "fmt": lambda event, people: "csv",
 }
+
+
+def _registration(event: Event) -> Registration:
+    """The test event's one registration (made by the people fixture)."""
+    return db.session.scalars(sa.select(Registration).where(
+        Registration.event_id == event.id)).one()
 
 LOGIN = "redirect to login"
 
@@ -102,6 +115,7 @@ def people(db_session) -> tuple[Event, People]:
               for name in PRINCIPALS if name != "anonymous"}
     for name in ("viewer", "check_in", "manager", "owner"):
         grant_role(event, people[name], Role(name))
+    make_registration(event, name="Matrix Attendee")
     return event, people
 
 

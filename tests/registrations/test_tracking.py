@@ -13,7 +13,7 @@ from rsvp.events.models import AttendanceMode, EventFormat
 from rsvp.extensions import db
 from rsvp.mail.models import OutboxMessage
 from rsvp.privacy.models import AuditEntry
-from rsvp.registrations import checkin, messaging, selfservice, services, tracking
+from rsvp.registrations import checkin, codes, messaging, selfservice, services, tracking
 from rsvp.registrations.models import OrganisationType, RegistrationStatus
 from rsvp.timeutil import now_utc
 from tests.factories import make_event, make_registration
@@ -91,16 +91,16 @@ def test_check_in_once_undo_and_only_when_confirmed(hybrid_event):
 
 def test_check_in_finds_people_by_qr_token_typed_code_or_name(hybrid_event):
     ana = tracking.matching(hybrid_event, tracking.AttendeeFilter(search="ana"))[0]
-    code = checkin.code_for(ana)
+    code = codes.code_for(ana)
     assert len(code) == 9 and code[4] == "-"
     assert checkin.find_by_code(hybrid_event, code.lower().replace("-", " ")) == ana
     assert checkin.find_by_code(hybrid_event, "ZZZZ-ZZZZ") is None
-    assert checkin.find_by_token(hybrid_event, checkin.checkin_token(ana)) == ana
+    assert checkin.find_by_token(hybrid_event, codes.checkin_token(ana)) == ana
     with pytest.raises(tokens.TokenInvalid):
-        checkin.find_by_token(make_event(), checkin.checkin_token(ana))  # another event's door
+        checkin.find_by_token(make_event(), codes.checkin_token(ana))  # another event's door
     assert [r.name for r in checkin.search(hybrid_event, "an")] == ["Ana"]
-    assert checkin.qr_svg("https://example.org/x").startswith("<svg")
-    assert checkin.qr_png("https://example.org/x").startswith(b"\x89PNG")
+    assert codes.qr_svg("https://example.org/x").startswith("<svg")
+    assert codes.qr_png("https://example.org/x").startswith(b"\x89PNG")
 
 
 def test_message_to_a_segment_reaches_it_once_and_is_logged(hybrid_event):

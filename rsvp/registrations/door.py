@@ -1,0 +1,96 @@
+"""Check-in at the door, on a phone: the QR code's link, a typed code, or a name; undo; live counts.
+
+Scanning needs no app: the code in each confirmation email is a link to this
+page, so a phone's own camera opens it. Where the browser offers a barcode
+detector, the desk page can also scan in place.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from werkzeug.wrappers import Response
+
+from rsvp import tokens
+from rsvp.auth.access import Role, current_organiser, event_role_required
+from rsvp.events.models import Event
+from rsvp.extensions import db
+from rsvp.registrations import checkin, codes, services, tracking
+from rsvp.registrations.models import Registration, RegistrationStatus
+
+bp = Blueprint("checkin", __name__)
+
+#: The desk may use the phone's camera (the rest of the site may not).
+CAMERA_ALLOWED = "camera=(self), microphone=(), geolocation=()"
+
+
+def _counts(event: Event) -> dict[str, int]:
+    board = tracking.dashboard(event)
+    return {"checked_in": board.checked_in,
+            "expected": board.by_status.get(RegistrationStatus.CONFIRMED.value, 0)}
+
+
+@bp.get("/manage/events/<event_id>/check-in")
+@event_role_required(Role.CHECK_IN)
+def desk(event: Event) -> Response:
+    query = request.args.get("q", "").strip()[:100]
+    found: list[Registration] = []
+    if query:
+        by_code = checkin.find_by_code(event, query)
+        found = [by_code] if by_code else checkin.search(event, query)
+    response = Response(render_template(
+        "manage/checkin/desk.html", event=event, query=query, found=found,
+        counts=_counts(event), code_for=codes.code_for))
+    response.headers["Permissions-Policy"] = CAMERA_ALLOWED
+    return response
+
+
+@bp.get("/manage/events/<event_id>/check-in/counts")
+@event_role_required(Role.CHECK_IN)
+def counts(event: Event) -> Response:
+    return jsonify(_counts(event))
+
+
+@bp.get("/manage/events/<event_id>/check-in/t/<checkin_token>")
+@event_role_required(Role.CHECK_IN)
+def scan(event: Event, checkin_token: str) -> str | tuple[str, int]:
+    """Where the QR code leads: the person, and one button to check them in."""
+    try:
+        registration = checkin.find_by_token(event, checkin_token)
+    except tokens.TokenInvalid:
+        return render_template("manage/checkin/bad_code.html", event=event), 404
+    return render_template("manage/checkin/person.html", event=event, registration=registration,
+                           code=codes.code_for(registration), counts=_counts(event))
+
+
+@bp.post("/manage/events/<event_id>/check-in/<registration_id>")
+@event_role_required(Role.CHECK_IN)
+def mark(event: Event, registration_id: str) -> Response:
+    registration = services.get_by_public_id(registration_id)
+    if registration is None or registration.event_id != event.id:
+        abort(404)
+    actor = current_organiser().email
+    if request.form.get("action") == "undo":
+        checkin.undo_check_in(registration, actor)
+        flash(_("Check-in undone for %(name)s.", name=registration.name), "success")
+    else:
+        try:
+            if checkin.check_in(registration, actor):
+                flash(_("%(name)s is checked in.", name=registration.name), "success")
+            else:
+                flash(_("%(name)s was already checked in.", name=registration.name), "warning")
+        except services.TransitionRefused:
+            flash(_("%(name)s cannot be checked in: the registration is not confirmed.",
+                    name=registration.name), "warning")
+    db.session.commit()
+    return redirect(url_for("checkin.desk", event_id=event.public_id), code=303)
+
+
+@bp.get("/manage/events/<event_id>/check-in/sheet")
+@event_role_required(Role.CHECK_IN)
+def sheet(event: Event) -> str:
+    """A printable, alphabetical list of everyone confirmed, for a door without a phone."""
+    selection = tracking.AttendeeFilter(statuses=(RegistrationStatus.CONFIRMED,))
+    people = sorted(tracking.matching(event, selection), key=lambda r: r.name.lower())
+    return render_template("manage/checkin/sheet.html", event=event, people=people,
+                           code_for=codes.code_for)
