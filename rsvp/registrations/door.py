@@ -7,7 +7,17 @@ detector, the desk page can also scan in place.
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    jsonify,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
@@ -38,7 +48,7 @@ def desk(event: Event) -> Response:
     if query:
         by_code = checkin.find_by_code(event, query)
         found = [by_code] if by_code else checkin.search(event, query)
-    response = Response(render_template(
+    response = make_response(render_template(
         "manage/checkin/desk.html", event=event, query=query, found=found,
         counts=_counts(event), code_for=codes.code_for))
     response.headers["Permissions-Policy"] = CAMERA_ALLOWED

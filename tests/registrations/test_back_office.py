@@ -150,6 +150,7 @@ def test_check_in_from_the_qr_link_then_undo(app, setup):
     desk = client.get(f"/manage/events/{event.public_id}/check-in?q={codes.code_for(ana)}")
     assert "Undo" in desk.get_data(as_text=True)
     assert desk.headers["Permissions-Policy"].startswith("camera=(self)")
+    assert desk.mimetype == "text/html"
     client.post(f"/manage/events/{event.public_id}/check-in/{ana.public_id}",
                 data={"action": "undo"})
     db.session.expire_all()
