@@ -37,6 +37,7 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	RSVP_ENV=testing $(BIN)/python bench/outbox.py
+	RSVP_ENV=testing $(BIN)/python bench/export.py
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache
