@@ -30,6 +30,11 @@ MAIL_USERNAME = None
 MAIL_PASSWORD = None
 MAIL_DEFAULT_SENDER = "RSVP <no-reply@localhost>"
 
+# Logs: "text" lines, or "json" (one object per line) for log collectors.
+LOG_FORMAT = "text"
+#: /healthz reports email as delayed when the oldest due message has waited longer than this.
+HEALTHZ_EMAIL_DELAY_SECONDS = 600
+
 # Languages offered by the interface.
 BABEL_DEFAULT_LOCALE = "en"
 BABEL_DEFAULT_TIMEZONE = "UTC"

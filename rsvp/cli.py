@@ -42,15 +42,15 @@ def send_pending_command() -> None:
 @click.option("--poll", type=float, default=None, help="Seconds between passes.")
 def worker_command(poll: float | None) -> None:
     """Send email and reminders until stopped (SIGINT/SIGTERM finish the current message)."""
-    import logging
     import signal
 
     from flask import current_app
 
     from rsvp.mail.worker import run_worker
     from rsvp.registrations.jobs import deliver_due
+    from rsvp.serve import configure_logging
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s worker %(message)s")
+    configure_logging(current_app.config.get("LOG_FORMAT", "text"), "worker")
     stopping: list[int] = []
     signal.signal(signal.SIGTERM, lambda signum, _frame: stopping.append(signum))
     signal.signal(signal.SIGINT, lambda signum, _frame: stopping.append(signum))
@@ -75,6 +75,22 @@ def purge_command() -> None:
     db.session.commit()
     click.echo(f"purged: {result.registrations} registration(s) of {result.events} event(s), "
                f"{result.messages} message(s); {expired} unconfirmed registration(s) expired")
+
+
+@click.command("serve")
+@click.option("--bind", default="127.0.0.1:8000", show_default=True,
+              help="Address and port (the reverse proxy forwards here).")
+@click.option("--workers", type=int, default=None, help="Defaults to 2 x CPUs + 1, at most 8.")
+@click.option("--timeout", type=int, default=30, show_default=True, help="Seconds per request.")
+def serve_command(bind: str, workers: int | None, timeout: int) -> None:
+    """Serve the app with gunicorn (production)."""
+    from flask import current_app
+
+    from rsvp.serve import Server, default_workers, options
+
+    log_format = current_app.config.get("LOG_FORMAT", "text")
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    Server(app, options(bind, workers or default_workers(), timeout, log_format)).run()
 
 
 @click.command("mailcatcher")
@@ -135,6 +151,7 @@ def register_commands(app: Flask) -> None:
     for command in (demo_command, send_pending_command, worker_command, mailcatcher_command):
         app.cli.add_command(command)
     app.cli.add_command(purge_command)
+    app.cli.add_command(serve_command)
 
     app.cli.add_command(create_organiser_command)
 

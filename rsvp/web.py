@@ -74,14 +74,34 @@ def _csrf_error(error: CSRFError) -> tuple[str, int]:
     return render_template("errors/error.html", code=400, error=error, csrf=True), 400
 
 
-def healthz() -> tuple[dict[str, str], int]:
-    """Liveness and a database round trip, for load balancers and monitoring."""
+def healthz() -> tuple[dict[str, object], int]:
+    """Liveness, a database round trip, and how long the oldest due email has waited.
+
+    503 only when the database is unreachable (take this server out of
+    rotation); a stuck email worker shows as ``"email": "delayed"`` with 200,
+    for monitoring to alert on, since web servers cannot fix it.
+    """
+    from rsvp.mail.models import OutboxMessage, OutboxStatus
+
+    now = timeutil.now_utc()
     try:
-        db.session.execute(sa.text("SELECT 1"))
+        oldest = db.session.scalar(sa.select(sa.func.min(OutboxMessage.next_attempt_at)).where(
+            OutboxMessage.status.in_((OutboxStatus.QUEUED, OutboxStatus.RETRY)),
+            OutboxMessage.next_attempt_at <= now))
     except sa.exc.SQLAlchemyError:
         db.session.rollback()
         return {"status": "error", "database": "unreachable"}, 503
-    return {"status": "ok", "database": "ok"}, 200
+    waited = int((now - oldest).total_seconds()) if oldest else 0
+    delayed = waited > current_app.config["HEALTHZ_EMAIL_DELAY_SECONDS"]
+    return {"status": "ok", "database": "ok", "email": "delayed" if delayed else "ok",
+            "oldest_due_email_seconds": waited}, 200
+
+
+def _database_unavailable(error: sa.exc.OperationalError) -> tuple[str, int, dict[str, str]]:
+    """The database went away mid-request: nothing was saved; say so, and when to retry."""
+    db.session.rollback()
+    current_app.logger.warning("database unavailable: %s", type(error.orig).__name__)
+    return render_template("errors/error.html", code=503), 503, {"Retry-After": "5"}
 
 
 def init_app(app: Flask) -> None:
@@ -94,6 +114,7 @@ def init_app(app: Flask) -> None:
     app.add_url_rule("/healthz", "healthz", healthz)
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(HTTPException, _error_page)
+    app.register_error_handler(sa.exc.OperationalError, _database_unavailable)
     app.jinja_env.globals.update(language_name=language_name, current_locale=get_locale)
     app.jinja_env.filters["language_name"] = language_name
     app.jinja_env.add_extension("jinja2.ext.do")

@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
+import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
 from rsvp import create_app
 from rsvp.extensions import db
+from rsvp.mail.models import OutboxMessage
+from rsvp.mail.outbox import queue_email
+from rsvp.timeutil import now_utc
+from tests.factories import make_event
+from tests.registrations.test_views import VALID
 
 
 def test_production_refuses_to_start_without_secret_key(monkeypatch):
@@ -37,10 +45,28 @@ def test_models_and_migrations_agree(app, db_session):
     assert compare_metadata(context, db.metadata) == []
 
 
-def test_healthz_reports_database(client):
+def test_healthz_reports_database_and_email_delay(client, db_session):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.get_json() == {"status": "ok", "database": "ok"}
+    assert response.get_json() == {"status": "ok", "database": "ok", "email": "ok",
+                                   "oldest_due_email_seconds": 0}
+    queue_email("registration-links", to="a@example.org", dedupe_key="k", items=[], title="t")
+    db_session.execute(sa.update(OutboxMessage).values(
+        next_attempt_at=now_utc() - timedelta(minutes=15)))
+    report = client.get("/healthz").get_json()
+    assert report["email"] == "delayed" and report["oldest_due_email_seconds"] >= 900
+
+
+def test_database_gone_mid_request_gets_a_clear_retryable_answer(client, db_session, monkeypatch):
+    event = make_event()
+
+    def unavailable(*args, **kwargs):
+        raise sa.exc.OperationalError("INSERT", {}, Exception("server closed the connection"))
+
+    monkeypatch.setattr("rsvp.registrations.services.register", unavailable)
+    response = client.post(f"/events/{event.slug}/register", data=VALID)
+    assert response.status_code == 503 and response.headers["Retry-After"] == "5"
+    assert "Nothing you sent was saved" in response.get_data(as_text=True)
 
 
 def test_security_headers_on_every_page(client):
