@@ -35,9 +35,10 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/mypy rsvp
 
+# Every benchmark, each a ratio to a baseline measured in the same run; writes bench/RESULTS.md.
 bench: $(STAMP)
-	RSVP_ENV=testing $(BIN)/python bench/outbox.py
-	RSVP_ENV=testing $(BIN)/python bench/export.py
+	command -v wrk >/dev/null || apt-get install -y -q wrk
+	RSVP_ENV=testing $(BIN)/python bench/run_all.py
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

@@ -45,6 +45,9 @@ RATELIMIT_STORAGE_URI = "memory://"
 RATELIMIT_HEADERS_ENABLED = True
 
 # Events.
+#: Public event pages are kept in each web process's memory this long for visitors without a
+#: session; an edit shows after at most this many seconds. 0 turns it off.
+PUBLIC_PAGE_CACHE_SECONDS = 10
 DEFAULT_RETENTION_DAYS = 30
 EVENTS_PER_PAGE = 20
 

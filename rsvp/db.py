@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
-from flask import has_request_context, request
+from flask import g, has_request_context, request
 from flask_sqlalchemy.session import Session as FlaskSession
 from sqlalchemy.orm import DeclarativeBase
 
@@ -108,5 +108,20 @@ def configure_sqlite(engine: sa.Engine) -> None:
 
     @sa.event.listens_for(engine, "begin")
     def _on_begin(connection: sa.Connection) -> None:
-        writing = has_request_context() and request.method not in ("GET", "HEAD", "OPTIONS")
+        writing = (has_request_context() and request.method not in ("GET", "HEAD", "OPTIONS")
+                   and not g.pop(_READS_FIRST, False))
         connection.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")
+
+
+_READS_FIRST = "_sqlite_reads_first"
+
+
+def reads_first() -> None:
+    """This request's first transaction only reads: begin it deferred, not IMMEDIATE.
+
+    The view then commits (or rolls back) before writing, and its next
+    transaction takes the write lock as usual: the lock is held for the writes
+    only, not for the form's validation (SQLite has one writer at a time).
+    No effect on PostgreSQL.
+    """
+    g.setdefault(_READS_FIRST, True)

@@ -2,10 +2,22 @@
 
 from __future__ import annotations
 
+import functools
+import time
+from collections.abc import Callable
+from typing import Any
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
-from flask import Flask, Response, current_app, has_request_context, render_template, request
+from flask import (
+    Flask,
+    Response,
+    current_app,
+    has_request_context,
+    render_template,
+    request,
+    session,
+)
 from flask_babel import get_locale
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -102,6 +114,36 @@ def _database_unavailable(error: sa.exc.OperationalError) -> tuple[str, int, dic
     db.session.rollback()
     current_app.logger.warning("database unavailable: %s", type(error.orig).__name__)
     return render_template("errors/error.html", code=503), 503, {"Retry-After": "5"}
+
+
+_page_cache: dict[tuple[str, str], tuple[float, bytes, int]] = {}
+
+
+def cached_for_visitors(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Serve a public page from this process's memory for PUBLIC_PAGE_CACHE_SECONDS.
+
+    Only for visitors without a session (no organiser bar, no flashed
+    message): everyone then gets the same bytes. A page is at most that many
+    seconds stale after an edit; 0 turns the cache off (tests do).
+    """
+    @functools.wraps(view)
+    def cached(**kwargs: Any) -> Any:
+        seconds = current_app.config["PUBLIC_PAGE_CACHE_SECONDS"]
+        if not seconds or session:
+            return view(**kwargs)
+        key = (request.full_path, str(get_locale()))
+        now = time.monotonic()
+        hit = _page_cache.get(key)
+        if hit and hit[0] > now:
+            return Response(hit[1], status=hit[2], mimetype="text/html")
+        response = current_app.make_response(view(**kwargs))
+        if response.status_code in (200, 404) and not session:
+            if len(_page_cache) > 2000:
+                _page_cache.clear()
+            _page_cache[key] = (now + seconds, response.get_data(), response.status_code)
+        return response
+
+    return cached
 
 
 def init_app(app: Flask) -> None:

@@ -38,8 +38,22 @@ def event_ics(event: Event, event_url: str, domain: str, cancel: bool = False) -
     return calendar.to_ical()
 
 
+_attachments: dict[tuple[object, ...], dict[str, str]] = {}
+
+
 def ics_attachment(event: Event, event_url: str, domain: str, cancel: bool = False) -> dict[str, str]:
-    """The outbox's attachment record for the event's calendar file."""
-    return {"filename": "invite.ics" if not cancel else "cancelled.ics",
-            "content_type": "text/calendar; charset=utf-8; method=" + ("CANCEL" if cancel else "PUBLISH"),
+    """The outbox's attachment record for the event's calendar file.
+
+    The same for every registrant of an event version, so built once per
+    version (id, SEQUENCE, last change) in this process, not once per email.
+    """
+    key = (event.id, event.sequence, event.updated_at, event.status, event_url, domain, cancel)
+    if key not in _attachments:
+        if len(_attachments) > 256:
+            _attachments.clear()
+        _attachments[key] = {
+            "filename": "invite.ics" if not cancel else "cancelled.ics",
+            "content_type": "text/calendar; charset=utf-8; method="
+            + ("CANCEL" if cancel else "PUBLISH"),
             "data": event_ics(event, event_url, domain, cancel).decode("utf-8")}
+    return dict(_attachments[key])

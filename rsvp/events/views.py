@@ -8,7 +8,7 @@ from rsvp.events import labels, services
 from rsvp.events.calendar import event_ics
 from rsvp.events.models import Event
 from rsvp.registrations import services as registrations
-from rsvp.web import public_domain
+from rsvp.web import cached_for_visitors, public_domain
 
 bp = Blueprint("events", __name__)
 
@@ -21,6 +21,7 @@ def load_public_event(slug: str) -> Event:
 
 
 @bp.get("/")
+@cached_for_visitors
 def upcoming() -> str:
     events = services.upcoming_events()
     return render_template("events/upcoming.html", events=events,
@@ -35,6 +36,7 @@ def past() -> str:
 
 
 @bp.get("/events/<slug>")
+@cached_for_visitors
 def show(slug: str) -> str:
     event = load_public_event(slug)
     return render_template(

@@ -31,6 +31,7 @@ from rsvp.registrations.models import OrganisationType, Question, Registration, 
 from rsvp.registrations.questions import (
     answer_from_field,
     build_field,
+    country_options,
     field_data,
     field_name,
     options,
@@ -121,7 +122,7 @@ class DetailsForm(FlaskForm):
         self.interpretation_language.choices = options(
             [("", _l("None: I follow in %(floor)s", floor=floor))]
             + [(code, language_name(code)) for code in event.interpretation_languages])
-        self.nationality.choices = options([("", _l("Choose a country"))] + country_choices())
+        self.nationality.choices = country_options(_l("Choose a country"))
 
     @property
     def asks_attendance_mode(self) -> bool:
@@ -236,7 +237,7 @@ class RegistrationForm(Honeypot, DetailsForm):
         super().__init__(event, questions, *args, **kwargs)
         self.organisation_type.choices = options([("", _l("Choose one"))] + [
             (k.value, v) for k, v in ORGANISATION_TYPE_LABELS.items()])
-        self.country.choices = options([("", _l("Prefer not to say"))] + country_choices())
+        self.country.choices = country_options(_l("Prefer not to say"))
 
     def validate_country(self, field: SelectField) -> None:
         if field.data and field.data not in dict(country_choices()):

@@ -8,9 +8,11 @@ ISO date. They are shown on the manage page and exported in the form's order.
 from __future__ import annotations
 
 from datetime import date
+from functools import cache
 from typing import Any
 
 import sqlalchemy as sa
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     DateField,
@@ -35,6 +37,16 @@ from rsvp.timeutil import format_calendar_date
 def options(pairs: list[tuple[str, Any]]) -> list[SelectChoice]:
     """(value, label) pairs as WTForms choices."""
     return [SelectChoice(value, label) for value, label in pairs]
+
+
+@cache
+def _countries(locale: str, placeholder: str) -> tuple[SelectChoice, ...]:
+    return tuple(options([("", placeholder)] + country_choices()))
+
+
+def country_options(placeholder: Any) -> list[SelectChoice]:
+    """Every country as a choice, after ``placeholder``; built once per language."""
+    return list(_countries(str(get_locale() or "en"), str(placeholder)))
 
 
 def yes_no() -> list[SelectChoice]:
@@ -77,7 +89,7 @@ def build_field(question: Question) -> Field:
     if kind is QuestionKind.YES_NO:
         return RadioField(choices=yes_no(), validators=required, **common)
     if kind is QuestionKind.COUNTRY:
-        return SelectField(choices=options([("", _l("Choose a country"))] + country_choices()),
+        return SelectField(choices=country_options(_l("Choose a country")),
                            validators=required, **common)
     return DateField(validators=[InputRequired(_l("Enter a date."))] if question.required
                      else [Optional()], **common)

@@ -14,6 +14,7 @@ from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
 from rsvp import tokens
+from rsvp.db import reads_first
 from rsvp.events.models import AttendanceMode
 from rsvp.events.views import load_public_event
 from rsvp.extensions import db, limiter
@@ -35,6 +36,7 @@ def public_form_limit() -> str:
 @bp.route("/events/<slug>/register", methods=["GET", "POST"])
 @limiter.limit(public_form_limit, methods=["POST"])
 def register(slug: str) -> str | Response | tuple[str, int]:
+    reads_first()  # validate without holding SQLite's write lock; see the commit below
     event = load_public_event(slug)
     window = services.window(event)
     form = registration_form(event, questions_for(event))
@@ -64,6 +66,7 @@ def register(slug: str) -> str | Response | tuple[str, int]:
         answers=form.answers(),
         grounds_pass=form.grounds_pass(),
     )
+    db.session.commit()  # end the read; the write transaction starts with the seat
     try:
         services.register(event, data)
     except services.AlreadyRegistered as already:

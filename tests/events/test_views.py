@@ -96,3 +96,21 @@ def test_event_image_is_served_by_the_app_itself_with_its_credit(client, db_sess
     page = client.get(f"/events/{event.slug}").get_data(as_text=True)
     assert '<img src="/static/favicon.svg" alt="">' in page
     assert "<figcaption class=\"credit\">Photo: UN Photo/Jean-Marc Ferré</figcaption>" in page
+
+
+def test_public_pages_are_served_from_memory_to_visitors_only(app, client, db_session,
+                                                            monkeypatch):
+    monkeypatch.setitem(app.config, "PUBLIC_PAGE_CACHE_SECONDS", 60)
+    monkeypatch.setattr("rsvp.web._page_cache", {})
+    event = make_event(title="Before the edit")
+    assert "Before the edit" in client.get(f"/events/{event.slug}").get_data(as_text=True)
+    event.title = "After the edit"
+    db_session.commit()
+    # A visitor may see the page up to a minute old; the same bytes, no database work.
+    assert "Before the edit" in client.get(f"/events/{event.slug}").get_data(as_text=True)
+    organiser = app.test_client()
+    with organiser.session_transaction() as session:
+        session["_flashes"] = [("success", "Saved.")]  # anyone with a session gets a fresh page
+    assert "After the edit" in organiser.get(f"/events/{event.slug}").get_data(as_text=True)
+    monkeypatch.setattr("rsvp.web._page_cache", {})  # the minute is over
+    assert "After the edit" in client.get(f"/events/{event.slug}").get_data(as_text=True)

@@ -1,0 +1,195 @@
+"""Shared by the HTTP benchmarks: start gunicorn servers on loopback, drive them with wrk.
+
+Every figure is a ratio to a baseline measured in the same run on the same
+machine: absolute numbers from a shared, noisy 2-core machine mean little.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent
+ROOT = BENCH.parent
+BIN = Path(sys.executable).parent
+WORKERS = 4
+CLIENTS = 32
+SECONDS = int(os.environ.get("BENCH_SECONDS", "5"))
+
+POST_LUA = """
+local counter = 0
+local threads = {}
+function setup(thread) thread:set("id", #threads); table.insert(threads, thread) end
+function init(args) prefix = "w" .. id .. "x" .. math.random(1, 1000000000) end
+request = function()
+  counter = counter + 1
+  local body = "%s&email=" .. prefix .. "n" .. counter .. "%%40example.org"
+  return wrk.format("POST", nil, {["Content-Type"] = "application/x-www-form-urlencoded"}, body)
+end
+"""
+
+
+@dataclass
+class Result:
+    rps: float
+    p50_ms: float
+    p99_ms: float
+    errors: int
+    requests: int
+
+    def line(self) -> str:
+        return (f"{self.rps:8.0f} req/s  p50 {self.p50_ms:6.1f} ms  p99 {self.p99_ms:6.1f} ms  "
+                f"errors {self.errors}")
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _wait(url: str, seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(url, timeout=1)  # noqa: S310 - loopback only
+            return
+        except Exception:  # noqa: BLE001 - not up yet
+            time.sleep(0.2)
+    raise RuntimeError(f"server at {url} did not start")
+
+
+@contextmanager
+def serving(command: list[str], env: dict[str, str], probe: str) -> Iterator[str]:
+    """Run a server command until the block ends; yields its base URL."""
+    process = subprocess.Popen(command, env={**os.environ, **env}, cwd=BENCH,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = "http://" + command[command.index("--bind") + 1] if "--bind" in command else ""
+    try:
+        _wait(base + probe)
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def rsvp_server(database_url: str, instance: str) -> tuple[list[str], dict[str, str]]:
+    port = free_port()
+    env = {"RSVP_ENV": "production", "RSVP_SECRET_KEY": "bench-secret-not-for-production",
+           "RSVP_SQLALCHEMY_DATABASE_URI": database_url, "RSVP_INSTANCE_PATH": instance,
+           "RSVP_WTF_CSRF_ENABLED": "false", "RSVP_RATELIMIT_ENABLED": "false",
+           "RSVP_MAIL_SUPPRESS_SEND": "true"}
+    return [str(BIN / "rsvp"), "serve", "--bind", f"127.0.0.1:{port}",
+            "--workers", str(WORKERS)], env
+
+
+def bare_server(database_url: str) -> tuple[list[str], dict[str, str]]:
+    port = free_port()
+    return [str(BIN / "gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", str(WORKERS),
+            "--log-level", "warning", "bare_app:create()"], {"BARE_DATABASE_URL": database_url}
+
+
+def wrk(url: str, form: str | None = None) -> Result:
+    """Drive ``url`` with CLIENTS connections for SECONDS; POST ``form`` with unique emails."""
+    command = ["wrk", "-t4", f"-c{CLIENTS}", f"-d{SECONDS}s", "--latency", "--timeout", "10s"]
+    script = None
+    if form is not None:
+        script = tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False)  # noqa: SIM115
+        script.write(POST_LUA % form)
+        script.close()
+        command += ["-s", script.name]
+    output = subprocess.run([*command, url], capture_output=True, text=True, check=True).stdout
+    if script:
+        os.unlink(script.name)
+    return parse(output)
+
+
+def _ms(text: str) -> float:
+    value, unit = re.match(r"([\d.]+)(us|ms|s)", text).groups()  # type: ignore[union-attr]
+    return float(value) * {"us": 0.001, "ms": 1, "s": 1000}[unit]
+
+
+def parse(output: str) -> Result:
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))  # type: ignore[union-attr]
+    p50 = _ms(re.search(r"^\s+50%\s+(\S+)", output, re.M).group(1))  # type: ignore[union-attr]
+    p99 = _ms(re.search(r"^\s+99%\s+(\S+)", output, re.M).group(1))  # type: ignore[union-attr]
+    requests = int(re.search(r"(\d+) requests in", output).group(1))  # type: ignore[union-attr]
+    errors = 0
+    if found := re.search(r"Non-2xx or 3xx responses: (\d+)", output):
+        errors += int(found.group(1))
+    if found := re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)",
+                          output):
+        errors += sum(int(n) for n in found.groups())
+    return Result(rps, p50, p99, errors, requests)
+
+
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
+
+
+def compare(ours_url: str, base_url: str, form: str | None = None) -> tuple[Result, Result]:
+    """Alternate runs against both servers (both up all along) and keep each one's best:
+    a burst of noise from elsewhere on the machine then hurts neither side alone."""
+    wrk(ours_url, form)  # warm both up
+    wrk(base_url, form)
+    ours, base = [], []
+    for _ in range(ROUNDS):
+        ours.append(wrk(ours_url, form))
+        base.append(wrk(base_url, form))
+    return max(ours, key=lambda r: r.rps), max(base, key=lambda r: r.rps)
+
+
+def databases() -> list[tuple[str, str]]:
+    """(name, URL) of each database to run on: SQLite always, PostgreSQL when configured."""
+    found = [("sqlite", "")]
+    if url := os.environ.get("RSVP_BENCH_DATABASE_URL", ""):
+        found.append(("postgresql", url))
+    return found
+
+
+def fresh_database(kind: str, url: str, folder: str, name: str) -> str:
+    """An empty database for one server: a new SQLite file, or a reset PostgreSQL schema."""
+    if kind == "sqlite":
+        return f"sqlite:///{folder}/{name}.db"
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(url)
+    with engine.begin() as connection:
+        connection.exec_driver_sql("DROP SCHEMA IF EXISTS public CASCADE")
+        connection.exec_driver_sql("CREATE SCHEMA public")
+    engine.dispose()
+    return url
+
+
+def migrate_and_seed(url: str, instance: str, seed: str) -> None:
+    """Build the schema with the migrations and run ``seed`` (Python, in an app context)."""
+    env = {**os.environ, "RSVP_ENV": "production", "RSVP_SECRET_KEY": "bench",
+           "RSVP_SQLALCHEMY_DATABASE_URI": url, "RSVP_INSTANCE_PATH": instance}
+    subprocess.run([str(BIN / "rsvp"), "db", "upgrade"], env=env, check=True,
+                   capture_output=True, cwd=ROOT)
+    code = ("from rsvp import create_app\nfrom rsvp.extensions import db\n"
+            "app = create_app()\nwith app.app_context():\n"
+            + "".join(f"    {line}\n" for line in seed.strip().splitlines())
+            + "    db.session.commit()\n")
+    subprocess.run([sys.executable, "-c", code], env=env, check=True, cwd=ROOT)
+
+
+def create_bare_table(url: str) -> None:
+    sys.path.insert(0, str(BENCH))
+    from bare_app import db as bare_db
+    from bare_app import create
+
+    os.environ["BARE_DATABASE_URL"] = url
+    app = create()
+    with app.app_context():
+        bare_db.create_all()
+        bare_db.engine.dispose()
