@@ -185,8 +185,8 @@ def migrate_and_seed(url: str, instance: str, seed: str) -> None:
 
 def create_bare_table(url: str) -> None:
     sys.path.insert(0, str(BENCH))
-    from bare_app import db as bare_db
     from bare_app import create
+    from bare_app import db as bare_db
 
     os.environ["BARE_DATABASE_URL"] = url
     app = create()

@@ -102,6 +102,8 @@ def main(n: int) -> None:
     print(f"  raw smtplib, one connection: {n / baseline:8.0f} msg/s")
     print(f"  outbox worker:               {n / outbox:8.0f} msg/s")
     print(f"  ratio (outbox / raw):        {baseline / outbox:8.2f}  (aim: >= 0.8)")
+    print(f"RESULT|outbox send, {n} messages ({dialect})|{n / outbox:.0f} msg/s|"
+          f"raw smtplib {n / baseline:.0f} msg/s|{baseline / outbox:.2f}|>= 0.8")
 
 
 if __name__ == "__main__":
