@@ -28,7 +28,7 @@ from rsvp.auth.access import Role, event_role_required
 from rsvp.auth.models import Organiser
 from rsvp.events.models import Event
 from tests.auth.conftest import log_in
-from tests.factories import grant_role, make_event, make_organiser
+from tests.factories import add_document, grant_role, make_event, make_organiser, set_image
 
 PRINCIPALS = ("anonymous", "no_role", "viewer", "check_in", "manager", "owner", "admin")
 
@@ -49,6 +49,8 @@ People = dict[str, Organiser]
 SAMPLES: dict[str, Callable[[Event, People], str]] = {
     "organiser_id": lambda event, people: people["viewer"].public_id,  # on the event's team
     "token": lambda event, people: services.password_link(people["no_role"]).rsplit("/", 1)[1],
+    "document_id": lambda event, people: add_document(event).public_id,  # an uploaded file
+    "image_name": lambda event, people: set_image(event),
 }
 
 LOGIN = "redirect to login"
@@ -152,6 +154,21 @@ DECLARED = {
     "manage.team": ("event", Role.OWNER),
     "manage.change_role": ("event", Role.OWNER),
     "manage.remove_member": ("event", Role.OWNER),
+    "editor.new": ("admin",),
+    "editor.clone": ("admin",),
+    "editor.preview": ("login",),
+    "editor.details": ("event", Role.MANAGER),
+    "editor.programme": ("event", Role.MANAGER),
+    "editor.partners": ("event", Role.MANAGER),
+    "editor.questions": ("event", Role.MANAGER),
+    "editor.documents": ("event", Role.MANAGER),
+    "editor.add_document": ("event", Role.MANAGER),
+    "editor.image": ("event", Role.MANAGER),
+    "editor.status": ("event", Role.MANAGER),
+    "editor.publish": ("event", Role.MANAGER),
+    "editor.cancel": ("event", Role.MANAGER),
+    "editor.image_file": ("event", Role.VIEWER),
+    "editor.document_file": ("event", Role.VIEWER),
 }
 
 

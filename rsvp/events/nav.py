@@ -1,0 +1,61 @@
+"""The tabs above every /manage page about one event (templates/manage/_event_nav.html).
+
+A tab shows only when the app has its endpoint and the organiser's role on
+the event allows it: a page added later appears by its endpoint name here,
+with no template to edit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from flask import current_app, request, url_for
+from flask_babel import lazy_gettext as _l
+
+from rsvp.auth import roles
+from rsvp.auth.access import Role, current_organiser
+from rsvp.events.models import Event
+
+
+@dataclass(frozen=True)
+class EventTab:
+    endpoint: str
+    label: Any
+    #: The role the page itself requires (see rsvp.auth.access).
+    role: Role
+    #: Endpoints starting with this also mark the tab as the current one.
+    section: str | None = None
+
+
+EVENT_TABS = [
+    EventTab("manage.event_overview", _l("Overview"), Role.VIEWER),
+    EventTab("manage.event_registrations", _l("Registrations"), Role.VIEWER),
+    EventTab("manage.event_check_in", _l("Check-in"), Role.CHECK_IN),
+    EventTab("manage.event_messages", _l("Messages"), Role.MANAGER),
+    EventTab("manage.event_exports", _l("Exports"), Role.VIEWER),
+    EventTab("manage.event_speakers", _l("Speakers"), Role.MANAGER),
+    EventTab("manage.team", _l("Team"), Role.OWNER),
+    EventTab("editor.details", _l("Edit"), Role.MANAGER, section="editor."),
+    EventTab("manage.event_audit", _l("Audit log"), Role.VIEWER),
+]
+
+
+@dataclass(frozen=True)
+class ShownTab:
+    label: Any
+    url: str
+    current: bool
+
+
+def event_tabs(event: Event) -> list[ShownTab]:
+    """The tabs the logged-in organiser may follow for ``event``."""
+    organiser = current_organiser()
+    here = request.endpoint or ""
+    shown = []
+    for tab in EVENT_TABS:
+        if tab.endpoint not in current_app.view_functions or not roles.can(organiser, event, tab.role):
+            continue
+        current = here == tab.endpoint or bool(tab.section and here.startswith(tab.section))
+        shown.append(ShownTab(tab.label, url_for(tab.endpoint, event_id=event.public_id), current))
+    return shown
