@@ -47,17 +47,19 @@ class UploadRefused(Exception):
         self.message = message
 
 
-def _megabytes(size: int) -> str:
-    return format_decimal(size / (1024 * 1024), "#,##0.#")
+def _size(size: int) -> str:
+    """"8 MB", "1.5 MB", "12 KB"."""
+    if size >= 1024 * 1024:
+        return f"{format_decimal(size / (1024 * 1024), '#,##0.#')} MB"
+    return f"{format_decimal(-(-size // 1024), '#,##0')} KB"
 
 
 def _check_size(data: bytes, limit: int, filename: str) -> None:
     if not data:
         raise UploadRefused(str(_l("“%(name)s” is empty.", name=filename)))
     if len(data) > limit:
-        raise UploadRefused(str(_l("“%(name)s” is %(size)s MB: the limit is %(limit)s MB.",
-                                   name=filename, size=_megabytes(len(data)),
-                                   limit=_megabytes(limit))))
+        raise UploadRefused(str(_l("“%(name)s” is %(size)s: the limit is %(limit)s.",
+                                   name=filename, size=_size(len(data)), limit=_size(limit))))
 
 
 def _zip_kind(data: bytes) -> str | None:
