@@ -74,8 +74,8 @@ def _explain(form: EventForm, error: editor.EditorError) -> int:
 def _warn_hidden_html(description: str) -> None:
     if editor.hidden_html(description):
         flash(_("Part of the description is HTML that is never shown (such as a script, a style or an "
-                "image). It is kept as you typed it and removed wherever the description appears: "
-                "check the preview."), "warning")
+                "image) or formatting event pages do not use. It is kept as you typed it and removed "
+                "wherever the description appears: check the preview."), "warning")
 
 
 @bp.route("/manage/events/new", methods=["GET", "POST"])

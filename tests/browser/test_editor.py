@@ -168,6 +168,7 @@ def test_organiser_builds_the_seed_event_publishes_it_and_the_public_sees_it(pag
     assert db.session.scalar(sa.select(Question.label).where(Question.event_id == event.id))
     assert event.documents == []  # the program was refused
     assert admin_id in {role.organiser_id for role in event_roles(event)}
+    public_id = event.public_id
 
     page.goto(f"/events/{record['slug']}")
     article = page.locator("article")
@@ -184,6 +185,18 @@ def test_organiser_builds_the_seed_event_publishes_it_and_the_public_sees_it(pag
     screenshot(page, "editor-public-page")
     page.get_by_role("link", name="Register").first.click()
     assert page.get_by_text("Would you like a copy of the OURs Trends Report?").is_visible()
+
+    page.goto(f"/manage/events/{public_id}/edit/status")
+    page.get_by_role("link", name="Cancel the event…").click()
+    page.get_by_role("button", name="Cancel the event and email registrants").click()
+    assert "Tick the box to confirm" in page.locator("#error-summary").inner_text()
+    assert_accessible(page)
+    screenshot(page, "editor-cancel")
+    page.get_by_label("I understand").check()
+    page.get_by_role("button", name="Cancel the event and email registrants").click()
+    assert "The event is cancelled." in page.get_by_role("status").first.inner_text()
+    page.goto(f"/events/{record['slug']}")
+    assert "This event has been cancelled." in page.locator("article").inner_text()
     assert requested_hosts == {"127.0.0.1"}  # no third-party request from any page
 
 
