@@ -80,3 +80,13 @@ AUTH_ARGON2_PARALLELISM = 4
 # Below MAX_CONTENT_LENGTH, so a file too large gets the form's own message.
 SPEAKER_STATEMENT_MAX_BYTES = 8 * 1024 * 1024
 SPEAKER_STATEMENTS_DIR = ""  # empty: <instance>/speaker-statements
+
+# Uploads: event images and documents, kept outside the web root and served by the app.
+#: Folder for uploaded files; None means "uploads" in the instance folder.
+UPLOAD_FOLDER = None
+#: Largest document (PDF, DOCX, ODT) an organiser may upload; below MAX_CONTENT_LENGTH.
+DOCUMENT_MAX_BYTES = 8 * 1024 * 1024
+#: Largest event image (PNG, JPEG, WebP) accepted, before it is re-encoded.
+IMAGE_MAX_BYTES = 5 * 1024 * 1024
+#: Images wider or taller than this many pixels are scaled down when uploaded.
+IMAGE_MAX_SIDE = 1600

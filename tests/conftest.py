@@ -48,6 +48,7 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
         "ENV": "testing",
         "SQLALCHEMY_DATABASE_URI": url,
         "SERVER_NAME": None,
+        "UPLOAD_FOLDER": str(tmp_path_factory.mktemp("uploads")),
     })
     with app.app_context():
         upgrade()  # the schema only ever comes from the migrations

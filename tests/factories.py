@@ -11,9 +11,11 @@ from typing import Any
 
 from rsvp.auth.models import EventRole, Organiser, Role
 from rsvp.auth.services import hash_password
+from rsvp.events import uploads
 from rsvp.events.models import (
     AttendanceMode,
     Event,
+    EventDocument,
     EventFormat,
     EventPerson,
     EventStatus,
@@ -129,3 +131,41 @@ def make_speaker(event: Event, **fields: Any) -> Speaker:
     db.session.add(speaker)
     db.session.commit()  # survives a rollback in the code under test
     return speaker
+
+
+#: The smallest well-formed PDF and PNG files the upload checks accept.
+PDF_BYTES = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj 2 0 obj<</Type/Pages/Kids[]/Count 0>>"
+             b"endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n")
+
+
+def png_bytes(width: int = 8, height: int = 6, color: str = "steelblue", **save: Any) -> bytes:
+    from io import BytesIO
+
+    from PIL import Image
+
+    out = BytesIO()
+    Image.new("RGB", (width, height), color).save(out, format=save.pop("format", "PNG"), **save)
+    return out.getvalue()
+
+
+def add_document(event: Event, title: str = "Flyer", language: str = "en", url: str | None = None,
+                 data: bytes | None = PDF_BYTES) -> EventDocument:
+    """A document of ``event``: a link when ``url`` is given, otherwise a stored file."""
+    stored = {"file_name": uploads.store(data, "pdf"), "media_type": "application/pdf",
+              "size_bytes": len(data)} if url is None and data is not None else {}
+    owner = db.session.get(Event, event.id)  # the caller's event may belong to another session
+    assert owner is not None
+    document = EventDocument(title=title, language=language, url=url, position=len(owner.documents),
+                             **stored)
+    owner.documents.append(document)
+    db.session.commit()  # survives a rollback in the code under test
+    return document
+
+
+def set_image(event: Event, data: bytes | None = None) -> str:
+    """Give ``event`` a stored PNG image; returns its stored name."""
+    owner = db.session.get(Event, event.id)  # the caller's event may belong to another session
+    assert owner is not None
+    owner.image_path = name = uploads.store(data or png_bytes(), "png")
+    db.session.commit()  # survives a rollback in the code under test
+    return name

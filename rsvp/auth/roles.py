@@ -100,6 +100,10 @@ class EventSummary:
     def may_manage_team(self) -> bool:
         return self.role is Role.OWNER
 
+    @property
+    def may_edit(self) -> bool:
+        return self.role is not None and satisfies(self.role, Role.MANAGER)
+
 
 def events_of(organiser: Organiser) -> list[EventSummary]:
     """The events ``organiser`` holds a role on (every event for an admin), soonest first."""

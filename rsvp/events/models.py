@@ -121,6 +121,7 @@ class Event(Base):
     #: Codes of closed captions offered.
     caption_languages: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
 
+    #: The uploaded image's file name in the upload folder (rsvp.events.uploads), outside the web root.
     image_path: Mapped[str | None] = mapped_column(sa.String(300))
     #: As printed under the image, e.g. "Photo: Flickr/Ivan Radic".
     image_credit: Mapped[str | None] = mapped_column(sa.String(300))
@@ -211,16 +212,27 @@ class EventPerson(Base):
 
 
 class EventDocument(Base):
-    """A flyer, concept note or report, one row per language version."""
+    """A flyer, concept note or report, one row per language version: a link or an uploaded file."""
 
     __tablename__ = "event_documents"
+    __table_args__ = (
+        sa.CheckConstraint("(url IS NULL) <> (file_name IS NULL)", name="link_or_file"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    #: The document's part of its public URL (/events/<slug>/documents/<public_id>).
+    public_id: Mapped[str] = mapped_column(sa.String(32), unique=True, default=new_public_id)
     event_id: Mapped[int] = mapped_column(sa.ForeignKey("events.id", ondelete="CASCADE"), index=True)
     title: Mapped[str] = mapped_column(sa.String(300))
     #: ISO 639-1 code of the document's language.
     language: Mapped[str] = mapped_column(sa.String(8))
-    url: Mapped[str] = mapped_column(sa.String(500))
+    #: A document published elsewhere; NULL for an uploaded file.
+    url: Mapped[str | None] = mapped_column(sa.String(500))
+    #: An uploaded file's name in the upload folder (rsvp.events.uploads); NULL for a link.
+    file_name: Mapped[str | None] = mapped_column(sa.String(64))
+    #: The uploaded file's type, as found from its content ("application/pdf").
+    media_type: Mapped[str | None] = mapped_column(sa.String(100))
+    size_bytes: Mapped[int | None] = mapped_column(sa.Integer)
     position: Mapped[int] = mapped_column(sa.Integer, default=0)
 
     event: Mapped[Event] = relationship(back_populates="documents")

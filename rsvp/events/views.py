@@ -1,10 +1,10 @@
-"""Public event pages: upcoming and past listings, the event page, its .ics file."""
+"""Public event pages: upcoming and past listings, the event page, its .ics file, image and documents."""
 
 from __future__ import annotations
 
 from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
 
-from rsvp.events import labels, services
+from rsvp.events import labels, services, uploads
 from rsvp.events.calendar import event_ics
 from rsvp.events.models import Event
 from rsvp.registrations import services as registrations
@@ -59,6 +59,31 @@ def calendar(slug: str) -> Response:
     response.headers["Content-Disposition"] = f'attachment; filename="{event.slug}.ics"'
     return response
 
+
+@bp.get("/events/<slug>/documents/<document_id>")
+def document(slug: str, document_id: str) -> Response:
+    """An uploaded document of a public event, at an address that stays while the document does."""
+    event = load_public_event(slug)
+    found = next((d for d in event.documents if d.public_id == document_id and d.file_name), None)
+    if found is None or found.file_name is None:
+        abort(404)
+    try:
+        return uploads.send_stored(found.file_name, f"{event.slug}-{found.language}."
+                                   f"{uploads.kind_of(found.file_name)}")
+    except FileNotFoundError:
+        abort(404)
+
+
+@bp.get("/events/<slug>/image/<name>")
+def image(slug: str, name: str) -> Response:
+    """The event's image; a new upload gets a new name, so it may be cached for long."""
+    event = load_public_event(slug)
+    if not event.image_path or name != event.image_path:
+        abort(404)
+    try:
+        return uploads.send_stored(name, max_age=60 * 60 * 24 * 7)
+    except FileNotFoundError:
+        abort(404)
 
 
 @bp.record_once

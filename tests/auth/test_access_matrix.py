@@ -32,7 +32,14 @@ from rsvp.extensions import db
 from rsvp.registrations import codes
 from rsvp.registrations.models import Registration
 from tests.auth.conftest import log_in
-from tests.factories import grant_role, make_event, make_organiser, make_registration
+from tests.factories import (
+    add_document,
+    grant_role,
+    make_event,
+    make_organiser,
+    make_registration,
+    set_image,
+)
 
 PRINCIPALS = ("anonymous", "no_role", "viewer", "check_in", "manager", "owner", "admin")
 
@@ -56,6 +63,8 @@ SAMPLES: dict[str, Callable[[Event, People], str]] = {
     "registration_id": lambda event, people: _registration(event).public_id,
     "checkin_token": lambda event, people: codes.checkin_token(_registration(event)),
     "fmt": lambda event, people: "csv",
+    "document_id": lambda event, people: add_document(event).public_id,  # an uploaded file
+    "image_name": lambda event, people: set_image(event),
 }
 
 
@@ -166,6 +175,21 @@ DECLARED = {
     "manage.team": ("event", Role.OWNER),
     "manage.change_role": ("event", Role.OWNER),
     "manage.remove_member": ("event", Role.OWNER),
+    "editor.new": ("admin",),
+    "editor.clone": ("admin",),
+    "editor.preview": ("login",),
+    "editor.details": ("event", Role.MANAGER),
+    "editor.programme": ("event", Role.MANAGER),
+    "editor.partners": ("event", Role.MANAGER),
+    "editor.questions": ("event", Role.MANAGER),
+    "editor.documents": ("event", Role.MANAGER),
+    "editor.add_document": ("event", Role.MANAGER),
+    "editor.image": ("event", Role.MANAGER),
+    "editor.status": ("event", Role.MANAGER),
+    "editor.publish": ("event", Role.MANAGER),
+    "editor.cancel": ("event", Role.MANAGER),
+    "editor.image_file": ("event", Role.VIEWER),
+    "editor.document_file": ("event", Role.VIEWER),
 }
 
 

@@ -17,7 +17,7 @@ from rsvp.events.models import (
 )
 from rsvp.extensions import db
 from rsvp.timeutil import now_utc
-from tests.factories import add_person, make_event
+from tests.factories import add_person, make_event, png_bytes, set_image
 
 
 def test_upcoming_page_lists_events_with_times_in_their_zones(client, db_session):
@@ -92,10 +92,15 @@ def test_ics_download(client, db_session):
 
 
 def test_event_image_is_served_by_the_app_itself_with_its_credit(client, db_session):
-    event = make_event(image_path="favicon.svg", image_credit="Photo: UN Photo/Jean-Marc Ferré")
+    event = make_event(image_credit="Photo: UN Photo/Jean-Marc Ferré")
+    name = set_image(event, png_bytes())
     page = client.get(f"/events/{event.slug}").get_data(as_text=True)
-    assert '<img src="/static/favicon.svg" alt="">' in page
+    assert f'<img src="/events/{event.slug}/image/{name}" alt="">' in page
     assert "<figcaption class=\"credit\">Photo: UN Photo/Jean-Marc Ferré</figcaption>" in page
+    response = client.get(f"/events/{event.slug}/image/{name}")
+    assert response.status_code == 200 and response.mimetype == "image/png"
+    assert response.data == png_bytes()
+    assert client.get(f"/events/{event.slug}/image/another-name.png").status_code == 404
 
 
 def test_public_pages_are_served_from_memory_to_visitors_only(app, client, db_session,

@@ -1,0 +1,334 @@
+"""The event editor's forms: details (times entered in the event's own zone), lists, files, status.
+
+Forms check shape; rsvp.events.editor and rsvp.events.lists check what
+depends on the database (a taken address, seats already given, answers
+already given).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from functools import cache
+from typing import Any
+from zoneinfo import available_timezones
+
+from babel import Locale
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import (
+    BooleanField,
+    DateField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+    TimeField,
+    URLField,
+)
+from wtforms.validators import (
+    URL,
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+    ValidationError,
+)
+
+from rsvp.events.editor import SLUG_MAX, SLUG_PATTERN, EventDetails, slugify
+from rsvp.events.labels import FORMAT_LABELS, TYPE_LABELS
+from rsvp.events.models import Event, EventFormat, EventType
+from rsvp.i18n import language_name
+from rsvp.registrations.questions import MultiCheckboxField, options
+from rsvp.timeutil import is_zone, local_to_utc, to_local
+
+#: Zones offered as checkboxes for the extra display times; any other is typed in.
+COMMON_ZONES = ["America/New_York", "Europe/London", "Europe/Zurich", "Africa/Nairobi",
+                "Asia/Bangkok", "Asia/Hong_Kong", "America/Bogota", "Australia/Sydney"]
+#: Languages offered as checkboxes for interpretation and captions: the UN's six and the seeds'.
+COMMON_LANGUAGES = ["en", "fr", "es", "ar", "zh", "ru", "pt", "ug"]
+#: Reminder offsets offered as checkboxes, in minutes before the start.
+COMMON_REMINDERS = {10080: _l("1 week before"), 1440: _l("1 day before"), 60: _l("1 hour before")}
+
+_URL = [Optional(), Length(max=500), URL(require_tld=False, message=_l(
+    "Enter a full web address starting with https://"))]
+
+
+def _zone_choices() -> list[tuple[str, str]]:
+    return [(name, name.replace("_", " ")) for name in sorted(available_timezones())
+            if "/" in name and not name.startswith(("Etc/", "SystemV/", "US/"))]
+
+
+def _language_choices() -> list[tuple[str, str]]:
+    return sorted(((code, language_name(code)) for code in _known_languages()), key=lambda p: p[1])
+
+
+@cache
+def _known_languages() -> frozenset[str]:
+    """Two-letter ISO 639-1 codes Babel has a name for."""
+    return frozenset(code for code in Locale("en").languages if isinstance(code, str) and len(code) == 2)
+
+
+def _split(text: str | None) -> list[str]:
+    return [part.strip() for part in (text or "").replace(";", ",").split(",") if part.strip()]
+
+
+def _local(day: date | None, clock: time | None, zone_name: str) -> datetime | None:
+    if day is None or clock is None:
+        return None
+    return local_to_utc(datetime.combine(day, clock), zone_name)
+
+
+class EventForm(FlaskForm):
+    """Every field of an event but its lists, image and status."""
+
+    title = StringField(_l("Title"), validators=[DataRequired(_l("Enter the event's title.")),
+                                                 Length(max=300)])
+    slug = StringField(
+        _l("Web address"), validators=[Optional(), Length(max=SLUG_MAX), Regexp(
+            SLUG_PATTERN.pattern + "$", message=_l(
+                "Use lower-case letters, digits and hyphens only, like rights-at-risk-2025."))],
+        description=_l("The end of the event page's address, /events/… Lower-case letters, digits and "
+                       "hyphens. Leave it empty to make one from the title."),
+        render_kw={"spellcheck": "false", "autocomplete": "off"})
+    move_slug = BooleanField(_l("Change the address even though the event is public: "
+                                "links already shared will stop working"))
+    event_type = SelectField(_l("Type of event"),
+                             choices=options([(k.value, v) for k, v in TYPE_LABELS.items()]))
+    session = StringField(_l("Human Rights Council session"), validators=[Optional(), Length(max=40)],
+                          description=_l("Optional, as printed, e.g. HRC47."))
+    summary = TextAreaField(_l("Summary"), validators=[Optional(), Length(max=600)],
+                            description=_l("One or two plain sentences for the event listings."))
+    description = TextAreaField(
+        _l("Description"), validators=[Optional(), Length(max=20000)],
+        description=_l("Markdown: **bold**, *italic*, [a link](https://…), lists with “- ”. It is saved "
+                       "as you type it; HTML such as scripts, styles and images is removed wherever it "
+                       "is shown. The preview shows exactly what visitors will see."),
+        render_kw={"rows": 14})
+    format = RadioField(_l("Format"), choices=options([(k.value, v) for k, v in FORMAT_LABELS.items()]),
+                        validators=[InputRequired(_l("Choose how people attend."))])
+    timezone = SelectField(_l("The event's time zone"), default="Europe/Zurich", validate_choice=False,
+                           description=_l("Dates and times below are in this zone."))
+    start_date = DateField(_l("Date"), validators=[InputRequired(_l("Enter the date."))])
+    start_time = TimeField(_l("Starts at"), validators=[InputRequired(_l("Enter the start time."))])
+    end_date = DateField(_l("Ends on"), validators=[Optional()],
+                         description=_l("Only for an event that ends on a later day."))
+    end_time = TimeField(_l("Ends at"), validators=[InputRequired(_l("Enter the end time."))])
+    display_zones = MultiCheckboxField(_l("Also show the times in"), validate_choice=False)
+    other_zones = StringField(
+        _l("Other time zones"), validators=[Optional(), Length(max=300)],
+        description=_l("IANA names separated by commas, e.g. Asia/Kolkata, America/Mexico_City."),
+        render_kw={"spellcheck": "false"})
+    venue = StringField(_l("Venue"), validators=[Optional(), Length(max=300)],
+                        description=_l("Room and building, e.g. Room XXIV, Palais des Nations, Geneva."))
+    livestream_url = URLField(_l("Public livestream"), validators=_URL,
+                              description=_l("Optional. Shown to everyone on the event page."))
+    join_url = URLField(
+        _l("Private link to join online"), validators=_URL,
+        description=_l("Private: sent only to confirmed online participants, by email and on their "
+                       "registration page. Never shown on the event page or in calendar files."))
+    floor_language = SelectField(_l("Floor language"), default="en", validate_choice=False)
+    interpretation = MultiCheckboxField(_l("Simultaneous interpretation into"), validate_choice=False)
+    other_interpretation = StringField(
+        _l("Other interpretation languages"), validators=[Optional(), Length(max=100)],
+        description=_l("Two-letter codes separated by commas, e.g. de, sw."))
+    captions = MultiCheckboxField(_l("Closed captions in"), validate_choice=False)
+    other_captions = StringField(_l("Other caption languages"), validators=[Optional(), Length(max=100)],
+                                 description=_l("Two-letter codes separated by commas."))
+    opens_date = DateField(_l("Registration opens on"), validators=[Optional()],
+                           description=_l("Optional: empty means as soon as the event is published."))
+    opens_time = TimeField(_l("at"), validators=[Optional()])
+    closes_date = DateField(_l("Registration closes on"), validators=[Optional()],
+                            description=_l("Optional: empty means when the event starts."))
+    closes_time = TimeField(_l("at"), validators=[Optional()])
+    capacity_in_person = IntegerField(
+        _l("Seats in the room"), validators=[Optional(), NumberRange(min=0, message=_l(
+            "Enter a number of seats, 0 or more."))],
+        description=_l("Empty means no limit. For in-person and hybrid events."))
+    capacity_online = IntegerField(
+        _l("Places online"), validators=[Optional(), NumberRange(min=0, message=_l(
+            "Enter a number of places, 0 or more."))],
+        description=_l("Empty means no limit. For online and hybrid events."))
+    waitlist_enabled = BooleanField(_l("Waiting list when full: freed seats go to the next person"),
+                                    default=True)
+    approval_required = BooleanField(_l("Organisers approve each registration"))
+    double_opt_in = BooleanField(_l("People confirm their email address before their registration counts"))
+    grounds_pass_required = BooleanField(
+        _l("Ask in-person participants for UN grounds-pass details (Palais des Nations)"))
+    reminders = MultiCheckboxField(_l("Reminders by email"), validate_choice=False, default=["1440", "60"])
+    other_reminders = StringField(
+        _l("Other reminders"), validators=[Optional(), Length(max=100)],
+        description=_l("Minutes before the start, separated by commas, e.g. 30, 180."))
+    retention_days = IntegerField(
+        _l("Keep participants' personal data for"), default=30,
+        validators=[InputRequired(_l("Enter a number of days.")),
+                    NumberRange(min=1, max=3650, message=_l("Enter between 1 and 3650 days."))],
+        description=_l("Days after the event; then names, addresses and answers are erased."))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.timezone.choices = options(_zone_choices())
+        self.display_zones.choices = options([(z, z.replace("_", " ")) for z in COMMON_ZONES])
+        languages = _language_choices()
+        self.floor_language.choices = options(languages)
+        common = options([(code, language_name(code)) for code in COMMON_LANGUAGES])
+        self.interpretation.choices = common
+        self.captions.choices = common
+        self.reminders.choices = options([(str(k), v) for k, v in COMMON_REMINDERS.items()])
+
+    # -- shape checks -------------------------------------------------------------------------
+
+    def validate_timezone(self, field: SelectField) -> None:
+        if not is_zone(field.data or ""):
+            raise ValidationError(_l("Choose the event's time zone from the list."))
+
+    def validate_other_zones(self, field: StringField) -> None:
+        unknown = [name for name in _split(field.data) if not is_zone(name)]
+        if unknown:
+            raise ValidationError(_l("%(names)s: not a time zone we know. Use IANA names such as "
+                                     "America/New_York.", names=", ".join(unknown)))
+
+    def validate_floor_language(self, field: SelectField) -> None:
+        if field.data not in _known_languages():
+            raise ValidationError(_l("Choose the floor language from the list."))
+
+    def _check_codes(self, field: StringField) -> None:
+        unknown = [code for code in _split(field.data) if code.lower() not in _known_languages()]
+        if unknown:
+            raise ValidationError(_l("%(codes)s: not a two-letter language code we know (e.g. de for "
+                                     "German).", codes=", ".join(unknown)))
+
+    validate_other_interpretation = _check_codes
+    validate_other_captions = _check_codes
+
+    def validate_other_reminders(self, field: StringField) -> None:
+        for part in _split(field.data):
+            if not part.isdigit() or not 1 <= int(part) <= 60 * 24 * 60:
+                raise ValidationError(_l("Enter whole numbers of minutes, e.g. 30, 180."))
+
+    def validate_end_time(self, field: TimeField) -> None:
+        # The service refuses it too; saying it here keeps it next to the field.
+        start = (self.start_date.data, self.start_time.data)
+        if None in start or field.data is None:
+            return
+        end = datetime.combine(self.end_date.data or self.start_date.data, field.data)
+        if end <= datetime.combine(*start):  # type: ignore[arg-type]
+            raise ValidationError(_l("The event must end after it starts."))
+
+    def _pair(self, day: DateField, clock: TimeField) -> None:
+        if bool(day.data) != bool(clock.data):
+            clock.errors = [*clock.errors, _l("Give both the date and the time, or neither.")]
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        valid = super().validate(extra_validators)
+        for day, clock in ((self.opens_date, self.opens_time), (self.closes_date, self.closes_time)):
+            self._pair(day, clock)
+        return valid and not self.opens_time.errors and not self.closes_time.errors
+
+    # -- between the form and the service -------------------------------------------------------
+
+    def details(self) -> EventDetails:
+        zone = self.timezone.data
+        starts_at = _local(self.start_date.data, self.start_time.data, zone)
+        ends_at = _local(self.end_date.data or self.start_date.data, self.end_time.data, zone)
+        assert starts_at is not None and ends_at is not None  # required fields
+        zones = [z for z in COMMON_ZONES if z in (self.display_zones.data or [])]
+        zones += [z for z in _split(self.other_zones.data) if z not in zones and z != zone]
+        reminders = {int(m) for m in self.reminders.data or [] if m.isdigit()}
+        reminders |= {int(m) for m in _split(self.other_reminders.data)}
+        return EventDetails(
+            title=self.title.data.strip(), slug=(self.slug.data or "").strip() or slugify(self.title.data),
+            event_type=EventType(self.event_type.data), session=(self.session.data or "").strip() or None,
+            summary=(self.summary.data or "").strip(), description=self.description.data or "",
+            format=EventFormat(self.format.data), starts_at=starts_at, ends_at=ends_at, timezone=zone,
+            display_timezones=[z for z in zones if z != zone],
+            venue=(self.venue.data or "").strip() or None,
+            livestream_url=self.livestream_url.data or None, join_url=self.join_url.data or None,
+            floor_language=self.floor_language.data,
+            interpretation_languages=_languages(self.interpretation.data, self.other_interpretation.data),
+            caption_languages=_languages(self.captions.data, self.other_captions.data),
+            registration_opens_at=_local(self.opens_date.data, self.opens_time.data, zone),
+            registration_closes_at=_local(self.closes_date.data, self.closes_time.data, zone),
+            capacity_in_person=self.capacity_in_person.data,
+            capacity_online=self.capacity_online.data,
+            waitlist_enabled=self.waitlist_enabled.data, approval_required=self.approval_required.data,
+            double_opt_in=self.double_opt_in.data, grounds_pass_required=self.grounds_pass_required.data,
+            reminder_offsets=sorted(reminders, reverse=True), retention_days=self.retention_days.data)
+
+
+def _languages(checked: list[str] | None, other: str | None) -> list[str]:
+    codes = [c for c in COMMON_LANGUAGES if c in (checked or [])]
+    return codes + [c.lower() for c in _split(other) if c.lower() not in codes]
+
+
+def form_data(event: Event) -> dict[str, Any]:
+    """The details form's starting values for ``event``, times in its own zone."""
+    zone = event.timezone
+    start, end = to_local(event.starts_at, zone), to_local(event.ends_at, zone)
+    opens = event.registration_opens_at and to_local(event.registration_opens_at, zone)
+    closes = event.registration_closes_at and to_local(event.registration_closes_at, zone)
+    columns = ("title", "slug", "session", "summary", "description", "timezone", "venue",
+               "livestream_url", "join_url", "floor_language", "capacity_in_person", "capacity_online",
+               "waitlist_enabled", "approval_required", "double_opt_in", "grounds_pass_required",
+               "retention_days")
+    return {
+        **{name: getattr(event, name) for name in columns},
+        "event_type": event.event_type.value, "format": event.format.value,
+        "start_date": start.date(), "start_time": start.time(),
+        "end_date": end.date() if end.date() != start.date() else None, "end_time": end.time(),
+        "display_zones": [z for z in event.display_timezones if z in COMMON_ZONES],
+        "other_zones": ", ".join(z for z in event.display_timezones if z not in COMMON_ZONES),
+        "interpretation": [c for c in event.interpretation_languages if c in COMMON_LANGUAGES],
+        "other_interpretation": ", ".join(c for c in event.interpretation_languages
+                                          if c not in COMMON_LANGUAGES),
+        "captions": [c for c in event.caption_languages if c in COMMON_LANGUAGES],
+        "other_captions": ", ".join(c for c in event.caption_languages if c not in COMMON_LANGUAGES),
+        "opens_date": opens.date() if opens else None, "opens_time": opens.time() if opens else None,
+        "closes_date": closes.date() if closes else None, "closes_time": closes.time() if closes else None,
+        "reminders": [str(m) for m in event.reminder_offsets if m in COMMON_REMINDERS],
+        "other_reminders": ", ".join(str(m) for m in event.reminder_offsets if m not in COMMON_REMINDERS),
+    }
+
+
+class ImageForm(FlaskForm):
+    image = FileField(_l("Image"), description=_l(
+        "PNG, JPEG or WebP. It is saved without its metadata (such as where a photo was taken)."))
+    image_credit = StringField(_l("Credit"), validators=[Optional(), Length(max=300)],
+                               description=_l("As printed under the image, e.g. Photo: UN Photo/Jean-Marc "
+                                              "Ferré."))
+
+
+class NewDocumentForm(FlaskForm):
+    title = StringField(_l("Title"), validators=[DataRequired(_l("Enter the document's title.")),
+                                                 Length(max=300)],
+                        description=_l("e.g. Flyer, Concept note, Report."))
+    language = SelectField(_l("Language"), default="en", validate_choice=False)
+    file = FileField(_l("File"), description=_l("PDF, Word (DOCX) or OpenDocument (ODT)."))
+    url = URLField(_l("Or a link to the document"), validators=_URL,
+                   description=_l("Where it is published already, instead of a file."))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.language.choices = options(_language_choices())
+
+    def validate_language(self, field: SelectField) -> None:
+        if field.data not in _known_languages():
+            raise ValidationError(_l("Choose the document's language from the list."))
+
+    def validate_url(self, field: URLField) -> None:
+        if bool(field.data) == bool(self.file.data):
+            raise ValidationError(_l("Choose a file to upload, or give a link, not both."))
+
+
+class CancelForm(FlaskForm):
+    confirm = BooleanField(_l("I understand: the event is cancelled for good and every registrant is "
+                              "emailed."),
+                           validators=[DataRequired(_l("Tick the box to confirm the cancellation."))])
+
+
+def language_choices() -> list[tuple[str, str]]:
+    """Every two-letter language, by name in the reader's language (the list forms use it)."""
+    return _language_choices()
