@@ -72,6 +72,10 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(checkin_bp)
     app.register_blueprint(exports_bp)
 
+    from rsvp.mail.views import bp as emails_bp
+
+    app.register_blueprint(emails_bp)
+
     from rsvp.events import manage_lists  # noqa: F401  (adds the editor's list pages to its bp)
     from rsvp.events.manage_views import bp as editor_bp
 

@@ -33,6 +33,7 @@ EVENT_TABS = [
     EventTab("attendees.index", _l("Registrations"), Role.VIEWER, section="attendees.show"),
     EventTab("checkin.desk", _l("Check-in"), Role.CHECK_IN, section="checkin."),
     EventTab("attendees.messages", _l("Messages"), Role.MANAGER),
+    EventTab("emails.index", _l("Emails"), Role.MANAGER, section="emails."),
     EventTab("exports.index", _l("Exports"), Role.VIEWER),
     EventTab("speakers_console.console", _l("Speakers"), Role.VIEWER, section="speakers_console."),
     EventTab("manage.team", _l("Team"), Role.OWNER),

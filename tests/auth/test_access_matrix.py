@@ -29,7 +29,8 @@ from rsvp.auth.access import Role, event_role_required
 from rsvp.auth.models import Organiser
 from rsvp.events.models import Event
 from rsvp.extensions import db
-from rsvp.registrations import codes
+from rsvp.mail.models import OutboxMessage
+from rsvp.registrations import codes, notify
 from rsvp.registrations.models import Registration
 from tests.auth.conftest import log_in
 from tests.factories import (
@@ -63,6 +64,8 @@ SAMPLES: dict[str, Callable[[Event, People], str]] = {
     "registration_id": lambda event, people: _registration(event).public_id,
     "checkin_token": lambda event, people: codes.checkin_token(_registration(event)),
     "fmt": lambda event, people: "csv",
+    "message_number": lambda event, people: str(db.session.scalars(sa.select(OutboxMessage.id).where(
+        OutboxMessage.event_id == event.id)).first()),
     "document_id": lambda event, people: add_document(event).public_id,  # an uploaded file
     "image_name": lambda event, people: set_image(event),
 }
@@ -124,7 +127,8 @@ def people(db_session) -> tuple[Event, People]:
               for name in PRINCIPALS if name != "anonymous"}
     for name in ("viewer", "check_in", "manager", "owner"):
         grant_role(event, people[name], Role(name))
-    make_registration(event, name="Matrix Attendee")
+    notify.status_email(make_registration(event, name="Matrix Attendee"))
+    db.session.commit()
     return event, people
 
 

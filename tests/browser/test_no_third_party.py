@@ -10,7 +10,8 @@ from flask import url_for
 
 from rsvp.auth.models import Role
 from rsvp.events.models import EventFormat
-from rsvp.registrations import codes
+from rsvp.extensions import db
+from rsvp.registrations import codes, notify
 from rsvp.registrations.notify import manage_url
 from tests.auth.conftest import PASSWORD
 from tests.factories import (
@@ -32,12 +33,14 @@ def test_no_page_requests_another_host(app, page, live_server):
     make_speakers_list(event)
     speaker = make_speaker(event)
     registration = make_registration(event)
+    message = notify.status_email(registration)
+    db.session.commit()
     owner = make_organiser(email="owner@example.org", is_admin=True)
     grant_role(event, owner, Role.OWNER)
     samples = {"event_id": event.public_id, "registration_id": registration.public_id,
                "checkin_token": codes.checkin_token(registration), "fmt": "csv",
                "organiser_id": owner.public_id, "slug": event.slug,
-               "speaker_id": speaker.public_id}
+               "speaker_id": speaker.public_id, "message_number": str(message.id)}
     public = ["/", "/past", f"/events/{event.slug}", f"/events/{event.slug}/register",
               f"/events/{event.slug}/speakers", f"/events/{event.slug}/speakers/live",
               manage_url(registration).removeprefix("http://localhost"), "/my-registrations",

@@ -1,0 +1,74 @@
+"""The Emails pages: an event's outbox as its organisers see it, each message's status and a
+preview of what the person received (so a newcomer running `make run` reads it in the browser).
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, make_response, render_template, request
+from flask_babel import lazy_gettext as _l
+from werkzeug.wrappers import Response
+
+from rsvp.auth.access import Role, event_role_required
+from rsvp.events.models import Event
+from rsvp.extensions import db
+from rsvp.mail.models import OutboxMessage, OutboxStatus
+
+bp = Blueprint("emails", __name__)
+
+#: The preview frame shows the email as sent (its inline styles), runs nothing, loads nothing.
+PREVIEW_POLICY = ("default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
+                  "frame-ancestors 'self'; sandbox")
+
+
+def _message(event: Event, message_number: int) -> OutboxMessage:
+    message = db.session.get(OutboxMessage, message_number)
+    if message is None or message.event_id != event.id:
+        abort(404)
+    return message
+
+
+@bp.get("/manage/events/<event_id>/emails")
+@event_role_required(Role.MANAGER)
+def index(event: Event) -> str:
+    status = request.args.get("status", "")
+    query = sa.select(OutboxMessage).where(OutboxMessage.event_id == event.id)
+    if status in OutboxStatus._value2member_map_:
+        query = query.where(OutboxMessage.status == OutboxStatus(status))
+    page = db.paginate(query.order_by(OutboxMessage.id.desc()),
+                       page=request.args.get("page", 1, type=int), per_page=50, error_out=False)
+    totals = dict(db.session.execute(
+        sa.select(OutboxMessage.status, sa.func.count()).where(OutboxMessage.event_id == event.id)
+        .group_by(OutboxMessage.status)).all())
+    return render_template("manage/emails/index.html", event=event, page=page, status=status,
+                           totals={s.value: n for s, n in totals.items()})
+
+
+@bp.get("/manage/events/<event_id>/emails/<int:message_number>")
+@event_role_required(Role.MANAGER)
+def show(event: Event, message_number: int) -> str:
+    return render_template("manage/emails/show.html", event=event,
+                           message=_message(event, message_number))
+
+
+@bp.get("/manage/events/<event_id>/emails/<int:message_number>/body.html")
+@event_role_required(Role.MANAGER)
+def body(event: Event, message_number: int) -> Response:
+    response = make_response(_message(event, message_number).html_body)
+    response.headers["Content-Security-Policy"] = PREVIEW_POLICY
+    response.headers["X-Frame-Options"] = "SAMEORIGIN"
+    return response
+
+
+OUTBOX_LABELS = {
+    OutboxStatus.QUEUED.value: _l("waiting"),
+    OutboxStatus.SENDING.value: _l("sending"),
+    OutboxStatus.SENT.value: _l("sent"),
+    OutboxStatus.RETRY.value: _l("will retry"),
+    OutboxStatus.FAILED.value: _l("failed"),
+}
+
+
+@bp.record_once
+def _label_globals(state) -> None:  # type: ignore[no-untyped-def]
+    state.app.jinja_env.globals.update(OUTBOX_LABELS=OUTBOX_LABELS)
