@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
+import sqlalchemy as sa
 from flask import Blueprint, Flask, url_for
 from flask.testing import FlaskClient
 from werkzeug.routing import Rule
@@ -27,8 +28,13 @@ from rsvp.auth import services
 from rsvp.auth.access import Role, event_role_required
 from rsvp.auth.models import Organiser
 from rsvp.events.models import Event
+from rsvp.extensions import db
+from rsvp.speakers import statements
+from rsvp.speakers.models import Speaker
 from tests.auth.conftest import log_in
-from tests.factories import grant_role, make_event, make_organiser
+from tests.factories import grant_role, make_event, make_organiser, make_speaker, make_speakers_list
+from tests.speakers import documents
+from tests.speakers.conftest import statements_dir  # noqa: F401 - the sample statement's folder
 
 PRINCIPALS = ("anonymous", "no_role", "viewer", "check_in", "manager", "owner", "admin")
 
@@ -49,6 +55,8 @@ People = dict[str, Organiser]
 SAMPLES: dict[str, Callable[[Event, People], str]] = {
     "organiser_id": lambda event, people: people["viewer"].public_id,  # on the event's team
     "token": lambda event, people: services.password_link(people["no_role"]).rsplit("/", 1)[1],
+    "speaker_id": lambda event, people: db.session.scalar(  # the people fixture's, with a statement
+        sa.select(Speaker.public_id).where(Speaker.event_id == event.id)),
 }
 
 LOGIN = "redirect to login"
@@ -102,6 +110,9 @@ def people(db_session) -> tuple[Event, People]:
               for name in PRINCIPALS if name != "anonymous"}
     for name in ("viewer", "check_in", "manager", "owner"):
         grant_role(event, people[name], Role(name))
+    make_speakers_list(event)
+    make_speaker(event, statement_stored_as=statements.save(db.session(), documents.PDF, "pdf"),
+                 statement_filename="statement.pdf", statement_content_type="application/pdf")
     return event, people
 
 
@@ -152,6 +163,16 @@ DECLARED = {
     "manage.team": ("event", Role.OWNER),
     "manage.change_role": ("event", Role.OWNER),
     "manage.remove_member": ("event", Role.OWNER),
+    "console.settings": ("event", Role.MANAGER),
+    "console.console": ("event", Role.VIEWER),
+    "console.state": ("event", Role.VIEWER),
+    "console.act": ("event", Role.MANAGER),
+    "console.swap": ("event", Role.MANAGER),
+    "console.reorder": ("event", Role.MANAGER),
+    "console.statement": ("event", Role.VIEWER),
+    "console.report": ("event", Role.VIEWER),
+    "console.report_by_speaker": ("event", Role.VIEWER),
+    "console.report_by_category": ("event", Role.VIEWER),
 }
 
 
@@ -178,7 +199,8 @@ def _probe(role: Role) -> Callable[..., str]:
 
 def test_each_role_opens_exactly_what_it_should(app, people):
     """Routes for every role (not all exist yet), checked by the same matrix."""
-    probed = create_app({k: app.config[k] for k in ("ENV", "SQLALCHEMY_DATABASE_URI")})
+    probed = create_app({k: app.config[k]
+                         for k in ("ENV", "SQLALCHEMY_DATABASE_URI", "SPEAKER_STATEMENTS_DIR")})
     probes = Blueprint("probe", __name__)
     for role in Role:
         probes.add_url_rule(f"/manage/probe/{role.value}/<event_id>", f"get_{role.value}",
