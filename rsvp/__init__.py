@@ -81,6 +81,10 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
 
     app.register_blueprint(editor_bp)
 
+    from rsvp.speakers.console import bp as speakers_console_bp
+
+    app.register_blueprint(speakers_console_bp)
+
     from rsvp.cli import register_commands
 
     register_commands(app)

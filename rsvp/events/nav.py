@@ -35,7 +35,7 @@ EVENT_TABS = [
     EventTab("attendees.messages", _l("Messages"), Role.MANAGER),
     EventTab("emails.index", _l("Emails"), Role.MANAGER, section="emails."),
     EventTab("exports.index", _l("Exports"), Role.VIEWER),
-    EventTab("speakers_console.console", _l("Speakers"), Role.VIEWER, section="speakers_console."),
+    EventTab("console.console", _l("Speakers"), Role.VIEWER, section="console."),
     EventTab("manage.team", _l("Team"), Role.OWNER),
     EventTab("editor.details", _l("Edit"), Role.MANAGER, section="editor."),
     EventTab("attendees.audit_log", _l("Audit log"), Role.OWNER),

@@ -174,6 +174,24 @@ def reorder(speakers_list: SpeakersList, public_ids: list[str], now: datetime | 
     db.session.flush()
 
 
+def step(speaker: Speaker, offset: int, now: datetime | None = None) -> int:
+    """Move a waiting speaker ``offset`` places (-1: up, 1: down), through reorder(); the
+    keyboard's way to drag. Returns their place in the queue, 1 for the next called.
+
+    :raises TransitionRefused: the speaker is not waiting.
+    """
+    speakers_list = _list_of(speaker)
+    order = [s.public_id for s in services.lineup(speakers_list, now).queue]
+    if speaker.public_id not in order:
+        raise TransitionRefused(speaker.state.value)
+    here = order.index(speaker.public_id)
+    there = min(max(here + offset, 0), len(order) - 1)
+    if there != here:
+        order.insert(there, order.pop(here))
+        reorder(speakers_list, order, now)
+    return there + 1
+
+
 def next_up(speakers_list: SpeakersList, now: datetime | None = None) -> Speaker | None:
     queue = services.lineup(speakers_list, now).queue
     return queue[0] if queue else None

@@ -1,25 +1,14 @@
 // The public live speakers list: polls live.json every second and counts the current
-// speaker's time down from the server's start time, corrected by the offset between the
-// server's clock and this device's. Markup mirrors templates/speakers/live.html.
+// speaker's time down from the server's start time (static/js/speakers-timer.js does both).
+// Markup mirrors templates/speakers/live.html.
 (function () {
   "use strict";
-  var POLL_MS = 1000;
   var TICK_MS = 200;
-  var WARNING_SECONDS = 10;
+  var timer = window.SpeakersTimer;
+  var fill = timer.fill;
+  var clock = timer.clock;
 
-  var root, text, offset = null, bestTrip = Infinity, state = null, announced = null;
-
-  function fill(template, values) {
-    return template.replace(/\{(\w+)\}/g, function (whole, key) {
-      return key in values ? String(values[key]) : whole;
-    });
-  }
-
-  function clock(seconds) {
-    var s = Math.abs(seconds);
-    var rest = s % 60;
-    return Math.floor(s / 60) + ":" + (rest < 10 ? "0" : "") + rest;
-  }
+  var root, text, poller, state = null, announced = null;
 
   function node(tag, className, content) {
     var el = document.createElement(tag);
@@ -100,57 +89,26 @@
   }
 
   function tick() {
-    var box = document.getElementById("live-countdown");
     var current = state && state.current;
-    if (!current || !current.started_at) {
-      box.hidden = true;
-      document.getElementById("live-stopped").hidden = true;
-      return;
-    }
-    var until = current.ended_at ? Date.parse(current.ended_at) : Date.now() + (offset || 0);
-    var left = Math.ceil(current.seconds_allowed - (until - Date.parse(current.started_at)) / 1000);
-    var shown = (left < 0 ? "+" : "") + clock(left);
-    if (box.textContent !== shown) { box.textContent = shown; }
-    box.classList.toggle("is-warning", left > 0 && left <= WARNING_SECONDS);
-    box.classList.toggle("is-over", left <= 0);
-    box.hidden = false;
-    document.getElementById("live-stopped").hidden = !current.ended_at;
+    var left = timer.showCountdown(document.getElementById("live-countdown"), current, poller.now());
+    document.getElementById("live-stopped").hidden = left === null || !current.ended_at;
   }
 
-  function poll() {
-    var sent = Date.now();
-    fetch(root.dataset.source, { cache: "no-store", credentials: "same-origin",
-                                 headers: { Accept: "application/json" } })
-      .then(function (response) {
-        if (!response.ok) { throw new Error(String(response.status)); }
-        return response.json();
-      })
-      .then(function (data) {
-        var received = Date.now();
-        var trip = received - sent;
-        // The fastest round trip gives the best estimate; it is let go slowly so a
-        // device whose clock is corrected picks up the new offset.
-        if (offset === null || trip <= bestTrip) {
-          bestTrip = trip;
-          offset = Date.parse(data.server_now) - (sent + trip / 2);
-        }
-        bestTrip += 5;
-        document.getElementById("live-offline").hidden = true;
-        render(data);
-      })
-      .catch(function () {
-        var notice = document.getElementById("live-offline");
-        notice.textContent = text.textOffline;
-        notice.hidden = false;
-      })
-      .then(function () { window.setTimeout(poll, POLL_MS); });
+  function offline() {
+    var notice = document.getElementById("live-offline");
+    notice.textContent = text.textOffline;
+    notice.hidden = false;
   }
 
   document.addEventListener("DOMContentLoaded", function () {
     root = document.getElementById("live");
     if (!root) { return; }
     text = root.dataset;
-    poll();
+    poller = new timer.Poller(root.dataset.source, function (data) {
+      document.getElementById("live-offline").hidden = true;
+      render(data);
+    }, offline);
+    poller.poll();
     window.setInterval(tick, TICK_MS);
   });
 })();

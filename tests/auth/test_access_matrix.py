@@ -32,6 +32,8 @@ from rsvp.extensions import db
 from rsvp.mail.models import OutboxMessage
 from rsvp.registrations import codes, notify
 from rsvp.registrations.models import Registration
+from rsvp.speakers import statements
+from rsvp.speakers.models import Speaker
 from tests.auth.conftest import log_in
 from tests.factories import (
     add_document,
@@ -39,8 +41,12 @@ from tests.factories import (
     make_event,
     make_organiser,
     make_registration,
+    make_speaker,
+    make_speakers_list,
     set_image,
 )
+from tests.speakers import documents
+from tests.speakers.conftest import statements_dir  # noqa: F401 - the sample statement's folder
 
 PRINCIPALS = ("anonymous", "no_role", "viewer", "check_in", "manager", "owner", "admin")
 
@@ -68,6 +74,8 @@ SAMPLES: dict[str, Callable[[Event, People], str]] = {
         OutboxMessage.event_id == event.id)).first()),
     "document_id": lambda event, people: add_document(event).public_id,  # an uploaded file
     "image_name": lambda event, people: set_image(event),
+    "speaker_id": lambda event, people: db.session.scalar(  # the people fixture's, with a statement
+        sa.select(Speaker.public_id).where(Speaker.event_id == event.id)),
 }
 
 
@@ -129,6 +137,9 @@ def people(db_session) -> tuple[Event, People]:
         grant_role(event, people[name], Role(name))
     notify.status_email(make_registration(event, name="Matrix Attendee"))
     db.session.commit()
+    make_speakers_list(event)
+    make_speaker(event, statement_stored_as=statements.save(db.session(), documents.PDF, "pdf"),
+                 statement_filename="statement.pdf", statement_content_type="application/pdf")
     return event, people
 
 
@@ -194,6 +205,16 @@ DECLARED = {
     "editor.cancel": ("event", Role.MANAGER),
     "editor.image_file": ("event", Role.VIEWER),
     "editor.document_file": ("event", Role.VIEWER),
+    "console.settings": ("event", Role.MANAGER),
+    "console.console": ("event", Role.VIEWER),
+    "console.state": ("event", Role.VIEWER),
+    "console.act": ("event", Role.MANAGER),
+    "console.swap": ("event", Role.MANAGER),
+    "console.reorder": ("event", Role.MANAGER),
+    "console.statement": ("event", Role.VIEWER),
+    "console.report": ("event", Role.VIEWER),
+    "console.report_by_speaker": ("event", Role.VIEWER),
+    "console.report_by_category": ("event", Role.VIEWER),
 }
 
 
@@ -220,7 +241,8 @@ def _probe(role: Role) -> Callable[..., str]:
 
 def test_each_role_opens_exactly_what_it_should(app, people):
     """Routes for every role (not all exist yet), checked by the same matrix."""
-    probed = create_app({k: app.config[k] for k in ("ENV", "SQLALCHEMY_DATABASE_URI")})
+    probed = create_app({k: app.config[k]
+                         for k in ("ENV", "SQLALCHEMY_DATABASE_URI", "SPEAKER_STATEMENTS_DIR")})
     probes = Blueprint("probe", __name__)
     for role in Role:
         probes.add_url_rule(f"/manage/probe/{role.value}/<event_id>", f"get_{role.value}",

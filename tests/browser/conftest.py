@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -26,16 +27,22 @@ def browser() -> Iterator[object]:
         browser.close()
 
 
-@pytest.fixture
-def page(browser, live_server: str, request: pytest.FixtureRequest) -> Iterator[object]:
-    viewport = getattr(request, "param", {"width": 1280, "height": 900})
-    context = browser.new_context(viewport=viewport, base_url=live_server)
+@contextmanager
+def open_page(browser, base_url: str, viewport: dict[str, int]) -> Iterator[object]:
+    """A page in a browser context of its own: another person, on another device."""
+    context = browser.new_context(viewport=viewport, base_url=base_url)
     page = context.new_page()
     page.set_default_timeout(10_000)
     try:
         yield page
     finally:
         context.close()
+
+
+@pytest.fixture
+def page(browser, live_server: str, request: pytest.FixtureRequest) -> Iterator[object]:
+    with open_page(browser, live_server, getattr(request, "param", {"width": 1280, "height": 900})) as page:
+        yield page
 
 
 def screenshot(page, name: str) -> Path:

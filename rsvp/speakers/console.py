@@ -1,0 +1,249 @@
+"""The organisers' side of the speakers list (/manage): its settings, the live console and the
+JSON it polls, statement files, and the speaking-time report afterwards.
+
+Viewers see all of it; managers act. Every button is a plain POST form that
+works without JavaScript (answered by a redirect and a flash message); the
+console's script posts the same forms with ``Accept: application/json`` and
+gets the message as JSON. Running the floor writes nothing to the audit log:
+the list keeps its own record. A change of settings is recorded.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from werkzeug.wrappers import Response
+
+from rsvp.auth import roles
+from rsvp.auth.access import Role, current_organiser, event_role_required
+from rsvp.events.models import Event
+from rsvp.exports.services import Export, file_name, write_csv
+from rsvp.extensions import db
+from rsvp.privacy.audit import record
+from rsvp.privacy.models import AuditAction
+from rsvp.speakers import live, reports, services, statements
+from rsvp.speakers.console_forms import SettingsForm, changed, initial
+from rsvp.speakers.labels import STATE_LABELS
+from rsvp.speakers.models import Speaker, SpeakersList
+
+bp = Blueprint("console", __name__)
+
+Page = str | Response | tuple[str, int]
+
+#: What each console button does to one speaker, and what the organiser is told then.
+#: Messages may use %(who)s, %(place)s (after up or down) and %(used)s (after delivered).
+ACTIONS: dict[str, tuple[Callable[[Speaker], Any], Any]] = {
+    "confirm": (live.confirm, _l("%(who)s is confirmed.")),
+    "start": (live.start, _l("%(who)s has the floor.")),
+    "stop": (live.stop, _l("The time of %(who)s is stopped.")),
+    "delivered": (live.mark_delivered, _l("%(who)s delivered their statement in %(used)s.")),
+    "absent": (live.mark_absent, _l("%(who)s is marked absent.")),
+    "end": (live.move_to_end, _l("%(who)s is moved to the end of the list.")),
+    "withdraw": (services.withdraw, _l("%(who)s is withdrawn from the list; we have emailed them.")),
+    "up": (lambda speaker: live.step(speaker, -1), _l("%(who)s is now number %(place)s in the queue.")),
+    "down": (lambda speaker: live.step(speaker, 1), _l("%(who)s is now number %(place)s in the queue.")),
+}
+
+
+def _list_of(event: Event) -> SpeakersList:
+    speakers_list = services.speakers_list_of(event)
+    if speakers_list is None:
+        abort(404)
+    return speakers_list
+
+
+def _speaker_of(event: Event, public_id: str | None) -> Speaker:
+    speaker = services.get_by_public_id(public_id or "")
+    if speaker is None or speaker.event_id != event.id:
+        abort(404)
+    return speaker
+
+
+def _may_act(event: Event) -> bool:
+    return roles.can(current_organiser(), event, Role.MANAGER)
+
+
+def _clock(seconds: int | None) -> str:
+    return f"{(seconds or 0) // 60}:{(seconds or 0) % 60:02d}"
+
+
+def _answer(event: Event, message: str, ok: bool) -> Response | tuple[Response, int]:
+    """The outcome of a console button: JSON for the console's script, else a flash and the console."""
+    if request.accept_mimetypes.best_match(["text/html", "application/json"]) == "application/json":
+        return jsonify(ok=ok, message=message), 200 if ok else 409
+    flash(message, "success" if ok else "warning")
+    return redirect(url_for("console.console", event_id=event.public_id), code=303)
+
+
+def _refused(event: Event, error: services.SpeakersError, speaker: Speaker | None = None
+             ) -> Response | tuple[Response, int]:
+    """A button that came too late (someone has the floor, the page was out of date): say why."""
+    db.session.rollback()
+    if isinstance(error, live.FloorTaken):
+        message = _("Someone else has the floor: mark them delivered or absent, or move them to the end, "
+                    "first.")
+    elif isinstance(error, live.InvalidOrder):
+        message = _("The list changed while you were reordering it, so nothing was changed. "
+                    "Here it is as it stands now: please try again.")
+    elif speaker is not None:  # reloaded after the rollback: as it stands now
+        message = _("Nothing was changed: %(who)s is now marked “%(state)s”. The list below is up to date.",
+                    who=speaker.delegation, state=STATE_LABELS[speaker.state])
+    else:
+        message = _("Nothing was changed: the list had changed meanwhile. The list below is up to date.")
+    return _answer(event, message, ok=False)
+
+
+# -- settings -------------------------------------------------------------------------------------
+
+def _settings_page(event: Event, form: SettingsForm, speakers_list: SpeakersList | None,
+                   status: int = 200) -> tuple[str, int]:
+    return render_template("manage/speakers/settings.html", event=event, form=form,
+                           speakers_list=speakers_list), status
+
+
+@bp.route("/manage/events/<event_id>/speakers/settings", methods=["GET", "POST"])
+@event_role_required(Role.MANAGER)
+def settings(event: Event) -> Page:
+    speakers_list = services.speakers_list_of(event)
+    form = SettingsForm(event, data=initial(event, speakers_list))
+    if not form.validate_on_submit():
+        return _settings_page(event, form, speakers_list, 422 if form.is_submitted() else 200)
+    values = form.settings(speakers_list)
+    changes = changed(speakers_list, values) if speakers_list else ["created"]
+    services.configure(event, **values)
+    if changes:
+        record(event, current_organiser().email, AuditAction.CHANGED_EVENT,
+               "speakers list: " + ", ".join(changes))
+    db.session.commit()
+    flash(_("The speakers list is set up.") if speakers_list is None
+          else _("The speakers list settings are saved."), "success")
+    return redirect(url_for("console.console", event_id=event.public_id), code=303)
+
+
+# -- the live console -----------------------------------------------------------------------------
+
+@bp.get("/manage/events/<event_id>/speakers")
+@event_role_required(Role.VIEWER)
+def console(event: Event) -> str:
+    speakers_list = services.speakers_list_of(event)
+    state = live.live_state(speakers_list, console=True) if speakers_list else None
+    return render_template("manage/speakers/console.html", event=event, speakers_list=speakers_list,
+                           state=state, may_act=_may_act(event))
+
+
+@bp.get("/manage/events/<event_id>/speakers/console.json")
+@event_role_required(Role.VIEWER)
+def state(event: Event) -> Response:
+    response = jsonify(live.live_state(_list_of(event), console=True))
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.post("/manage/events/<event_id>/speakers/<speaker_id>/act")
+@event_role_required(Role.MANAGER)
+def act(event: Event, speaker_id: str) -> Response | tuple[Response, int]:
+    speaker = _speaker_of(event, speaker_id)
+    if request.form.get("action") not in ACTIONS:
+        abort(400)
+    operation, message = ACTIONS[request.form["action"]]
+    who = speaker.delegation
+    try:
+        result = operation(speaker)
+        db.session.commit()
+    except services.SpeakersError as error:
+        return _refused(event, error, speaker)
+    return _answer(event, str(message) % {"who": who, "place": result,
+                                          "used": _clock(speaker.seconds_used)}, ok=True)
+
+
+@bp.post("/manage/events/<event_id>/speakers/swap")
+@event_role_required(Role.MANAGER)
+def swap(event: Event) -> Response | tuple[Response, int]:
+    first_id, second_id = request.form.get("first"), request.form.get("second")
+    if not first_id or not second_id or first_id == second_id:
+        return _answer(event, _("Choose two different speakers to swap."), ok=False)
+    first, second = _speaker_of(event, first_id), _speaker_of(event, second_id)
+    try:
+        live.swap(first, second)
+        db.session.commit()
+    except services.SpeakersError as error:
+        return _refused(event, error)
+    return _answer(event, _("%(first)s and %(second)s have swapped places.",
+                            first=first.delegation, second=second.delegation), ok=True)
+
+
+@bp.post("/manage/events/<event_id>/speakers/order")
+@event_role_required(Role.MANAGER)
+def reorder(event: Event) -> Response | tuple[Response, int]:
+    try:
+        live.reorder(_list_of(event), request.form.getlist("order"))
+        db.session.commit()
+    except services.SpeakersError as error:
+        return _refused(event, error)
+    return _answer(event, _("The new order is saved. Later inscriptions keep it."), ok=True)
+
+
+@bp.get("/manage/events/<event_id>/speakers/<speaker_id>/statement")
+@event_role_required(Role.VIEWER)
+def statement(event: Event, speaker_id: str) -> Response:
+    """The statement file, as an attachment under the sanitised name it was sent with."""
+    speaker = _speaker_of(event, speaker_id)
+    if not speaker.statement_stored_as or not speaker.statement_filename:
+        abort(404)
+    path = statements.path_of(speaker.statement_stored_as)
+    if not path.is_file():
+        abort(404)
+    response = send_file(path, mimetype=speaker.statement_content_type, as_attachment=True,
+                         download_name=speaker.statement_filename, max_age=0)
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+# -- afterwards -----------------------------------------------------------------------------------
+
+@bp.get("/manage/events/<event_id>/speakers/report")
+@event_role_required(Role.VIEWER)
+def report(event: Event) -> str:
+    speakers_list = services.speakers_list_of(event)
+    return render_template("manage/speakers/report.html", event=event, speakers_list=speakers_list,
+                           report=live.report(speakers_list) if speakers_list else None,
+                           may_act=_may_act(event))
+
+
+def _csv(event: Event, export: Export) -> Response:
+    return Response(b"".join(write_csv(export, event)), mimetype="text/csv; charset=utf-8", headers={
+        "Content-Disposition": f'attachment; filename="{file_name(event, export.title, "csv")}"',
+        "Cache-Control": "private, no-store"})
+
+
+@bp.get("/manage/events/<event_id>/speakers/report/speakers.csv")
+@event_role_required(Role.VIEWER)
+def report_by_speaker(event: Event) -> Response:
+    speakers_list = _list_of(event)
+    # Names leave the site: recorded, like any export of personal data. Written before the
+    # export is read: on SQLite this GET's transaction then holds the write lock early.
+    record(event, current_organiser().email, AuditAction.EXPORTED_LIST, "speaking time per speaker (CSV)")
+    db.session.flush()
+    response = _csv(event, reports.by_speaker(live.report(speakers_list), event))
+    db.session.commit()
+    return response
+
+
+@bp.get("/manage/events/<event_id>/speakers/report/categories.csv")
+@event_role_required(Role.VIEWER)
+def report_by_category(event: Event) -> Response:
+    return _csv(event, reports.by_category(live.report(_list_of(event))))

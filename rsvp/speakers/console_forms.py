@@ -1,0 +1,164 @@
+"""The organisers' settings form for an event's speakers list: times entered in the event's zone.
+
+The console's buttons need no form class: the access decorator checks their
+CSRF token, and the views read the one value each posts.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, DateTimeLocalField, IntegerField
+from wtforms.validators import InputRequired, NumberRange, Optional, StopValidation, ValidationError
+
+from rsvp.events.models import Event
+from rsvp.speakers.labels import CATEGORY_SHORT
+from rsvp.speakers.models import SpeakerCategory, SpeakersList
+from rsvp.timeutil import local_to_utc, to_local, zone_abbreviation
+
+_MINUTES = (1, 600)
+_SECONDS = (5, 3600)
+_SECONDS_MESSAGE = _l("Enter a whole number of seconds from %(low)s to %(high)s.",
+                      low=_SECONDS[0], high=_SECONDS[1])
+#: The settings that are times, entered in the event's zone.
+_MOMENTS = ("opens_at", "closes_at", "floor_starts_at")
+_PLAIN = ("enabled", "floor_minutes", "individual_seconds", "group_seconds", "one_per_delegation",
+          "public_shows_names")
+_KINDS = ("individual", "group")
+
+
+class _OneMessage:
+    """Input that cannot be read gets the field's ``message``, once, and no other."""
+
+    message: Any
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        if not valuelist or not str(valuelist[0]).strip():
+            self.data = None  # empty: for the validators to judge
+            return
+        try:
+            super().process_formdata(valuelist)  # type: ignore[misc]
+        except ValueError as error:
+            raise ValueError(str(self.message)) from error
+
+    def pre_validate(self, form: FlaskForm) -> None:
+        if self.process_errors:  # type: ignore[attr-defined]
+            raise StopValidation()  # said already, by the message above
+
+
+class WholeNumberField(_OneMessage, IntegerField):
+    """A number whose every mistake, text or out of range, gets the one message that says what fits."""
+
+    def __init__(self, label: Any, low: int, high: int, message: Any, required: bool = True,
+                 **kwargs: Any) -> None:
+        presence = InputRequired(message) if required else Optional()
+        super().__init__(label, validators=[presence, NumberRange(low, high, message)],
+                         render_kw={"min": low, "max": high, "inputmode": "numeric"}, **kwargs)
+        self.message = message
+
+
+class MomentField(_OneMessage, DateTimeLocalField):
+    """An optional date and time, as the browser's date-time picker sends it."""
+
+    message = _l("Enter a date and a time, for example 2025-10-24 14:30.")
+
+    def __init__(self, label: Any, description: Any, **kwargs: Any) -> None:
+        super().__init__(label, format="%Y-%m-%dT%H:%M", validators=[Optional()], description=description,
+                         **kwargs)
+
+
+def _seconds(label: Any, required: bool = True, **kwargs: Any) -> WholeNumberField:
+    return WholeNumberField(label, *_SECONDS, _SECONDS_MESSAGE, required=required, **kwargs)
+
+
+class SettingsForm(FlaskForm):
+    enabled = BooleanField(_l("Speakers list on: take inscriptions and show the live list"))
+    opens_at = MomentField(_l("Inscription opens"), _l("Empty: as soon as the list is on."))
+    closes_at = MomentField(_l("Inscription closes"), _l("Empty: when the event ends."))
+    floor_starts_at = MomentField(_l("The floor opens for interventions"),
+                                  _l("Empty: when the event starts."))
+    floor_minutes = WholeNumberField(
+        _l("Floor time available (minutes)"), *_MINUTES,
+        _l("Enter the floor time in whole minutes, from %(low)s to %(high)s.", low=_MINUTES[0],
+           high=_MINUTES[1]),
+        description=_l("For all interventions together: the console tells whether the list fits."))
+    individual_seconds = _seconds(_l("Time for an individual intervention (seconds)"))
+    group_seconds = _seconds(_l("Time for an intervention on behalf of a group (seconds)"))
+    one_per_delegation = BooleanField(
+        _l("One inscription per delegation"),
+        description=_l("A statement on behalf of a group counts apart from the delegation's own."))
+    public_shows_names = BooleanField(
+        _l("The public live list shows speakers' names"),
+        description=_l("Otherwise it shows only their delegation and category."))
+
+    def __init__(self, event: Event, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.event = event
+        zone = f"{event.timezone} ({zone_abbreviation(event.starts_at, event.timezone)})"
+        for name in _MOMENTS:
+            field = self[name]
+            field.description = _l("%(hint)s In the event's time zone, %(zone)s.",
+                                   hint=field.description, zone=zone)
+
+    def category_fields(self) -> list[tuple[SpeakerCategory, Any, Any]]:
+        """(category, individual field, group field), in the order of the floor."""
+        return [(c, self[f"{c.value}_individual"], self[f"{c.value}_group"]) for c in SpeakerCategory]
+
+    def _utc(self, name: str) -> datetime | None:
+        value = self[name].data
+        return local_to_utc(value, self.event.timezone) if value else None
+
+    def validate_closes_at(self, field: MomentField) -> None:
+        opens, closes = self._utc("opens_at"), self._utc("closes_at")
+        if opens and closes and closes <= opens:
+            raise ValidationError(_l("Inscription must close after it opens."))
+
+    def settings(self, current: SpeakersList | None) -> dict[str, Any]:
+        """Keywords for services.configure(): times in UTC, the per-category exceptions."""
+        values: dict[str, Any] = {name: self[name].data for name in _PLAIN}
+        for name in _MOMENTS:
+            moment, kept = self._utc(name), getattr(current, name, None)
+            # The page shows whole minutes: a time left as it was keeps its seconds.
+            values[name] = kept if kept and moment == kept.replace(second=0, microsecond=0) else moment
+        values["category_seconds"] = {
+            category.value: {kind: field.data for kind, field in zip(_KINDS, pair, strict=True)
+                             if field.data is not None}
+            for category, *pair in self.category_fields() if any(f.data is not None for f in pair)}
+        return values
+
+
+def initial(event: Event, speakers_list: SpeakersList | None) -> dict[str, Any]:
+    """The form's values: the list's settings (times in the event's zone), or a new list's."""
+    if speakers_list is None:
+        return {"enabled": True, "floor_minutes": 30, "individual_seconds": 60, "group_seconds": 120,
+                "one_per_delegation": True, "public_shows_names": False}
+    values: dict[str, Any] = {name: getattr(speakers_list, name) for name in _PLAIN}
+    for name in _MOMENTS:
+        moment = getattr(speakers_list, name)
+        values[name] = to_local(moment, event.timezone).replace(tzinfo=None) if moment else None
+    for category, times in (speakers_list.category_seconds or {}).items():
+        for kind in _KINDS:
+            values[f"{category}_{kind}"] = times.get(kind)
+    return values
+
+
+def changed(speakers_list: SpeakersList, settings: dict[str, Any]) -> list[str]:
+    """The names of the settings that differ from the list's (nothing personal: for the audit log)."""
+    return [name for name, value in settings.items() if getattr(speakers_list, name) != value]
+
+
+def _add_category_fields() -> None:
+    # After the rules every category follows: WTForms orders fields by creation.
+    for category in SpeakerCategory:
+        short = CATEGORY_SHORT[category]
+        setattr(SettingsForm, f"{category.value}_individual",
+                _seconds(_l("%(category)s, individual (seconds)", category=short), required=False))
+        setattr(SettingsForm, f"{category.value}_group",
+                _seconds(_l("%(category)s, on behalf of a group (seconds)", category=short),
+                         required=False))
+
+
+_add_category_fields()
