@@ -116,6 +116,11 @@ def _database_unavailable(error: sa.exc.OperationalError) -> tuple[str, int, dic
     return render_template("errors/error.html", code=503), 503, {"Retry-After": "5"}
 
 
+def public_form_limit() -> str:
+    """Flask-Limiter's limit for the public forms that store something or send email."""
+    return str(current_app.config["RATELIMIT_PUBLIC_FORMS"])
+
+
 _page_cache: dict[tuple[str, str], tuple[float, bytes, int]] = {}
 
 

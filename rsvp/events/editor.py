@@ -126,6 +126,7 @@ class EventDetails:
     grounds_pass_required: bool
     reminder_offsets: list[int]
     retention_days: int
+    privacy_notice: str = ""
 
 
 #: Set through their own services, with their consequences (emails, promotions).

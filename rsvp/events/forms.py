@@ -167,6 +167,10 @@ class EventForm(FlaskForm):
         validators=[InputRequired(_l("Enter a number of days.")),
                     NumberRange(min=1, max=3650, message=_l("Enter between 1 and 3650 days."))],
         description=_l("Days after the event; then names, addresses and answers are erased."))
+    privacy_notice = TextAreaField(
+        _l("Privacy notice"), validators=[Optional(), Length(max=4000)],
+        description=_l("Shown above the consent box on the registration form: who you are, why you "
+                       "ask for each detail, who sees it. Leave empty for the standard notice."))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -256,7 +260,8 @@ class EventForm(FlaskForm):
             capacity_online=self.capacity_online.data,
             waitlist_enabled=self.waitlist_enabled.data, approval_required=self.approval_required.data,
             double_opt_in=self.double_opt_in.data, grounds_pass_required=self.grounds_pass_required.data,
-            reminder_offsets=sorted(reminders, reverse=True), retention_days=self.retention_days.data)
+            reminder_offsets=sorted(reminders, reverse=True), retention_days=self.retention_days.data,
+            privacy_notice=(self.privacy_notice.data or "").strip())
 
 
 def _languages(checked: list[str] | None, other: str | None) -> list[str]:
@@ -273,7 +278,7 @@ def form_data(event: Event) -> dict[str, Any]:
     columns = ("title", "slug", "session", "summary", "description", "timezone", "venue",
                "livestream_url", "join_url", "floor_language", "capacity_in_person", "capacity_online",
                "waitlist_enabled", "approval_required", "double_opt_in", "grounds_pass_required",
-               "retention_days")
+               "retention_days", "privacy_notice")
     return {
         **{name: getattr(event, name) for name in columns},
         "event_type": event.event_type.value, "format": event.format.value,

@@ -143,6 +143,8 @@ class Event(Base):
     reminder_offsets: Mapped[list[int]] = mapped_column(sa.JSON, default=lambda: [1440, 60])
     #: Days after the end before attendees' personal data is erased.
     retention_days: Mapped[int] = mapped_column(sa.Integer, default=30)
+    #: The organisers' own privacy notice, shown above the consent box; empty = the default one.
+    privacy_notice: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
 
     #: iCalendar SEQUENCE: bumped whenever time, place or link change, so calendars update.
     sequence: Mapped[int] = mapped_column(sa.Integer, default=0)

@@ -27,6 +27,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Va
 
 from rsvp.events.models import AttendanceMode, Event
 from rsvp.i18n import country_choices, language_name
+from rsvp.privacy.forms import Honeypot
 from rsvp.registrations.models import OrganisationType, Question, Registration, RegistrationStatus
 from rsvp.registrations.questions import (
     answer_from_field,
@@ -189,17 +190,6 @@ class DetailsForm(FlaskForm):
             holds_pass=False, passport_name=self.passport_name.data or "",
             nationality=self.nationality.data or None, date_of_birth=self.date_of_birth.data,
             organisation=self.pass_organisation.data or "", function=self.pass_function.data or "")
-
-
-class Honeypot:
-    """A field people never see or fill; bots that fill every field get a polite, empty success."""
-
-    website = StringField(_l("Leave this field empty"), validators=[Optional(), Length(max=300)],
-                          render_kw={"autocomplete": "off", "tabindex": "-1"})
-
-    @property
-    def is_bot(self) -> bool:
-        return bool(self.website.data)
 
 
 class RegistrationForm(Honeypot, DetailsForm):

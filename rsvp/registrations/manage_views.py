@@ -19,8 +19,9 @@ from rsvp.registrations import codes, notify, selfservice, services
 from rsvp.registrations.forms import DetailsForm, EraseForm, LinkRequestForm, details_form
 from rsvp.registrations.models import ACTIVE_STATUSES, Registration, RegistrationStatus
 from rsvp.registrations.questions import answer_text, questions_for
-from rsvp.registrations.views import bp, public_form_limit
+from rsvp.registrations.views import bp
 from rsvp.timeutil import now_utc
+from rsvp.web import public_form_limit
 
 
 def _load(token: str) -> Registration | tuple[str, int]:

@@ -22,15 +22,12 @@ from rsvp.registrations import selfservice, services
 from rsvp.registrations.forms import registration_form
 from rsvp.registrations.models import OrganisationType, Registration
 from rsvp.registrations.questions import questions_for
+from rsvp.web import public_form_limit
 
 bp = Blueprint("registrations", __name__)
 
 #: Session key holding the address just used, so the next page needs nothing in its URL.
 _JUST_REGISTERED = "just_registered"
-
-
-def public_form_limit() -> str:
-    return str(current_app.config["RATELIMIT_PUBLIC_FORMS"])
 
 
 @bp.route("/events/<slug>/register", methods=["GET", "POST"])

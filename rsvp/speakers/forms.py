@@ -12,6 +12,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, ValidationEr
 
 from rsvp.events.models import Event
 from rsvp.i18n import country_choices, language_name
+from rsvp.privacy.forms import Honeypot
 from rsvp.registrations.forms import ValidEmail
 from rsvp.speakers import statements
 from rsvp.speakers.labels import CATEGORY_LABELS
@@ -99,7 +100,7 @@ class _EventChoices:
             raise ValidationError(MESSAGES["language"])
 
 
-class InscriptionForm(_EventChoices, FlaskForm):
+class InscriptionForm(Honeypot, _EventChoices, FlaskForm):
     name = _name_field()
     delegation = StringField(
         _l("Delegation or organisation"),

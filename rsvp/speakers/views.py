@@ -14,12 +14,13 @@ from werkzeug.wrappers import Response
 from rsvp import tokens
 from rsvp.events.models import Event
 from rsvp.events.views import load_public_event
-from rsvp.extensions import db
+from rsvp.extensions import db, limiter
 from rsvp.registrations.services import Window
 from rsvp.speakers import live, services
 from rsvp.speakers.forms import MESSAGES, ChangeForm, InscriptionForm
 from rsvp.speakers.labels import CATEGORY_LABELS, CATEGORY_SHORT, STATE_LABELS
 from rsvp.speakers.models import Speaker, SpeakersList
+from rsvp.web import public_form_limit
 
 bp = Blueprint("speakers", __name__)
 
@@ -36,6 +37,7 @@ def _load(slug: str) -> tuple[Event, SpeakersList]:
 
 
 @bp.route("/events/<slug>/speakers", methods=["GET", "POST"])
+@limiter.limit(public_form_limit, methods=["POST"])
 def inscribe(slug: str) -> str | Response | tuple[str, int]:
     event, speakers_list = _load(slug)
     window = services.window(speakers_list)
@@ -47,6 +49,8 @@ def inscribe(slug: str) -> str | Response | tuple[str, int]:
     if not form.validate_on_submit():
         status = 422 if form.is_submitted() else 200
         return render_template("speakers/inscribe.html", **context), status
+    if form.is_bot:  # a polite answer, and nothing stored or sent
+        return redirect(url_for("events.show", slug=slug), code=303)
 
     data = services.InscriptionData(
         name=form.name.data, delegation=form.delegation.data, category=form.category.data,

@@ -12,7 +12,8 @@ from rsvp.extensions import db
 from rsvp.mail.models import OutboxMessage
 from rsvp.registrations.models import Registration
 from rsvp.registrations.notify import manage_url
-from tests.factories import make_event, make_registration
+from rsvp.speakers.models import Speaker
+from tests.factories import make_event, make_registration, make_speakers_list
 from tests.registrations.test_views import VALID
 
 
@@ -51,3 +52,43 @@ def test_logs_carry_no_address_and_no_link_token(client, db_session, caplog):
     text = caplog.text
     assert "ana@example.org" not in text and path.removeprefix("/r/") not in text
     assert "/r/<token>" in text and "<email>" in text
+
+
+def test_each_event_shows_its_own_privacy_notice(client, db_session):
+    event = make_event(privacy_notice="ISHR processes your data to run this event.\n\n"
+                                      "Write to privacy@example.org to see or erase it.")
+    page = client.get(f"/events/{event.slug}/register").get_data(as_text=True)
+    assert "<p>ISHR processes your data to run this event.</p>" in page
+    assert "Write to privacy@example.org" in page
+    assert "No attendee list is published." in page  # the standard notice stays
+
+
+def test_a_bot_filling_the_inscription_honeypot_stores_nothing(client, db_session):
+    event = make_event(slug="with-speakers")
+    make_speakers_list(event)
+    response = client.post("/events/with-speakers/speakers", data={
+        "name": "Bot", "delegation": "Spam NGO", "category": "ngo", "capacity": "individual",
+        "language": "en", "email": "bot@example.org", "consent": "y",
+        "website": "http://spam.example"})
+    assert response.status_code == 303
+    assert db.session.scalar(sa.select(sa.func.count(Speaker.id))) == 0
+
+
+def test_public_forms_are_rate_limited_with_a_clear_page(app, db_session):
+    from rsvp import create_app
+    from rsvp.extensions import limiter
+
+    limited = create_app({"ENV": "testing", "SERVER_NAME": None, "RATELIMIT_ENABLED": True,
+                          "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+                          "RATELIMIT_PUBLIC_FORMS": "2 per minute", "WTF_CSRF_ENABLED": False})
+    limiter.reset()
+    try:
+        client = limited.test_client()
+        answers = [client.post("/my-registrations", data={"email": "a@example.org"}).status_code
+                   for _ in range(3)]
+        assert answers == [200, 200, 429]
+        page = client.post("/my-registrations", data={"email": "a@example.org"})
+        assert "Too many requests" in page.get_data(as_text=True)
+    finally:
+        limiter.reset()
+        limiter.enabled = False
