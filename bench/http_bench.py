@@ -72,8 +72,10 @@ def _wait(url: str, seconds: float = 30) -> None:
 @contextmanager
 def serving(command: list[str], env: dict[str, str], probe: str) -> Iterator[str]:
     """Run a server command until the block ends; yields its base URL."""
+    log = open(os.path.join(tempfile.gettempdir(), f"bench-server-{os.getpid()}-{command[1]}.log"),  # noqa: SIM115
+               "ab")
     process = subprocess.Popen(command, env={**os.environ, **env}, cwd=BENCH,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                               stdout=log, stderr=log)
     base = "http://" + command[command.index("--bind") + 1] if "--bind" in command else ""
     try:
         _wait(base + probe)
@@ -81,6 +83,7 @@ def serving(command: list[str], env: dict[str, str], probe: str) -> Iterator[str
     finally:
         process.terminate()
         process.wait(timeout=30)
+        log.close()
 
 
 def rsvp_server(database_url: str, instance: str) -> tuple[list[str], dict[str, str]]:

@@ -101,7 +101,9 @@ def configure_sqlite(engine: sa.Engine) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA busy_timeout=30000")
+        # Under the web server's 30 s request timeout: a request still queued for the write lock
+        # by then gets a clear "try again" (503) instead of its worker being killed.
+        cursor.execute("PRAGMA busy_timeout=20000")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()

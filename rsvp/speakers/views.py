@@ -12,6 +12,7 @@ from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
 from rsvp import tokens
+from rsvp.db import reads_first
 from rsvp.events.models import Event
 from rsvp.events.views import load_public_event
 from rsvp.extensions import db, limiter
@@ -39,6 +40,7 @@ def _load(slug: str) -> tuple[Event, SpeakersList]:
 @bp.route("/events/<slug>/speakers", methods=["GET", "POST"])
 @limiter.limit(public_form_limit, methods=["POST"])
 def inscribe(slug: str) -> str | Response | tuple[str, int]:
+    reads_first()  # validate without holding SQLite's write lock
     event, speakers_list = _load(slug)
     window = services.window(speakers_list)
     form = InscriptionForm(event, speakers_list)
@@ -58,8 +60,10 @@ def inscribe(slug: str) -> str | Response | tuple[str, int]:
         on_behalf_of_group=form.on_behalf_of_group, group_name=form.group_name.data or "",
         language=form.language.data, email=form.email.data, email_language=str(get_locale() or "en"),
         statement=form.statement.upload)
+    db.session.commit()  # end the read; the write transaction starts with the inscription
     try:
         speaker = services.inscribe(event, data)
+        public_id = speaker.public_id  # read before the commit expires it
         db.session.commit()
     except services.AlreadyInscribed:
         db.session.rollback()
@@ -75,7 +79,7 @@ def inscribe(slug: str) -> str | Response | tuple[str, int]:
         db.session.rollback()
         context["window"] = closed.window
         return render_template("speakers/inscribe.html", **context), 409
-    session[_JUST_INSCRIBED] = speaker.public_id
+    session[_JUST_INSCRIBED] = public_id
     return redirect(url_for("speakers.inscribed", slug=slug), code=303)
 
 
