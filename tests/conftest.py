@@ -108,6 +108,7 @@ def _fresh_login_per_request(app: Flask) -> Iterator[None]:
     """
     def forget(sender: Flask, **extra: object) -> None:
         g.pop("_login_user", None)
+        g.pop("_flask_babel", None)  # and its language afresh: Flask-Babel keeps the choice in g too
 
     request_started.connect(forget, app)
     try:
