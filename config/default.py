@@ -40,7 +40,7 @@ HEALTHZ_EMAIL_DELAY_SECONDS = 600
 # Languages offered by the interface.
 BABEL_DEFAULT_LOCALE = "en"
 BABEL_DEFAULT_TIMEZONE = "UTC"
-LANGUAGES = ["en", "fr", "es", "pt", "ru", "zh"]
+LANGUAGES = ["en", "fr", "es", "pt", "ru", "zh", "ar"]
 #: Right-to-left languages: their pages get dir="rtl".
 RTL_LANGUAGES = ["ar"]
 #: The message catalogues (pybabel compiles translations/*/LC_MESSAGES/messages.po to .mo).
