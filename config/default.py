@@ -1,5 +1,7 @@
 """Safe defaults shared by every environment; environment modules override them."""
 
+from pathlib import Path
+
 SECRET_KEY = None  # set RSVP_SECRET_KEY; production refuses to start without it
 SQLALCHEMY_DATABASE_URI = "sqlite:///rsvp.db"  # relative to the instance folder
 #: hide_parameters: database errors in logs never show the values (addresses, names) of a query.
@@ -38,7 +40,11 @@ HEALTHZ_EMAIL_DELAY_SECONDS = 600
 # Languages offered by the interface.
 BABEL_DEFAULT_LOCALE = "en"
 BABEL_DEFAULT_TIMEZONE = "UTC"
-LANGUAGES = ["en"]
+LANGUAGES = ["en", "fr", "es", "pt", "ru", "zh", "ar"]
+#: Right-to-left languages: their pages get dir="rtl".
+RTL_LANGUAGES = ["ar"]
+#: The message catalogues (pybabel compiles translations/*/LC_MESSAGES/messages.po to .mo).
+BABEL_TRANSLATION_DIRECTORIES = str(Path(__file__).resolve().parent.parent / "translations")
 
 # Rate limits (memory by default; a redis:// URI when several web servers run).
 RATELIMIT_STORAGE_URI = "memory://"

@@ -85,6 +85,10 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
 
     app.register_blueprint(speakers_console_bp)
 
+    from rsvp.language import bp as language_bp
+
+    app.register_blueprint(language_bp)
+
     from rsvp.cli import register_commands
 
     register_commands(app)

@@ -1,11 +1,11 @@
-"""Names of languages and countries, from Babel's CLDR data in the reader's locale."""
+"""Names of languages and countries, from Babel's CLDR data in the reader's locale; text direction."""
 
 from __future__ import annotations
 
 from functools import cache
 
 from babel import Locale
-from flask import has_request_context
+from flask import current_app, has_app_context
 from flask_babel import get_locale
 
 # CLDR territories that are regions, groupings or placeholders, not countries.
@@ -13,7 +13,8 @@ _NOT_COUNTRIES = {"EU", "EZ", "UN", "QO", "XA", "XB", "ZZ"}
 
 
 def _current() -> Locale:
-    locale = get_locale() if has_request_context() else None
+    # An app context is enough: the worker renders reminders under force_locale() without a request.
+    locale = get_locale() if has_app_context() else None
     return locale or Locale("en")
 
 
@@ -22,6 +23,20 @@ def language_name(code: str) -> str:
     locale = _current()
     name = locale.languages.get(code)
     return name[:1].upper() + name[1:] if name else code
+
+
+def own_language_names() -> list[tuple[str, str]]:
+    """Each offered language named in itself, for the switcher: ("fr", "Français")."""
+    names = []
+    for code in current_app.config["LANGUAGES"]:
+        name = Locale.parse(code).get_display_name(code) or code
+        names.append((code, name[:1].upper() + name[1:]))
+    return names
+
+
+def text_direction() -> str:
+    """"rtl" for Arabic (RTL_LANGUAGES), else "ltr": the page's dir attribute."""
+    return "rtl" if str(_current().language) in current_app.config["RTL_LANGUAGES"] else "ltr"
 
 
 @cache

@@ -25,7 +25,7 @@ from werkzeug.exceptions import HTTPException
 from rsvp import timeutil
 from rsvp.db import configure_sqlite
 from rsvp.extensions import db
-from rsvp.i18n import language_name
+from rsvp.i18n import language_name, own_language_names, text_direction
 from rsvp.privacy import logs
 
 # Self only: no CDN, web font, analytics or embed may load, and no inline script runs.
@@ -55,10 +55,18 @@ def public_domain() -> str:
     return urlsplit(current_app.config["PUBLIC_BASE_URL"]).hostname or "localhost"
 
 
+#: The switcher's cookie (rsvp.language): a language code from LANGUAGES, nothing else.
+LANGUAGE_COOKIE = "lang"
+
+
 def select_locale() -> str:
+    """A choice made with the switcher, then the browser's Accept-Language, then the first language."""
     supported = request_languages()
     if not has_request_context():  # the worker and commands: emails set their own locale
         return supported[0]
+    chosen = request.cookies.get(LANGUAGE_COOKIE)
+    if chosen in supported:
+        return chosen
     return request.accept_languages.best_match(supported) or supported[0]
 
 
@@ -164,6 +172,7 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(sa.exc.OperationalError, _database_unavailable)
     app.jinja_env.globals.update(language_name=language_name, current_locale=get_locale)
     app.jinja_env.filters["language_name"] = language_name
+    app.jinja_env.globals.update(own_language_names=own_language_names, text_direction=text_direction)
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.trim_blocks = True
     app.jinja_env.keep_trailing_newline = True  # text emails: an include ends its last line

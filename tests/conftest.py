@@ -14,12 +14,14 @@ from collections.abc import Iterator
 
 import pytest
 import sqlalchemy as sa
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
 from flask import Flask, g, request_started
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from werkzeug.serving import make_server
 
-from rsvp import create_app
+from rsvp import ROOT, create_app
 from rsvp.extensions import db
 
 POSTGRES_URL = os.environ.get("RSVP_TEST_DATABASE_URL", "")
@@ -37,6 +39,21 @@ def _reset_postgres(url: str) -> None:
         connection.exec_driver_sql("DROP SCHEMA IF EXISTS public CASCADE")
         connection.exec_driver_sql("CREATE SCHEMA public")
     engine.dispose()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _compiled_catalogues() -> None:
+    """Compile each translations/*/messages.po that has no up-to-date .mo (git holds only the .po).
+
+    `make test` does this already; running pytest directly after a pull must not test stale text.
+    """
+    for po_path in (ROOT / "translations").glob("*/LC_MESSAGES/messages.po"):
+        mo_path = po_path.with_suffix(".mo")
+        if not mo_path.exists() or mo_path.stat().st_mtime < po_path.stat().st_mtime:
+            with open(po_path, "rb") as po:
+                catalog = read_po(po, locale=po_path.parent.parent.name)
+            with open(mo_path, "wb") as mo:
+                write_mo(mo, catalog)
 
 
 @pytest.fixture(scope="session")
@@ -108,6 +125,7 @@ def _fresh_login_per_request(app: Flask) -> Iterator[None]:
     """
     def forget(sender: Flask, **extra: object) -> None:
         g.pop("_login_user", None)
+        g.pop("_flask_babel", None)  # and its language afresh: Flask-Babel keeps the choice in g too
 
     request_started.connect(forget, app)
     try:

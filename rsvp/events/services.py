@@ -8,6 +8,7 @@ from datetime import datetime
 import markdown
 import nh3
 import sqlalchemy as sa
+from flask_babel import LazyString
 from flask_babel import gettext as _
 from markupsafe import Markup
 
@@ -89,18 +90,20 @@ def event_is_over(event: Event, now: datetime | None = None) -> bool:
 
 
 def update_logistics(event: Event, *, starts_at: datetime, ends_at: datetime,
-                     venue: str | None, join_url: str | None) -> list[str]:
+                     venue: str | None, join_url: str | None) -> list[LazyString]:
     """Change when, where or how to join; registrants are told, calendars updated.
 
-    :returns: the changes, as told to registrants (empty when nothing changed).
+    :returns: the changes, as told to registrants (empty when nothing changed); each is
+        written when shown, in the language of its reader (each registrant's email).
     """
-    changes: list[str] = []
+    changes: list[LazyString] = []
     if (starts_at, ends_at) != (event.starts_at, event.ends_at):
-        changes.append(_("New time: %(when)s", when=format_moment(starts_at, event.timezone)))
+        changes.append(LazyString(lambda: _("New time: %(when)s",
+                                            when=format_moment(starts_at, event.timezone))))
     if (venue or None) != (event.venue or None):
-        changes.append(_("New venue: %(venue)s", venue=venue or _("online only")))
+        changes.append(LazyString(lambda: _("New venue: %(venue)s", venue=venue or _("online only"))))
     if (join_url or None) != (event.join_url or None):
-        changes.append(_("New link to join online (below)."))
+        changes.append(LazyString(lambda: _("New link to join online (below).")))
     if not changes:
         return []
     event.starts_at, event.ends_at, event.venue, event.join_url = starts_at, ends_at, venue, join_url

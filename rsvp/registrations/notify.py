@@ -13,7 +13,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app
-from flask_babel import force_locale, format_timedelta
+from flask_babel import LazyString, force_locale, format_timedelta
 from flask_babel import gettext as _
 
 from rsvp import tokens
@@ -139,8 +139,11 @@ def links_email(address: str, registrations: list[Registration],
                        dedupe_key=dedupe_key, items=items, title=title)
 
 
-def event_changed(event: Event, changes: list[str]) -> int:
-    """Tell every active registrant what changed, with the updated calendar file."""
+def event_changed(event: Event, changes: list[LazyString]) -> int:
+    """Tell every active registrant what changed, with the updated calendar file.
+
+    ``changes`` are lazy: each email writes them in its registrant's language.
+    """
     count = 0
     for registration in _active(event):
         _send("event-changed", registration, attach_ics=True, changes=changes)
