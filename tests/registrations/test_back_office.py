@@ -19,7 +19,13 @@ from rsvp.privacy.models import AuditEntry
 from rsvp.registrations import codes, notify
 from rsvp.registrations.models import Registration, RegistrationStatus
 from tests.auth.conftest import log_in
-from tests.factories import grant_role, make_event, make_organiser, make_registration
+from tests.factories import (
+    grant_role,
+    make_event,
+    make_organiser,
+    make_registration,
+    make_speakers_list,
+)
 
 S = RegistrationStatus
 
@@ -206,3 +212,14 @@ def test_organiser_erasure_on_request_is_audited(app, setup):
     db.session.expire_all()
     assert db.session.get(Registration, people["cleo"].id).name == ""
     assert [a for a, _d in audit_actions(event)][-1] == "erased_registration"
+
+
+def test_exports_page_offers_the_speakers_time_with_the_other_lists(app, setup):
+    event, _people, staff = setup
+    client = client_for(app, staff["viewer"])
+    page = client.get(f"/manage/events/{event.public_id}/exports").get_data(as_text=True)
+    assert "speakers/report/speakers.csv" not in page  # no speakers list yet
+    make_speakers_list(event)
+    page = client.get(f"/manage/events/{event.public_id}/exports").get_data(as_text=True)
+    assert f"/manage/events/{event.public_id}/speakers/report/speakers.csv" in page
+    assert f"/manage/events/{event.public_id}/speakers/report/categories.csv" in page
