@@ -54,3 +54,17 @@ def verify(purpose: str, token: str, max_age: int | None = None) -> Any:
         raise TokenExpired(purpose) from error
     except BadSignature as error:
         raise TokenInvalid(purpose) from error
+
+
+def verify_record(purpose: str, token: str, max_age: int | None = None) -> tuple[str, int]:
+    """The (public id, token_version) a link for a record carries; the caller checks the version.
+
+    :raises TokenExpired: older than the purpose's maximum age.
+    :raises TokenInvalid: tampered, for another purpose, or not a [public id, version] pair.
+    """
+    data = verify(purpose, token, max_age=max_age)
+    try:
+        public_id, version = data
+    except (TypeError, ValueError) as error:
+        raise TokenInvalid(purpose) from error
+    return str(public_id), version

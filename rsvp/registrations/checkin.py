@@ -38,13 +38,9 @@ def find_by_code(event: Event, code: str) -> Registration | None:
 
 def find_by_token(event: Event, token: str) -> Registration:
     """:raises tokens.TokenInvalid: tampered, revoked, or for another event's registration."""
-    data = tokens.verify("check-in", token)
-    try:
-        public_id, version = data
-    except (TypeError, ValueError) as error:
-        raise tokens.TokenInvalid("check-in") from error
+    public_id, version = tokens.verify_record("check-in", token)
     registration = db.session.scalar(sa.select(Registration).where(
-        Registration.public_id == str(public_id), Registration.event_id == event.id))
+        Registration.public_id == public_id, Registration.event_id == event.id))
     if registration is None or registration.token_version != version:
         raise tokens.TokenInvalid("check-in")
     return registration

@@ -34,12 +34,6 @@ bp = Blueprint("checkin", __name__)
 CAMERA_ALLOWED = "camera=(self), microphone=(), geolocation=()"
 
 
-def _counts(event: Event) -> dict[str, int]:
-    board = tracking.dashboard(event)
-    return {"checked_in": board.checked_in,
-            "expected": board.by_status.get(RegistrationStatus.CONFIRMED.value, 0)}
-
-
 @bp.get("/manage/events/<event_id>/check-in")
 @event_role_required(Role.CHECK_IN)
 def desk(event: Event) -> Response:
@@ -50,7 +44,7 @@ def desk(event: Event) -> Response:
         found = [by_code] if by_code else checkin.search(event, query)
     response = make_response(render_template(
         "manage/checkin/desk.html", event=event, query=query, found=found,
-        counts=_counts(event), code_for=codes.code_for))
+        counts=tracking.door_counts(event), code_for=codes.code_for))
     response.headers["Permissions-Policy"] = CAMERA_ALLOWED
     return response
 
@@ -58,7 +52,7 @@ def desk(event: Event) -> Response:
 @bp.get("/manage/events/<event_id>/check-in/counts")
 @event_role_required(Role.CHECK_IN)
 def counts(event: Event) -> Response:
-    return jsonify(_counts(event))
+    return jsonify(tracking.door_counts(event))
 
 
 @bp.get("/manage/events/<event_id>/check-in/t/<checkin_token>")
@@ -70,7 +64,7 @@ def scan(event: Event, checkin_token: str) -> str | tuple[str, int]:
     except tokens.TokenInvalid:
         return render_template("manage/checkin/bad_code.html", event=event), 404
     return render_template("manage/checkin/person.html", event=event, registration=registration,
-                           code=codes.code_for(registration), counts=_counts(event))
+                           code=codes.code_for(registration), counts=tracking.door_counts(event))
 
 
 @bp.post("/manage/events/<event_id>/check-in/<registration_id>")

@@ -326,12 +326,8 @@ def from_token(purpose: str, token: str, max_age: int | None = None) -> Registra
     :raises tokens.TokenExpired: the link is too old.
     :raises tokens.TokenInvalid: tampered, wrong purpose, unknown or revoked.
     """
-    data = tokens.verify(purpose, token, max_age=max_age)
-    try:
-        public_id, version = data
-    except (TypeError, ValueError) as error:
-        raise tokens.TokenInvalid(purpose) from error
-    registration = get_by_public_id(str(public_id))
+    public_id, version = tokens.verify_record(purpose, token, max_age=max_age)
+    registration = get_by_public_id(public_id)
     if registration is None or registration.token_version != version:
         raise tokens.TokenInvalid(purpose)
     return registration

@@ -18,7 +18,6 @@ from werkzeug.datastructures import MultiDict
 from rsvp.events.models import AttendanceMode, Event
 from rsvp.extensions import db
 from rsvp.registrations.models import (
-    ACTIVE_STATUSES,
     OrganisationType,
     Registration,
     RegistrationStatus,
@@ -209,5 +208,8 @@ def _over_time(event: Event) -> list[tuple[date, int, int]]:
     return series
 
 
-def active_count(event: Event) -> int:
-    return _count(Registration.event_id == event.id, Registration.status.in_(ACTIVE_STATUSES))
+def door_counts(event: Event) -> dict[str, int]:
+    """What the check-in desk shows and polls: arrived and expected, two counts, nothing more."""
+    of_event = Registration.event_id == event.id
+    return {"checked_in": _count(of_event, Registration.checked_in_at.is_not(None)),
+            "expected": _count(of_event, Registration.status == RegistrationStatus.CONFIRMED)}

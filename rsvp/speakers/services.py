@@ -324,12 +324,8 @@ def from_speaker_token(token: str) -> Speaker:
     :raises tokens.TokenExpired: the link is too old.
     :raises tokens.TokenInvalid: tampered, wrong purpose, unknown or revoked.
     """
-    data = tokens.verify("speaker", token)
-    try:
-        public_id, version = data
-    except (TypeError, ValueError) as error:
-        raise tokens.TokenInvalid("speaker") from error
-    speaker = get_by_public_id(str(public_id))
+    public_id, version = tokens.verify_record("speaker", token)
+    speaker = get_by_public_id(public_id)
     if speaker is None or speaker.token_version != version:
         raise tokens.TokenInvalid("speaker")
     return speaker

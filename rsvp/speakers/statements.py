@@ -10,17 +10,16 @@ withdrawn is removed once the change is committed.
 
 from __future__ import annotations
 
-import io
 import os
 import secrets
 import unicodedata
-import zipfile
 from pathlib import Path
 
 import sqlalchemy as sa
 from flask import current_app
 
 from rsvp.db import Session
+from rsvp.events.uploads import document_kind
 
 #: Kind -> MIME type, for the kinds accepted.
 CONTENT_TYPES = {
@@ -29,7 +28,6 @@ CONTENT_TYPES = {
     "odt": "application/vnd.oasis.opendocument.text",
     "txt": "text/plain; charset=utf-8",
 }
-_ODT_MIMETYPE = b"application/vnd.oasis.opendocument.text"
 _TEXT_CONTROLS_ALLOWED = {"\t", "\n", "\r", "\f"}
 
 
@@ -39,20 +37,6 @@ class StatementRejected(Exception):
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
         self.reason = reason
-
-
-def _zip_kind(data: bytes) -> str | None:
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-        names = set(archive.namelist())
-        if "mimetype" in names and archive.getinfo("mimetype").file_size <= len(_ODT_MIMETYPE):
-            if archive.read("mimetype").strip() == _ODT_MIMETYPE:
-                return "odt"
-        if {"[Content_Types].xml", "word/document.xml"} <= names:
-            return "docx"
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError):
-        return None
-    return None
 
 
 def _is_text(data: bytes) -> bool:
@@ -70,10 +54,8 @@ def _is_text(data: bytes) -> bool:
 
 def sniff(data: bytes) -> str | None:
     """The kind of document ``data`` is ("pdf", "docx", "odt", "txt"), or None."""
-    if data.startswith(b"%PDF-"):
-        return "pdf"
-    if data.startswith(b"PK\x03\x04"):
-        return _zip_kind(data)
+    if data.startswith((b"%PDF-", b"PK\x03\x04")):
+        return document_kind(data)  # the same checks as the organisers' uploads
     return "txt" if _is_text(data) else None
 
 
