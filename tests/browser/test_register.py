@@ -6,6 +6,7 @@ from urllib.parse import urlsplit
 
 import pytest
 import sqlalchemy as sa
+from playwright.sync_api import expect
 
 from rsvp.events.models import EventFormat
 from rsvp.extensions import db
@@ -49,7 +50,7 @@ def test_register_with_the_mouse_every_page_accessible(page, event):
     page.get_by_role("link", name="Register", exact=True).click()
     page.get_by_role("button", name="Register").click()  # empty form: errors
     assert page.locator("#error-summary").is_visible()
-    assert page.evaluate("document.activeElement.id") == "error-summary"
+    expect(page.locator("#error-summary")).to_be_focused()  # once the script has run
     assert_accessible(page)
     screenshot(page, "form-errors-desktop")
 
