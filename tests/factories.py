@@ -22,6 +22,8 @@ from rsvp.events.models import (
     ProgrammeRole,
 )
 from rsvp.extensions import db
+from rsvp.mail import outbox
+from rsvp.mail.models import OutboxMessage
 from rsvp.registrations.models import OrganisationType, Registration, RegistrationStatus
 from rsvp.speakers.models import Speaker, SpeakerCategory, SpeakersList
 from rsvp.speakers.services import delegation_key
@@ -169,3 +171,10 @@ def set_image(event: Event, data: bytes | None = None) -> str:
     owner.image_path = name = uploads.store(data or png_bytes(), "png")
     db.session.commit()  # survives a rollback in the code under test
     return name
+
+
+def written(message: OutboxMessage | None) -> OutboxMessage:
+    """An outbox message as the worker writes it just before sending (see outbox.queue_later)."""
+    assert message is not None, "no message was queued"
+    assert outbox.render_pending(message), "the message has nothing to send"
+    return message

@@ -53,4 +53,8 @@ class OutboxMessage(Base):
     last_error: Mapped[str | None] = mapped_column(sa.String(1000))
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     message_id: Mapped[str] = mapped_column(sa.String(200))
+    #: {"renderer": name, "args": {...}} while the message is still to be written: the worker
+    #: renders it just before sending (rsvp.mail.outbox.queue_later), so a registration's
+    #: transaction holds its locks for an insert, not for template rendering. NULL once written.
+    render: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)

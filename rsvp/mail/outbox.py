@@ -1,11 +1,16 @@
-"""queue_email(): render an email from its template folder into the outbox, in the caller's transaction.
+"""queue_email(): an email into the outbox, in the caller's transaction.
 
 A rolled-back transaction sends nothing; a committed one is never lost. The
-worker (worker.py) does the sending.
+worker (worker.py) does the sending. queue_email() renders at once;
+queue_later() stores what the message needs (a renderer's name and plain
+arguments) and the worker renders it just before sending, so a busy request
+(a registration holding the event's seat lock) does not wait on templates.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from email.utils import make_msgid
 from typing import Any
 
@@ -19,9 +24,41 @@ from rsvp.mail.models import OutboxMessage
 from rsvp.web import public_domain
 
 
+@dataclass
+class Rendered:
+    subject: str
+    text_body: str
+    html_body: str
+    attachments: list[dict[str, str]] = field(default_factory=list)
+
+
+#: name -> function(**args) giving the message, or None when there is nothing to send any more.
+Renderer = Callable[..., "Rendered | None"]
+_RENDERERS: dict[str, Renderer] = {}
+
+
+def renderer(name: str) -> Callable[[Renderer], Renderer]:
+    """Register a function the worker calls to write a message queued with queue_later()."""
+    def register(function: Renderer) -> Renderer:
+        _RENDERERS[name] = function
+        return function
+    return register
+
+
 def one_line(text: str) -> str:
     """Collapse every run of whitespace, newlines included: nothing can start a second header."""
     return " ".join(text.split())
+
+
+def render_email(name: str, lang: str, attachments: list[dict[str, str]] | None = None,
+                 **context: Any) -> Rendered:
+    """templates/mail/<name>/ in ``lang``."""
+    context.setdefault("lang", lang)
+    with force_locale(lang):
+        subject = one_line(render_template(f"mail/{name}/subject.txt", **context))
+        text_body = render_template(f"mail/{name}/body.txt", **context)
+        html_body = render_template(f"mail/{name}/body.html", **context)
+    return Rendered(subject[:300], text_body, html_body, attachments or [])
 
 
 def queue_email(name: str, *, to: str, lang: str = "en", event: Event | None = None,
@@ -33,18 +70,62 @@ def queue_email(name: str, *, to: str, lang: str = "en", event: Event | None = N
     never queued twice).
     """
     context.setdefault("event", event)
-    context.setdefault("lang", lang)
-    with force_locale(lang):
-        subject = one_line(render_template(f"mail/{name}/subject.txt", **context))
-        text_body = render_template(f"mail/{name}/body.txt", **context)
-        html_body = render_template(f"mail/{name}/body.html", **context)
-    message = OutboxMessage(
-        kind=name, recipient=one_line(to), subject=subject[:300], text_body=text_body,
-        html_body=html_body, attachments=attachments or [], dedupe_key=dedupe_key,
-        event_id=event.id if event is not None else None,
-        message_id=make_msgid(domain=public_domain()),
-    )
-    if dedupe_key is None:
+    return queue_rendered(name, render_email(name, lang, attachments, **context), to=to,
+                          event=event, dedupe_key=dedupe_key)
+
+
+def queue_rendered(name: str, rendered: Rendered, *, to: str, event: Event | None = None,
+                   dedupe_key: str | None = None) -> OutboxMessage | None:
+    message = _message(name, to, event, dedupe_key)
+    _fill(message, rendered)
+    return _add(message)
+
+
+def queue_later(name: str, *, to: str, render: str, args: dict[str, Any],
+                event: Event | None = None, dedupe_key: str | None = None) -> OutboxMessage | None:
+    """Add a message the worker writes with renderer ``render`` called with ``args``.
+
+    ``args`` must be plain JSON values (ids, not objects), and the message's
+    content is what the renderer makes of them at sending time.
+    """
+    message = _message(name, to, event, dedupe_key)
+    message.subject, message.text_body, message.html_body = "", "", ""
+    message.attachments = []
+    message.render = {"renderer": render, "args": args}
+    return _add(message)
+
+
+def render_pending(message: OutboxMessage) -> bool:
+    """Write a queue_later() message's content into ``message``; False if it is no longer needed.
+
+    The caller decides whether to keep the result (the worker stores it
+    before sending; the Emails page shows it on a detached copy).
+    """
+    if message.render is None:
+        return True
+    rendered = _RENDERERS[message.render["renderer"]](**message.render["args"])
+    if rendered is None:
+        return False
+    _fill(message, rendered)
+    message.render = None
+    return True
+
+
+def _message(name: str, to: str, event: Event | None, dedupe_key: str | None) -> OutboxMessage:
+    return OutboxMessage(kind=name, recipient=one_line(to), dedupe_key=dedupe_key,
+                         event_id=event.id if event is not None else None,
+                         message_id=make_msgid(domain=public_domain()))
+
+
+def _fill(message: OutboxMessage, rendered: Rendered) -> None:
+    message.subject = rendered.subject
+    message.text_body = rendered.text_body
+    message.html_body = rendered.html_body
+    message.attachments = rendered.attachments
+
+
+def _add(message: OutboxMessage) -> OutboxMessage | None:
+    if message.dedupe_key is None:
         db.session.add(message)
         return message
     try:

@@ -12,6 +12,7 @@ from werkzeug.wrappers import Response
 from rsvp.auth.access import Role, event_role_required
 from rsvp.events.models import Event
 from rsvp.extensions import db
+from rsvp.mail import outbox
 from rsvp.mail.models import OutboxMessage, OutboxStatus
 
 bp = Blueprint("emails", __name__)
@@ -25,6 +26,14 @@ def _message(event: Event, message_number: int) -> OutboxMessage:
     message = db.session.get(OutboxMessage, message_number)
     if message is None or message.event_id != event.id:
         abort(404)
+    return _written(message)
+
+
+def _written(message: OutboxMessage) -> OutboxMessage:
+    """A message the worker has not written yet, shown as it will be written (nothing stored)."""
+    if message.render is not None:
+        db.session.expunge(message)
+        outbox.render_pending(message)
     return message
 
 
@@ -40,6 +49,8 @@ def index(event: Event) -> str:
     totals = dict(db.session.execute(
         sa.select(OutboxMessage.status, sa.func.count()).where(OutboxMessage.event_id == event.id)
         .group_by(OutboxMessage.status)).all())
+    for message in page.items:
+        _written(message)
     return render_template("manage/emails/index.html", event=event, page=page, status=status,
                            totals={s.value: n for s, n in totals.items()})
 

@@ -19,12 +19,14 @@ from datetime import datetime, timedelta
 from email import policy
 from email.message import EmailMessage
 from email.utils import formatdate
+from typing import Any, cast
 
 import flask_mail
 import sqlalchemy as sa
 from flask import current_app
 
 from rsvp.extensions import db
+from rsvp.mail import outbox
 from rsvp.mail.models import OutboxMessage, OutboxStatus
 from rsvp.timeutil import now_utc
 
@@ -79,11 +81,15 @@ def claim(limit: int, now: datetime) -> list[OutboxMessage]:
     lease = timedelta(seconds=current_app.config["MAIL_LEASE_SECONDS"])
     candidates = (sa.select(OutboxMessage.id).where(_due(now))
                   .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id).limit(limit))
+    chosen: Any = candidates.scalar_subquery()
     if db.session.get_bind().dialect.name == "postgresql":
-        candidates = candidates.with_for_update(skip_locked=True)
+        # Lock the rows in a statement of their own: as a subquery of the UPDATE,
+        # PostgreSQL may run it again after updating the first rows, skip those
+        # (now changed by this very command) and claim the next ones, past the limit.
+        chosen = list(db.session.scalars(candidates.with_for_update(skip_locked=True)))
     db.session.execute(
         sa.update(OutboxMessage)
-        .where(OutboxMessage.id.in_(candidates.scalar_subquery()), _due(now))
+        .where(OutboxMessage.id.in_(chosen), _due(now))
         .values(status=OutboxStatus.SENDING, claim=token, lease_expires_at=now + lease)
         .execution_options(synchronize_session=False)
     )
@@ -196,11 +202,48 @@ class _SentLog:
         self.messages.clear()
 
 
+def write_pending(messages: list[OutboxMessage], result: PassResult) -> list[OutboxMessage]:
+    """Render the claimed messages queued to be written later, and store what they say.
+
+    Stored before sending, so a retry sends the same words and the Emails page
+    shows what left. Returns the messages still to send: one whose renderer
+    finds nothing to say (its registration erased) is failed, not sent.
+    """
+    ready: list[OutboxMessage] = []
+    written: list[dict[str, object]] = []
+    for message in messages:
+        if message.render is None:
+            ready.append(message)
+            continue
+        try:
+            still_needed = outbox.render_pending(message)
+        except Exception as error:  # a broken template must not stop every other email
+            log.exception("could not write outbox message %s", message.id)
+            _fail(message, f"could not be written: {type(error).__name__}", result)
+            continue
+        if not still_needed:
+            _fail(message, "skipped: nothing to send any more", result, attempts=message.attempts)
+            continue
+        ready.append(message)
+        written.append({"mid": message.id, "mclaim": message.claim, "subject": message.subject,
+                        "text_body": message.text_body, "html_body": message.html_body,
+                        "attachments": message.attachments})
+    if written:
+        db.session.commit()  # see _finish
+        table = cast(sa.Table, OutboxMessage.__table__)  # Core: one statement, many rows
+        db.session.execute(
+            sa.update(table)
+            .where(table.c.id == sa.bindparam("mid"), table.c.claim == sa.bindparam("mclaim"))
+            .values(render=sa.null()), written)
+        db.session.commit()
+    return ready
+
+
 def send_batch(messages: list[OutboxMessage], now: datetime,
                skip: Callable[[OutboxMessage], str | None] | None = None) -> PassResult:
     """Send claimed messages over one connection; classify every failure."""
     result = PassResult()
-    pending = list(messages)
+    pending = write_pending(messages, result)
     sent = _SentLog()
     try:
         with _Connection(current_app.extensions["mail"]) as connection:

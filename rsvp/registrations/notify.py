@@ -22,7 +22,14 @@ from rsvp.events.models import AttendanceMode, Event, EventStatus
 from rsvp.extensions import db
 from rsvp.i18n import language_name
 from rsvp.mail.models import OutboxMessage
-from rsvp.mail.outbox import queue_email
+from rsvp.mail.outbox import (
+    Rendered,
+    queue_email,
+    queue_later,
+    queue_rendered,
+    render_email,
+    renderer,
+)
 from rsvp.registrations import codes
 from rsvp.registrations.models import ACTIVE_STATUSES, Registration, RegistrationStatus
 from rsvp.timeutil import format_day, format_moment, format_span, is_zone, time_lines
@@ -43,16 +50,21 @@ def manage_url(registration: Registration) -> str:
     return public_url("registrations.manage", token=token)
 
 
-def join_url_for(registration: Registration) -> str | None:
-    """The private link, for confirmed online attendees only."""
+def join_url_for(registration: Registration, status: RegistrationStatus | None = None) -> str | None:
+    """The private link, for confirmed online attendees only.
+
+    ``status`` is the one the email was queued for (it is written later): the
+    link goes out only if the registration was confirmed then and still is.
+    """
     event = registration.event
     if (registration.status is RegistrationStatus.CONFIRMED
+            and (status or registration.status) is RegistrationStatus.CONFIRMED
             and registration.attendance_mode is AttendanceMode.ONLINE and event.join_url):
         return event.join_url
     return None
 
 
-def _context(registration: Registration) -> dict[str, Any]:
+def _context(registration: Registration, status: RegistrationStatus) -> dict[str, Any]:
     event = registration.event
     lines = time_lines(event.starts_at, event.ends_at, event.timezone, event.display_timezones)
     own = registration.timezone
@@ -72,35 +84,62 @@ def _context(registration: Registration) -> dict[str, Any]:
     if event.caption_languages:
         languages.append(_("captions: %(list)s",
                            list=", ".join(language_name(c) for c in event.caption_languages)))
+    confirmed = (status is RegistrationStatus.CONFIRMED
+                 and registration.status is RegistrationStatus.CONFIRMED)
     return {
         "event": event, "registration": registration,
         "title": event.title,
         "when_event": f"{format_day(event.starts_at, event.timezone)}, {lines[0]}",
         "when_extra": lines[1:], "when_yours": when_yours,
         "where": where, "languages": "; ".join(languages),
-        "manage_url": manage_url(registration), "join_url": join_url_for(registration),
+        "manage_url": manage_url(registration), "join_url": join_url_for(registration, status),
         # In-person attendees show this at the door (the QR code is attached with the same link).
         "checkin_code": codes.code_for(registration) if (
-            registration.status is RegistrationStatus.CONFIRMED
-            and registration.attendance_mode is AttendanceMode.IN_PERSON) else None,
+            confirmed and registration.attendance_mode is AttendanceMode.IN_PERSON) else None,
         "event_url": public_url("events.show", slug=event.slug),
     }
 
 
-def _send(name: str, registration: Registration, *, attach_ics: bool = False, cancel_ics: bool = False,
-          dedupe_key: str | None = None, **extra: Any) -> OutboxMessage | None:
+def _render(name: str, registration: Registration, status: RegistrationStatus,
+            attach_ics: bool = False, cancel_ics: bool = False, **extra: Any) -> Rendered:
     with force_locale(registration.language):
-        context = _context(registration) | extra
-    event = context.pop("event")
+        context = _context(registration, status) | extra
     attachments = []
     if attach_ics or cancel_ics:
-        attachments.append(ics_attachment(event, context["event_url"], public_domain(), cancel_ics))
+        attachments.append(ics_attachment(context["event"], context["event_url"], public_domain(),
+                                          cancel_ics))
     if context["checkin_code"]:
         attachments.append({"filename": "check-in.png", "content_type": "image/png",
                             "encoding": "base64", "data": base64.b64encode(
                                 codes.qr_png(codes.checkin_url(registration))).decode()})
-    return queue_email(name, to=registration.email, lang=registration.language, event=event,
-                       dedupe_key=dedupe_key, attachments=attachments, **context)
+    return render_email(name, registration.language, attachments, **context)
+
+
+@renderer("registration")
+def _render_later(name: str, registration_id: int, status: str, attach_ics: bool = False,
+                  cancel_ics: bool = False, extra: dict[str, Any] | None = None) -> Rendered | None:
+    registration = db.session.get(Registration, registration_id)
+    if registration is None:
+        return None
+    return _render(name, registration, RegistrationStatus(status), attach_ics, cancel_ics,
+                   **(extra or {}))
+
+
+def _send(name: str, registration: Registration, *, attach_ics: bool = False, cancel_ics: bool = False,
+          dedupe_key: str | None = None, **extra: Any) -> OutboxMessage | None:
+    """Queue ``name`` for ``registration``: written by the worker when ``extra`` is plain values
+    (the status it was queued for is kept), at once when it holds lazy strings."""
+    if all(value is None or isinstance(value, str | int | float | bool) for value in extra.values()):
+        if registration.id is None:
+            db.session.flush()
+        return queue_later(name, to=registration.email, render="registration",
+                           event=registration.event, dedupe_key=dedupe_key,
+                           args={"name": name, "registration_id": registration.id,
+                                 "status": registration.status.value, "attach_ics": attach_ics,
+                                 "cancel_ics": cancel_ics, "extra": extra})
+    rendered = _render(name, registration, registration.status, attach_ics, cancel_ics, **extra)
+    return queue_rendered(name, rendered, to=registration.email, event=registration.event,
+                          dedupe_key=dedupe_key)
 
 
 def status_email(registration: Registration, name: str | None = None,

@@ -18,7 +18,7 @@ from rsvp.registrations.models import Registration, RegistrationStatus
 from rsvp.speakers import notify as speakers_notify
 from rsvp.speakers.services import lineup
 from rsvp.timeutil import now_utc
-from tests.factories import make_event, make_registration, make_speaker, make_speakers_list
+from tests.factories import make_event, make_registration, make_speaker, make_speakers_list, written
 from tests.i18n.conftest import english_leftovers
 
 REGISTER = {"name": "Glacier Kwong", "email": "glacier@example.org", "organisation": "Keep Hong Kong Free",
@@ -98,7 +98,7 @@ def every_email(lang: str) -> list[OutboxMessage]:
         "admin@example.org", "Admin", is_admin=True), lang=lang)
     auth.request_password_reset(f"organiser-{lang}@example.org", lang=lang)
     db.session.flush()
-    return list(db.session.scalars(sa.select(OutboxMessage).order_by(OutboxMessage.id)))
+    return [written(m) for m in db.session.scalars(sa.select(OutboxMessage).order_by(OutboxMessage.id))]
 
 
 def test_every_email_in_each_language(db_session, lang):

@@ -25,6 +25,7 @@ from tests.factories import (
     make_organiser,
     make_registration,
     make_speakers_list,
+    written,
 )
 
 S = RegistrationStatus
@@ -62,7 +63,8 @@ def audit_actions(event) -> list[tuple[str, str]]:
 
 
 def outbox(kind: str) -> list[OutboxMessage]:
-    return list(db.session.scalars(sa.select(OutboxMessage).where(OutboxMessage.kind == kind)))
+    return [written(m) for m in db.session.scalars(
+        sa.select(OutboxMessage).where(OutboxMessage.kind == kind))]
 
 
 def test_overview_shows_counts_and_language_demand(app, setup):
@@ -169,11 +171,11 @@ def test_confirmation_email_carries_the_qr_pass_for_in_person_attendees(app, set
     ana = people["ana"]
     ana.status = S.CONFIRMED
     db.session.commit()
-    message = build_message(notify.status_email(ana))
+    message = build_message(written(notify.status_email(ana)))
     parts = {p.get_filename(): p for p in message.iter_attachments()}
     assert parts["check-in.png"].get_content().startswith(b"\x89PNG")
     assert codes.code_for(ana) in message.get_body(("plain",)).get_content()
-    online = build_message(notify.status_email(people["cleo"]))
+    online = build_message(written(notify.status_email(people["cleo"])))
     assert "check-in.png" not in {p.get_filename() for p in online.iter_attachments()}
 
 

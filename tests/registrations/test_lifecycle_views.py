@@ -13,7 +13,7 @@ from rsvp.extensions import db
 from rsvp.mail.models import OutboxMessage
 from rsvp.registrations.models import Question, QuestionKind, Registration, RegistrationStatus
 from rsvp.registrations.notify import confirm_url, manage_url
-from tests.factories import make_event, make_registration
+from tests.factories import make_event, make_registration, written
 from tests.registrations.test_views import VALID
 
 S = RegistrationStatus
@@ -24,7 +24,8 @@ def local(url: str) -> str:
 
 
 def outbox(kind: str) -> list[OutboxMessage]:
-    return list(db.session.scalars(sa.select(OutboxMessage).where(OutboxMessage.kind == kind)))
+    return [written(m) for m in db.session.scalars(
+        sa.select(OutboxMessage).where(OutboxMessage.kind == kind))]
 
 
 def stored(event) -> list[Registration]:

@@ -12,7 +12,7 @@ from rsvp.mail.models import OutboxMessage
 from rsvp.registrations import decisions, selfservice, services
 from rsvp.registrations.models import RegistrationChange, RegistrationStatus
 from rsvp.timeutil import now_utc
-from tests.factories import make_event, make_registration
+from tests.factories import make_event, make_registration, written
 
 S = RegistrationStatus
 
@@ -98,7 +98,7 @@ def test_rejection_emails_the_reason(db_session, status):
     registration = make_registration(make_event(), status=status)
     decisions.reject(registration, "owner@example.org", "The room holds State delegations only.")
     assert registration.status is S.REJECTED
-    (message,) = db.session.scalars(sa.select(OutboxMessage))
+    message = written(db.session.scalars(sa.select(OutboxMessage)).one())
     assert message.kind == "registration-rejected"
     assert "The room holds State delegations only." in message.text_body
     assert history(registration)[-1][1:] == (S.REJECTED, "owner@example.org")

@@ -1,0 +1,67 @@
+"""Registration emails the worker writes just before sending (outbox.queue_later)."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from rsvp.extensions import db
+from rsvp.mail import outbox, worker
+from rsvp.mail.models import OutboxMessage, OutboxStatus
+from rsvp.registrations import services
+from tests.factories import make_event
+from tests.mail.test_delivery import parts, register
+
+
+def test_the_worker_writes_the_email_and_keeps_what_it_sent(db_session, smtp):
+    event = make_event(title="Bachelet's legacy", join_url="https://meet.example.org/private-room")
+    register(event)
+    queued = db.session.scalars(sa.select(OutboxMessage)).one()
+    assert queued.render is not None and queued.text_body == ""  # the request rendered nothing
+
+    assert worker.send_pending().sent == 1
+    (message,) = smtp.inbox.to("mary@example.org")
+    text, _html = parts(message)
+    assert "Dear Mary Lawlor" in text and "https://meet.example.org/private-room" in text
+    db.session.expire_all()
+    stored = db.session.get(OutboxMessage, queued.id)
+    assert stored.render is None and stored.status is OutboxStatus.SENT
+    assert stored.subject == message["Subject"] == "Registration confirmed: Bachelet's legacy"
+    assert stored.text_body.replace("\r\n", "\n") == text.replace("\r\n", "\n")
+
+
+def test_a_confirmation_written_after_a_cancellation_has_no_join_link(db_session, smtp):
+    event = make_event(join_url="https://meet.example.org/private-room")
+    registration = register(event)
+    services.cancel(registration)  # before the worker got to the confirmation
+    db.session.commit()
+
+    assert worker.send_pending().sent == 2
+    confirmed, cancelled = smtp.inbox.to("mary@example.org")
+    assert confirmed["Subject"].startswith("Registration confirmed")
+    assert cancelled["Subject"].startswith("Registration cancelled")
+    for message in (confirmed, cancelled):
+        assert "private-room" not in message.as_string()
+
+
+def test_a_message_with_nothing_left_to_say_or_a_broken_template_fails_alone(db_session, smtp):
+    event = make_event()
+    register(event)
+
+    @outbox.renderer("test-broken")
+    def broken() -> outbox.Rendered:
+        raise KeyError("a template bug")
+
+    outbox.queue_later("registration-confirmed", to="gone@example.org", render="registration",
+                       args={"name": "registration-confirmed", "registration_id": 0,
+                             "status": "confirmed"})
+    outbox.queue_later("registration-confirmed", to="bug@example.org", render="test-broken",
+                       args={})
+    db.session.commit()
+
+    result = worker.send_pending()
+    assert (result.sent, result.failed) == (1, 2)
+    assert [m["To"] for m in smtp.inbox.messages] == ["mary@example.org"]
+    reasons = dict(db.session.execute(sa.select(OutboxMessage.recipient, OutboxMessage.last_error)
+                                      .where(OutboxMessage.status == OutboxStatus.FAILED)).all())
+    assert reasons == {"gone@example.org": "skipped: nothing to send any more",
+                       "bug@example.org": "could not be written: KeyError"}
