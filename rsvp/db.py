@@ -127,3 +127,18 @@ def reads_first() -> None:
     No effect on PostgreSQL.
     """
     g.setdefault(_READS_FIRST, True)
+
+
+def end_read(session: sa.orm.Session) -> None:
+    """Commit a transaction that only read, keeping what it loaded.
+
+    For a view that validates first and writes after (see reads_first()):
+    reloading the same rows would cost a query, and what must be current
+    for the write is re-checked by its own statements (a seat is taken by
+    a conditional UPDATE).
+    """
+    expire, session.expire_on_commit = session.expire_on_commit, False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = expire

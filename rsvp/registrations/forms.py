@@ -95,7 +95,7 @@ class DetailsForm(FlaskForm):
     )
     has_grounds_pass = RadioField(
         _l("Do you hold a valid UN grounds pass for the Palais des Nations?"), choices=yes_no(),
-        validators=[Optional()],
+        validators=[Optional()], validate_choice=False,  # validate() checks it when it is asked
     )
     passport_name = StringField(
         _l("Full name as in your passport"), validators=[Optional(), Length(max=200)],
@@ -217,7 +217,8 @@ class RegistrationForm(Honeypot, DetailsForm):
     country = SelectField(_l("Country"), validators=[Optional()], validate_choice=False,
                           description=_l("Optional."))
     #: Filled in by the browser (static/js/local-time.js) so emails can show the person's own time.
-    timezone = HiddenField(validators=[Optional(), Length(max=64)])
+    #: No label: it is never shown, and a default one is looked up in WTForms' catalogue each time.
+    timezone = HiddenField("", validators=[Optional(), Length(max=64)])
     consent = BooleanField(
         _l("I agree that my details are used to run this event, as described above."),
         validators=[DataRequired(_l("Please accept the privacy notice to register."))],
@@ -249,6 +250,8 @@ class EraseForm(FlaskForm):
 
 
 def _with_questions(base: type[DetailsForm], questions: list[Question]) -> type[DetailsForm]:
+    if not questions:
+        return base  # a new class costs WTForms its field set-up again, on every request
     fields = {field_name(q): build_field(q) for q in questions}
     return type(base.__name__, (base,), fields)
 

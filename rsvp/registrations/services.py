@@ -224,33 +224,32 @@ def register(event: Event, data: RegistrationData, now: datetime | None = None) 
     email = data.email.strip().lower()
     # Seats first: a full event answers everyone the same, registered or not.
     status = _initial_status(event, data.attendance_mode)
-    existing = active_registration(event, email)
-    if existing is None:
-        registration = Registration(
-            event=event, email=email, name=data.name.strip(),
-            organisation=data.organisation.strip(), organisation_type=data.organisation_type,
-            country=data.country or None, attendance_mode=data.attendance_mode,
-            language=data.language,
-            timezone=data.timezone if data.timezone and is_zone(data.timezone) else None,
-            interpretation_language=data.interpretation_language or None,
-            captions=data.captions, accessibility_needs=data.accessibility_needs.strip(),
-            answers=dict(data.answers), consent_at=now, status=status,
-            created_at=now, updated_at=now,
-        )
-        apply_grounds_pass(registration, data.grounds_pass)
-        try:
-            # The partial unique index decides, even when two requests race.
-            with db.session.begin_nested():
-                db.session.add(registration)
-                db.session.add(RegistrationChange(registration=registration, at=now,
-                                                  to_status=status, actor="registrant"))
-        except IntegrityError:
-            existing = active_registration(event, email)
-            if existing is None:
-                raise
-        else:
-            announce(registration)
-            return registration
+    registration = Registration(
+        event=event, email=email, name=data.name.strip(),
+        organisation=data.organisation.strip(), organisation_type=data.organisation_type,
+        country=data.country or None, attendance_mode=data.attendance_mode,
+        language=data.language,
+        timezone=data.timezone if data.timezone and is_zone(data.timezone) else None,
+        interpretation_language=data.interpretation_language or None,
+        captions=data.captions, accessibility_needs=data.accessibility_needs.strip(),
+        answers=dict(data.answers), consent_at=now, status=status,
+        created_at=now, updated_at=now,
+    )
+    apply_grounds_pass(registration, data.grounds_pass)
+    try:
+        # The partial unique index on active registrations decides, even when two
+        # requests race; looking first would cost every registration a query.
+        with db.session.begin_nested():
+            db.session.add(registration)
+            db.session.add(RegistrationChange(registration=registration, at=now,
+                                              to_status=status, actor="registrant"))
+    except IntegrityError:
+        existing = active_registration(event, email)
+        if existing is None:
+            raise
+    else:
+        announce(registration)
+        return registration
     if status is RegistrationStatus.CONFIRMED:
         release_seat(event, data.attendance_mode)
     raise AlreadyRegistered(existing)

@@ -14,7 +14,7 @@ from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
 from rsvp import tokens
-from rsvp.db import reads_first
+from rsvp.db import end_read, reads_first
 from rsvp.events.models import AttendanceMode
 from rsvp.events.views import load_public_event
 from rsvp.extensions import db, limiter
@@ -63,7 +63,7 @@ def register(slug: str) -> str | Response | tuple[str, int]:
         answers=form.answers(),
         grounds_pass=form.grounds_pass(),
     )
-    db.session.commit()  # end the read; the write transaction starts with the seat
+    end_read(db.session())  # the write transaction starts with the seat
     try:
         services.register(event, data)
     except services.AlreadyRegistered as already:

@@ -1,4 +1,9 @@
-"""The emails a speaker receives, queued in the caller's transaction: inscribed, withdrawn."""
+"""The emails a speaker receives, queued in the caller's transaction: inscribed, withdrawn.
+
+The inscription's email is written by the worker (rsvp.mail.outbox.queue_later): its
+place and projected time come from the whole list, which an inscription need not
+read while the list's writers wait.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +13,7 @@ from flask_babel import force_locale
 
 from rsvp import tokens
 from rsvp.i18n import language_name
-from rsvp.mail.outbox import queue_email
+from rsvp.mail.outbox import Rendered, queue_later, queue_rendered, render_email
 from rsvp.speakers.models import Speaker
 from rsvp.timeutil import format_clock, format_day, format_moment, is_zone, time_lines, zone_abbreviation
 from rsvp.web import public_url
@@ -38,13 +43,19 @@ def _context(speaker: Speaker) -> dict[str, Any]:
     }
 
 
-def _send(name: str, speaker: Speaker, **extra: Any) -> None:
+def _render(name: str, speaker: Speaker, **extra: Any) -> Rendered:
     with force_locale(speaker.email_language):
         context = _context(speaker) | extra
-    queue_email(name, to=speaker.email, lang=speaker.email_language, event=speaker.event, **context)
+    return render_email(name, speaker.email_language, event=speaker.event, **context)
 
 
-def inscribed(speaker: Speaker, lineup: Lineup) -> None:
+def inscribed(speaker: Speaker) -> None:
+    """Queue the speaker's place and time; the worker writes it (render_inscribed) when it sends."""
+    queue_later("speaker-inscribed", to=speaker.email, render="speaker-inscribed",
+                args={"speaker_id": speaker.id}, event=speaker.event)
+
+
+def render_inscribed(speaker: Speaker, lineup: Lineup) -> Rendered:
     """Place on the list, time allowed, projected speaking time, and the speaker's link."""
     event = speaker.event
     slot = lineup.slot_of(speaker)
@@ -55,9 +66,11 @@ def inscribed(speaker: Speaker, lineup: Lineup) -> None:
             projected_extra = [
                 f"{format_clock(slot.starts_at, zone)} {zone_abbreviation(slot.starts_at, zone)}"
                 for zone in event.display_timezones if is_zone(zone)]
-    _send("speaker-inscribed", speaker, place=lineup.place_of(speaker), projected=projected,
-          projected_extra=projected_extra, fits=slot.fits if slot else True)
+    return _render("speaker-inscribed", speaker, place=lineup.place_of(speaker),
+                   projected=projected, projected_extra=projected_extra,
+                   fits=slot.fits if slot else True)
 
 
 def withdrawn(speaker: Speaker) -> None:
-    _send("speaker-withdrawn", speaker)
+    queue_rendered("speaker-withdrawn", _render("speaker-withdrawn", speaker), to=speaker.email,
+                   event=speaker.event)

@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from rsvp import tokens
 from rsvp.events.models import Event, EventStatus
 from rsvp.extensions import db
+from rsvp.mail.outbox import Rendered, renderer
 from rsvp.registrations.services import Window
 from rsvp.speakers import notify, ordering, statements
 from rsvp.speakers.models import (
@@ -240,8 +241,17 @@ def inscribe(event: Event, data: InscriptionData, now: datetime | None = None) -
     if data.statement and kind:
         _attach(speaker, data.statement, kind, now)
     db.session.flush()
-    notify.inscribed(speaker, lineup(speakers_list, now))
+    notify.inscribed(speaker)
     return speaker
+
+
+@renderer("speaker-inscribed")
+def _write_inscribed(speaker_id: int) -> Rendered | None:
+    speaker = db.session.get(Speaker, speaker_id)
+    speakers_list = speakers_list_of(speaker.event) if speaker else None
+    if speaker is None or speakers_list is None:
+        return None
+    return notify.render_inscribed(speaker, lineup(speakers_list))
 
 
 def _attach(speaker: Speaker, upload: Upload, kind: str, now: datetime) -> None:

@@ -12,7 +12,7 @@ from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
 from rsvp import tokens
-from rsvp.db import reads_first
+from rsvp.db import end_read, reads_first
 from rsvp.events.models import Event
 from rsvp.events.views import load_public_event
 from rsvp.extensions import db, limiter
@@ -60,7 +60,7 @@ def inscribe(slug: str) -> str | Response | tuple[str, int]:
         on_behalf_of_group=form.on_behalf_of_group, group_name=form.group_name.data or "",
         language=form.language.data, email=form.email.data, email_language=str(get_locale() or "en"),
         statement=form.statement.upload)
-    db.session.commit()  # end the read; the write transaction starts with the inscription
+    end_read(db.session())  # the write transaction starts with the inscription
     try:
         speaker = services.inscribe(event, data)
         public_id = speaker.public_id  # read before the commit expires it
