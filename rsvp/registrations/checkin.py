@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from rsvp import tokens
 from rsvp.events.models import Event
 from rsvp.extensions import db
-from rsvp.registrations.codes import code_for
+from rsvp.registrations.codes import code_of
 from rsvp.registrations.models import Registration, RegistrationChange, RegistrationStatus
 from rsvp.registrations.services import TransitionRefused
 from rsvp.timeutil import now_utc
@@ -29,10 +29,12 @@ def find_by_code(event: Event, code: str) -> Registration | None:
     wanted = _normalise(code)
     if not wanted:
         return None
-    for registration in db.session.scalars(sa.select(Registration).where(
+    # The code is derived from the public id, not stored: compare over two columns, load one row.
+    for registration_id, public_id in db.session.execute(sa.select(
+            Registration.id, Registration.public_id).where(
             Registration.event_id == event.id, Registration.erased_at.is_(None))):
-        if code_for(registration) == wanted:
-            return registration
+        if code_of(public_id) == wanted:
+            return db.session.get(Registration, registration_id)
     return None
 
 

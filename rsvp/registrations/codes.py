@@ -22,7 +22,11 @@ def checkin_token(registration: Registration) -> str:
 
 def code_for(registration: Registration) -> str:
     """Eight characters printed under the QR code, e.g. "K7Q2-M9XA"."""
-    digest = hashlib.sha256(registration.public_id.encode()).digest()
+    return code_of(registration.public_id)
+
+
+def code_of(public_id: str) -> str:
+    digest = hashlib.sha256(public_id.encode()).digest()
     code = "".join(_ALPHABET[byte % len(_ALPHABET)] for byte in digest[:8])
     return f"{code[:4]}-{code[4:]}"
 
