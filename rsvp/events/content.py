@@ -154,8 +154,11 @@ def lang_attribute(shown: Shown) -> Markup:
     return Markup(' lang="{}"').format(shown.language) if shown.fallback else Markup("")
 
 
+def in_language(text: str, language: str) -> Markup:
+    """``text`` as HTML, inside a span that says its language (it differs from the page's)."""
+    return Markup('<span lang="{}" dir="auto">{}</span>').format(language, text)
+
+
 def marked(shown: Shown) -> Markup:
     """The piece as HTML, inside a span that carries its language when it fell back (form labels)."""
-    if shown.fallback:
-        return Markup('<span lang="{}" dir="auto">{}</span>').format(shown.language, shown.text)
-    return escape(shown.text)
+    return in_language(shown.text, shown.language) if shown.fallback else escape(shown.text)

@@ -7,6 +7,7 @@ from flask import Blueprint, Response, abort, current_app, render_template, requ
 from rsvp.events import content, labels, services, uploads
 from rsvp.events.calendar import event_ics
 from rsvp.events.models import Event
+from rsvp.i18n import language_in_sentence
 from rsvp.registrations import services as registrations
 from rsvp.web import cached_for_visitors, public_domain
 
@@ -98,5 +99,6 @@ def _label_globals(state) -> None:
         ROLE_HEADINGS=labels.ROLE_HEADINGS, PARTNER_ROLE_HEADINGS=labels.PARTNER_ROLE_HEADINGS,
         PARTNER_KIND_LABELS=labels.PARTNER_KIND_LABELS)
     # The organisers' words in the reader's language, for pages and emails (rsvp.events.content).
-    state.app.jinja_env.globals.update(event_text=content.for_reader)
+    state.app.jinja_env.globals.update(event_text=content.for_reader,
+                                       language_in_sentence=language_in_sentence)
     state.app.jinja_env.filters["lang_attr"] = content.lang_attribute
