@@ -92,8 +92,8 @@ def translation_form(event: Event, questions: list[Question], language: str,
     # The originals under the title and summary; the description's is shown whole beside its field.
     form.title.description = _original(event.title, main)
     if event.summary.strip():
-        form.summary.description = Markup("{} {}").format(form.summary.description,
-                                                          _original(event.summary, main))
+        form.summary.description = Markup("{}<br>{}").format(form.summary.description,
+                                                            _original(event.summary, main))
     form.question_fields = [QuestionFields(
         q, form[f"q{q.id}_label"], form[f"q{q.id}_help"] if q.help_text else None,
         [(value, form[f"q{q.id}_option_{n}"]) for n, value in enumerate(q.options)]) for q in questions]

@@ -146,3 +146,13 @@ def test_the_main_language_is_chosen_on_the_details_page_and_refused_when_transl
     assert client.post(url, data=form_of(manager, content_language="fr")).status_code == 303
     db.session.expire_all()
     assert manager.content_language == "fr"
+
+
+def test_two_organisers_adding_the_same_language_at_once_get_a_clear_answer(client, manager, monkeypatch):
+    def lost_the_race(*args, **kwargs):
+        raise sa.exc.IntegrityError("INSERT INTO event_translations", {}, Exception("unique"))
+
+    monkeypatch.setattr("rsvp.events.translations.save_translation", lost_the_race)
+    response = client.post(f"/manage/events/{manager.public_id}/edit/translations/es", data=SPANISH)
+    assert response.status_code == 409
+    assert "Someone else saved a translation into Spanish just now" in page_of(response)
