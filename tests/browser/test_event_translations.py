@@ -3,16 +3,13 @@ Spanish sees it, and one whose browser reads French sees the English text with a
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-
 import pytest
 
 from rsvp.auth.models import Role
 from rsvp.events.demo import seed_records
 from rsvp.events.models import EventFormat
 from rsvp.registrations.models import QuestionKind
-from tests.browser.conftest import assert_accessible, screenshot
+from tests.browser.conftest import assert_accessible, open_page, screenshot
 from tests.browser.test_editor import log_in
 from tests.factories import add_question, grant_role, make_event, make_organiser
 
@@ -22,16 +19,9 @@ RECORD = next(r for r in seed_records() if r["slug"] == "rights-at-risk-time-for
 SPANISH = RECORD["translations"]["es"]
 
 
-@contextmanager
-def visitor(browser, base_url: str, locale: str) -> Iterator[object]:
-    """A visitor on another device whose browser asks for pages in ``locale`` (Accept-Language)."""
-    context = browser.new_context(locale=locale, base_url=base_url, viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    try:
-        yield page
-    finally:
-        context.close()
+def visitor(browser, base_url: str, locale: str):
+    """A visitor on another device whose browser asks for pages in ``locale``."""
+    return open_page(browser, base_url, {"width": 1280, "height": 900}, locale=locale)
 
 
 @pytest.fixture
