@@ -1,13 +1,15 @@
 """The translation form: the event's title, summary and description in one language, and each of its
-questions' label, hint and choices, built for the event at hand (fields q<id>_label, q<id>_help,
-q<id>_option_<n>). Each field's hint quotes the main language's text it translates.
+questions' label, hint and choices, built for the event at hand (fields q<id>_label, q<id>_help and
+one per choice, see option_field). Each field's hint quotes the main language's text it translates.
 """
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from typing import Any
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from markupsafe import Markup
@@ -59,8 +61,14 @@ class QuestionFields:
 
 def _original(text: str, main: str) -> Markup:
     """A hint quoting the main language's text: "Original (English): …"."""
-    return Markup("{} {}").format(_l("Original (%(language)s):", language=language_in_sentence(main)),
+    return Markup("{} {}").format(_("Original (%(language)s):", language=language_in_sentence(main)),
                                   in_language(text, main))
+
+
+def option_field(question: Question, value: str) -> str:
+    """The field of one choice, named after the choice itself, not its place: a choice the question
+    gained or lost while the page was open cannot take another's wording."""
+    return f"q{question.id}_option_{hashlib.blake2s(value.encode(), digest_size=6).hexdigest()}"
 
 
 def translation_form(event: Event, questions: list[Question], language: str,
@@ -81,10 +89,10 @@ def translation_form(event: Event, questions: list[Question], language: str,
             fields[f"{prefix}_help"] = StringField(_l("Hint"), validators=[Optional(), Length(max=600)],
                                                    description=_original(question.help_text, main))
             data[f"{prefix}_help"] = saved.help_text
-        for number, value in enumerate(question.options):
-            fields[f"{prefix}_option_{number}"] = StringField(
+        for value in question.options:
+            fields[option_field(question, value)] = StringField(
                 in_language(value, main), validators=[Optional(), Length(max=300)])
-            data[f"{prefix}_option_{number}"] = saved.options.get(value, "")
+            data[option_field(question, value)] = saved.options.get(value, "")
     form = type("EventTranslationForm", (TranslationForm,), fields)(data=data)
     for typed in form:  # what organisers type here is in ``language``: spell-checked as such
         if typed.type in ("StringField", "TextAreaField"):
@@ -96,7 +104,7 @@ def translation_form(event: Event, questions: list[Question], language: str,
                                                             _original(event.summary, main))
     form.question_fields = [QuestionFields(
         q, form[f"q{q.id}_label"], form[f"q{q.id}_help"] if q.help_text else None,
-        [(value, form[f"q{q.id}_option_{n}"]) for n, value in enumerate(q.options)]) for q in questions]
+        [(value, form[option_field(q, value)]) for value in q.options]) for q in questions]
     return form
 
 

@@ -6,6 +6,7 @@ import sqlalchemy as sa
 
 from rsvp.auth.models import Role
 from rsvp.events.models import EventTranslation
+from rsvp.events.translation_forms import option_field
 from rsvp.extensions import db
 from rsvp.privacy.models import AuditEntry
 from rsvp.registrations.models import QuestionKind
@@ -44,7 +45,8 @@ def test_a_manager_adds_a_spanish_translation_and_spanish_visitors_see_it(client
     assert "Translation into Spanish" in blank and 'lang="es" dir="auto"' in blank
     assert '<span lang="en" dir="auto">Voices of Uyghur camp survivors</span>' in blank  # the original
     response = client.post(url, data={**SPANISH, f"q{question.id}_label": "¿Qué panel?",
-                                      f"q{question.id}_option_0": "Mañana", f"q{question.id}_option_1": ""})
+                                      option_field(question, "Morning"): "Mañana",
+                                      option_field(question, "Afternoon"): ""})
     assert response.status_code == 303 and response.headers["Location"].endswith(url)
     assert "Your changes are saved." in page_of(client.get(url))
     assert saved(manager, "es").title == SPANISH["title"]
@@ -156,3 +158,15 @@ def test_two_organisers_adding_the_same_language_at_once_get_a_clear_answer(clie
     response = client.post(f"/manage/events/{manager.public_id}/edit/translations/es", data=SPANISH)
     assert response.status_code == 409
     assert "Someone else saved a translation into Spanish just now" in page_of(response)
+
+
+def test_a_choice_changed_while_the_page_was_open_does_not_take_another_ones_wording(client, manager):
+    question = add_question(manager, "Which panel?", QuestionKind.SINGLE_CHOICE,
+                            options=["Morning", "Afternoon"])
+    typed = {**SPANISH, option_field(question, "Morning"): "Mañana",
+             option_field(question, "Afternoon"): "Tarde"}
+    question.options = ["Evening", "Afternoon"]  # another organiser's save, before this one
+    db.session.commit()
+    client.post(f"/manage/events/{manager.public_id}/edit/translations/es", data=typed)
+    db.session.expire_all()
+    assert question.translations == {"es": {"options": {"Afternoon": "Tarde"}}}
