@@ -76,6 +76,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
 
     app.register_blueprint(emails_bp)
 
+    import rsvp.events.manage_translations  # noqa: F401  (adds the editor's Translations pages to its bp)
     from rsvp.events import manage_lists  # noqa: F401  (adds the editor's list pages to its bp)
     from rsvp.events.manage_views import bp as editor_bp
 

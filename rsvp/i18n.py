@@ -25,6 +25,12 @@ def language_name(code: str) -> str:
     return name[:1].upper() + name[1:] if name else code
 
 
+def language_in_sentence(code: str) -> str:
+    """"en" -> "anglais" in French: the name as written inside a sentence (no capital where the
+    reader's language uses none); unknown codes come back as given."""
+    return _current().languages.get(code) or code
+
+
 def own_language_names() -> list[tuple[str, str]]:
     """Each offered language named in itself, for the switcher: ("fr", "Français")."""
     names = []

@@ -9,6 +9,8 @@ import itertools
 from datetime import timedelta
 from typing import Any
 
+import sqlalchemy as sa
+
 from rsvp.auth.models import EventRole, Organiser, Role
 from rsvp.auth.services import hash_password
 from rsvp.events import uploads
@@ -19,12 +21,19 @@ from rsvp.events.models import (
     EventFormat,
     EventPerson,
     EventStatus,
+    EventTranslation,
     ProgrammeRole,
 )
 from rsvp.extensions import db
 from rsvp.mail import outbox
 from rsvp.mail.models import OutboxMessage
-from rsvp.registrations.models import OrganisationType, Registration, RegistrationStatus
+from rsvp.registrations.models import (
+    OrganisationType,
+    Question,
+    QuestionKind,
+    Registration,
+    RegistrationStatus,
+)
 from rsvp.speakers.models import Speaker, SpeakerCategory, SpeakersList
 from rsvp.speakers.services import delegation_key
 from rsvp.timeutil import now_utc
@@ -178,3 +187,26 @@ def written(message: OutboxMessage | None) -> OutboxMessage:
     assert message is not None, "no message was queued"
     assert outbox.render_pending(message), "the message has nothing to send"
     return message
+
+
+def add_translation(event: Event, language: str, title: str, summary: str = "",
+                    description: str = "") -> EventTranslation:
+    """``event``'s title, summary and description in ``language``."""
+    translation = EventTranslation(event_id=event.id, language=language, title=title, summary=summary,
+                                   description=description)
+    db.session.add(translation)
+    db.session.commit()  # survives a rollback in the code under test
+    db.session.expire(event, ["translations"])
+    return translation
+
+
+def add_question(event: Event, label: str, kind: QuestionKind = QuestionKind.SHORT_TEXT,
+                 **fields: Any) -> Question:
+    """One of ``event``'s own registration questions, after those it has."""
+    position = fields.pop("position", None)
+    if position is None:
+        position = len(db.session.scalars(sa.select(Question.id).where(Question.event_id == event.id)).all())
+    question = Question(event_id=event.id, kind=kind, label=label, position=position, **fields)
+    db.session.add(question)
+    db.session.commit()  # survives a rollback in the code under test
+    return question

@@ -15,6 +15,7 @@ from rsvp.events.models import (
     EventPartner,
     EventPerson,
     EventStatus,
+    EventTranslation,
     EventType,
     PartnerKind,
     PartnerRole,
@@ -74,6 +75,10 @@ def build_event(record: dict, now: datetime) -> Event:
     event.documents = [
         EventDocument(title=d["title"], language=d["language"], url=d["url"], position=i)
         for i, d in enumerate(record["documents"])]
+    # The seeds are written in English (the default content_language); some carry translations.
+    event.translations = [
+        EventTranslation(language=code, title=t["title"], summary=t["summary"], description=t["description"])
+        for code, t in record.get("translations", {}).items()]
     return event
 
 

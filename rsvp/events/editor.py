@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
+from copy import deepcopy
 from dataclasses import dataclass, fields
 from datetime import datetime
 from html.parser import HTMLParser
@@ -30,6 +31,7 @@ from rsvp.events.models import (
     EventPartner,
     EventPerson,
     EventStatus,
+    EventTranslation,
     EventType,
 )
 from rsvp.extensions import db
@@ -72,6 +74,14 @@ class UnknownZone(EditorError):
     def __init__(self, name: str) -> None:
         super().__init__(name)
         self.name = name
+
+
+class TranslatedAlready(EditorError):
+    """The main language would become one the event is translated into: remove that translation first."""
+
+    def __init__(self, language: str) -> None:
+        super().__init__(language)
+        self.language = language
 
 
 class CapacityTooLow(EditorError):
@@ -127,6 +137,8 @@ class EventDetails:
     reminder_offsets: list[int]
     retention_days: int
     privacy_notice: str = ""
+    #: The language the title, summary, description and questions are written in.
+    content_language: str = "en"
 
 
 #: Set through their own services, with their consequences (emails, promotions).
@@ -173,6 +185,8 @@ def _check(details: EventDetails, event: Event | None = None) -> None:
         raise WindowOrder()
     if _slug_in_use(details.slug, event):
         raise SlugTaken(details.slug)
+    if event is not None and any(t.language == details.content_language for t in event.translations):
+        raise TranslatedAlready(details.content_language)
 
 
 def create_event(details: EventDetails, owner: Organiser) -> Event:
@@ -198,6 +212,7 @@ def update_event(event: Event, details: EventDetails, actor: str, move_slug: boo
     :returns: the names of the fields that changed.
     :raises SlugLocked: a public event's address changes without ``move_slug``.
     :raises CapacityTooLow: fewer seats than people confirmed in that mode.
+    :raises TranslatedAlready: the main language would be one the event is translated into.
     :raises EditorError: as create_event.
     """
     _check(details, event)
@@ -311,8 +326,8 @@ def _copied(file_name: str | None) -> str | None:
 
 
 def clone(event: Event, organiser: Organiser) -> Event:
-    """A new draft like ``event``: details, programme, partners, questions and documents (uploaded
-    files copied, so each event owns its own), no registrations. ``organiser`` owns it."""
+    """A new draft like ``event``: details, translations, programme, partners, questions and documents
+    (uploaded files copied, so each event owns its own), no registrations. ``organiser`` owns it."""
     copy = Event(status=EventStatus.DRAFT, slug=free_slug(f"{event.slug[:SLUG_MAX - 7]}-copy"),
                  **{name: getattr(event, name) for name in _CLONED})
     copy.image_path = _copied(event.image_path)
@@ -320,6 +335,8 @@ def clone(event: Event, organiser: Organiser) -> Event:
                                position=p.position) for p in event.people]
     copy.partners = [EventPartner(name=p.name, kind=p.kind, role=p.role, position=p.position)
                      for p in event.partners]
+    copy.translations = [EventTranslation(language=t.language, title=t.title, summary=t.summary,
+                                          description=t.description) for t in event.translations]
     for document in event.documents:
         file_name = _copied(document.file_name)
         if document.url or file_name:  # a file lost from the folder is not copied
@@ -333,7 +350,8 @@ def clone(event: Event, organiser: Organiser) -> Event:
         db.session.add(Question(event_id=copy.id, position=question.position, kind=question.kind,
                                 label=question.label, help_text=question.help_text,
                                 required=question.required, options=list(question.options),
-                                personal_data=question.personal_data))
+                                personal_data=question.personal_data,
+                                translations=deepcopy(question.translations)))
     roles.grant(copy, organiser.email, Role.OWNER)
     audit.record(copy, organiser.email, AuditAction.CHANGED_EVENT, f"created as a copy of {event.slug}")
     db.session.flush()

@@ -13,6 +13,7 @@ from typing import Any
 from zoneinfo import available_timezones
 
 from babel import Locale
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
@@ -57,6 +58,11 @@ _URL = [Optional(), Length(max=500), URL(require_tld=False, message=_l(
     "Enter a full web address starting with https://"))]
 
 
+def interface_languages() -> list[str]:
+    """The languages pages are offered in: those an event's text is written or translated in."""
+    return list(current_app.config["LANGUAGES"])
+
+
 def _zone_choices() -> list[tuple[str, str]]:
     return [(name, name.replace("_", " ")) for name in sorted(available_timezones())
             if "/" in name and not name.startswith(("Etc/", "SystemV/", "US/"))]
@@ -87,6 +93,11 @@ class EventForm(FlaskForm):
 
     title = StringField(_l("Title"), validators=[DataRequired(_l("Enter the event's title.")),
                                                  Length(max=300)])
+    content_language = SelectField(
+        _l("Written in"), default="en", validate_choice=False,
+        description=_l("The language of the title, summary, description and questions. Visitors who "
+                       "read another language see this text where you add no translation (see "
+                       "Translations)."))
     slug = StringField(
         _l("Web address"), validators=[Optional(), Length(max=SLUG_MAX), Regexp(
             SLUG_PATTERN.pattern + "$", message=_l(
@@ -178,6 +189,8 @@ class EventForm(FlaskForm):
         self.display_zones.choices = options([(z, z.replace("_", " ")) for z in COMMON_ZONES])
         languages = _language_choices()
         self.floor_language.choices = options(languages)
+        self.content_language.choices = options([(code, language_name(code))
+                                                 for code in interface_languages()])
         common = options([(code, language_name(code)) for code in COMMON_LANGUAGES])
         self.interpretation.choices = common
         self.captions.choices = common
@@ -194,6 +207,10 @@ class EventForm(FlaskForm):
         if unknown:
             raise ValidationError(_l("%(names)s: not a time zone we know. Use IANA names such as "
                                      "America/New_York.", names=", ".join(unknown)))
+
+    def validate_content_language(self, field: SelectField) -> None:
+        if field.data not in interface_languages():
+            raise ValidationError(_l("Choose the language of the text from the list."))
 
     def validate_floor_language(self, field: SelectField) -> None:
         if field.data not in _known_languages():
@@ -261,7 +278,8 @@ class EventForm(FlaskForm):
             waitlist_enabled=self.waitlist_enabled.data, approval_required=self.approval_required.data,
             double_opt_in=self.double_opt_in.data, grounds_pass_required=self.grounds_pass_required.data,
             reminder_offsets=sorted(reminders, reverse=True), retention_days=self.retention_days.data,
-            privacy_notice=(self.privacy_notice.data or "").strip())
+            privacy_notice=(self.privacy_notice.data or "").strip(),
+            content_language=self.content_language.data)
 
 
 def _languages(checked: list[str] | None, other: str | None) -> list[str]:
@@ -278,7 +296,7 @@ def form_data(event: Event) -> dict[str, Any]:
     columns = ("title", "slug", "session", "summary", "description", "timezone", "venue",
                "livestream_url", "join_url", "floor_language", "capacity_in_person", "capacity_online",
                "waitlist_enabled", "approval_required", "double_opt_in", "grounds_pass_required",
-               "retention_days", "privacy_notice")
+               "retention_days", "privacy_notice", "content_language")
     return {
         **{name: getattr(event, name) for name in columns},
         "event_type": event.event_type.value, "format": event.format.value,

@@ -20,6 +20,7 @@ from rsvp.events.forms import CancelForm, EventForm, form_data
 from rsvp.events.models import AttendanceMode, Event, EventStatus
 from rsvp.events.services import render_markdown
 from rsvp.extensions import db
+from rsvp.i18n import language_in_sentence
 
 bp = Blueprint("editor", __name__)
 
@@ -63,6 +64,10 @@ def _explain(form: EventForm, error: editor.EditorError) -> int:
         form.end_time.errors.append(_("The event must end after it starts."))
     elif isinstance(error, editor.WindowOrder):
         form.closes_date.errors.append(_("Registration must close after it opens."))
+    elif isinstance(error, editor.TranslatedAlready):
+        form.content_language.errors.append(_(
+            "The event has a translation into %(language)s: remove it on the Translations page first, "
+            "or keep the language the text is written in.", language=language_in_sentence(error.language)))
     elif isinstance(error, editor.CapacityTooLow):
         field = (form.capacity_in_person if error.mode is AttendanceMode.IN_PERSON
                  else form.capacity_online)
@@ -71,7 +76,7 @@ def _explain(form: EventForm, error: editor.EditorError) -> int:
     return 422
 
 
-def _warn_hidden_html(description: str) -> None:
+def warn_hidden_html(description: str) -> None:
     if editor.hidden_html(description):
         flash(_("Part of the description is HTML that is never shown (such as a script, a style or an "
                 "image) or formatting event pages do not use. It is kept as you typed it and removed "
@@ -97,7 +102,7 @@ def new() -> Page:
     db.session.commit()
     flash(_("The draft is saved. Add its programme, questions and documents, then publish it."),
           "success")
-    _warn_hidden_html(details.description)
+    warn_hidden_html(details.description)
     return redirect(url_for("editor.details", event_id=event.public_id), code=303)
 
 
@@ -124,7 +129,7 @@ def details(event: Event) -> Page:
                 "updated calendar file."), "success")
     else:
         flash(_("Your changes are saved."), "success")
-    _warn_hidden_html(details.description)
+    warn_hidden_html(details.description)
     return redirect(url_for("editor.details", event_id=event.public_id), code=303)
 
 

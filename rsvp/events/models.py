@@ -95,6 +95,11 @@ class Event(Base):
     summary: Mapped[str] = mapped_column(sa.String(600), default="")
     #: Markdown; rendered through the sanitiser, never trusted as HTML.
     description: Mapped[str] = mapped_column(sa.Text, default="")
+    #: The main language of the organisers' own words: title, summary, description, questions.
+    #: One of the interface languages (LANGUAGES); other languages come from EventTranslation,
+    #: and where a reader's language has none the text is shown in this one (rsvp.events.content).
+    #: Not the floor language: the seeds are written in English whatever is spoken in the room.
+    content_language: Mapped[str] = mapped_column(sa.String(8), default="en", server_default="en")
     format: Mapped[EventFormat] = mapped_column(enum_column(EventFormat, "format"))
     status: Mapped[EventStatus] = mapped_column(
         enum_column(EventStatus, "status"), default=EventStatus.DRAFT)
@@ -158,6 +163,9 @@ class Event(Base):
         back_populates="event", cascade="all, delete-orphan", order_by="EventPerson.position")
     documents: Mapped[list[EventDocument]] = relationship(
         back_populates="event", cascade="all, delete-orphan", order_by="EventDocument.position")
+    #: The organisers' words in other languages, one row each; loaded once per session and event.
+    translations: Mapped[list[EventTranslation]] = relationship(
+        back_populates="event", cascade="all, delete-orphan", order_by="EventTranslation.language")
 
     def __repr__(self) -> str:
         return f"<Event {self.slug}>"
@@ -238,3 +246,29 @@ class EventDocument(Base):
     position: Mapped[int] = mapped_column(sa.Integer, default=0)
 
     event: Mapped[Event] = relationship(back_populates="documents")
+
+
+class EventTranslation(Base):
+    """The event's title, summary and description in one language other than its main one.
+
+    The questions' translations live on each question (Question.translations).
+    """
+
+    __tablename__ = "event_translations"
+    __table_args__ = (
+        sa.UniqueConstraint("event_id", "language"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(sa.ForeignKey("events.id", ondelete="CASCADE"))
+    #: An interface language (LANGUAGES), never the event's content_language.
+    language: Mapped[str] = mapped_column(sa.String(8))
+    title: Mapped[str] = mapped_column(sa.String(300))
+    #: Empty: the listings show the main language's summary.
+    summary: Mapped[str] = mapped_column(sa.String(600), default="")
+    #: Markdown like Event.description; empty: the main language's description is shown.
+    description: Mapped[str] = mapped_column(sa.Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc, onupdate=now_utc)
+
+    event: Mapped[Event] = relationship(back_populates="translations")

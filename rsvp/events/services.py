@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from flask_babel import LazyString
 from flask_babel import gettext as _
 from markupsafe import Markup
+from sqlalchemy.orm import selectinload
 
 from rsvp.events.models import Event, EventPerson, EventStatus, ProgrammeRole
 from rsvp.extensions import db
@@ -40,6 +41,7 @@ def upcoming_events(now: datetime | None = None) -> list[Event]:
         sa.select(Event)
         .where(Event.status != EventStatus.DRAFT, Event.ends_at >= now)
         .order_by(Event.starts_at)
+        .options(selectinload(Event.translations))  # the cards' words: one query for all events
     ))
 
 
@@ -47,7 +49,8 @@ def past_events(page: int, per_page: int, now: datetime | None = None):
     now = now or now_utc()
     query = (sa.select(Event)
              .where(Event.status == EventStatus.PUBLISHED, Event.ends_at < now)
-             .order_by(Event.starts_at.desc()))
+             .order_by(Event.starts_at.desc())
+             .options(selectinload(Event.translations)))
     return db.paginate(query, page=page, per_page=per_page, error_out=False)
 
 

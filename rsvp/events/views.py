@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
 
-from rsvp.events import labels, services, uploads
+from rsvp.events import content, labels, services, uploads
 from rsvp.events.calendar import event_ics
 from rsvp.events.models import Event
+from rsvp.i18n import language_in_sentence
 from rsvp.registrations import services as registrations
 from rsvp.web import cached_for_visitors, public_domain
 
@@ -39,10 +40,14 @@ def past() -> str:
 @cached_for_visitors
 def show(slug: str) -> str:
     event = load_public_event(slug)
+    language = content.reader_language()
+    text = content.event_text(event, language)
     return render_template(
         "events/show.html",
         event=event,
-        description=services.render_markdown(event.description),
+        text=text,
+        description=services.render_markdown(text.description.text),
+        documents=content.documents_for(event, language),
         programme=services.programme(event),
         window=registrations.window(event),
         closes_at=registrations.closes_at(event),
@@ -54,7 +59,7 @@ def show(slug: str) -> str:
 def calendar(slug: str) -> Response:
     event = load_public_event(slug)
     event_url = url_for("events.show", slug=slug, _external=True)
-    body = event_ics(event, event_url, public_domain())
+    body = event_ics(event, event_url, public_domain(), language=content.reader_language())
     response = Response(body, mimetype="text/calendar")
     response.headers["Content-Disposition"] = f'attachment; filename="{event.slug}.ics"'
     return response
@@ -93,3 +98,7 @@ def _label_globals(state) -> None:
         FORMAT_LABELS=labels.FORMAT_LABELS, TYPE_LABELS=labels.TYPE_LABELS,
         ROLE_HEADINGS=labels.ROLE_HEADINGS, PARTNER_ROLE_HEADINGS=labels.PARTNER_ROLE_HEADINGS,
         PARTNER_KIND_LABELS=labels.PARTNER_KIND_LABELS)
+    # The organisers' words in the reader's language, for pages and emails (rsvp.events.content).
+    state.app.jinja_env.globals.update(event_text=content.for_reader,
+                                       language_in_sentence=language_in_sentence)
+    state.app.jinja_env.filters["lang_attr"] = content.lang_attribute

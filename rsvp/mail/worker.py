@@ -154,7 +154,9 @@ def build_message(message: OutboxMessage) -> EmailMessage:
     for attachment in message.attachments:
         maintype, _, rest = attachment["content_type"].partition("/")
         subtype, *params = [part.strip() for part in rest.split(";")]
-        extra = dict(p.split("=", 1) for p in params if "=" in p and not p.startswith("charset"))
+        # Every parameter kept, charset too: text attachments are UTF-8 bytes, and without it
+        # a reader decodes an accented calendar title as ASCII.
+        extra = dict(p.split("=", 1) for p in params if "=" in p)
         data = attachment["data"]
         content = (base64.b64decode(data) if attachment.get("encoding") == "base64"
                    else data.encode("utf-8"))

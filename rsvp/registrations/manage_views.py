@@ -13,6 +13,7 @@ from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
 from rsvp import tokens
+from rsvp.events.content import question_text, reader_language
 from rsvp.events.models import AttendanceMode
 from rsvp.extensions import db, limiter
 from rsvp.registrations import codes, notify, selfservice, services
@@ -46,13 +47,15 @@ def _page(registration: Registration, token: str, form: DetailsForm | None = Non
                 and event.ends_at > now_utc())
     if form is None and editable:
         form = details_form(registration, questions)
-    answers = [(q, answer_text(q, (registration.answers or {}).get(q.key))) for q in questions]
+    texts = [question_text(q, reader_language()) for q in questions]
+    answers = [(text.label, answer_text(q, (registration.answers or {}).get(q.key), text))
+               for q, text in zip(questions, texts, strict=True)]
     at_the_door = (registration.status is RegistrationStatus.CONFIRMED
                    and registration.attendance_mode is AttendanceMode.IN_PERSON)
     return render_template(
         "registrations/manage.html", registration=registration, event=event, token=token,
         join_url=notify.join_url_for(registration), form=form if editable else None,
-        answers=answers, cancel_form=FlaskForm(), erase_form=erase_form or EraseForm(),
+        answers=answers, questions=questions, cancel_form=FlaskForm(), erase_form=erase_form or EraseForm(),
         editable=editable,
         checkin_qr=codes.qr_svg(codes.checkin_url(registration)) if at_the_door else None,
         checkin_code=codes.code_for(registration) if at_the_door else None)

@@ -162,6 +162,11 @@ class Question(Base):
     options: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
     #: Answers are personal data: erased with the rest, left out of anonymous counts.
     personal_data: Mapped[bool] = mapped_column(sa.Boolean, default=True)
+    #: The wording in other languages (see rsvp.events.content), by language code:
+    #: {"es": {"label": str, "help_text": str, "options": {"<main-language option>": str}}}.
+    #: Answers always store the main-language option, so counts and exports never split by language.
+    translations: Mapped[dict[str, dict[str, Any]]] = mapped_column(
+        sa.JSON, default=dict, server_default="{}")
 
     event: Mapped[Event] = relationship()
 

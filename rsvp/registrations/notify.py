@@ -18,6 +18,7 @@ from flask_babel import gettext as _
 
 from rsvp import tokens
 from rsvp.events.calendar import ics_attachment
+from rsvp.events.content import email_context, event_text
 from rsvp.events.models import AttendanceMode, Event, EventStatus
 from rsvp.extensions import db
 from rsvp.i18n import language_name
@@ -88,7 +89,7 @@ def _context(registration: Registration, status: RegistrationStatus) -> dict[str
                  and registration.status is RegistrationStatus.CONFIRMED)
     return {
         "event": event, "registration": registration,
-        "title": event.title,
+        **email_context(event, registration.language),  # the title in their language, or a note
         "when_event": f"{format_day(event.starts_at, event.timezone)}, {lines[0]}",
         "when_extra": lines[1:], "when_yours": when_yours,
         "where": where, "languages": "; ".join(languages),
@@ -107,7 +108,7 @@ def _render(name: str, registration: Registration, status: RegistrationStatus,
     attachments = []
     if attach_ics or cancel_ics:
         attachments.append(ics_attachment(context["event"], context["event_url"], public_domain(),
-                                          cancel_ics))
+                                          cancel_ics, registration.language))
     if context["checkin_code"]:
         attachments.append({"filename": "check-in.png", "content_type": "image/png",
                             "encoding": "base64", "data": base64.b64encode(
@@ -168,7 +169,7 @@ def links_email(address: str, registrations: list[Registration],
     """The manage links of ``registrations``, all for ``address``, in one message."""
     first = registrations[0]
     with force_locale(first.language):
-        items = [{"title": r.event.title,
+        items = [{"title": event_text(r.event, first.language).title.text,
                   "when": f"{format_day(r.event.starts_at, r.event.timezone)}, "
                           f"{time_lines(r.event.starts_at, r.event.ends_at, r.event.timezone, [])[0]}",
                   "manage_url": manage_url(r)} for r in registrations]

@@ -3,6 +3,8 @@
 Answers are stored on the registration as {"<question id>": value}, where
 value is a string, a list of strings (multiple choice), a bool (yes/no) or an
 ISO date. They are shown on the manage page and exported in the form's order.
+Fields ask in the reader's language where the question is translated
+(rsvp.events.content); the choices' values stay the main language's.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from rsvp.events.content import QuestionText, marked, question_text, reader_language
 from rsvp.events.models import Event
 from rsvp.extensions import db
 from rsvp.i18n import country_choices, country_name
@@ -71,21 +74,22 @@ def field_name(question: Question) -> str:
 
 
 def build_field(question: Question) -> Field:
-    """The unbound form field that asks ``question``."""
+    """The unbound form field that asks ``question``, worded in the reader's language."""
     message = _l("Answer this question.")
     required = [InputRequired(message)] if question.required else [Optional()]
-    common = {"label": question.label, "description": question.help_text or None}
+    text = question_text(question, reader_language())
+    common = {"label": marked(text.label),
+              "description": marked(text.help_text) if question.help_text else None}
+    choices = options([(value, marked(shown)) for value, shown in text.options])
     kind = question.kind
     if kind is QuestionKind.SHORT_TEXT:
         return StringField(validators=[*required, Length(max=500)], **common)
     if kind is QuestionKind.LONG_TEXT:
         return TextAreaField(validators=[*required, Length(max=4000)], **common)
     if kind is QuestionKind.SINGLE_CHOICE:
-        return RadioField(choices=options([(o, o) for o in question.options]), validators=required,
-                          **common)
+        return RadioField(choices=choices, validators=required, **common)
     if kind is QuestionKind.MULTIPLE_CHOICE:
-        return MultiCheckboxField(choices=options([(o, o) for o in question.options]),
-                                  validators=required, **common)
+        return MultiCheckboxField(choices=choices, validators=required, **common)
     if kind is QuestionKind.YES_NO:
         return RadioField(choices=yes_no(), validators=required, **common)
     if kind is QuestionKind.COUNTRY:
@@ -119,14 +123,19 @@ def field_data(question: Question, answer: Any) -> Any:
     return answer
 
 
-def answer_text(question: Question, answer: Any) -> str:
-    """An answer as a person reads it: "Yes", "French, Spanish", "Kenya", "12 March 2026"."""
+def answer_text(question: Question, answer: Any, text: QuestionText | None = None) -> str:
+    """An answer as a person reads it: "Yes", "French, Spanish", "Kenya", "12 March 2026".
+
+    Choices are as stored (the main language's) unless ``text`` gives the reader's wording.
+    """
     if answer is None or answer == "" or answer == []:
         return ""
     if question.kind is QuestionKind.YES_NO:
         return str(_l("Yes") if answer else _l("No"))
     if question.kind is QuestionKind.MULTIPLE_CHOICE:
-        return ", ".join(answer)
+        return ", ".join(text.option(value) for value in answer) if text else ", ".join(answer)
+    if question.kind is QuestionKind.SINGLE_CHOICE and text:
+        return text.option(answer)
     if question.kind is QuestionKind.COUNTRY:
         return country_name(answer)
     if question.kind is QuestionKind.DATE:

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from flask_babel import force_locale
 
 from rsvp import tokens
+from rsvp.events.content import email_context
 from rsvp.i18n import language_name
 from rsvp.mail.outbox import Rendered, queue_later, queue_rendered, render_email
 from rsvp.speakers.models import Speaker
@@ -32,7 +33,7 @@ def _context(speaker: Speaker) -> dict[str, Any]:
     event = speaker.event
     lines = time_lines(event.starts_at, event.ends_at, event.timezone, event.display_timezones)
     return {
-        "speaker": speaker, "title": event.title,
+        "speaker": speaker, **email_context(event, speaker.email_language),
         "when_event": f"{format_day(event.starts_at, event.timezone)}, {lines[0]}",
         "when_extra": lines[1:],
         "statement_language": language_name(speaker.language),

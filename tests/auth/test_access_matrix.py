@@ -76,6 +76,7 @@ SAMPLES: dict[str, Callable[[Event, People], str]] = {
     "image_name": lambda event, people: set_image(event),
     "speaker_id": lambda event, people: db.session.scalar(  # the people fixture's, with a statement
         sa.select(Speaker.public_id).where(Speaker.event_id == event.id)),
+    "language": lambda event, people: "es",  # a language the test event (written in English) may take
 }
 
 
@@ -205,6 +206,9 @@ DECLARED = {
     "editor.cancel": ("event", Role.MANAGER),
     "editor.image_file": ("event", Role.VIEWER),
     "editor.document_file": ("event", Role.VIEWER),
+    "editor.translations": ("event", Role.MANAGER),
+    "editor.translation": ("event", Role.MANAGER),
+    "editor.remove_translation": ("event", Role.MANAGER),
     "console.settings": ("event", Role.MANAGER),
     "console.console": ("event", Role.VIEWER),
     "console.state": ("event", Role.VIEWER),

@@ -28,9 +28,12 @@ def browser() -> Iterator[object]:
 
 
 @contextmanager
-def open_page(browser, base_url: str, viewport: dict[str, int]) -> Iterator[object]:
-    """A page in a browser context of its own: another person, on another device."""
-    context = browser.new_context(viewport=viewport, base_url=base_url)
+def open_page(browser, base_url: str, viewport: dict[str, int], locale: str | None = None
+              ) -> Iterator[object]:
+    """A page in a browser context of its own: another person, on another device (whose browser asks
+    for pages in ``locale``, Accept-Language, when given)."""
+    context = browser.new_context(viewport=viewport, base_url=base_url,
+                                  **({"locale": locale} if locale else {}))
     page = context.new_page()
     page.set_default_timeout(10_000)
     try:

@@ -44,15 +44,6 @@ def form_of(event: Event, **changes: str) -> dict[str, str | list[str]]:
     return data
 
 
-@pytest.fixture
-def manager(client, db_session):
-    event = make_event(title="Voices of Uyghur camp survivors", slug="voices")
-    organiser = make_organiser()
-    grant_role(event, organiser, Role.MANAGER)
-    log_in(client, organiser.email)
-    return event
-
-
 def page_of(response) -> str:
     return response.get_data(as_text=True)
 

@@ -10,6 +10,7 @@ from icalendar import Calendar
 
 from rsvp.events import services
 from rsvp.events.calendar import event_ics
+from rsvp.events.content import event_text
 from rsvp.events.demo import load_demo, seed_records
 from rsvp.events.models import Event, EventFormat, EventStatus, ProgrammeRole
 from rsvp.speakers.services import speakers_list_of
@@ -119,6 +120,13 @@ def test_demo_loads_every_seed_event_with_its_content_once(db_session):
     speakers_list = speakers_list_of(hong_kong)
     assert (speakers_list.individual_seconds, speakers_list.group_seconds) == (60, 120)
     assert speakers_list.opens_at == now and speakers_list.closes_at == hong_kong.starts_at
+
+    # One event shows the translations: `make run` has Spanish and French visitors read it in theirs.
+    rights = next(e for e in added if e.slug == "rights-at-risk-time-for-action")
+    assert rights.content_language == "en"
+    assert event_text(rights, "es").title.text.endswith("Derechos en riesgo: hora de actuar")
+    assert event_text(rights, "fr").description.text.startswith("Nous avons le plaisir de vous inviter")
+    assert event_text(rights, "pt").title.fallback
     assert [speakers_list_of(e) is not None for e in added].count(True) == 1
     assert {p.segment for p in hong_kong.people} >= {"Opening remarks", "Panel segment I",
                                                      "Panel segment II"}
