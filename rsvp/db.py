@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import enum
+import random
 import secrets
+import sqlite3
+import time
 from datetime import UTC, datetime
 from typing import Any
 
@@ -103,7 +106,7 @@ def configure_sqlite(engine: sa.Engine) -> None:
         cursor.execute("PRAGMA journal_mode=WAL")
         # Under the web server's 30 s request timeout: a request still queued for the write lock
         # by then gets a clear "try again" (503) instead of its worker being killed.
-        cursor.execute("PRAGMA busy_timeout=20000")
+        cursor.execute(f"PRAGMA busy_timeout={int(WRITE_LOCK_WAIT_SECONDS * 1000)}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
@@ -112,7 +115,41 @@ def configure_sqlite(engine: sa.Engine) -> None:
     def _on_begin(connection: sa.Connection) -> None:
         writing = (has_request_context() and request.method not in ("GET", "HEAD", "OPTIONS")
                    and not g.pop(_READS_FIRST, False))
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")
+        if writing:
+            _begin_immediate(connection.connection.driver_connection)
+        else:
+            connection.exec_driver_sql("BEGIN")
+
+
+#: How long a request queues for SQLite's write lock before it gets "try again" (see _on_connect).
+WRITE_LOCK_WAIT_SECONDS = 20.0
+
+
+def _begin_immediate(sqlite_connection: Any) -> None:
+    """BEGIN IMMEDIATE, polling for the write lock about every millisecond.
+
+    SQLite's own busy handler sleeps 1, 2, 5, 10 … 100 ms between tries, so
+    under load a request queued behind a transaction of two milliseconds
+    waits tens of them: measured, registrations on four workers ran at a
+    fraction of the rate the lock allows. Only this wait polls; every other
+    statement keeps the busy timeout.
+    """
+    deadline = time.monotonic() + WRITE_LOCK_WAIT_SECONDS
+    cursor = sqlite_connection.cursor()
+    cursor.execute("PRAGMA busy_timeout=0")
+    try:
+        while True:
+            try:
+                cursor.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as error:
+                if "locked" not in str(error) or time.monotonic() > deadline:
+                    # As SQLAlchemy reports it, so the "try again shortly" page answers it.
+                    raise sa.exc.OperationalError("BEGIN IMMEDIATE", None, error) from error
+            time.sleep(random.uniform(0.0005, 0.0015))  # noqa: S311 - jitter, not a secret
+    finally:
+        cursor.execute(f"PRAGMA busy_timeout={int(WRITE_LOCK_WAIT_SECONDS * 1000)}")
+        cursor.close()
 
 
 _READS_FIRST = "_sqlite_reads_first"

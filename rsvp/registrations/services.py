@@ -159,12 +159,13 @@ def seat_or_wait(event: Event, mode: AttendanceMode) -> RegistrationStatus:
     raise EventFull(mode.value)
 
 
-def _initial_status(event: Event, mode: AttendanceMode) -> RegistrationStatus:
+def _status_before_seat(event: Event) -> RegistrationStatus:
+    """Waiting for the email link or for the organisers; CONFIRMED until the seat is looked for."""
     if event.double_opt_in:
         return RegistrationStatus.PENDING_EMAIL
     if event.approval_required:
         return RegistrationStatus.PENDING_APPROVAL
-    return seat_or_wait(event, mode)
+    return RegistrationStatus.CONFIRMED
 
 
 def active_registration(event: Event, email: str) -> Registration | None:
@@ -222,8 +223,11 @@ def register(event: Event, data: RegistrationData, now: datetime | None = None) 
     check_choices(event, data.attendance_mode, data.interpretation_language, data.captions,
                   data.grounds_pass)
     email = data.email.strip().lower()
-    # Seats first: a full event answers everyone the same, registered or not.
-    status = _initial_status(event, data.attendance_mode)
+    # Approval and double opt-in hold no seat yet; otherwise the seat is taken last, just before
+    # the caller's commit: the event's row stays locked from that UPDATE to the commit, and every
+    # registration for the event queues behind it. Until then the registration says CONFIRMED.
+    status = _status_before_seat(event)
+    needs_seat = status is RegistrationStatus.CONFIRMED
     registration = Registration(
         event=event, email=email, name=data.name.strip(),
         organisation=data.organisation.strip(), organisation_type=data.organisation_type,
@@ -236,23 +240,25 @@ def register(event: Event, data: RegistrationData, now: datetime | None = None) 
         created_at=now, updated_at=now,
     )
     apply_grounds_pass(registration, data.grounds_pass)
+    change = RegistrationChange(registration=registration, at=now, to_status=status,
+                                actor="registrant")
     try:
         # The partial unique index on active registrations decides, even when two
         # requests race; looking first would cost every registration a query.
         with db.session.begin_nested():
-            db.session.add(registration)
-            db.session.add(RegistrationChange(registration=registration, at=now,
-                                              to_status=status, actor="registrant"))
+            db.session.add_all([registration, change])
     except IntegrityError:
         existing = active_registration(event, email)
         if existing is None:
             raise
-    else:
-        announce(registration)
-        return registration
-    if status is RegistrationStatus.CONFIRMED:
-        release_seat(event, data.attendance_mode)
-    raise AlreadyRegistered(existing)
+        if needs_seat and seat_or_wait(event, data.attendance_mode) is RegistrationStatus.CONFIRMED:
+            release_seat(event, data.attendance_mode)  # a full event says "full" to everyone
+        raise AlreadyRegistered(existing) from None
+    if needs_seat:
+        status = seat_or_wait(event, data.attendance_mode)
+        registration.status = change.to_status = status
+    announce(registration)
+    return registration
 
 
 def announce(registration: Registration, name: str | None = None, **extra: Any) -> None:
