@@ -18,6 +18,7 @@ from flask import (
     request,
     session,
 )
+from flask.sessions import SecureCookieSessionInterface
 from flask_babel import get_locale
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -129,6 +130,22 @@ def public_form_limit() -> str:
     return str(current_app.config["RATELIMIT_PUBLIC_FORMS"])
 
 
+class SessionInterface(SecureCookieSessionInterface):
+    """Flask's signed-cookie session, its signer built once rather than twice a request.
+
+    The signer depends only on the secret keys, which do not change while the app runs;
+    building it cost a cached event page about a fifth of its time.
+    """
+
+    _signers: dict[tuple[Any, ...], Any] = {}
+
+    def get_signing_serializer(self, app: Flask) -> Any:
+        key = (app.secret_key, *(app.config.get("SECRET_KEY_FALLBACKS") or ()))
+        if key not in self._signers:
+            self._signers[key] = super().get_signing_serializer(app)
+        return self._signers[key]
+
+
 _page_cache: dict[tuple[str, str], tuple[float, bytes, int]] = {}
 
 
@@ -166,6 +183,7 @@ def init_app(app: Flask) -> None:
             configure_sqlite(db.engine)
     timeutil.register_filters(app)
     app.after_request(_security_headers)
+    app.session_interface = SessionInterface()
     app.add_url_rule("/healthz", "healthz", healthz)
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(HTTPException, _error_page)
