@@ -104,7 +104,8 @@ def bare_server(database_url: str) -> tuple[list[str], dict[str, str]]:
 
 def wrk(url: str, form: str | None = None) -> Result:
     """Drive ``url`` with CLIENTS connections for SECONDS; POST ``form`` with unique emails."""
-    command = ["wrk", f"-t{min(4, CLIENTS)}", f"-c{CLIENTS}", f"-d{SECONDS}s", "--latency", "--timeout", "10s"]
+    command = ["wrk", f"-t{min(4, CLIENTS)}", f"-c{CLIENTS}", f"-d{SECONDS}s", "--latency",
+               "--timeout", "10s"]
     script = None
     if form is not None:
         script = tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False)  # noqa: SIM115
