@@ -22,7 +22,8 @@ def test_past_events_come_in_pages(app, client, db_session, monkeypatch):
     monkeypatch.setitem(app.config, "EVENTS_PER_PAGE", 2)
     ended = now_utc() - timedelta(days=30)
     for n in range(5):
-        make_event(starts_at=ended - timedelta(days=n), ends_at=ended - timedelta(days=n) + timedelta(hours=1))
+        starts = ended - timedelta(days=n)
+        make_event(starts_at=starts, ends_at=starts + timedelta(hours=1))
     first = client.get("/past").get_data(as_text=True)
     assert "Page 1 of 3" in first and links(first) == {"next": "/past?page=2"}
     middle = client.get("/past?page=2").get_data(as_text=True)
