@@ -7,8 +7,6 @@ Usage: python bench/event_page.py
 
 from __future__ import annotations
 
-import tempfile
-
 import http_bench as hb
 
 SEED = """
@@ -19,15 +17,8 @@ SLUG = "rights-at-risk-time-for-action"
 
 
 def run(kind: str, url: str) -> list[str]:
-    folder = tempfile.mkdtemp()
-    app_url = hb.fresh_database(kind, url, folder, "rsvp")
-    hb.migrate_and_seed(app_url, folder, SEED)
-    bare_url = f"sqlite:///{folder}/bare.db" if kind == "sqlite" else app_url
-    command, env = hb.rsvp_server(app_url, folder)
-    bare_command, bare_env = hb.bare_server(bare_url)
-    with hb.serving(command, env, "/healthz") as base, \
-            hb.serving(bare_command, bare_env, "/hello") as bare_base:
-        ours, bare = hb.compare(base + f"/events/{SLUG}", bare_base + "/hello")
+    with hb.app_and_bare(kind, url, SEED) as servers:
+        ours, bare = hb.compare(servers.base + f"/events/{SLUG}", servers.bare_base + "/hello")
     ratio = ours.rps / bare.rps
     return [f"event page GET, {kind}, {hb.CLIENTS} clients, {hb.WORKERS} gunicorn workers",
             f"  hello world: {bare.line()}",

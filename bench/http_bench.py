@@ -197,3 +197,24 @@ def create_bare_table(url: str) -> None:
     with app.app_context():
         bare_db.create_all()
         bare_db.engine.dispose()
+
+
+@dataclass
+class Servers:
+    base: str  #: our app, served by `rsvp serve`
+    bare_base: str  #: the bare baseline app
+    database_url: str  #: our app's database
+
+
+@contextmanager
+def app_and_bare(kind: str, url: str, seed: str) -> Iterator[Servers]:
+    """Our app on a fresh database seeded with ``seed``, and the bare app, served until the block ends."""
+    folder = tempfile.mkdtemp()
+    app_url = fresh_database(kind, url, folder, "rsvp")
+    migrate_and_seed(app_url, folder, seed)
+    bare_url = f"sqlite:///{folder}/bare.db" if kind == "sqlite" else app_url
+    create_bare_table(bare_url)
+    command, env = rsvp_server(app_url, folder)
+    bare_command, bare_env = bare_server(bare_url)
+    with serving(command, env, "/healthz") as base, serving(bare_command, bare_env, "/hello") as bare_base:
+        yield Servers(base, bare_base, app_url)

@@ -12,8 +12,6 @@ Flask-SQLAlchemy inserting one row. Usage: python bench/registration.py
 
 from __future__ import annotations
 
-import tempfile
-
 import http_bench as hb
 
 FORM = "name=Bench%20Delegate&organisation_type=ngo&attendance_mode=online&consent=y"
@@ -29,16 +27,9 @@ db.session.add(Event(slug="bench", title="Bench event", format=EventFormat.ONLIN
 
 
 def run(kind: str, url: str) -> list[str]:
-    folder = tempfile.mkdtemp()
-    app_url = hb.fresh_database(kind, url, folder, "rsvp")
-    hb.migrate_and_seed(app_url, folder, SEED)
-    bare_url = f"sqlite:///{folder}/bare.db" if kind == "sqlite" else app_url
-    hb.create_bare_table(bare_url)
-    command, env = hb.rsvp_server(app_url, folder)
-    bare_command, bare_env = hb.bare_server(bare_url)
-    with hb.serving(command, env, "/healthz") as base, \
-            hb.serving(bare_command, bare_env, "/hello") as bare_base:
-        ours, bare = hb.compare(base + "/events/bench/register", bare_base + "/insert", FORM)
+    with hb.app_and_bare(kind, url, SEED) as servers:
+        ours, bare = hb.compare(servers.base + "/events/bench/register", servers.bare_base + "/insert",
+                                FORM)
     ratio = ours.rps / bare.rps
     return [f"registration POST, {kind}, {hb.CLIENTS} clients, {hb.WORKERS} gunicorn workers",
             f"  bare insert:  {bare.line()}",

@@ -9,7 +9,6 @@ Usage: python bench/speakers.py
 from __future__ import annotations
 
 import http.client
-import tempfile
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -56,21 +55,13 @@ def burst(base: str, path: str, forms: list[dict[str, str]]) -> tuple[float, lis
 
 
 def run(kind: str, url: str) -> list[str]:
-    folder = tempfile.mkdtemp()
-    app_url = hb.fresh_database(kind, url, folder, "rsvp")
-    hb.migrate_and_seed(app_url, folder, SEED)
-    bare_url = f"sqlite:///{folder}/bare.db" if kind == "sqlite" else app_url
-    hb.create_bare_table(bare_url)
     forms = [{"name": f"Speaker {n}", "delegation": f"NGO number {n}", "category": "ngo",
               "capacity": "individual", "language": "en", "email": f"s{n}@example.org",
               "consent": "y"} for n in range(COUNT)]
-    command, env = hb.rsvp_server(app_url, folder)
-    bare_command, bare_env = hb.bare_server(bare_url)
-    with hb.serving(command, env, "/healthz") as base, \
-            hb.serving(bare_command, bare_env, "/hello") as bare_base:
-        ours, statuses = burst(base, "/events/bench/speakers", forms)
-        bare, bare_statuses = burst(bare_base, "/insert", forms)
-    engine = sa.create_engine(app_url)
+    with hb.app_and_bare(kind, url, SEED) as servers:
+        ours, statuses = burst(servers.base, "/events/bench/speakers", forms)
+        bare, bare_statuses = burst(servers.bare_base, "/insert", forms)
+    engine = sa.create_engine(servers.database_url)
     with engine.connect() as connection:
         stored = connection.scalar(sa.text("SELECT count(DISTINCT delegation_key) FROM speakers"))
     engine.dispose()

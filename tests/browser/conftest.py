@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.auth.conftest import PASSWORD
+
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
@@ -60,3 +62,12 @@ def assert_accessible(page) -> None:
 
     results = Axe().run(page)
     assert results.violations_count == 0, results.generate_report()
+
+
+def log_in(page, email: str) -> None:
+    """An organiser logs in through the form, with the test password."""
+    page.goto("/manage/login")
+    page.get_by_label("Email address").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url("**/manage")

@@ -15,8 +15,7 @@ from rsvp.events.models import EventFormat
 from rsvp.extensions import db
 from rsvp.mail.worker import send_pending
 from rsvp.registrations.models import Registration, RegistrationStatus
-from tests.auth.conftest import PASSWORD
-from tests.browser.conftest import assert_accessible, screenshot
+from tests.browser.conftest import assert_accessible, log_in, screenshot
 from tests.factories import grant_role, make_event, make_organiser
 from tests.mail.conftest import smtp  # noqa: F401  (a real SMTP server)
 
@@ -44,11 +43,7 @@ def test_registration_arrives_is_approved_and_checked_in_from_the_qr_link(page, 
     page.wait_for_url("**/registered")
 
     # The organiser logs in and sees it arrive, with its language request.
-    page.goto("/manage/login")
-    page.get_by_label("Email address").fill("phil@example.org")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url("**/manage")
+    log_in(page, "phil@example.org")
     page.goto(f"/manage/events/{event_id}")
     assert "1\nawaiting approval" in page.locator(".stats").inner_text()
     demand = page.get_by_role("table", name="Interpretation demand by language and attendance")

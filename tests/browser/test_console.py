@@ -18,8 +18,7 @@ from rsvp.extensions import db
 from rsvp.speakers import live, services
 from rsvp.speakers.models import SpeakerCategory
 from rsvp.timeutil import now_utc
-from tests.auth.conftest import PASSWORD
-from tests.browser.conftest import assert_accessible, open_page, screenshot
+from tests.browser.conftest import assert_accessible, log_in, open_page, screenshot
 from tests.factories import grant_role, make_event, make_organiser, make_speaker, make_speakers_list
 from tests.speakers import documents
 from tests.speakers.conftest import statements_dir  # noqa: F401 - statements go to a temporary folder
@@ -60,14 +59,6 @@ def public(browser, live_server):
     """A second person, on another device: the public live list."""
     with open_page(browser, live_server, {"width": 1024, "height": 800}) as page:
         yield page
-
-
-def log_in(page, email: str) -> None:
-    page.goto("/manage/login")
-    page.get_by_label("Email address").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url("**/manage")
 
 
 def inscribe(page, slug: str, name: str, delegation: str, category: str, email: str,

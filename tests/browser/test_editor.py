@@ -14,8 +14,7 @@ from rsvp.events.models import Event, EventStatus
 from rsvp.extensions import db
 from rsvp.registrations.models import Question
 from rsvp.timeutil import now_utc, to_local
-from tests.auth.conftest import PASSWORD
-from tests.browser.conftest import assert_accessible, screenshot
+from tests.browser.conftest import assert_accessible, log_in, screenshot
 from tests.factories import make_organiser, png_bytes
 
 pytestmark = pytest.mark.browser
@@ -29,14 +28,6 @@ PROGRAMME = [
     ("Speaker of ILGA World", "ILGA World", "Panellist", "Panel segment II"),
 ]
 IMAGE_CREDIT = "Photo: UN Photo/Jean-Marc Ferré"
-
-
-def log_in(page, email: str) -> None:
-    page.goto("/manage/login")
-    page.get_by_label("Email address").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url("**/manage")
 
 
 def add_row(page, group: str, values: dict[str, str], save: str) -> None:

@@ -13,7 +13,7 @@ from rsvp.events.models import EventFormat
 from rsvp.extensions import db
 from rsvp.registrations import codes, notify
 from rsvp.registrations.notify import manage_url
-from tests.auth.conftest import PASSWORD
+from tests.browser.conftest import log_in
 from tests.factories import (
     grant_role,
     make_event,
@@ -60,11 +60,7 @@ def test_no_page_requests_another_host(app, page, live_server):
     page.on("request", lambda request: hosts.add(urlsplit(request.url).hostname or ""))
     for path in public:
         page.goto(path)
-    page.goto("/manage/login")
-    page.get_by_label("Email address").fill("owner@example.org")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url("**/manage")
+    log_in(page, "owner@example.org")
     for path in organiser_pages:
         response = page.goto(path)
         assert response is not None and response.status < 500, path
