@@ -51,15 +51,16 @@ def manage_url(registration: Registration) -> str:
     return public_url("registrations.manage", token=token)
 
 
-def join_url_for(registration: Registration, status: RegistrationStatus | None = None) -> str | None:
-    """The private link, for confirmed online attendees only.
+def confirmed_then_and_now(registration: Registration, status: RegistrationStatus | None) -> bool:
+    """Confirmed when the email was queued (``status``, it is written later) and still confirmed."""
+    return (registration.status is RegistrationStatus.CONFIRMED
+            and (status or registration.status) is RegistrationStatus.CONFIRMED)
 
-    ``status`` is the one the email was queued for (it is written later): the
-    link goes out only if the registration was confirmed then and still is.
-    """
+
+def join_url_for(registration: Registration, status: RegistrationStatus | None = None) -> str | None:
+    """The private link, for confirmed online attendees only (see confirmed_then_and_now)."""
     event = registration.event
-    if (registration.status is RegistrationStatus.CONFIRMED
-            and (status or registration.status) is RegistrationStatus.CONFIRMED
+    if (confirmed_then_and_now(registration, status)
             and registration.attendance_mode is AttendanceMode.ONLINE and event.join_url):
         return event.join_url
     return None
@@ -85,8 +86,6 @@ def _context(registration: Registration, status: RegistrationStatus) -> dict[str
     if event.caption_languages:
         languages.append(_("captions: %(list)s",
                            list=", ".join(language_name(c) for c in event.caption_languages)))
-    confirmed = (status is RegistrationStatus.CONFIRMED
-                 and registration.status is RegistrationStatus.CONFIRMED)
     return {
         "event": event, "registration": registration,
         **email_context(event, registration.language),  # the title in their language, or a note
@@ -96,7 +95,8 @@ def _context(registration: Registration, status: RegistrationStatus) -> dict[str
         "manage_url": manage_url(registration), "join_url": join_url_for(registration, status),
         # In-person attendees show this at the door (the QR code is attached with the same link).
         "checkin_code": codes.code_for(registration) if (
-            confirmed and registration.attendance_mode is AttendanceMode.IN_PERSON) else None,
+            confirmed_then_and_now(registration, status)
+            and registration.attendance_mode is AttendanceMode.IN_PERSON) else None,
         "event_url": public_url("events.show", slug=event.slug),
     }
 
@@ -131,8 +131,6 @@ def _send(name: str, registration: Registration, *, attach_ics: bool = False, ca
     """Queue ``name`` for ``registration``: written by the worker when ``extra`` is plain values
     (the status it was queued for is kept), at once when it holds lazy strings."""
     if all(value is None or isinstance(value, str | int | float | bool) for value in extra.values()):
-        if registration.id is None:
-            db.session.flush()
         return queue_later(name, to=registration.email, render="registration",
                            event=registration.event, dedupe_key=dedupe_key,
                            args={"name": name, "registration_id": registration.id,
