@@ -1,13 +1,29 @@
-"""The `rsvp` command: Flask's commands (run, db, shell) plus the project's own."""
+"""The `rsvp` command: Flask's commands (run, db, shell) plus the project's own.
+
+The project's commands belong to the group itself, so ``rsvp --help`` lists
+them even where the app cannot be built (a production machine before its
+secret is set); building it then fails with a one-line reason, not a traceback.
+"""
 
 from __future__ import annotations
 
+import contextvars
+from importlib.metadata import version
+
 import click
 from flask import Flask
-from flask.cli import FlaskGroup
+from flask.cli import FlaskGroup, NoAppException, with_appcontext
 
 from rsvp import create_app
 from rsvp.extensions import db
+
+
+def _create_app() -> Flask:
+    """create_app for the command line: a configuration error is a message, not a traceback."""
+    try:
+        return create_app()
+    except RuntimeError as error:
+        raise NoAppException(f"{error} (RSVP_ENV=development runs locally without one)") from error
 
 
 @click.command("demo")
@@ -90,7 +106,12 @@ def serve_command(bind: str, workers: int | None, timeout: int) -> None:
 
     log_format = current_app.config.get("LOG_FORMAT", "text")
     app = current_app._get_current_object()  # type: ignore[attr-defined]
-    Server(app, options(bind, workers or default_workers(), timeout, log_format)).run()
+    server = Server(app, options(bind, workers or default_workers(), timeout, log_format))
+    # This command runs inside the CLI's app context. Forked workers would inherit it, and a
+    # request reuses an app context already pushed for its app: every visitor would then share
+    # one ``g`` (the logged-in organiser, the CSRF token, the language). The server runs in an
+    # empty context instead, so each request pushes its own.
+    contextvars.Context().run(server.run)
 
 
 @click.command("mailcatcher")
@@ -147,18 +168,26 @@ def create_organiser_command(email: str, name: str, admin: bool, password_stdin:
     click.echo(f"Organiser {organiser.email} created{' (site admin)' if admin else ''}.")
 
 
+COMMANDS = (demo_command, send_pending_command, worker_command, mailcatcher_command, purge_command,
+            serve_command, create_organiser_command)
+
+
 def register_commands(app: Flask) -> None:
-    for command in (demo_command, send_pending_command, worker_command, mailcatcher_command):
+    """The commands on ``app.cli`` too, for ``flask --app rsvp`` and app.test_cli_runner()."""
+    for command in COMMANDS:
         app.cli.add_command(command)
-    app.cli.add_command(purge_command)
-    app.cli.add_command(serve_command)
-
-    app.cli.add_command(create_organiser_command)
 
 
-@click.group(cls=FlaskGroup, create_app=create_app)
+@click.group(cls=FlaskGroup, create_app=_create_app, add_version_option=False)
+@click.version_option(version("rsvp"), prog_name="rsvp", message="%(prog)s %(version)s")
 def main() -> None:
     """RSVP: registration for human-rights side events and webinars."""
+
+
+for _command in COMMANDS:
+    # On the group, a command pushes the app context itself (app.cli's commands get one for free).
+    _command.callback = with_appcontext(_command.callback)
+    main.add_command(_command)
 
 
 if __name__ == "__main__":
