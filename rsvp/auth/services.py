@@ -291,5 +291,16 @@ def set_active(organiser: Organiser, active: bool, acting: Organiser) -> None:
     db.session.flush()
 
 
+def end_sessions(organiser: Organiser) -> None:
+    """Log out: every login session of the organiser ends, the cookie in hand included.
+
+    A signed cookie cannot be taken back, so the token it carries is replaced:
+    a copy of the cookie kept from before (a shared computer, a stolen
+    cookie) no longer opens anything.
+    """
+    organiser.session_token = new_session_token()
+    db.session.flush()
+
+
 def all_organisers() -> list[Organiser]:
     return list(db.session.scalars(sa.select(Organiser).order_by(Organiser.name, Organiser.email)))

@@ -75,6 +75,8 @@ def login() -> Page:
 @bp.post("/manage/logout")
 @login_required
 def logout() -> Response:
+    services.end_sessions(current_organiser())
+    db.session.commit()
     logout_user()
     flash(_("You are logged out."), "success")
     return redirect(url_for("auth.login"), code=303)

@@ -144,6 +144,20 @@ def test_logout_needs_a_post_with_a_csrf_token(csrf_client, db_session):
     assert csrf_client.get("/manage").status_code == 302
 
 
+def test_logout_ends_the_session_its_cookie_carried(app, client, db_session):
+    organiser = make_organiser()
+    log_in(client, organiser.email)
+    kept = client.get_cookie("session").value  # a copy, as on a shared or stolen computer
+    assert client.post("/manage/logout").status_code == 303
+
+    other = app.test_client()
+    other.set_cookie("session", kept)
+    response = other.get("/manage")
+    assert response.status_code == 302 and response.headers["Location"].startswith("/manage/login")
+    assert other.get("/manage/account/password").status_code == 302
+    assert log_in(client, organiser.email).status_code == 303  # logging in again still works
+
+
 def test_login_form_needs_a_csrf_token(csrf_client, db_session):
     organiser = make_organiser()
     response = csrf_client.post("/manage/login", data={"email": organiser.email, "password": PASSWORD})
