@@ -179,13 +179,14 @@ def register_commands(app: Flask) -> None:
 
 
 @click.group(cls=FlaskGroup, create_app=_create_app, add_version_option=False)
-@click.version_option(version("rsvp"), prog_name="rsvp", message="%(prog)s %(version)s")
+@click.version_option(version("rsvp"), prog_name="rsvp")
 def main() -> None:
     """RSVP: registration for human-rights side events and webinars."""
 
 
 for _command in COMMANDS:
     # On the group, a command pushes the app context itself (app.cli's commands get one for free).
+    assert _command.callback is not None
     _command.callback = with_appcontext(_command.callback)
     main.add_command(_command)
 
