@@ -12,6 +12,12 @@ SITE_NAME = "RSVP"
 SITE_ORGANISATION = "International Service for Human Rights"
 PUBLIC_BASE_URL = "http://127.0.0.1:5000"
 
+# Serving.
+#: How many reverse proxies stand in front of the app (nginx: 1). The app trusts exactly that many
+#: X-Forwarded-For / X-Forwarded-Proto hops and no more: with 0 (serving directly) a client's own
+#: X-Forwarded-For is ignored, so it cannot pose as another address to the rate limits.
+PROXIES = 0
+
 # Sessions and cookies.
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

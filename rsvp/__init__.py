@@ -36,6 +36,11 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     if not app.config.get("SECRET_KEY"):
         raise RuntimeError("RSVP_SECRET_KEY is not set: production refuses to start without it")
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    if proxies := int(app.config["PROXIES"]):
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        # The visitor's address (rate limits) and https (secure cookies, HSTS) as the proxy saw them.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]
 
     from rsvp import web
     from rsvp.extensions import babel, csrf, db, limiter, login_manager, mail, migrate

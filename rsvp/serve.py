@@ -83,8 +83,9 @@ def options(bind: str, workers: int, timeout: int, log_format: str) -> dict[str,
         # Restart workers now and then, so a slow leak can never grow for weeks.
         "max_requests": 10_000, "max_requests_jitter": 1_000,
         "accesslog": "-", "errorlog": "-", "access_log_format": ACCESS_LOG_FORMAT,
-        # The reverse proxy terminates TLS and says so; trust it on loopback only by default.
-        "forwarded_allow_ips": os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
+        # Forwarded headers are the app's to read (RSVP_PROXIES, werkzeug's ProxyFix), from exactly
+        # as many proxies as are configured; gunicorn itself trusts none.
+        "forwarded_allow_ips": "",
     }
     if log_format == "json":
         settings["logconfig_dict"] = {

@@ -1,0 +1,227 @@
+"""The app as people meet it: real server processes on a free port, the email worker, the mail catcher.
+
+``served`` starts, once per module and kind, what serves people:
+
+- ``dev``: what `make run` starts — `rsvp run` (Flask's development server),
+  `rsvp worker` and `rsvp mailcatcher`, in development settings;
+- ``serve``: production settings, `rsvp serve --workers 2` (gunicorn), the
+  worker and the mail catcher.
+
+All of them on the test database (SQLite, or PostgreSQL with
+RSVP_TEST_DATABASE_URL), so a test writes its events with the factories and
+reads back what the servers stored. Nothing is shared with the test process
+but the database: a defect that lives in one process's memory (a ``g`` that
+outlives a request, an object read after its session closed) shows here.
+"""
+
+from __future__ import annotations
+
+import email
+import os
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from email import policy
+from email.message import EmailMessage
+from pathlib import Path
+
+import httpx
+import pytest
+from flask import Flask
+
+from tests.conftest import _empty_tables
+from tests.mail.conftest import free_port
+
+RSVP = str(Path(sys.executable).with_name("rsvp"))
+SECRET = "served-tests-secret-key-0123456789"  # noqa: S105 - test only
+
+
+@dataclass
+class Process:
+    name: str
+    popen: subprocess.Popen[bytes]
+    log: Path
+
+    def output(self) -> str:
+        return self.log.read_text(errors="replace")
+
+
+@dataclass
+class Served:
+    """Running servers, and what their mail catcher received."""
+
+    kind: str
+    base_url: str
+    instance: Path
+    env: dict[str, str]
+    processes: list[Process] = field(default_factory=list)
+
+    @property
+    def mail_folder(self) -> Path:
+        return self.instance / "mailcatcher"
+
+    def emails(self, to: str | None = None) -> list[EmailMessage]:
+        found = []
+        for path in sorted(self.mail_folder.glob("*.eml")):
+            message = email.message_from_bytes(path.read_bytes(), policy=policy.default)
+            if to is None or message["To"] == to:
+                found.append(message)  # type: ignore[arg-type]
+        return found
+
+    def wait_for_email(self, to: str, subject: str = "", count: int = 1,
+                       timeout: float = 30) -> list[EmailMessage]:
+        """The messages to ``to`` whose subject has ``subject``, once ``count`` have arrived."""
+        deadline = time.monotonic() + timeout
+        while True:
+            found = [m for m in self.emails(to) if subject in str(m["Subject"])]
+            if len(found) >= count or time.monotonic() > deadline:
+                assert len(found) >= count, (f"{count} email(s) to {to} about {subject!r} expected; "
+                                             f"got {[str(m['Subject']) for m in self.emails(to)]}\n"
+                                             + self.logs())
+                return found
+            time.sleep(0.1)
+
+    def clear_mail(self) -> None:
+        for path in self.mail_folder.glob("*.eml"):
+            path.unlink()
+
+    def logs(self) -> str:
+        return "\n".join(f"--- {p.name} ---\n{p.output()[-4000:]}" for p in self.processes)
+
+
+def server_env(app: Flask, instance: Path, base_url: str, mail_port: int, env: str,
+               **settings: str) -> dict[str, str]:
+    values = {
+        **{k: v for k, v in os.environ.items() if not k.startswith(("RSVP_", "FLASK_"))},
+        "RSVP_ENV": env,
+        "RSVP_SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+        "RSVP_INSTANCE_PATH": str(instance),
+        "RSVP_MAIL_SERVER": "127.0.0.1",
+        "RSVP_MAIL_PORT": str(mail_port),
+        "RSVP_PUBLIC_BASE_URL": base_url,
+        "RSVP_MAIL_WORKER_POLL_SECONDS": "0.2",
+        "PYTHONUNBUFFERED": "1",
+    }
+    if env == "production":
+        values.update({"RSVP_SECRET_KEY": SECRET,
+                       # The tests send many forms from one address; tests/served/test_proxy.py
+                       # checks the limits themselves with production's values.
+                       "RSVP_RATELIMIT_PUBLIC_FORMS": "10000 per minute",
+                       "RSVP_AUTH_LOGIN_RATE_LIMIT": "10000 per minute"})
+    values.update(settings)
+    return values
+
+
+def start(name: str, args: list[str], env: dict[str, str], folder: Path) -> Process:
+    log = folder / f"{name}.log"
+    handle = log.open("wb")
+    popen = subprocess.Popen([RSVP, *args], env=env, stdout=handle, stderr=subprocess.STDOUT,
+                             start_new_session=True)
+    return Process(name, popen, log)
+
+
+def wait_until_up(url: str, processes: list[Process], timeout: float = 60, **client: object) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for process in processes:
+            if process.popen.poll() is not None:
+                raise AssertionError(f"{process.name} exited:\n{process.output()}")
+        try:
+            if httpx.get(url, timeout=2, **client).status_code == 200:  # type: ignore[arg-type]
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.2)
+    raise AssertionError(f"{url} did not answer in {timeout} s:\n"
+                         + "\n".join(p.output()[-3000:] for p in processes))
+
+
+def wait_for_port(port: int, process: Process, timeout: float = 30) -> None:
+    import socket
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.popen.poll() is not None:
+            raise AssertionError(f"{process.name} exited:\n{process.output()}")
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.1)
+    raise AssertionError(f"{process.name} did not listen on {port}:\n{process.output()}")
+
+
+def stop(processes: list[Process]) -> None:
+    for process in processes:
+        if process.popen.poll() is None:
+            process.popen.terminate()
+    for process in processes:
+        try:
+            process.popen.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.popen.kill()
+            process.popen.wait(timeout=5)
+
+
+def launch(app: Flask, folder: Path, kind: str, **settings: str) -> Served:
+    """Start ``kind``'s processes (see the module docstring) and wait until the site answers."""
+    instance = folder / "instance"
+    instance.mkdir(parents=True, exist_ok=True)
+    port, mail_port = free_port(), free_port()
+    base_url = f"http://127.0.0.1:{port}"
+    env = server_env(app, instance, base_url, mail_port,
+                     "development" if kind == "dev" else "production",
+                     **({"RSVP_SESSION_COOKIE_SECURE": "false"} if kind == "serve" else {}),
+                     **settings)
+    served = Served(kind, base_url, instance, env)
+    catcher = start("mailcatcher", ["mailcatcher", "--port", str(mail_port)], env, folder)
+    served.processes.append(catcher)
+    wait_for_port(mail_port, catcher)
+    served.processes.append(start("worker", ["worker", "--poll", "0.2"], env, folder))
+    if kind == "dev":
+        web = ["run", "--host", "127.0.0.1", "--port", str(port)]
+    else:
+        web = ["serve", "--bind", f"127.0.0.1:{port}", "--workers", "2"]
+    served.processes.append(start("web", web, env, folder))
+    try:
+        wait_until_up(f"{base_url}/healthz", served.processes)
+    except BaseException:
+        stop(served.processes)
+        raise
+    return served
+
+
+@pytest.fixture(scope="module", params=["dev", "serve"])
+def served_app(request: pytest.FixtureRequest, app: Flask,
+               tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    if not Path(RSVP).exists():
+        pytest.skip(f"{RSVP} not found: install the project (make install)")
+    served = launch(app, tmp_path_factory.mktemp(f"served-{request.param}"), request.param)
+    try:
+        yield served
+    finally:
+        stop(served.processes)
+        if request.session.testsfailed:
+            sys.stderr.write(served.logs())
+
+
+@pytest.fixture
+def served(served_app: Served, app: Flask) -> Iterator[Served]:
+    """The servers, with an empty database and mailbox for this test (tables emptied after, too)."""
+    with app.app_context():
+        _empty_tables()
+        served_app.clear_mail()
+        try:
+            yield served_app
+        finally:
+            from rsvp.extensions import db
+
+            db.session.remove()
+            _empty_tables()
+
+
+def which(program: str) -> str | None:
+    return shutil.which(program) or next(
+        (str(p) for p in (Path("/usr/sbin") / program, Path("/sbin") / program) if p.exists()), None)
