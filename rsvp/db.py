@@ -7,6 +7,9 @@ import random
 import secrets
 import sqlite3
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any
 
@@ -113,8 +116,9 @@ def configure_sqlite(engine: sa.Engine) -> None:
 
     @sa.event.listens_for(engine, "begin")
     def _on_begin(connection: sa.Connection) -> None:
-        writing = (has_request_context() and request.method not in ("GET", "HEAD", "OPTIONS")
-                   and not g.pop(_READS_FIRST, False))
+        writing = _writing.get() or (
+            has_request_context() and request.method not in ("GET", "HEAD", "OPTIONS")
+            and not g.pop(_READS_FIRST, False))
         if writing:
             _begin_immediate(connection.connection.driver_connection)
         else:
@@ -153,6 +157,25 @@ def _begin_immediate(sqlite_connection: Any) -> None:
 
 
 _READS_FIRST = "_sqlite_reads_first"
+_writing: ContextVar[bool] = ContextVar("sqlite_writing", default=False)
+
+
+@contextmanager
+def writing() -> Iterator[None]:
+    """Work outside a request whose transactions write: on SQLite they begin IMMEDIATE.
+
+    A deferred transaction that reads and then writes cannot wait for the
+    lock: if another process committed since its read, SQLite refuses the
+    write at once ("database is locked") whatever the busy timeout. The
+    worker's duties read, then write; begun IMMEDIATE, they queue for the lock
+    instead. Commit after each short duty, so requests get their turn.
+    No effect on PostgreSQL.
+    """
+    token = _writing.set(True)
+    try:
+        yield
+    finally:
+        _writing.reset(token)
 
 
 def reads_first() -> None:

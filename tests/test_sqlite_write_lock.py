@@ -68,3 +68,40 @@ def test_a_registration_that_cannot_get_the_lock_in_time_is_told_to_retry(app, l
         writer.join()
     assert response.status_code == 503 and response.headers["Retry-After"] == "5"
     assert registrations() == 0
+
+
+def test_work_outside_requests_that_reads_then_writes_queues_for_the_lock(app, live_db):
+    """The worker's duties read, then write: another process committing in between must not fail them."""
+    event = make_event()
+    db.session.commit()
+
+    path = db.engine.url.database
+
+    def commit_a_write() -> None:
+        connection = sqlite3.connect(path, isolation_level=None, timeout=10)
+        connection.execute("BEGIN IMMEDIATE")
+        connection.execute("UPDATE events SET summary = summary || '.'")
+        connection.execute("COMMIT")
+        connection.close()
+
+    def other_process_writes() -> threading.Thread:
+        thread = threading.Thread(target=commit_a_write)
+        thread.start()
+        time.sleep(0.2)  # it commits now, or waits for our lock
+        return thread
+
+    with rsvp_db.writing():
+        assert registrations() == 0  # a read begins the transaction
+        other = other_process_writes()
+        db.session.execute(sa.update(type(event)).where(type(event).id == event.id)
+                           .values(title="Renamed by the worker"))
+        db.session.commit()
+    other.join()
+
+    db.session.execute(sa.select(sa.func.count()).select_from(Registration))  # deferred, as before
+    other = other_process_writes()
+    with pytest.raises(sa.exc.OperationalError, match="locked"):
+        db.session.execute(sa.update(type(event)).where(type(event).id == event.id)
+                           .values(title="Refused"))
+    db.session.rollback()
+    other.join()

@@ -13,6 +13,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from flask import current_app
 
+from rsvp.db import writing
 from rsvp.events.models import Event
 from rsvp.extensions import db
 from rsvp.mail.worker import PassResult, send_pending
@@ -39,10 +40,11 @@ def drop_grounds_pass_details(now: datetime) -> int:
 
 
 def deliver_due(now: datetime) -> PassResult:
-    """One pass of the worker: housekeeping and reminders committed first, then sending."""
-    expire_unconfirmed(now, current_app.config["REGISTRATION_CONFIRM_HOURS"])
-    drop_grounds_pass_details(now)
-    purge(now)
-    enqueue_due_reminders(now)
-    db.session.commit()
+    """One pass of the worker: housekeeping and reminders, each committed on its own, then sending."""
+    with writing():
+        for duty in (lambda: expire_unconfirmed(now, current_app.config["REGISTRATION_CONFIRM_HOURS"]),
+                     lambda: drop_grounds_pass_details(now), lambda: purge(now),
+                     lambda: enqueue_due_reminders(now)):
+            duty()
+            db.session.commit()
     return send_pending(now, skip=lambda message: reminder_skip_reason(message, now))
