@@ -72,7 +72,9 @@ class _Forms(HTMLParser):
             if not values and self._select in self._select_first:
                 values.append(self._select_first[self._select])  # a browser sends the first option
             self._select = None
-        elif tag == "textarea":
+        elif tag == "textarea" and self._textarea and self.forms:
+            values = self.forms[-1].values[self._textarea]
+            values[-1] = values[-1].removeprefix("\r\n").removeprefix("\n")  # as a browser reads it
             self._textarea = None
 
 

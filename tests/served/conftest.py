@@ -209,10 +209,16 @@ def served_app(request: pytest.FixtureRequest, app: Flask,
 
 @pytest.fixture
 def served(served_app: Served, app: Flask) -> Iterator[Served]:
-    """The servers, with an empty database and mailbox for this test (tables emptied after, too)."""
+    """The servers, with an empty database and mailbox for this test (tables emptied after, too).
+
+    A test fails when any server process logged a traceback meanwhile: an error a visitor
+    saw as a broken download, or the worker as a failed pass, is a defect even if the page
+    the test looked at was fine.
+    """
     with app.app_context():
         _empty_tables()
         served_app.clear_mail()
+        seen = {p.name: len(p.output()) for p in served_app.processes}
         try:
             yield served_app
         finally:
@@ -220,6 +226,9 @@ def served(served_app: Served, app: Flask) -> Iterator[Served]:
 
             db.session.remove()
             _empty_tables()
+        errors = [f"--- {p.name} ---\n{p.output()[seen[p.name]:][-6000:]}"
+                  for p in served_app.processes if "Traceback" in p.output()[seen[p.name]:]]
+        assert not errors, "a server process failed during the test:\n" + "\n".join(errors)
 
 
 def which(program: str) -> str | None:
