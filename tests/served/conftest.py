@@ -23,6 +23,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from email import policy
 from email.message import EmailMessage
@@ -32,11 +33,12 @@ import httpx
 import pytest
 from flask import Flask
 
+from rsvp.db import writing
+from rsvp.extensions import db
 from tests.conftest import _empty_tables
 from tests.mail.conftest import free_port
 
 RSVP = str(Path(sys.executable).with_name("rsvp"))
-SECRET = "served-tests-secret-key-0123456789"  # noqa: S105 - test only
 
 
 @dataclass
@@ -104,9 +106,11 @@ def server_env(app: Flask, instance: Path, base_url: str, mail_port: int, env: s
         "RSVP_PUBLIC_BASE_URL": base_url,
         "RSVP_MAIL_WORKER_POLL_SECONDS": "0.2",
         "PYTHONUNBUFFERED": "1",
+        # The test process's secret: links it signs (check-in codes, manage links) open there too.
+        "RSVP_SECRET_KEY": app.config["SECRET_KEY"],
     }
     if env == "production":
-        values.update({"RSVP_SECRET_KEY": SECRET,
+        values.update({
                        # The tests send many forms from one address; tests/served/test_proxy.py
                        # checks the limits themselves with production's values.
                        "RSVP_RATELIMIT_PUBLIC_FORMS": "10000 per minute",
@@ -222,13 +226,24 @@ def served(served_app: Served, app: Flask) -> Iterator[Served]:
         try:
             yield served_app
         finally:
-            from rsvp.extensions import db
-
             db.session.remove()
             _empty_tables()
         errors = [f"--- {p.name} ---\n{p.output()[seen[p.name]:][-6000:]}"
                   for p in served_app.processes if "Traceback" in p.output()[seen[p.name]:]]
         assert not errors, "a server process failed during the test:\n" + "\n".join(errors)
+
+
+@contextmanager
+def setting_up() -> Iterator[None]:
+    """The test's own writes, while the servers' processes write too.
+
+    On SQLite a transaction that read and then writes fails at once if a server
+    committed in between (the factories read back what they wrote); begun IMMEDIATE,
+    it waits its turn. Committed at the end; reads after it take no lock.
+    """
+    with writing():
+        yield
+        db.session.commit()
 
 
 def which(program: str) -> str | None:

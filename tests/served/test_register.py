@@ -13,6 +13,7 @@ from rsvp.extensions import db
 from rsvp.registrations.models import QuestionKind, Registration, RegistrationStatus
 from tests.factories import add_question, make_event
 from tests.served.client import Visitor
+from tests.served.conftest import setting_up
 
 
 def manage_link(message) -> str:
@@ -35,12 +36,13 @@ def stored(email: str) -> Registration:
 
 
 def test_register_with_questions_then_change_cancel_and_erase(served):
-    event = make_event(format=EventFormat.HYBRID, capacity_in_person=10, capacity_online=100)
-    add_question(event, "Which panel segment interests you most?", QuestionKind.SINGLE_CHOICE,
-                 options=["Segment I", "Segment II"], required=True)
-    add_question(event, "Your question for the panel", QuestionKind.LONG_TEXT, personal_data=True)
-    slug = event.slug
-    db.session.commit()
+    with setting_up():
+        event = make_event(format=EventFormat.HYBRID, capacity_in_person=10, capacity_online=100)
+        add_question(event, "Which panel segment interests you most?", QuestionKind.SINGLE_CHOICE,
+                     options=["Segment I", "Segment II"], required=True)
+        add_question(event, "Your question for the panel", QuestionKind.LONG_TEXT,
+                     personal_data=True)
+        slug, title = event.slug, event.title
 
     person = Visitor(served.base_url, language="en")
     form_page = person.get(f"/events/{slug}/register")
@@ -71,7 +73,7 @@ def test_register_with_questions_then_change_cancel_and_erase(served):
                  if part.get_content_type() == "text/calendar"]
     assert calendars, "a calendar file is attached"
     calendar = icalendar.Calendar.from_ical(calendars[0].get_content())
-    assert [str(e["SUMMARY"]) for e in calendar.walk("VEVENT")] == [event.title]
+    assert [str(e["SUMMARY"]) for e in calendar.walk("VEVENT")] == [title]
     link = manage_link(confirmation)
 
     # The manage link: change the answers and the attendance mode.
@@ -99,9 +101,9 @@ def test_register_with_questions_then_change_cancel_and_erase(served):
 
 
 def test_last_seats_go_to_exactly_as_many_people_at_once(served):
-    event = make_event(capacity_online=3, waitlist_enabled=True)
-    slug = event.slug
-    db.session.commit()
+    with setting_up():
+        event = make_event(capacity_online=3, waitlist_enabled=True)
+        slug, event_id = event.slug, event.id
 
     def register(n: int) -> int:
         visitor = Visitor(served.base_url)
@@ -118,6 +120,6 @@ def test_last_seats_go_to_exactly_as_many_people_at_once(served):
     assert statuses == [303] * 8
     fresh()
     counts = dict(db.session.execute(
-        sa.select(Registration.status, sa.func.count()).where(Registration.event_id == event.id)
+        sa.select(Registration.status, sa.func.count()).where(Registration.event_id == event_id)
         .group_by(Registration.status)).all())
     assert counts == {RegistrationStatus.CONFIRMED: 3, RegistrationStatus.WAITLISTED: 5}

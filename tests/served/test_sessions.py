@@ -5,10 +5,10 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 
 from rsvp.auth.models import Role
-from rsvp.extensions import db
 from tests.auth.conftest import PASSWORD
 from tests.factories import grant_role, make_event, make_organiser, make_registration
 from tests.served.client import Visitor
+from tests.served.conftest import setting_up
 
 
 def log_in(visitor: Visitor, email: str, password: str = PASSWORD) -> None:
@@ -19,15 +19,15 @@ def log_in(visitor: Visitor, email: str, password: str = PASSWORD) -> None:
 
 
 def test_a_login_opens_nothing_to_anyone_else(served):
-    organiser = make_organiser(is_admin=True, name="Ada Organiser")
-    event = make_event()
-    make_registration(event, name="Hidden Defender", email="hidden@example.org")
-    grant_role(event, organiser, Role.OWNER)
-    event_id = event.public_id
-    db.session.commit()
+    with setting_up():
+        organiser = make_organiser(is_admin=True, name="Ada Organiser")
+        event = make_event()
+        make_registration(event, name="Hidden Defender", email="hidden@example.org")
+        grant_role(event, organiser, Role.OWNER)
+        event_id, email = event.public_id, organiser.email
 
     organiser_browser = Visitor(served.base_url)
-    log_in(organiser_browser, organiser.email)
+    log_in(organiser_browser, email)
     private = ["/manage", "/manage/organisers", f"/manage/events/{event_id}/registrations",
                f"/manage/events/{event_id}/exports/attendees.csv",
                f"/manage/events/{event_id}/check-in"]
@@ -56,16 +56,16 @@ def test_a_login_opens_nothing_to_anyone_else(served):
 
 
 def test_each_visitor_keeps_their_own_language_and_form_token(served):
-    organiser = make_organiser()
-    event = make_event(title="Voices from the field")
-    slug = event.slug
+    with setting_up():
+        email = make_organiser().email
+        slug = make_event(title="Voices from the field").slug
 
     french, english = Visitor(served.base_url, language="fr"), Visitor(served.base_url, language="en")
     page_fr = french.get(f"/events/{slug}/register")
     page_en = english.get(f"/events/{slug}/register")
     assert 'lang="fr"' in page_fr.text and 'lang="en"' in page_en.text
     organiser_browser = Visitor(served.base_url)
-    log_in(organiser_browser, organiser.email)
+    log_in(organiser_browser, email)
 
     # Their pages stay in their language after someone else's login, on every worker.
     for _ in range(6):
@@ -80,9 +80,10 @@ def test_each_visitor_keeps_their_own_language_and_form_token(served):
 
 
 def test_logout_ends_the_session_of_its_cookie(served):
-    organiser = make_organiser()
+    with setting_up():
+        email = make_organiser().email
     browser = Visitor(served.base_url)
-    log_in(browser, organiser.email)
+    log_in(browser, email)
     cookie = browser.http.cookies.get("session")
     assert cookie
 
