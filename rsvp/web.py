@@ -78,7 +78,9 @@ def request_languages() -> list[str]:
 def _security_headers(response: Response) -> Response:
     response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
     response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Referrer-Policy"] = "no-referrer"
+    # Our own pages only: Flask-WTF refuses a form sent over HTTPS without a Referer of this host
+    # (a browser under "no-referrer" sends none, so every form failed); other sites get nothing.
+    response.headers["Referrer-Policy"] = "same-origin"
     response.headers["X-Frame-Options"] = "DENY"
     response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
     if request.is_secure:
