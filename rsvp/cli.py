@@ -106,7 +106,12 @@ def serve_command(bind: str, workers: int | None, timeout: int) -> None:
 
     log_format = current_app.config.get("LOG_FORMAT", "text")
     app = current_app._get_current_object()  # type: ignore[attr-defined]
-    server = Server(app, options(bind, workers or default_workers(), timeout, log_format))
+    workers = workers or default_workers()
+    if workers > 1 and str(current_app.config["RATELIMIT_STORAGE_URI"]).startswith("memory://"):
+        click.echo(f"serve: rate limits are counted in each of the {workers} workers' memory, so "
+                   f"each limit lets up to {workers} times as much through; set "
+                   "RSVP_RATELIMIT_STORAGE_URI=redis://... (deploy/rsvp.env)", err=True)
+    server = Server(app, options(bind, workers, timeout, log_format))
     # This command runs inside the CLI's app context. Forked workers would inherit it, and a
     # request reuses an app context already pushed for its app: every visitor would then share
     # one ``g`` (the logged-in organiser, the CSRF token, the language). The server runs in an

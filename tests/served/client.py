@@ -119,6 +119,8 @@ class Visitor:
     def submit(self, page: httpx.Response | str, action: str, fields: dict[str, Any] | None = None
                ) -> httpx.Response:
         form = self.form(page, action)
+        # As a browser does under Referrer-Policy: same-origin: the page the form was on.
+        referer = {} if isinstance(page, str) else {"Referer": str(page.url)}
         data = {name: list(values) for name, values in form.values.items() if values}
         for name, value in (fields or {}).items():
             if value is None:
@@ -127,10 +129,10 @@ class Visitor:
                 data[name] = [str(v) for v in value] if isinstance(value, list | tuple) else [str(value)]
         pairs = [(name, value) for name, values in data.items() for value in values]
         if form.method == "get":
-            return self.get(action, params=pairs)
+            return self.get(action, params=pairs, headers=referer)
         body = httpx.QueryParams(pairs)
         return self.post(form.action or action, content=str(body).encode(),
-                         headers={"Content-Type": "application/x-www-form-urlencoded"})
+                         headers={"Content-Type": "application/x-www-form-urlencoded", **referer})
 
     def close(self) -> None:
         self.http.close()

@@ -5,7 +5,11 @@
 - ``dev``: what `make run` starts — `rsvp run` (Flask's development server),
   `rsvp worker` and `rsvp mailcatcher`, in development settings;
 - ``serve``: production settings, `rsvp serve --workers 2` (gunicorn), the
-  worker and the mail catcher.
+  worker and the mail catcher;
+- ``nginx``: the same behind Debian's nginx with the site file shipped in
+  deploy/nginx/, over TLS (a certificate made for the run), with RSVP_PROXIES=1
+  and the rate limits in Redis, as deploy/rsvp.env sets them. Skipped where
+  nginx, redis-server or openssl is missing (CI installs them).
 
 All of them on the test database (SQLite, or PostgreSQL with
 RSVP_TEST_DATABASE_URL), so a test writes its events with the factories and
@@ -19,6 +23,7 @@ from __future__ import annotations
 import email
 import os
 import shutil
+import ssl
 import subprocess
 import sys
 import time
@@ -28,15 +33,18 @@ from dataclasses import dataclass, field
 from email import policy
 from email.message import EmailMessage
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 from flask import Flask
 
+from rsvp import ROOT
 from rsvp.db import writing
 from rsvp.extensions import db
 from tests.conftest import _empty_tables
 from tests.mail.conftest import free_port
+from tests.served.client import Visitor
 
 RSVP = str(Path(sys.executable).with_name("rsvp"))
 
@@ -60,6 +68,11 @@ class Served:
     instance: Path
     env: dict[str, str]
     processes: list[Process] = field(default_factory=list)
+    #: The TLS certificate clients trust (the nginx kind), else True.
+    verify: Any = True
+
+    def visitor(self, **options: Any) -> Visitor:
+        return Visitor(self.base_url, verify=self.verify, **options)
 
     @property
     def mail_folder(self) -> Path:
@@ -175,29 +188,97 @@ def launch(app: Flask, folder: Path, kind: str, **settings: str) -> Served:
     instance.mkdir(parents=True, exist_ok=True)
     port, mail_port = free_port(), free_port()
     base_url = f"http://127.0.0.1:{port}"
+    processes: list[Process] = []
+    extra: dict[str, str] = {}
+    if kind == "serve":
+        extra["RSVP_SESSION_COOKIE_SECURE"] = "false"  # plain http on loopback, no proxy
+    if kind == "nginx":
+        missing = [p for p in ("nginx", "redis-server", "openssl") if which(p) is None]
+        if missing:
+            pytest.skip(f"{', '.join(missing)} not found: apt-get install nginx redis-server openssl "
+                        "(CI installs them)")
+        tls_port, redis_port = free_port(), free_port()
+        base_url = f"https://127.0.0.1:{tls_port}"
+        redis = start_program("redis", [which("redis-server") or "", "--port", str(redis_port),
+                                        "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+                              folder)
+        processes.append(redis)
+        wait_for_port(redis_port, redis)
+        extra.update({"RSVP_PROXIES": "1",
+                      "RSVP_RATELIMIT_STORAGE_URI": f"redis://127.0.0.1:{redis_port}/0"})
     env = server_env(app, instance, base_url, mail_port,
-                     "development" if kind == "dev" else "production",
-                     **({"RSVP_SESSION_COOKIE_SECURE": "false"} if kind == "serve" else {}),
-                     **settings)
-    served = Served(kind, base_url, instance, env)
-    catcher = start("mailcatcher", ["mailcatcher", "--port", str(mail_port)], env, folder)
-    served.processes.append(catcher)
-    wait_for_port(mail_port, catcher)
-    served.processes.append(start("worker", ["worker", "--poll", "0.2"], env, folder))
-    if kind == "dev":
-        web = ["run", "--host", "127.0.0.1", "--port", str(port)]
-    else:
-        web = ["serve", "--bind", f"127.0.0.1:{port}", "--workers", "2"]
-    served.processes.append(start("web", web, env, folder))
+                     "development" if kind == "dev" else "production", **{**extra, **settings})
+    served = Served(kind, base_url, instance, env, processes)
     try:
-        wait_until_up(f"{base_url}/healthz", served.processes)
+        catcher = start("mailcatcher", ["mailcatcher", "--port", str(mail_port)], env, folder)
+        processes.append(catcher)
+        wait_for_port(mail_port, catcher)
+        processes.append(start("worker", ["worker", "--poll", "0.2"], env, folder))
+        if kind == "dev":
+            web = ["run", "--host", "127.0.0.1", "--port", str(port)]
+        else:
+            web = ["serve", "--bind", f"127.0.0.1:{port}", "--workers", "2"]
+        processes.append(start("web", web, env, folder))
+        wait_until_up(f"http://127.0.0.1:{port}/healthz", processes)
+        if kind == "nginx":
+            certificate = make_certificate(folder)
+            processes.append(start_nginx(folder, tls_port, port, certificate))
+            served.verify = ssl.create_default_context(cafile=str(certificate[0]))
+            wait_until_up(f"{base_url}/healthz", processes, verify=served.verify)
     except BaseException:
-        stop(served.processes)
+        stop(processes)
         raise
     return served
 
 
-@pytest.fixture(scope="module", params=["dev", "serve"])
+def make_certificate(folder: Path) -> tuple[Path, Path]:
+    """A self-signed certificate for 127.0.0.1 and localhost, for this run only."""
+    cert, key = folder / "tls.crt", folder / "tls.key"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+                    "-subj", "/CN=localhost", "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost",
+                    "-keyout", str(key), "-out", str(cert)], check=True, capture_output=True)
+    return cert, key
+
+
+def site_file(tls_port: int, app_port: int, certificate: tuple[Path, Path]) -> str:
+    """deploy/nginx/rsvp.conf as shipped, on this run's ports and certificate."""
+    text = (ROOT / "deploy" / "nginx" / "rsvp.conf").read_text()
+    for shipped, here in [
+            ("listen [::]:443 ssl;", ""), ("listen [::]:80;", ""),
+            ("listen 443 ssl;", f"listen 127.0.0.1:{tls_port} ssl;"),
+            ("listen 80;", f"listen 127.0.0.1:{free_port()};"),
+            ("127.0.0.1:8000", f"127.0.0.1:{app_port}"),
+            ("/etc/letsencrypt/live/rsvp.example.org/fullchain.pem", str(certificate[0])),
+            ("/etc/letsencrypt/live/rsvp.example.org/privkey.pem", str(certificate[1]))]:
+        assert shipped in text, f"deploy/nginx/rsvp.conf no longer has {shipped!r}"
+        text = text.replace(shipped, here)
+    return text
+
+
+def start_nginx(folder: Path, tls_port: int, app_port: int, certificate: tuple[Path, Path]) -> Process:
+    prefix = folder / "nginx"
+    prefix.mkdir()
+    (prefix / "rsvp.conf").write_text(site_file(tls_port, app_port, certificate))
+    temp = "".join(f"{name}_temp_path {prefix / name};\n"
+                   for name in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
+    (prefix / "nginx.conf").write_text(
+        ("user root;\n" if os.geteuid() == 0 else "")
+        + f"daemon off;\nworker_processes 1;\npid {prefix / 'nginx.pid'};\n"
+        f"error_log {prefix / 'error.log'} warn;\nevents {{}}\n"
+        f"http {{\n{temp}include {prefix / 'rsvp.conf'};\n}}\n")
+    return start_program("nginx", [which("nginx") or "", "-p", str(prefix), "-c",
+                                   str(prefix / "nginx.conf"), "-e", str(prefix / "error.log")],
+                         folder)
+
+
+def start_program(name: str, args: list[str], folder: Path) -> Process:
+    log = folder / f"{name}.log"
+    popen = subprocess.Popen(args, stdout=log.open("wb"), stderr=subprocess.STDOUT,
+                             start_new_session=True)
+    return Process(name, popen, log)
+
+
+@pytest.fixture(scope="module", params=["dev", "serve", "nginx"])
 def served_app(request: pytest.FixtureRequest, app: Flask,
                tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     if not Path(RSVP).exists():

@@ -12,7 +12,6 @@ from rsvp.events.models import AttendanceMode, EventFormat
 from rsvp.extensions import db
 from rsvp.registrations.models import QuestionKind, Registration, RegistrationStatus
 from tests.factories import add_question, make_event
-from tests.served.client import Visitor
 from tests.served.conftest import setting_up
 
 
@@ -44,7 +43,7 @@ def test_register_with_questions_then_change_cancel_and_erase(served):
                      personal_data=True)
         slug, title = event.slug, event.title
 
-    person = Visitor(served.base_url, language="en")
+    person = served.visitor(language="en")
     form_page = person.get(f"/events/{slug}/register")
     assert form_page.status_code == 200
     fields = person.form(form_page, f"/events/{slug}/register").values
@@ -106,7 +105,7 @@ def test_last_seats_go_to_exactly_as_many_people_at_once(served):
         slug, event_id = event.slug, event.id
 
     def register(n: int) -> int:
-        visitor = Visitor(served.base_url)
+        visitor = served.visitor()
         try:
             page = visitor.get(f"/events/{slug}/register")
             return visitor.submit(page, f"/events/{slug}/register", {

@@ -26,14 +26,14 @@ def test_a_login_opens_nothing_to_anyone_else(served):
         grant_role(event, organiser, Role.OWNER)
         event_id, email = event.public_id, organiser.email
 
-    organiser_browser = Visitor(served.base_url)
+    organiser_browser = served.visitor()
     log_in(organiser_browser, email)
     private = ["/manage", "/manage/organisers", f"/manage/events/{event_id}/registrations",
                f"/manage/events/{event_id}/exports/attendees.csv",
                f"/manage/events/{event_id}/check-in"]
 
     def stranger(n: int) -> list[tuple[str, int, bool]]:
-        visitor = Visitor(served.base_url)
+        visitor = served.visitor()
         try:
             seen = []
             for path in private:
@@ -60,11 +60,11 @@ def test_each_visitor_keeps_their_own_language_and_form_token(served):
         email = make_organiser().email
         slug = make_event(title="Voices from the field").slug
 
-    french, english = Visitor(served.base_url, language="fr"), Visitor(served.base_url, language="en")
+    french, english = served.visitor(language="fr"), served.visitor(language="en")
     page_fr = french.get(f"/events/{slug}/register")
     page_en = english.get(f"/events/{slug}/register")
     assert 'lang="fr"' in page_fr.text and 'lang="en"' in page_en.text
-    organiser_browser = Visitor(served.base_url)
+    organiser_browser = served.visitor()
     log_in(organiser_browser, email)
 
     # Their pages stay in their language after someone else's login, on every worker.
@@ -82,7 +82,7 @@ def test_each_visitor_keeps_their_own_language_and_form_token(served):
 def test_logout_ends_the_session_of_its_cookie(served):
     with setting_up():
         email = make_organiser().email
-    browser = Visitor(served.base_url)
+    browser = served.visitor()
     log_in(browser, email)
     cookie = browser.http.cookies.get("session")
     assert cookie
@@ -92,7 +92,7 @@ def test_logout_ends_the_session_of_its_cookie(served):
     assert response.status_code == 303
     assert browser.get("/manage").status_code == 302
 
-    copy = Visitor(served.base_url)
+    copy = served.visitor()
     copy.http.cookies.set("session", cookie)
     for _ in range(4):  # whichever worker answers
         assert copy.get("/manage").status_code == 302
