@@ -19,6 +19,7 @@ class OneMessage:
     """Input that cannot be read gets the field's ``message``, once, and no other."""
 
     message: Any
+    data: Any
 
     def process_formdata(self, valuelist: list[Any]) -> None:
         if not valuelist or not str(valuelist[0]).strip():
