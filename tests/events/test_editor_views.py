@@ -208,6 +208,18 @@ def test_programme_rows_move_without_javascript_and_are_saved(client, manager):
     assert refused.status_code == 422 and "Person 1, Name: Enter the person&#39;s name." in page_of(refused)
 
 
+def test_a_forged_row_reference_or_position_is_a_new_row_at_the_end(client, manager):
+    first = add_person(manager, "Gülbahar Jalilova", ProgrammeRole.SPEAKER)
+    response = client.post(f"/manage/events/{manager.public_id}/edit/programme", data={
+        "people-0-ref": "\N{SUPERSCRIPT TWO}", "people-0-position": "\N{SUPERSCRIPT TWO}",
+        "people-0-name": "Zumretay Arkin", "people-0-role": "speaker",
+        "people-1-ref": str(first.id), "people-1-position": "1", "people-1-name": first.name,
+        "people-1-role": "speaker"})
+    assert response.status_code == 303
+    db.session.expire_all()
+    assert [p.name for p in manager.people] == ["Gülbahar Jalilova", "Zumretay Arkin"]
+
+
 def test_a_question_people_answered_keeps_its_kind(client, manager):
     question = Question(event_id=manager.id, kind=QuestionKind.SHORT_TEXT, label="Delegation?", position=0)
     db.session.add(question)
