@@ -22,6 +22,7 @@ from flask.sessions import SecureCookieSessionInterface
 from flask_babel import get_locale
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import IntegerConverter, Map
 
 from rsvp import timeutil
 from rsvp.db import configure_sqlite
@@ -146,6 +147,19 @@ class SessionInterface(SecureCookieSessionInterface):
         return self._signers[key]
 
 
+class RowNumberConverter(IntegerConverter):
+    """``<int:...>`` up to the largest value of an INTEGER column (PostgreSQL's is 32-bit).
+
+    Werkzeug's own takes any length of digits, and the query for a row
+    numbered 10**23 fails in the database (SQLite and PostgreSQL alike)
+    instead of finding nothing: such a link is simply not found.
+    """
+
+    def __init__(self, url_map: Map, fixed_digits: int = 0, min: int | None = None,
+                 max: int | None = 2**31 - 1, signed: bool = False) -> None:
+        super().__init__(url_map, fixed_digits, min, max, signed)
+
+
 _page_cache: dict[tuple[str, str], tuple[float, bytes, int]] = {}
 
 
@@ -177,7 +191,9 @@ def cached_for_visitors(view: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def init_app(app: Flask) -> None:
+    """Before any blueprint: the rules they add are compiled with the converters set here."""
     logs.install()
+    app.url_map.converters["int"] = RowNumberConverter
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             configure_sqlite(db.engine)
