@@ -5,13 +5,19 @@ from __future__ import annotations
 
 import json
 import logging
+import urllib.error
+import urllib.parse
+import urllib.request
 
 import sqlalchemy as sa
+from flask import url_for
 
+from rsvp import tokens
 from rsvp.extensions import db
 from rsvp.mail.models import OutboxMessage
 from rsvp.registrations.models import Registration
 from rsvp.registrations.notify import manage_url
+from rsvp.serve import ACCESS_LOG_FORMAT
 from rsvp.speakers.models import Speaker
 from tests.factories import make_event, make_registration, make_speakers_list
 from tests.registrations.test_views import VALID
@@ -92,3 +98,34 @@ def test_public_forms_are_rate_limited_with_a_clear_page(app, db_session):
     finally:
         limiter.reset()
         limiter.enabled = False
+
+
+def test_no_link_token_reaches_the_access_logs(app, live_server, caplog):
+    """Every rule with a token in its URL, requested for real: the access lines of the development
+    server and of gunicorn keep the path without the token, and so does the login page's ``next``
+    where a check-in link leads someone not logged in."""
+    event = make_event()
+    token = tokens.sign("check-in", ["a-registration-id", 0])
+    rules = [rule for rule in app.url_map.iter_rules()
+             if any(name == "token" or name.endswith("_token") for name in rule.arguments)]
+    assert {rule.endpoint for rule in rules} >= {
+        "registrations.confirm", "registrations.manage", "speakers.own", "auth.reset_password",
+        "checkin.scan"}
+    with app.test_request_context():
+        paths = [url_for(rule.endpoint, **{name: token if name.endswith("token") else event.public_id
+                                           for name in rule.arguments}) for rule in rules]
+    with caplog.at_level(logging.INFO):
+        for path in paths:
+            try:
+                urllib.request.urlopen(live_server + path, timeout=10).close()  # noqa: S310
+            except urllib.error.HTTPError:
+                pass  # a refusal (a POST-only link, an expired one) is logged all the same
+            logging.getLogger("gunicorn.access").info(ACCESS_LOG_FORMAT, {
+                "t": "[01/Dec/2026:10:00:00 +0000]", "m": "GET", "U": path, "s": "200", "B": "0", "D": "1"})
+        # A next= that a proxy or another page percent-encoded: the token has no path around it.
+        logging.getLogger("werkzeug").info('"GET /manage/login?next=%s HTTP/1.1" 200 -',
+                                           urllib.parse.quote(paths[-1], safe=""))
+    text = caplog.text
+    assert "check-in/t/<token>" in text and "next=" in text  # the requests were logged
+    assert text.count("<token>") >= 2 * len(paths)
+    assert token.rsplit(".", 1)[-1] not in text  # not even the signature
