@@ -1,4 +1,4 @@
-"""What every page shares: security headers, error pages, locale choice, template helpers."""
+"""What every page shares: security and caching headers, error pages, locale choice, template helpers."""
 
 from __future__ import annotations
 
@@ -85,6 +85,37 @@ def _security_headers(response: Response) -> Response:
     if request.is_secure:
         response.headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
     return response
+
+
+#: Where every page shows or changes someone's data: the organisers' side (check-in, password reset
+#: included), a registrant's and a speaker's own links, the email confirmation.
+PRIVATE_PATHS = ("/manage/", "/r/", "/s/", "/confirm/")
+
+
+def _no_store(response: Response) -> Response:
+    """Cache-Control: no-store on every response that is not a public page, the same for everyone.
+
+    A browser's or proxy's copy of a registration, an organiser's list or a
+    page with a flashed "we wrote to ana@…" outlives the visit on a shared
+    computer. Private: any answer to a form; anything under PRIVATE_PATHS,
+    found or not; any rule whose URL carries a token (a new link type is
+    covered without a list to update); any page of a visitor with a session,
+    which may show their flashed messages or the organiser bar. Public pages,
+    their files and the static files keep their caching.
+    """
+    rule = request.url_rule
+    private = (request.method not in ("GET", "HEAD")
+               or request.path == "/manage" or request.path.startswith(PRIVATE_PATHS)
+               or (rule is not None and any(name == "token" or name.endswith("_token")
+                                            for name in rule.arguments))
+               or (response.mimetype == "text/html" and _has_session()))
+    if private and "no-store" not in (response.headers.get("Cache-Control") or ""):
+        response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _has_session() -> bool:
+    return current_app.config["SESSION_COOKIE_NAME"] in request.cookies or session.modified
 
 
 def _error_page(error: HTTPException) -> tuple[str, int]:
@@ -199,6 +230,7 @@ def init_app(app: Flask) -> None:
             configure_sqlite(db.engine)
     timeutil.register_filters(app)
     app.after_request(_security_headers)
+    app.after_request(_no_store)
     app.session_interface = SessionInterface()
     app.add_url_rule("/healthz", "healthz", healthz)
     app.register_error_handler(CSRFError, _csrf_error)

@@ -21,7 +21,8 @@ from rsvp.registrations.models import Registration
 from rsvp.registrations.notify import manage_url
 from rsvp.serve import ACCESS_LOG_FORMAT
 from rsvp.speakers.models import Speaker
-from tests.factories import make_event, make_registration, make_speakers_list
+from tests.auth.conftest import log_in
+from tests.factories import make_event, make_organiser, make_registration, make_speakers_list
 from tests.registrations.test_views import VALID
 
 
@@ -141,3 +142,39 @@ def test_a_long_log_line_is_redacted_at_once():
     redacted = logs.redact(line)
     assert time.monotonic() - started < 1  # seconds: thousands of times what it takes
     assert redacted.endswith("from <email>")
+
+
+def test_pages_with_personal_data_are_never_stored_by_a_browser_or_proxy(app, client, db_session):
+    """Cache-Control: no-store on links that open someone's data (found or not, redirects too),
+    on the organisers' pages, on answers to forms and on any page of a visitor with a session;
+    public pages, their files and the static files keep their own caching."""
+    event = make_event(slug="public-event")
+    registration = make_registration(event, email="ana@example.org")
+    manage = manage_url(registration).removeprefix("http://localhost")
+    token = manage.removeprefix("/r/")
+    private = {
+        "GET": [manage, f"{manage}/data.json", "/r/not-a-valid-token-at-all", "/r/", "/r/a/b/c",
+                f"/confirm/{token}", f"/s/{token}", "/manage", "/manage/login", "/manage/password-reset",
+                f"/manage/password-reset/{token}", "/manage/no-such-page",
+                f"/manage/events/{event.public_id}/check-in/t/{token}",  # to the login page: a redirect
+                f"/manage/events/{event.public_id}/registrations"],
+        "POST": [f"{manage}/cancel", f"/events/{event.slug}/register", "/my-registrations", "/language"],
+    }
+    for method, paths in private.items():
+        for path in paths:
+            response = client.open(path, method=method)
+            assert response.headers.get("Cache-Control") == "no-store", (method, path, response.status_code)
+    statuses = {client.get(path).status_code for path in private["GET"]}
+    assert {200, 302, 404} <= statuses
+
+    public = ["/", "/past", f"/events/{event.slug}", f"/events/{event.slug}/event.ics",
+              f"/events/{event.slug}/register", "/events/no-such-event", "/static/css/app.css"]
+    fresh = app.test_client()
+    for path in public:
+        assert "no-store" not in fresh.get(path).headers.get("Cache-Control", ""), path
+
+    organiser = make_organiser()
+    log_in(fresh, organiser.email)  # a session: the organiser bar and flashed messages show on every page
+    assert fresh.get(f"/events/{event.slug}").headers.get("Cache-Control") == "no-store"
+    static = fresh.get("/static/css/app.css")
+    assert static.status_code == 200 and "no-store" not in static.headers.get("Cache-Control", "")
