@@ -1,8 +1,9 @@
-"""Database foundations: the declarative Base, UTC-aware datetimes, enums, the Session."""
+"""Database foundations: the declarative Base, UTC-aware datetimes, enums, the Session, pages."""
 
 from __future__ import annotations
 
 import enum
+import math
 import random
 import secrets
 import sqlite3
@@ -15,6 +16,8 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import g, has_request_context, request
+from flask_sqlalchemy import SQLAlchemy as FlaskSQLAlchemy
+from flask_sqlalchemy.pagination import Pagination, SelectPagination
 from flask_sqlalchemy.session import Session as FlaskSession
 from sqlalchemy.orm import DeclarativeBase
 
@@ -89,6 +92,37 @@ class Session(FlaskSession):
         if bind is None and self.bind is not None:
             return self.bind
         return super().get_bind(mapper=mapper, clause=clause, bind=bind, **kwargs)
+
+
+class LastPageAtMost(SelectPagination):
+    """Flask-SQLAlchemy's page of a select, where a page past the last one is the last one.
+
+    Anyone can type ?page=99999999999999999999999, and a shared link to page 7
+    outlives the deletions that leave three: the offset of such a page
+    overflows the database's integer (an error on SQLite and on PostgreSQL
+    alike), and an empty "Page 7 of 3" helps nobody. So the rows are counted
+    first, and the page is brought back to the last one before its rows are read.
+    """
+
+    _total: int
+
+    def _query_items(self) -> list[Any]:
+        self._total = super()._query_count()
+        self.page = min(self.page, max(1, math.ceil(self._total / self.per_page)))
+        return super()._query_items()
+
+    def _query_count(self) -> int:
+        return self._total
+
+
+class SQLAlchemy(FlaskSQLAlchemy):
+    """Flask-SQLAlchemy whose ``paginate`` never reads past the last page (LastPageAtMost)."""
+
+    def paginate(self, select: sa.Select[Any], *, page: int | None = None,
+                 per_page: int | None = None, max_per_page: int | None = None,
+                 error_out: bool = True, count: bool = True) -> Pagination:
+        return LastPageAtMost(select=select, session=self.session(), page=page, per_page=per_page,
+                              max_per_page=max_per_page, error_out=error_out, count=count)
 
 
 def configure_sqlite(engine: sa.Engine) -> None:

@@ -6,10 +6,9 @@ from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_mail import Mail
 from flask_migrate import Migrate
-from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 
-from rsvp.db import Base, Session
+from rsvp.db import Base, Session, SQLAlchemy
 
 db = SQLAlchemy(model_class=Base, session_options={"class_": Session})
 migrate = Migrate()

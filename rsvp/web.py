@@ -1,4 +1,4 @@
-"""What every page shares: security headers, error pages, locale choice, template helpers."""
+"""What every page shares: security and caching headers, error pages, locale choice, template helpers."""
 
 from __future__ import annotations
 
@@ -22,6 +22,7 @@ from flask.sessions import SecureCookieSessionInterface
 from flask_babel import get_locale
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import IntegerConverter, Map
 
 from rsvp import timeutil
 from rsvp.db import configure_sqlite
@@ -88,6 +89,37 @@ def _security_headers(response: Response) -> Response:
     return response
 
 
+#: Where every page shows or changes someone's data: the organisers' side (check-in, password reset
+#: included), a registrant's and a speaker's own links, the email confirmation.
+PRIVATE_PATHS = ("/manage/", "/r/", "/s/", "/confirm/")
+
+
+def _no_store(response: Response) -> Response:
+    """Cache-Control: no-store on every response that is not a public page, the same for everyone.
+
+    A browser's or proxy's copy of a registration, an organiser's list or a
+    page with a flashed "we wrote to ana@…" outlives the visit on a shared
+    computer. Private: any answer to a form; anything under PRIVATE_PATHS,
+    found or not; any rule whose URL carries a token (a new link type is
+    covered without a list to update); any page of a visitor with a session,
+    which may show their flashed messages or the organiser bar. Public pages,
+    their files and the static files keep their caching.
+    """
+    rule = request.url_rule
+    private = (request.method not in ("GET", "HEAD")
+               or request.path == "/manage" or request.path.startswith(PRIVATE_PATHS)
+               or (rule is not None and any(name == "token" or name.endswith("_token")
+                                            for name in rule.arguments))
+               or (response.mimetype == "text/html" and _has_session()))
+    if private and "no-store" not in (response.headers.get("Cache-Control") or ""):
+        response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _has_session() -> bool:
+    return current_app.config["SESSION_COOKIE_NAME"] in request.cookies or session.modified
+
+
 def _error_page(error: HTTPException) -> tuple[str, int]:
     code = error.code or 500
     return render_template("errors/error.html", code=code, error=error), code
@@ -148,6 +180,19 @@ class SessionInterface(SecureCookieSessionInterface):
         return self._signers[key]
 
 
+class RowNumberConverter(IntegerConverter):
+    """``<int:...>`` up to the largest value of an INTEGER column (PostgreSQL's is 32-bit).
+
+    Werkzeug's own takes any length of digits, and the query for a row
+    numbered 10**23 fails in the database (SQLite and PostgreSQL alike)
+    instead of finding nothing: such a link is simply not found.
+    """
+
+    def __init__(self, url_map: Map, fixed_digits: int = 0, min: int | None = None,
+                 max: int | None = 2**31 - 1, signed: bool = False) -> None:
+        super().__init__(url_map, fixed_digits, min, max, signed)
+
+
 _page_cache: dict[tuple[str, str], tuple[float, bytes, int]] = {}
 
 
@@ -179,12 +224,15 @@ def cached_for_visitors(view: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def init_app(app: Flask) -> None:
+    """Before any blueprint: the rules they add are compiled with the converters set here."""
     logs.install()
+    app.url_map.converters["int"] = RowNumberConverter
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             configure_sqlite(db.engine)
     timeutil.register_filters(app)
     app.after_request(_security_headers)
+    app.after_request(_no_store)
     app.session_interface = SessionInterface()
     app.add_url_rule("/healthz", "healthz", healthz)
     app.register_error_handler(CSRFError, _csrf_error)

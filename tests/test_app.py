@@ -8,13 +8,16 @@ import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from flask import url_for
 
 from rsvp import create_app
+from rsvp.auth.models import Role
 from rsvp.extensions import db
 from rsvp.mail.models import OutboxMessage
 from rsvp.mail.outbox import queue_email
 from rsvp.timeutil import now_utc
-from tests.factories import make_event
+from tests.auth.conftest import log_in
+from tests.factories import grant_role, make_event, make_organiser
 from tests.registrations.test_views import VALID
 
 
@@ -76,3 +79,20 @@ def test_security_headers_on_every_page(client):
     assert "'unsafe-inline'" not in csp
     assert response.headers["Referrer-Policy"] == "same-origin"
     assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_a_number_in_a_link_too_big_for_any_row_is_not_found(app, client, db_session):
+    """<int:...> in every rule stops at what an integer column holds: beyond, a 404, not an error page."""
+    event = make_event()
+    organiser = make_organiser()
+    grant_role(event, organiser, Role.OWNER)
+    log_in(client, organiser.email)
+    numbered = [rule for rule in app.url_map.iter_rules() if "<int:" in rule.rule and "GET" in rule.methods]
+    assert numbered  # the emails pages, at least
+    for rule in numbered:
+        for number in (2**31, 2**63, 10**23):
+            values = {name: number if f"<int:{name}>" in rule.rule else event.public_id
+                      for name in rule.arguments}
+            with app.test_request_context():
+                path = url_for(rule.endpoint, **values)
+            assert client.get(path).status_code == 404, path

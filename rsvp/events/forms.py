@@ -20,7 +20,6 @@ from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
     DateField,
-    IntegerField,
     RadioField,
     SelectField,
     StringField,
@@ -33,7 +32,6 @@ from wtforms.validators import (
     DataRequired,
     InputRequired,
     Length,
-    NumberRange,
     Optional,
     Regexp,
     ValidationError,
@@ -42,6 +40,7 @@ from wtforms.validators import (
 from rsvp.events.editor import SLUG_MAX, SLUG_PATTERN, EventDetails, slugify
 from rsvp.events.labels import FORMAT_LABELS, TYPE_LABELS
 from rsvp.events.models import Event, EventFormat, EventType
+from rsvp.fields import WholeNumberField
 from rsvp.i18n import language_name
 from rsvp.registrations.questions import MultiCheckboxField, options
 from rsvp.timeutil import is_zone, local_to_utc, to_local
@@ -53,6 +52,11 @@ COMMON_ZONES = ["America/New_York", "Europe/London", "Europe/Zurich", "Africa/Na
 COMMON_LANGUAGES = ["en", "fr", "es", "ar", "zh", "ru", "pt", "ug"]
 #: Reminder offsets offered as checkboxes, in minutes before the start.
 COMMON_REMINDERS = {10080: _l("1 week before"), 1440: _l("1 day before"), 60: _l("1 hour before")}
+#: The earliest reminder one may type: 60 days before the start.
+MAX_REMINDER_MINUTES = 60 * 24 * 60
+#: The most seats or places an event may have: more than any venue or meeting holds, and far within
+#: what the database's integer column can store (a bigger number would fail there, not on the form).
+MAX_CAPACITY = 1_000_000
 
 _URL = [Optional(), Length(max=500), URL(require_tld=False, message=_l(
     "Enter a full web address starting with https://"))]
@@ -155,14 +159,12 @@ class EventForm(FlaskForm):
     closes_date = DateField(_l("Registration closes on"), validators=[Optional()],
                             description=_l("Optional: empty means when the event starts."))
     closes_time = TimeField(_l("at"), validators=[Optional()])
-    capacity_in_person = IntegerField(
-        _l("Seats in the room"), validators=[Optional(), NumberRange(min=0, message=_l(
-            "Enter a number of seats, 0 or more."))],
-        description=_l("Empty means no limit. For in-person and hybrid events."))
-    capacity_online = IntegerField(
-        _l("Places online"), validators=[Optional(), NumberRange(min=0, message=_l(
-            "Enter a number of places, 0 or more."))],
-        description=_l("Empty means no limit. For online and hybrid events."))
+    capacity_in_person = WholeNumberField(
+        _l("Seats in the room"), 0, MAX_CAPACITY, _l("Enter a number of seats from 0 to 1,000,000."),
+        required=False, description=_l("Empty means no limit. For in-person and hybrid events."))
+    capacity_online = WholeNumberField(
+        _l("Places online"), 0, MAX_CAPACITY, _l("Enter a number of places from 0 to 1,000,000."),
+        required=False, description=_l("Empty means no limit. For online and hybrid events."))
     waitlist_enabled = BooleanField(_l("Waiting list when full: freed seats go to the next person"),
                                     default=True)
     approval_required = BooleanField(_l("Organisers approve each registration"))
@@ -173,11 +175,9 @@ class EventForm(FlaskForm):
     other_reminders = StringField(
         _l("Other reminders"), validators=[Optional(), Length(max=100)],
         description=_l("Minutes before the start, separated by commas, e.g. 30, 180."))
-    retention_days = IntegerField(
-        _l("Keep participants' personal data for"), default=30,
-        validators=[InputRequired(_l("Enter a number of days.")),
-                    NumberRange(min=1, max=3650, message=_l("Enter between 1 and 3650 days."))],
-        description=_l("Days after the event; then names, addresses and answers are erased."))
+    retention_days = WholeNumberField(
+        _l("Keep participants' personal data for"), 1, 3650, _l("Enter between 1 and 3650 days."),
+        default=30, description=_l("Days after the event; then names, addresses and answers are erased."))
     privacy_notice = TextAreaField(
         _l("Privacy notice"), validators=[Optional(), Length(max=4000)],
         description=_l("Shown above the consent box on the registration form: who you are, why you "
@@ -227,7 +227,7 @@ class EventForm(FlaskForm):
 
     def validate_other_reminders(self, field: StringField) -> None:
         for part in _split(field.data):
-            if not part.isdigit() or not 1 <= int(part) <= 60 * 24 * 60:
+            if not part.isdecimal() or not 1 <= int(part) <= MAX_REMINDER_MINUTES:
                 raise ValidationError(_l("Enter whole numbers of minutes, e.g. 30, 180."))
 
     def validate_end_time(self, field: TimeField) -> None:
@@ -258,7 +258,8 @@ class EventForm(FlaskForm):
         assert starts_at is not None and ends_at is not None  # required fields
         zones = [z for z in COMMON_ZONES if z in (self.display_zones.data or [])]
         zones += [z for z in _split(self.other_zones.data) if z not in zones and z != zone]
-        reminders = {int(m) for m in self.reminders.data or [] if m.isdigit()}
+        # Only the offered boxes: a forged value would reach the worker's date arithmetic unchecked.
+        reminders = {m for m in COMMON_REMINDERS if str(m) in (self.reminders.data or [])}
         reminders |= {int(m) for m in _split(self.other_reminders.data)}
         return EventDetails(
             title=self.title.data.strip(), slug=(self.slug.data or "").strip() or slugify(self.title.data),

@@ -96,7 +96,7 @@ class RowForm(Form):
 
     def row(self) -> Row:
         ref = self.ref.data or ""
-        return Row(int(ref) if ref.isdigit() else None, self.values())
+        return Row(int(ref) if ref.isdecimal() else None, self.values())
 
     def values(self) -> dict[str, Any]:
         raise NotImplementedError
@@ -193,7 +193,7 @@ class ListForm(FlaskForm):
         """
         def position(entry: FormField) -> int:
             value = entry.form.position.data or ""
-            return int(value) if value.isdigit() else 10_000
+            return int(value) if value.isdecimal() else 10_000
 
         entries = self.entries
         entries.sort(key=position)

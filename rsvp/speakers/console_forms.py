@@ -11,10 +11,11 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateTimeLocalField, IntegerField
-from wtforms.validators import InputRequired, NumberRange, Optional, StopValidation, ValidationError
+from wtforms import BooleanField, DateTimeLocalField
+from wtforms.validators import Optional, ValidationError
 
 from rsvp.events.models import Event
+from rsvp.fields import OneMessage, WholeNumberField
 from rsvp.speakers.labels import CATEGORY_SHORT
 from rsvp.speakers.models import SpeakerCategory, SpeakersList
 from rsvp.timeutil import local_to_utc, to_local, zone_abbreviation
@@ -30,37 +31,7 @@ _PLAIN = ("enabled", "floor_minutes", "individual_seconds", "group_seconds", "on
 _KINDS = ("individual", "group")
 
 
-class _OneMessage:
-    """Input that cannot be read gets the field's ``message``, once, and no other."""
-
-    message: Any
-
-    def process_formdata(self, valuelist: list[Any]) -> None:
-        if not valuelist or not str(valuelist[0]).strip():
-            self.data = None  # empty: for the validators to judge
-            return
-        try:
-            super().process_formdata(valuelist)  # type: ignore[misc]
-        except ValueError as error:
-            raise ValueError(str(self.message)) from error
-
-    def pre_validate(self, form: FlaskForm) -> None:
-        if self.process_errors:  # type: ignore[attr-defined]
-            raise StopValidation()  # said already, by the message above
-
-
-class WholeNumberField(_OneMessage, IntegerField):
-    """A number whose every mistake, text or out of range, gets the one message that says what fits."""
-
-    def __init__(self, label: Any, low: int, high: int, message: Any, required: bool = True,
-                 **kwargs: Any) -> None:
-        presence = InputRequired(message) if required else Optional()
-        super().__init__(label, validators=[presence, NumberRange(low, high, message)],
-                         render_kw={"min": low, "max": high, "inputmode": "numeric"}, **kwargs)
-        self.message = message
-
-
-class MomentField(_OneMessage, DateTimeLocalField):
+class MomentField(OneMessage, DateTimeLocalField):
     """An optional date and time, as the browser's date-time picker sends it."""
 
     message = _l("Enter a date and a time, for example 2025-10-24 14:30.")

@@ -93,7 +93,7 @@ def test_the_manager_edits_and_the_times_are_taken_in_the_events_zone(client, ma
     ({"other_zones": "Europe/Geneva"}, "Europe/Geneva: not a time zone we know.", "other_zones"),
     ({"slug": "Voices Of Survivors"}, "Use lower-case letters, digits and hyphens only", "slug"),
     ({"join_url": "javascript:alert(1)"}, "Enter a full web address", "join_url"),
-    ({"capacity_online": "-3"}, "Enter a number of places, 0 or more.", "capacity_online"),
+    ({"capacity_online": "-3"}, "Enter a number of places from 0 to 1,000,000.", "capacity_online"),
     ({"other_interpretation": "klingon"}, "not a two-letter language code we know", "other_interpretation"),
     ({"opens_date": "2031-01-01"}, "Give both the date and the time, or neither.", "opens_time"),
 ])
@@ -107,6 +107,40 @@ def test_bad_input_is_explained_and_what_was_typed_is_kept(client, manager, chan
     assert 'value="A title typed but not saved"' in page
     db.session.expire_all()
     assert manager.title == "Voices of Uyghur camp survivors"
+
+
+@pytest.mark.parametrize(("field", "typed", "message"), [
+    ("capacity_online", str(2**63), "Enter a number of places from 0 to 1,000,000."),
+    ("capacity_online", "3000000000", "Enter a number of places from 0 to 1,000,000."),
+    ("capacity_online", "lots", "Enter a number of places from 0 to 1,000,000."),
+    ("capacity_in_person", "1000001", "Enter a number of seats from 0 to 1,000,000."),
+    ("capacity_in_person", "99999999999999999999999", "Enter a number of seats from 0 to 1,000,000."),
+    ("retention_days", str(2**63), "Enter between 1 and 3650 days."),
+    ("retention_days", "a month", "Enter between 1 and 3650 days."),
+    ("other_reminders", "30, \N{SUPERSCRIPT TWO}", "Enter whole numbers of minutes, e.g. 30, 180."),
+    ("other_reminders", str(2**63), "Enter whole numbers of minutes, e.g. 30, 180."),
+])
+def test_a_number_out_of_bounds_gets_one_message_and_keeps_the_edit(client, manager, field, typed, message):
+    """A number the database cannot hold (or no event needs) is refused on the form, not by an error page."""
+    response = client.post(f"/manage/events/{manager.public_id}/edit", data=form_of(
+        manager, title="A title typed but not saved", venue="Room XX", **{field: typed}))
+    assert response.status_code == 422
+    page = page_of(response)
+    assert message in page and f'href="#{field}"' in page
+    assert "Not a valid integer" not in page  # one message that says what fits, not two
+    assert f'value="{typed}"' in page and 'value="A title typed but not saved"' in page
+    assert 'value="Room XX"' in page
+    db.session.expire_all()
+    assert manager.title == "Voices of Uyghur camp survivors" and manager.venue is None
+
+
+def test_only_the_offered_reminders_are_taken_from_the_checkboxes(client, manager):
+    """A forged checkbox value cannot plant a reminder the worker cannot schedule."""
+    response = client.post(f"/manage/events/{manager.public_id}/edit", data=form_of(
+        manager, reminders=["1440", "99999999999999", "\N{SUPERSCRIPT TWO}"]))
+    assert response.status_code == 303
+    db.session.expire_all()
+    assert manager.reminder_offsets == [1440]
 
 
 def test_capacity_below_seats_taken_is_refused_and_nothing_is_saved(client, manager):
@@ -172,6 +206,18 @@ def test_programme_rows_move_without_javascript_and_are_saved(client, manager):
     refused = client.post(f"/manage/events/{manager.public_id}/edit/programme",
                           data={**rows, "people-0-name": "", "people-0-affiliation": "ISHR"})
     assert refused.status_code == 422 and "Person 1, Name: Enter the person&#39;s name." in page_of(refused)
+
+
+def test_a_forged_row_reference_or_position_is_a_new_row_at_the_end(client, manager):
+    first = add_person(manager, "Gülbahar Jalilova", ProgrammeRole.SPEAKER)
+    response = client.post(f"/manage/events/{manager.public_id}/edit/programme", data={
+        "people-0-ref": "\N{SUPERSCRIPT TWO}", "people-0-position": "\N{SUPERSCRIPT TWO}",
+        "people-0-name": "Zumretay Arkin", "people-0-role": "speaker",
+        "people-1-ref": str(first.id), "people-1-position": "1", "people-1-name": first.name,
+        "people-1-role": "speaker"})
+    assert response.status_code == 303
+    db.session.expire_all()
+    assert [p.name for p in manager.people] == ["Gülbahar Jalilova", "Zumretay Arkin"]
 
 
 def test_a_question_people_answered_keeps_its_kind(client, manager):
