@@ -20,7 +20,7 @@ from rsvp.timeutil import format_clock, format_day, format_moment, is_zone, time
 from rsvp.web import public_url
 
 if TYPE_CHECKING:
-    from rsvp.speakers.services import Lineup
+    from rsvp.speakers.ordering import Lineup
 
 
 def speaker_url(speaker: Speaker) -> str:

@@ -1,4 +1,4 @@
-"""The order of the floor and its timetable, as pure functions (no database, no clock).
+"""The order of the floor, its timetable and the Lineup built on them: pure (no database, no clock).
 
 Default order, Human Rights Council practice: statements on behalf of groups
 first, then member States, observer States, UN entities and IGOs, NHRIs, NGOs,
@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol, TypeVar
 
-from rsvp.speakers.models import STATE_CATEGORIES, SpeakerCategory
+from rsvp.speakers.models import STATE_CATEGORIES, Speaker, SpeakerCategory, SpeakersList
 
 CATEGORY_RANK = {
     SpeakerCategory.MEMBER_STATE: 1,
@@ -199,3 +199,24 @@ def timetable(queue: Sequence[tuple[Hashable, int]], *, now: datetime, floor_sta
     overrun = (cursor - floor_ends_at).total_seconds() if slots or current else 0
     return Timetable(slots, floor_starts_at, floor_ends_at, cursor,
                      remaining_seconds=max(int(remaining), 0), overrun_seconds=max(int(overrun), 0))
+
+
+@dataclass(frozen=True)
+class Lineup:
+    """The list as it stands at ``now``: its order, who speaks, who waits and when."""
+
+    speakers_list: SpeakersList
+    #: Everyone listed (not withdrawn), in list order.
+    order: list[Speaker]
+    current: Speaker | None
+    #: Waiting speakers, in the order they will be called.
+    queue: list[Speaker]
+    timetable: Timetable
+
+    def place_of(self, speaker: Speaker) -> int | None:
+        """1 for the next speaker called; None once they are no longer waiting."""
+        ids = [s.id for s in self.queue]
+        return ids.index(speaker.id) + 1 if speaker.id in ids else None
+
+    def slot_of(self, speaker: Speaker) -> Slot | None:
+        return next((slot for slot in self.timetable.slots if slot.key == speaker.id), None)

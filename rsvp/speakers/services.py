@@ -31,6 +31,7 @@ from rsvp.speakers.models import (
     SpeakersList,
     SpeakerState,
 )
+from rsvp.speakers.ordering import Lineup
 from rsvp.timeutil import now_utc
 
 
@@ -351,27 +352,6 @@ def _speakers(event: Event, states: tuple[SpeakerState, ...]) -> list[Speaker]:
     return list(db.session.scalars(
         sa.select(Speaker).where(Speaker.event_id == event.id, Speaker.state.in_(states))
         .order_by(Speaker.inscribed_at, Speaker.id)))
-
-
-@dataclass(frozen=True)
-class Lineup:
-    """The list as it stands at ``now``: its order, who speaks, who waits and when."""
-
-    speakers_list: SpeakersList
-    #: Everyone listed (not withdrawn), in list order.
-    order: list[Speaker]
-    current: Speaker | None
-    #: Waiting speakers, in the order they will be called.
-    queue: list[Speaker]
-    timetable: ordering.Timetable
-
-    def place_of(self, speaker: Speaker) -> int | None:
-        """1 for the next speaker called; None once they are no longer waiting."""
-        ids = [s.id for s in self.queue]
-        return ids.index(speaker.id) + 1 if speaker.id in ids else None
-
-    def slot_of(self, speaker: Speaker) -> ordering.Slot | None:
-        return next((slot for slot in self.timetable.slots if slot.key == speaker.id), None)
 
 
 def turn_of(speaker: Speaker | None) -> ordering.Turn | None:
