@@ -10,7 +10,7 @@ from __future__ import annotations
 import http_bench as hb
 
 SEED = """
-from rsvp.events.demo import load_demo
+from rsvp.demo import load_demo
 load_demo()
 """
 SLUG = "rights-at-risk-time-for-action"

@@ -29,15 +29,11 @@ def _create_app() -> Flask:
 @click.command("demo")
 def demo_command() -> None:
     """Load the seed events, re-dated into the coming weeks (idempotent)."""
-    from rsvp.events.demo import load_demo
-    from rsvp.registrations.demo import add_demo_questions
+    from rsvp.demo import ensure_demo_organiser, load_demo
 
     added = load_demo()
-    add_demo_questions(added)
     db.session.commit()
     click.echo(f"Demo: {len(added)} event(s) added." if added else "Demo: already loaded.")
-
-    from rsvp.auth.demo import ensure_demo_organiser
 
     login_line = ensure_demo_organiser()
     db.session.commit()

@@ -39,7 +39,7 @@ LAYERS: list[tuple[int, tuple[str, ...]]] = [
     (6, ("rsvp.exports",)),
     (7, ("rsvp.speakers",)),
     (8, ("rsvp.web", "rsvp.language")),
-    (9, ("rsvp.app", "rsvp.cli", "rsvp.serve", "rsvp.jobs", "rsvp.retention", "rsvp.health")),
+    (9, ("rsvp.app", "rsvp.cli", "rsvp.serve", "rsvp.jobs", "rsvp.retention", "rsvp.health", "rsvp.demo")),
 ]
 WEB = 8
 APP = 9

@@ -22,7 +22,6 @@ from rsvp.events.models import (
     ProgrammeRole,
 )
 from rsvp.extensions import db
-from rsvp.speakers.demo import add_demo_list
 from rsvp.timeutil import local_to_utc, now_utc, to_local
 
 
@@ -82,15 +81,14 @@ def build_event(record: dict, now: datetime) -> Event:
     return event
 
 
-def load_demo(now: datetime | None = None) -> list[Event]:
-    """Add every seed event not yet present (matched by slug); returns those added."""
+def load_events(now: datetime | None = None) -> list[Event]:
+    """Add every seed event not yet present (matched by slug); returns those added.
+
+    The events only: rsvp.demo adds what other features give them (questions, speakers lists).
+    """
     now = now or now_utc()
     existing = set(db.session.scalars(sa.select(Event.slug)))
-    records = [r for r in seed_records() if r["slug"] not in existing]
-    added = [build_event(r, now) for r in records]
+    added = [build_event(r, now) for r in seed_records() if r["slug"] not in existing]
     db.session.add_all(added)
     db.session.flush()
-    for record, event in zip(records, added, strict=True):
-        if record["speakers_list"]:
-            add_demo_list(event, record["speakers_list"], now)
     return added

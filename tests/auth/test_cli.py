@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from rsvp.auth import services
 from rsvp.auth.demo import DEMO_EMAIL, DEMO_PASSWORD, ensure_demo_organiser
 from rsvp.auth.models import EventRole, Role
-from rsvp.events.demo import load_demo
+from rsvp.demo import load_demo
 from rsvp.extensions import db
 
 

@@ -8,10 +8,11 @@ from zoneinfo import ZoneInfo
 import pytest
 from icalendar import Calendar
 
+from rsvp.demo import load_demo
 from rsvp.events import services
 from rsvp.events.calendar import event_ics
 from rsvp.events.content import event_text
-from rsvp.events.demo import load_demo, seed_records
+from rsvp.events.demo import seed_records
 from rsvp.events.models import Event, EventFormat, EventStatus, ProgrammeRole
 from rsvp.speakers.services import speakers_list_of
 from rsvp.timeutil import format_span, local_to_utc, now_utc, time_lines
