@@ -186,6 +186,7 @@ def main() -> None:
 
 for _command in COMMANDS:
     # On the group, a command pushes the app context itself (app.cli's commands get one for free).
+    assert _command.callback is not None  # every command here is a function
     _command.callback = with_appcontext(_command.callback)
     main.add_command(_command)
 
