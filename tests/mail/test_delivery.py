@@ -222,3 +222,16 @@ def test_every_base64_part_keeps_to_76_characters_a_line_and_still_reads(db_sess
         assert max(len(line) for line in lines) <= 76, part.get_content_type()
     (entry,) = calendar_of(message).walk("VEVENT")
     assert str(entry["summary"]) == event.title
+
+
+def test_message_ids_are_random_on_the_sites_own_domain(app, db_session, smtp, monkeypatch):
+    monkeypatch.setitem(app.config, "PUBLIC_BASE_URL", "https://events.example.org:8443/rsvp")
+    register(make_event())
+    register(make_event(), email="ana@example.org")
+    assert worker.send_pending().sent == 2
+
+    ids = [message["Message-ID"] for message in smtp.inbox.messages]
+    for message_id in ids:
+        # Nothing of the machine that sent it: not its address, the time or a process id.
+        assert re.fullmatch(r"<[0-9a-f]{32}@events\.example\.org>", message_id), message_id
+    assert len(set(ids)) == 2
