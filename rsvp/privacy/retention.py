@@ -4,7 +4,8 @@ What stays is what the counts need (status, attendance mode, organisation
 type, country, interpretation language, captions, times), with no name,
 address, answer or free text left, and no email about the event in the outbox.
 Speakers lose their name, address and statement file; their delegation,
-category and speaking times stay for the report.
+category and speaking times stay for the report. Wrong-password counts go
+once they have expired.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
+from rsvp.auth.services import forget_expired_login_failures
 from rsvp.events.models import Event
 from rsvp.extensions import db
 from rsvp.mail.models import OutboxMessage
@@ -84,4 +86,5 @@ def purge(now: datetime) -> PurgeResult:
         result.events += 1
         result.registrations += registrations
         result.messages += messages
+    forget_expired_login_failures(now)
     return result
