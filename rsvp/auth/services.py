@@ -26,7 +26,7 @@ from sqlalchemy.exc import IntegrityError
 from rsvp import tokens
 from rsvp.auth.models import LoginFailures, Organiser, new_session_token
 from rsvp.extensions import db
-from rsvp.mail.outbox import queue_email
+from rsvp.mail.outbox import Rendered, queue_later, queue_rendered, render_email, renderer
 from rsvp.timeutil import now_utc
 from rsvp.web import public_url
 
@@ -267,24 +267,40 @@ def from_password_token(token: str) -> Organiser:
     return organiser
 
 
-def request_password_reset(email: str, lang: str = "en") -> bool:
+def request_password_reset(email: str, lang: str = "en", now: datetime | None = None) -> bool:
     """Queue a reset link for an active account with this email; True when one was queued.
 
+    The email worker writes it (the request only adds a row, so it takes no
+    longer for an address with an account), and an account gets at most one in
+    each AUTH_RESET_EMAIL_MINUTES period however often the form is sent.
     Callers must answer the same whatever this returns.
     """
+    now = now or now_utc()
     organiser = find_by_email(email)
     if organiser is None or not organiser.is_active:
         return False
-    _send("password-reset", organiser, lang, password_link(organiser),
-          minutes=tokens.PURPOSES["password-reset"] // 60)
-    return True
+    period = int(now.timestamp()) // (current_app.config["AUTH_RESET_EMAIL_MINUTES"] * 60)
+    queued = queue_later("password-reset", to=organiser.email, render="password-reset",
+                         args={"organiser_id": organiser.id, "lang": lang},
+                         dedupe_key=f"password-reset:{organiser.public_id}:{period}")
+    return queued is not None
 
 
-def _send(name: str, organiser: Organiser, lang: str, link: str, **context: Any) -> None:
+@renderer("password-reset")
+def _write_reset(organiser_id: int, lang: str) -> Rendered | None:
+    """The reset email, its link signed as it is written; nothing for an account gone or deactivated."""
+    organiser = db.session.get(Organiser, organiser_id)
+    if organiser is None or not organiser.is_active:
+        return None
+    return _render("password-reset", organiser, lang, password_link(organiser),
+                   minutes=tokens.PURPOSES["password-reset"] // 60)
+
+
+def _render(name: str, organiser: Organiser, lang: str, link: str, **context: Any) -> Rendered:
     with force_locale(lang):
         title = _("Your organiser account on %(site)s", site=current_app.config["SITE_NAME"])
-    queue_email(name, to=organiser.email, lang=lang, organiser=organiser, link=link, title=title,
-                login_url=public_url("auth.login"), **context)
+    return render_email(name, lang, event=None, organiser=organiser, link=link, title=title,
+                        login_url=public_url("auth.login"), **context)
 
 
 def create_organiser(email: str, name: str, *, is_admin: bool = False, password: str | None = None,
@@ -308,8 +324,10 @@ def create_organiser(email: str, name: str, *, is_admin: bool = False, password:
     if password is not None:
         set_password(organiser, password)
     if invited_by is not None:
-        _send("organiser-invited", organiser, lang, password_link(organiser, "organiser-invite"),
-              inviter=invited_by.name, days=tokens.PURPOSES["organiser-invite"] // 86400)
+        queue_rendered("organiser-invited", _render(
+            "organiser-invited", organiser, lang, password_link(organiser, "organiser-invite"),
+            inviter=invited_by.name, days=tokens.PURPOSES["organiser-invite"] // 86400),
+            to=organiser.email)
     return organiser
 
 

@@ -14,10 +14,11 @@ from rsvp.auth import roles, services
 from rsvp.auth.models import EventRole, LoginFailures, Organiser, Role
 from rsvp.events.models import Event
 from rsvp.extensions import db
+from rsvp.mail import outbox as outbox_module
 from rsvp.mail.models import OutboxMessage
 from rsvp.registrations.models import RegistrationStatus
 from tests.auth.conftest import PASSWORD
-from tests.factories import grant_role, make_event, make_organiser, make_registration
+from tests.factories import grant_role, make_event, make_organiser, make_registration, written
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
@@ -228,7 +229,7 @@ def test_an_email_holds_one_account(db_session):
         services.create_organiser("short@example.org", "Short", password="too short")
 
 
-def test_reset_is_sent_only_to_active_accounts(db_session):
+def test_reset_is_sent_only_to_active_accounts_and_written_by_the_worker(db_session):
     active = make_organiser()
     inactive = make_organiser(is_active=False)
     assert services.request_password_reset("nobody@example.org") is False
@@ -237,7 +238,27 @@ def test_reset_is_sent_only_to_active_accounts(db_session):
     assert services.request_password_reset(active.email.upper()) is True
     (message,) = outbox()
     assert (message.kind, message.recipient) == ("password-reset", active.email)
+    # The request stored what to write, not the email: nothing was rendered while it waited.
+    assert (message.subject, message.text_body, message.html_body) == ("", "", "")
+    written(message)
     assert "30 minutes" in message.text_body and PASSWORD not in message.text_body
+
+
+def test_one_reset_email_per_account_in_each_period_however_often_asked(db_session):
+    organiser = make_organiser()
+    asked = [services.request_password_reset(organiser.email, now=NOW + timedelta(minutes=m))
+             for m in (0, 1, 9)]
+    assert asked == [True, False, False] and len(outbox()) == 1
+    assert services.request_password_reset(organiser.email, now=NOW + timedelta(minutes=10))
+    assert len(outbox()) == 2
+
+
+def test_a_reset_email_for_an_account_deactivated_meanwhile_is_never_written(db_session):
+    organiser = make_organiser()
+    services.request_password_reset(organiser.email)
+    organiser.is_active = False
+    (message,) = outbox()
+    assert outbox_module.render_pending(message) is False
 
 
 def test_deactivating_rotates_the_session_and_never_oneself(db_session):

@@ -189,10 +189,12 @@ def test_password_change_checks_everything_and_logs_out_other_sessions(app, clie
 
 def test_password_reset_by_email_works_once(client, db_session, smtp):
     organiser = make_organiser(name="Raphael Viana David")
-    answers = [client.post("/manage/password-reset", data={"email": email}).get_data(as_text=True)
-               for email in (organiser.email, "nobody@example.org")]
-    assert all("a link to choose a new password is on its way" in page for page in answers)
-    assert worker.send_pending().sent == 1  # nothing for the unknown address
+    answers = {client.post("/manage/password-reset", data={"email": email}).get_data(as_text=True)
+               .replace(email, "ADDRESS")
+               for email in (organiser.email, organiser.email, organiser.email, "nobody@example.org")}
+    (page,) = answers  # the same answer, asked once or again, with an account or without
+    assert "a link to choose a new password is on its way" in page
+    assert worker.send_pending().sent == 1  # one email, written by the worker; none for nobody
 
     (message,) = smtp.inbox.to(organiser.email)
     assert message["Subject"] == "Choose a new password for RSVP"
