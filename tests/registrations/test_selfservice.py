@@ -15,7 +15,7 @@ from rsvp.registrations.jobs import drop_grounds_pass_details
 from rsvp.registrations.models import RegistrationStatus
 from rsvp.registrations.services import GroundsPass
 from rsvp.timeutil import now_utc
-from tests.factories import make_event, make_registration
+from tests.factories import make_event, make_registration, written
 
 S = RegistrationStatus
 ONLINE, IN_PERSON = AttendanceMode.ONLINE, AttendanceMode.IN_PERSON
@@ -141,6 +141,8 @@ def test_asking_for_links_sends_one_message_for_upcoming_registrations_only(db_s
     assert selfservice.request_links(" Delegate@Example.org ") == 2
     assert selfservice.request_links("delegate@example.org") == 2  # asked again at once
     (message,) = db.session.scalars(sa.select(OutboxMessage))  # one message, not two
+    assert (message.subject, message.text_body) == ("", "")  # written by the worker, not the request
+    written(message)
     assert coming.title in message.text_body and other.title in message.text_body
     assert past.title not in message.text_body
     assert message.text_body.count("/r/") == 2
