@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 
 from rsvp.auth.services import forget_expired_login_failures
+from rsvp.db import erasing_personal_data
 from rsvp.events.models import Event
 from rsvp.extensions import db
 from rsvp.mail.models import OutboxMessage
@@ -49,8 +50,11 @@ def forget_notes_and_emails(which: sa.ColumnElement[bool]) -> int:
     Notes go because an organiser's reason may name the person; the emails are
     those about each registration's event and the links emails to the same
     address, which belong to no event when they cover several. Call it before
-    the addresses are blanked. Returns how many emails were deleted.
+    the addresses are blanked. Returns how many emails were deleted. On
+    SQLite the commit then empties the WAL of the old rows
+    (rsvp.db.checkpoint_after_erasure).
     """
+    erasing_personal_data(db.session())
     R, message = Registration, OutboxMessage
     db.session.execute(
         sa.update(RegistrationChange)
