@@ -81,8 +81,9 @@ RATELIMIT_PUBLIC_FORMS = "30 per minute"
 
 # Organiser accounts.
 AUTH_LOGIN_RATE_LIMIT = "10 per minute"  # per IP address, on the login and password-reset forms
-AUTH_MAX_FAILED_LOGINS = 5  # wrong passwords in a row before the account is locked
-AUTH_LOCKOUT_MINUTES = 15
+AUTH_MAX_FAILED_LOGINS = 5  # wrong passwords in a row before the address is locked, account or not
+AUTH_LOCKOUT_MINUTES = 15  # how long a lock lasts, and how long a count is kept after its last failure
+AUTH_RESET_EMAIL_MINUTES = 10  # at most one password-reset email per account in each such period
 # Argon2id cost (argon2-cffi's RFC 9106 low-memory profile); stored hashes follow at the next login.
 AUTH_ARGON2_TIME_COST = 3
 AUTH_ARGON2_MEMORY_KIB = 65536

@@ -77,6 +77,7 @@ def purge_command() -> None:
     """Erase attendees' personal data of events past their retention time (the worker does it too)."""
     from flask import current_app
 
+    from rsvp.db import checkpoint
     from rsvp.privacy.retention import purge
     from rsvp.registrations.selfservice import expire_unconfirmed
     from rsvp.timeutil import now_utc
@@ -85,6 +86,7 @@ def purge_command() -> None:
     expired = expire_unconfirmed(now, current_app.config["REGISTRATION_CONFIRM_HOURS"])
     result = purge(now)
     db.session.commit()
+    checkpoint(db.engine)  # also for an erasure whose own checkpoint found the WAL busy
     click.echo(f"purged: {result.registrations} registration(s) of {result.events} event(s), "
                f"{result.messages} message(s); {expired} unconfirmed registration(s) expired")
 
@@ -187,7 +189,7 @@ def main() -> None:
 
 for _command in COMMANDS:
     # On the group, a command pushes the app context itself (app.cli's commands get one for free).
-    assert _command.callback is not None
+    assert _command.callback is not None  # every command here is a function
     _command.callback = with_appcontext(_command.callback)
     main.add_command(_command)
 

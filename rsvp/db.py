@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import logging
 import math
 import random
 import secrets
@@ -20,6 +21,8 @@ from flask_sqlalchemy import SQLAlchemy as FlaskSQLAlchemy
 from flask_sqlalchemy.pagination import Pagination, SelectPagination
 from flask_sqlalchemy.session import Session as FlaskSession
 from sqlalchemy.orm import DeclarativeBase
+
+log = logging.getLogger(__name__)
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -126,7 +129,7 @@ class SQLAlchemy(FlaskSQLAlchemy):
 
 
 def configure_sqlite(engine: sa.Engine) -> None:
-    """WAL, a busy timeout and real transactions for SQLite.
+    """WAL, a busy timeout, secure deletion and real transactions for SQLite.
 
     pysqlite's own transaction handling breaks SAVEPOINT, so BEGIN is emitted
     here. A request that may write (anything but GET/HEAD/OPTIONS) begins with
@@ -146,6 +149,9 @@ def configure_sqlite(engine: sa.Engine) -> None:
         cursor.execute(f"PRAGMA busy_timeout={int(WRITE_LOCK_WAIT_SECONDS * 1000)}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
+        # Deleted and overwritten values are zeroed, not left in free space for anyone who reads
+        # the file: erasing a person must erase them (see checkpoint_after_erasure for the WAL).
+        cursor.execute("PRAGMA secure_delete=ON")
         cursor.close()
 
     @sa.event.listens_for(engine, "begin")
@@ -236,3 +242,60 @@ def end_read(session: sa.orm.Session) -> None:
         session.commit()
     finally:
         session.expire_on_commit = expire
+
+
+#: Session.info key: the transaction erases personal data (see erasing_personal_data()).
+_ERASING = "erasing_personal_data"
+#: How long the checkpoint after an erasure waits for other connections' transactions.
+CHECKPOINT_WAIT_SECONDS = 2.0
+
+
+def erasing_personal_data(session: sa.orm.Session) -> None:
+    """Say that ``session``'s transaction erases personal data, for checkpoint_after_erasure()."""
+    session.info[_ERASING] = True
+
+
+@sa.event.listens_for(Session, "after_commit")
+def checkpoint_after_erasure(session: sa.orm.Session) -> None:
+    """Once an erasure is committed, empty SQLite's WAL, which still holds the rows as they were.
+
+    Not when the commit only released a savepoint of a transaction that goes
+    on (the tests' rollback fixture): nothing reached the file yet.
+    """
+    if not session.info.pop(_ERASING, False):
+        return
+    bind = session.get_bind()
+    if isinstance(bind, sa.Connection):
+        if bind.in_transaction():
+            return
+        bind = bind.engine
+    checkpoint(bind)
+
+
+@sa.event.listens_for(Session, "after_rollback")
+def _nothing_erased(session: sa.orm.Session) -> None:
+    session.info.pop(_ERASING, None)
+
+
+def checkpoint(engine: sa.Engine) -> bool:
+    """SQLite: copy the WAL into the database file and truncate it; False if it stayed busy.
+
+    With secure_delete, erased values are zeroed in the database file once
+    the WAL is copied in, but the WAL keeps every page as it was until it is
+    reset. Waits CHECKPOINT_WAIT_SECONDS at most for other connections (then
+    ``rsvp purge`` runs one later). Nothing to do on PostgreSQL.
+    """
+    if engine.dialect.name != "sqlite":
+        return True
+    with engine.connect() as connection:
+        # On the driver's connection, outside any transaction: a checkpoint cannot run inside one.
+        driver = connection.connection.driver_connection
+        assert driver is not None
+        driver.execute(f"PRAGMA busy_timeout={int(CHECKPOINT_WAIT_SECONDS * 1000)}")
+        try:
+            busy, _frames, _copied = driver.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        finally:
+            driver.execute(f"PRAGMA busy_timeout={int(WRITE_LOCK_WAIT_SECONDS * 1000)}")
+    if busy:
+        log.warning("the WAL stayed busy: erased rows remain in it until the next checkpoint")
+    return not busy

@@ -38,7 +38,6 @@ class Organiser(Base):
     __tablename__ = "organisers"
     __table_args__ = (
         sa.CheckConstraint("email = lower(email)", name="email_lower_case"),
-        sa.CheckConstraint("failed_logins >= 0", name="failed_logins_positive"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -53,10 +52,6 @@ class Organiser(Base):
     is_admin: Mapped[bool] = mapped_column(sa.Boolean, default=False)
     #: Deactivated organisers cannot log in and their sessions end at once.
     is_active: Mapped[bool] = mapped_column(sa.Boolean, default=True)
-    #: Wrong passwords since the last success or lockout.
-    failed_logins: Mapped[int] = mapped_column(sa.Integer, default=0)
-    #: No login is tried before this time.
-    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     password_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: Part of the login session's id: replaced on every password change, which ends other sessions.
@@ -94,3 +89,27 @@ class EventRole(Base):
 
     def __repr__(self) -> str:
         return f"<EventRole {self.role} event={self.event_id} organiser={self.organiser_id}>"
+
+
+class LoginFailures(Base):
+    """Wrong passwords given for one email address, whether or not an account uses it.
+
+    Keyed by a keyed hash of the address, so the table names no one and holds
+    no account: an address without one is counted and locked exactly as an
+    address with one, and the login form tells nothing about which exist.
+    """
+
+    __tablename__ = "login_failures"
+    __table_args__ = (
+        sa.CheckConstraint("failures >= 0", name="failures_positive"),
+    )
+
+    #: HMAC-SHA256 of the normalised address under SECRET_KEY, in hex.
+    address_key: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    #: Wrong passwords in a row since the last success or lock.
+    failures: Mapped[int] = mapped_column(sa.Integer, default=0)
+    #: No login with this address is tried before this time.
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: The row counts for nothing from then on (AUTH_LOCKOUT_MINUTES after the last failure, or
+    #: the end of the lock); the retention purge deletes it.
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)

@@ -2,13 +2,14 @@
 and what site admins do (create, deactivate, reactivate).
 
 Functions here flush, never commit; the caller commits or rolls back. A
-failed login changes the account too (its counter, its lock): the caller
-commits that as well.
+failed login is counted against the address typed, account or not (its
+counter, its lock): the caller commits that as well.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 from datetime import datetime, timedelta
 from functools import cache
 from typing import Any
@@ -19,12 +20,13 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
 from rsvp import tokens
-from rsvp.auth.models import Organiser, new_session_token
+from rsvp.auth.models import LoginFailures, Organiser, new_session_token
 from rsvp.extensions import db
-from rsvp.mail.outbox import queue_email
+from rsvp.mail.outbox import Rendered, queue_later, queue_rendered, render_email, renderer
 from rsvp.timeutil import now_utc
 from rsvp.web import public_url
 
@@ -42,7 +44,7 @@ class LoginFailed(AuthError):
 
 
 class AccountLocked(AuthError):
-    """Too many wrong passwords: no login is tried before ``until``."""
+    """Too many wrong passwords for an address: no login with it is tried before ``until``."""
 
     def __init__(self, until: datetime) -> None:
         super().__init__(until.isoformat())
@@ -130,53 +132,86 @@ def set_password(organiser: Organiser, password: str, now: datetime | None = Non
     organiser.password_hash = hash_password(password)
     organiser.password_changed_at = now or now_utc()
     organiser.session_token = new_session_token()
-    organiser.failed_logins = 0
-    organiser.locked_until = None
+    _forget_failures(address_key(organiser.email))  # a reset link also ends a lock
     db.session.flush()
 
 
 def authenticate(email: str, password: str, now: datetime | None = None) -> Organiser:
     """The organiser with this email and password; records the login or the failure.
 
-    :raises AccountLocked: locked now, or this failure reached AUTH_MAX_FAILED_LOGINS.
+    Failures are counted and locked per address typed, whether or not an account
+    uses it, and an unknown address still costs one password hash: neither the
+    answer nor its time tells which addresses have accounts.
+
+    :raises AccountLocked: the address is locked, or this failure reached AUTH_MAX_FAILED_LOGINS.
     :raises LoginFailed: no such account or a wrong password (callers show one message).
     :raises AccountInactive: the right password for a deactivated account.
     """
     now = now or now_utc()
+    key = address_key(email)
+    locked_until = db.session.scalar(sa.select(LoginFailures.locked_until).where(
+        LoginFailures.address_key == key, LoginFailures.locked_until > now))
+    if locked_until is not None:
+        raise AccountLocked(locked_until)
     organiser = find_by_email(email)
-    if organiser is None:
-        password_matches(None, password)
-        raise LoginFailed(email)
-    if organiser.locked_until is not None and organiser.locked_until > now:
-        raise AccountLocked(organiser.locked_until)
     if not password_matches(organiser, password):
-        _record_failure(organiser, now)
+        _count_failure(key, now)
         raise LoginFailed(email)
+    assert organiser is not None and organiser.password_hash is not None  # else no match
     if not organiser.is_active:
         raise AccountInactive(email)
-    assert organiser.password_hash is not None  # password_matches() is False without one
     if _hasher().check_needs_rehash(organiser.password_hash):
         organiser.password_hash = hash_password(password)  # the parameters were raised
-    organiser.failed_logins = 0
-    organiser.locked_until = None
+    _forget_failures(key)
     organiser.last_login_at = now
     db.session.flush()
     return organiser
 
 
-def _record_failure(organiser: Organiser, now: datetime) -> None:
+def address_key(email: str) -> str:
+    """The login_failures key of an address: an HMAC, so the table names no one."""
+    secret = current_app.config["SECRET_KEY"]
+    secret = secret if isinstance(secret, bytes) else str(secret).encode()
+    return hmac.new(secret, b"login-failures:" + normalise_email(email).encode(),
+                    hashlib.sha256).hexdigest()
+
+
+def _count_failure(key: str, now: datetime) -> None:
+    """One more wrong password for the address; the one that reaches the limit locks it.
+
+    :raises AccountLocked: this failure reached AUTH_MAX_FAILED_LOGINS.
+    """
     config = current_app.config
-    # Counted in SQL, so concurrent wrong guesses are all counted.
-    db.session.execute(
-        sa.update(Organiser).where(Organiser.id == organiser.id)
-        .values(failed_logins=Organiser.failed_logins + 1)
-        .execution_options(synchronize_session=False))
-    db.session.refresh(organiser, ["failed_logins"])
-    if organiser.failed_logins >= config["AUTH_MAX_FAILED_LOGINS"]:
-        organiser.failed_logins = 0  # a fresh allowance once the lock ends
-        organiser.locked_until = now + timedelta(minutes=config["AUTH_LOCKOUT_MINUTES"])
-        db.session.flush()
-        raise AccountLocked(organiser.locked_until)
+    lockout = timedelta(minutes=config["AUTH_LOCKOUT_MINUTES"])
+    dialect = db.session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    # Counted in one statement, so concurrent wrong guesses are all counted; a count
+    # left alone for AUTH_LOCKOUT_MINUTES starts again.
+    statement = insert(LoginFailures).values(
+        address_key=key, failures=1, expires_at=now + lockout)
+    failures = db.session.scalar(statement.on_conflict_do_update(
+        index_elements=[LoginFailures.address_key],
+        set_={"failures": sa.case((LoginFailures.expires_at <= now, 1),
+                                  else_=LoginFailures.failures + 1),
+              "locked_until": None, "expires_at": now + lockout},
+    ).returning(LoginFailures.failures))
+    if failures is not None and failures >= config["AUTH_MAX_FAILED_LOGINS"]:
+        until = now + lockout
+        db.session.execute(  # a fresh allowance once the lock ends
+            sa.update(LoginFailures).where(LoginFailures.address_key == key)
+            .values(failures=0, locked_until=until, expires_at=until))
+        raise AccountLocked(until)
+
+
+def _forget_failures(key: str) -> None:
+    db.session.execute(sa.delete(LoginFailures).where(LoginFailures.address_key == key))
+
+
+def forget_expired_login_failures(now: datetime) -> int:
+    """Delete the failure counts that count for nothing any more; returns how many."""
+    result: sa.CursorResult = db.session.execute(  # type: ignore[assignment]
+        sa.delete(LoginFailures).where(LoginFailures.expires_at <= now))
+    return result.rowcount
 
 
 def change_password(organiser: Organiser, current: str, new: str, now: datetime | None = None) -> None:
@@ -232,24 +267,40 @@ def from_password_token(token: str) -> Organiser:
     return organiser
 
 
-def request_password_reset(email: str, lang: str = "en") -> bool:
+def request_password_reset(email: str, lang: str = "en", now: datetime | None = None) -> bool:
     """Queue a reset link for an active account with this email; True when one was queued.
 
+    The email worker writes it (the request only adds a row, so it takes no
+    longer for an address with an account), and an account gets at most one in
+    each AUTH_RESET_EMAIL_MINUTES period however often the form is sent.
     Callers must answer the same whatever this returns.
     """
+    now = now or now_utc()
     organiser = find_by_email(email)
     if organiser is None or not organiser.is_active:
         return False
-    _send("password-reset", organiser, lang, password_link(organiser),
-          minutes=tokens.PURPOSES["password-reset"] // 60)
-    return True
+    period = int(now.timestamp()) // (current_app.config["AUTH_RESET_EMAIL_MINUTES"] * 60)
+    queued = queue_later("password-reset", to=organiser.email, render="password-reset",
+                         args={"organiser_id": organiser.id, "lang": lang},
+                         dedupe_key=f"password-reset:{organiser.public_id}:{period}")
+    return queued is not None
 
 
-def _send(name: str, organiser: Organiser, lang: str, link: str, **context: Any) -> None:
+@renderer("password-reset")
+def _write_reset(organiser_id: int, lang: str) -> Rendered | None:
+    """The reset email, its link signed as it is written; nothing for an account gone or deactivated."""
+    organiser = db.session.get(Organiser, organiser_id)
+    if organiser is None or not organiser.is_active:
+        return None
+    return _render("password-reset", organiser, lang, password_link(organiser),
+                   minutes=tokens.PURPOSES["password-reset"] // 60)
+
+
+def _render(name: str, organiser: Organiser, lang: str, link: str, **context: Any) -> Rendered:
     with force_locale(lang):
         title = _("Your organiser account on %(site)s", site=current_app.config["SITE_NAME"])
-    queue_email(name, to=organiser.email, lang=lang, organiser=organiser, link=link, title=title,
-                login_url=public_url("auth.login"), **context)
+    return render_email(name, lang, event=None, organiser=organiser, link=link, title=title,
+                        login_url=public_url("auth.login"), **context)
 
 
 def create_organiser(email: str, name: str, *, is_admin: bool = False, password: str | None = None,
@@ -273,8 +324,10 @@ def create_organiser(email: str, name: str, *, is_admin: bool = False, password:
     if password is not None:
         set_password(organiser, password)
     if invited_by is not None:
-        _send("organiser-invited", organiser, lang, password_link(organiser, "organiser-invite"),
-              inviter=invited_by.name, days=tokens.PURPOSES["organiser-invite"] // 86400)
+        queue_rendered("organiser-invited", _render(
+            "organiser-invited", organiser, lang, password_link(organiser, "organiser-invite"),
+            inviter=invited_by.name, days=tokens.PURPOSES["organiser-invite"] // 86400),
+            to=organiser.email)
     return organiser
 
 

@@ -33,10 +33,15 @@ from rsvp.timeutil import now_utc
 log = logging.getLogger(__name__)
 
 _DUE_STATUSES = (OutboxStatus.QUEUED, OutboxStatus.RETRY)
-# CRLF line ends; headers are not folded below RFC 5322's hard limit, because the
-# standard library folds a long Subject right after "Subject:", which mail
-# clients then show with a leading space.
-_POLICY = policy.SMTP.clone(max_line_length=998)
+# Bodies and attachments are encoded with CRLF line ends and, when base64 or
+# quoted-printable, lines of 76 characters as RFC 2045 requires: mail filters
+# score longer ones as spam (SpamAssassin's BASE64_LENGTH_79_INF).
+_BODIES = policy.SMTP
+# The message is written out with headers not folded below RFC 5322's hard limit,
+# because the standard library folds a long Subject right after "Subject:", which
+# mail clients then show with a leading space. (The encoders take their line
+# length from the same setting, hence two policies.)
+_HEADERS = policy.SMTP.clone(max_line_length=998)
 
 
 @dataclass
@@ -142,7 +147,7 @@ def build_message(message: OutboxMessage) -> EmailMessage:
     Built with the standard library's modern email API (policy.SMTP), which
     encodes and folds headers correctly and refuses a newline in a header.
     """
-    email = EmailMessage(policy=_POLICY)
+    email = EmailMessage(policy=_BODIES)
     email["From"] = current_app.config["MAIL_DEFAULT_SENDER"]
     email["To"] = message.recipient
     email["Subject"] = message.subject
@@ -162,6 +167,7 @@ def build_message(message: OutboxMessage) -> EmailMessage:
                    else data.encode("utf-8"))
         email.add_attachment(content, maintype=maintype, subtype=subtype,
                              filename=attachment["filename"], params=extra)
+    email.policy = _HEADERS  # every part is encoded: what remains is writing it out
     return email
 
 

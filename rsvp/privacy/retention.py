@@ -3,8 +3,11 @@
 What stays is what the counts need (status, attendance mode, organisation
 type, country, interpretation language, captions, times), with no name,
 address, answer or free text left, and no email about the event in the outbox.
+forget_notes_and_emails() is what every erasure shares, this purge and the
+erasure a person asks for (rsvp.registrations.selfservice) alike.
 Speakers lose their name, address and statement file; their delegation,
-category and speaking times stay for the report.
+category and speaking times stay for the report. Wrong-password counts go
+once they have expired.
 """
 
 from __future__ import annotations
@@ -14,10 +17,13 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
+from rsvp.auth.services import forget_expired_login_failures
+from rsvp.db import erasing_personal_data
 from rsvp.events.models import Event
 from rsvp.extensions import db
 from rsvp.mail.models import OutboxMessage
 from rsvp.registrations.models import Registration, RegistrationChange
+from rsvp.registrations.notify import LINKS_EMAIL
 from rsvp.speakers import statements
 from rsvp.speakers.models import Speaker
 
@@ -38,13 +44,32 @@ def due_events(now: datetime) -> list[Event]:
     return [e for e in candidates if e.ends_at + timedelta(days=e.retention_days) <= now]
 
 
+def forget_notes_and_emails(which: sa.ColumnElement[bool]) -> int:
+    """Blank the history notes of the registrations ``which`` selects and delete the emails to them.
+
+    Notes go because an organiser's reason may name the person; the emails are
+    those about each registration's event and the links emails to the same
+    address, which belong to no event when they cover several. Call it before
+    the addresses are blanked. Returns how many emails were deleted. On
+    SQLite the commit then empties the WAL of the old rows
+    (rsvp.db.checkpoint_after_erasure).
+    """
+    erasing_personal_data(db.session())
+    R, message = Registration, OutboxMessage
+    db.session.execute(
+        sa.update(RegistrationChange)
+        .where(RegistrationChange.registration_id.in_(sa.select(R.id).where(which)))
+        .values(note=""))
+    deleted: sa.CursorResult = db.session.execute(sa.delete(message).where(sa.or_(  # type: ignore[assignment]
+        sa.tuple_(message.event_id, message.recipient).in_(sa.select(R.event_id, R.email).where(which)),
+        sa.and_(message.kind == LINKS_EMAIL, message.recipient.in_(sa.select(R.email).where(which))))))
+    return deleted.rowcount
+
+
 def purge_event(event: Event, now: datetime) -> tuple[int, int]:
     """Erase every registrant's personal data for ``event``; returns (registrations, messages)."""
     R = Registration
-    in_event = sa.select(R.id).where(R.event_id == event.id).scalar_subquery()
-    db.session.execute(
-        sa.update(RegistrationChange).where(RegistrationChange.registration_id.in_(in_event))
-        .values(note="").execution_options(synchronize_session=False))
+    forgotten = forget_notes_and_emails(R.event_id == event.id)
     erased: sa.CursorResult = db.session.execute(  # type: ignore[assignment]
         sa.update(R).where(R.event_id == event.id, R.erased_at.is_(None)).values(
             email=sa.literal("erased-") + sa.cast(R.id, sa.String) + sa.literal("@invalid"),
@@ -59,7 +84,7 @@ def purge_event(event: Event, now: datetime) -> tuple[int, int]:
         sa.delete(OutboxMessage).where(OutboxMessage.event_id == event.id)
         .execution_options(synchronize_session=False))
     _purge_speakers(event)
-    return erased.rowcount, deleted.rowcount
+    return erased.rowcount, forgotten + deleted.rowcount
 
 
 def _purge_speakers(event: Event) -> None:
@@ -84,4 +109,5 @@ def purge(now: datetime) -> PurgeResult:
         result.events += 1
         result.registrations += registrations
         result.messages += messages
+    forget_expired_login_failures(now)
     return result

@@ -25,7 +25,6 @@ from rsvp.i18n import language_name
 from rsvp.mail.models import OutboxMessage
 from rsvp.mail.outbox import (
     Rendered,
-    queue_email,
     queue_later,
     queue_rendered,
     render_email,
@@ -162,9 +161,29 @@ def confirm_email_request(registration: Registration) -> OutboxMessage | None:
                  confirm_hours=current_app.config["REGISTRATION_CONFIRM_HOURS"])
 
 
+#: The email with someone's manage links; one covering several events belongs to none of them.
+LINKS_EMAIL = "registration-links"
+
+
 def links_email(address: str, registrations: list[Registration],
                 dedupe_key: str) -> OutboxMessage | None:
-    """The manage links of ``registrations``, all for ``address``, in one message."""
+    """The manage links of ``registrations``, all for ``address``, in one message.
+
+    Written by the worker: the request that asks for it (a form anyone can
+    send) only adds a row, taking no longer for an address with registrations.
+    """
+    return queue_later(LINKS_EMAIL, to=address, render=LINKS_EMAIL,
+                       event=registrations[0].event if len(registrations) == 1 else None,
+                       dedupe_key=dedupe_key, args={"registration_ids": [r.id for r in registrations]})
+
+
+@renderer(LINKS_EMAIL)
+def _write_links(registration_ids: list[int]) -> Rendered | None:
+    found = {r.id: r for r in db.session.scalars(sa.select(Registration).where(
+        Registration.id.in_(registration_ids), Registration.erased_at.is_(None)))}
+    registrations = [found[i] for i in registration_ids if i in found]  # in the order asked
+    if not registrations:
+        return None
     first = registrations[0]
     with force_locale(first.language):
         items = [{"title": event_text(r.event, first.language).title.text,
@@ -172,9 +191,8 @@ def links_email(address: str, registrations: list[Registration],
                           f"{time_lines(r.event.starts_at, r.event.ends_at, r.event.timezone, [])[0]}",
                   "manage_url": manage_url(r)} for r in registrations]
         title = _("Your registration links")
-    return queue_email("registration-links", to=address, lang=first.language,
-                       event=first.event if len(registrations) == 1 else None,
-                       dedupe_key=dedupe_key, items=items, title=title)
+    one_event = first.event if len(registration_ids) == 1 else None
+    return render_email(LINKS_EMAIL, first.language, event=one_event, items=items, title=title)
 
 
 def event_changed(event: Event, changes: list[LazyString]) -> int:

@@ -17,7 +17,7 @@ import sqlalchemy as sa
 
 from rsvp.events.models import AttendanceMode, Event
 from rsvp.extensions import db
-from rsvp.mail.models import OutboxMessage
+from rsvp.privacy.retention import forget_notes_and_emails
 from rsvp.registrations import notify
 from rsvp.registrations.models import (
     ACTIVE_STATUSES,
@@ -113,11 +113,10 @@ def expire_unconfirmed(now: datetime, hours: int) -> int:
 def erase_personal_data(registration: Registration, now: datetime) -> None:
     """Blank everything that identifies the person; the row stays so counts stay right.
 
-    Messages to them about this event leave the outbox too, sent or not.
+    Messages to them about this event leave the outbox too, sent or not, and
+    the notes of its history, as the retention purge does (one function for both).
     """
-    db.session.execute(sa.delete(OutboxMessage).where(
-        OutboxMessage.event_id == registration.event_id,
-        OutboxMessage.recipient == registration.email))
+    forget_notes_and_emails(Registration.id == registration.id)
     registration.email = f"erased-{registration.id}@invalid"
     registration.name = ""
     registration.organisation = ""

@@ -1,4 +1,4 @@
-"""Organiser test helpers: logging in over HTTP, the SMTP server, the rate limiter."""
+"""Organiser test helpers: logging in over HTTP, the SMTP server, the rate limiter, a database to migrate."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from werkzeug.test import TestResponse
 from rsvp import create_app
 from rsvp.extensions import limiter
 from tests.mail.conftest import smtp  # noqa: F401 - fixture used here
+from tests.speakers.test_migration import empty_app  # noqa: F401 - fixture used here
 
 PASSWORD = "a long enough password"  # tests.factories.make_organiser's default
 

@@ -7,16 +7,18 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
+from argon2 import PasswordHasher
 
 from rsvp import tokens
 from rsvp.auth import roles, services
-from rsvp.auth.models import EventRole, Role
+from rsvp.auth.models import EventRole, LoginFailures, Organiser, Role
 from rsvp.events.models import Event
 from rsvp.extensions import db
+from rsvp.mail import outbox as outbox_module
 from rsvp.mail.models import OutboxMessage
 from rsvp.registrations.models import RegistrationStatus
 from tests.auth.conftest import PASSWORD
-from tests.factories import grant_role, make_event, make_organiser, make_registration
+from tests.factories import grant_role, make_event, make_organiser, make_registration, written
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
@@ -61,7 +63,6 @@ def test_fifth_wrong_password_locks_the_account_for_fifteen_minutes(db_session):
     for _ in range(4):
         with pytest.raises(services.LoginFailed):
             services.authenticate(organiser.email, "wrong password", NOW)
-    assert organiser.failed_logins == 4 and organiser.locked_until is None
     with pytest.raises(services.AccountLocked) as locked:
         services.authenticate(organiser.email, "wrong password", NOW)
     assert locked.value.until == NOW + timedelta(minutes=15)
@@ -70,7 +71,6 @@ def test_fifth_wrong_password_locks_the_account_for_fifteen_minutes(db_session):
     with pytest.raises(services.AccountLocked):
         services.authenticate(organiser.email, PASSWORD, NOW + timedelta(minutes=14, seconds=59))
     assert services.authenticate(organiser.email, PASSWORD, NOW + timedelta(minutes=15)) is organiser
-    assert (organiser.failed_logins, organiser.locked_until) == (0, None)
     assert organiser.last_login_at == NOW + timedelta(minutes=15)
 
 
@@ -80,8 +80,52 @@ def test_a_successful_login_starts_the_count_again(db_session):
         for _ in range(4):
             with pytest.raises(services.LoginFailed):
                 services.authenticate(organiser.email, "wrong password", NOW)
-        services.authenticate(organiser.email, PASSWORD, NOW)
-    assert organiser.locked_until is None
+        assert services.authenticate(organiser.email, PASSWORD, NOW) is organiser  # never locked
+
+
+@pytest.mark.parametrize("email", ["organiser@example.org", "nobody@example.org"])
+def test_an_address_without_an_account_is_locked_like_one_with(db_session, email):
+    make_organiser(email="organiser@example.org")
+    for _ in range(4):
+        with pytest.raises(services.LoginFailed):
+            services.authenticate(email, "wrong password", NOW)
+    with pytest.raises(services.AccountLocked) as locked:
+        services.authenticate(email.upper(), "wrong password", NOW)
+    assert locked.value.until == NOW + timedelta(minutes=15)
+    with pytest.raises(services.AccountLocked):
+        services.authenticate(email, PASSWORD, NOW + timedelta(minutes=14))
+    with pytest.raises(services.LoginFailed):  # the lock has ended, the count started again
+        services.authenticate(email, "wrong password", NOW + timedelta(minutes=15))
+
+    # Counted without an account for the address, and under a keyed hash, not the address.
+    assert db.session.scalar(sa.select(sa.func.count(Organiser.id))) == 1
+    (row,) = db.session.execute(sa.select(LoginFailures)).scalars()
+    assert row.address_key == services.address_key(email) and "example" not in row.address_key
+
+
+@pytest.mark.parametrize("email", ["organiser@example.org", "nobody@example.org"])
+def test_wrong_passwords_are_forgotten_after_the_lockout_time_for_every_address(db_session, email):
+    make_organiser(email="organiser@example.org")
+    for _ in range(4):
+        with pytest.raises(services.LoginFailed):
+            services.authenticate(email, "wrong password", NOW)
+    with pytest.raises(services.LoginFailed):  # a fifth, but the first of a new count
+        services.authenticate(email, "wrong password", NOW + timedelta(minutes=15))
+    assert services.forget_expired_login_failures(NOW + timedelta(minutes=29)) == 0
+    assert services.forget_expired_login_failures(NOW + timedelta(minutes=30)) == 1
+
+
+def test_an_unknown_address_costs_one_password_hash_like_a_known_one(db_session, monkeypatch):
+    organiser = make_organiser()
+    verified = []
+    original = PasswordHasher.verify
+    monkeypatch.setattr(PasswordHasher, "verify",
+                        lambda self, stored, password: verified.append(stored) or original(
+                            self, stored, password))
+    for email in (organiser.email, "nobody@example.org"):
+        with pytest.raises(services.LoginFailed):
+            services.authenticate(email, "wrong password", NOW)
+    assert len(verified) == 2 and all(h.startswith("$argon2id$") for h in verified)
 
 
 def test_lockout_threshold_and_length_are_settings(app, db_session, monkeypatch):
@@ -125,11 +169,16 @@ def test_password_change_needs_the_current_one_and_ends_other_sessions(db_sessio
 
 
 def test_reset_link_works_once_and_unlocks_the_account(db_session):
-    organiser = make_organiser(locked_until=NOW + timedelta(days=1), failed_logins=3)
+    organiser = make_organiser()
+    for _ in range(4):
+        with pytest.raises(services.LoginFailed):
+            services.authenticate(organiser.email, "wrong password")
+    with pytest.raises(services.AccountLocked):
+        services.authenticate(organiser.email, "wrong password")
     token = token_of(services.password_link(organiser))
     assert services.from_password_token(token) is organiser
     services.set_password(organiser, "a brand new password")
-    assert (organiser.failed_logins, organiser.locked_until) == (0, None)
+    assert services.authenticate(organiser.email, "a brand new password") is organiser
     with pytest.raises(services.LinkUsed):
         services.from_password_token(token)
 
@@ -180,7 +229,7 @@ def test_an_email_holds_one_account(db_session):
         services.create_organiser("short@example.org", "Short", password="too short")
 
 
-def test_reset_is_sent_only_to_active_accounts(db_session):
+def test_reset_is_sent_only_to_active_accounts_and_written_by_the_worker(db_session):
     active = make_organiser()
     inactive = make_organiser(is_active=False)
     assert services.request_password_reset("nobody@example.org") is False
@@ -189,7 +238,27 @@ def test_reset_is_sent_only_to_active_accounts(db_session):
     assert services.request_password_reset(active.email.upper()) is True
     (message,) = outbox()
     assert (message.kind, message.recipient) == ("password-reset", active.email)
+    # The request stored what to write, not the email: nothing was rendered while it waited.
+    assert (message.subject, message.text_body, message.html_body) == ("", "", "")
+    written(message)
     assert "30 minutes" in message.text_body and PASSWORD not in message.text_body
+
+
+def test_one_reset_email_per_account_in_each_period_however_often_asked(db_session):
+    organiser = make_organiser()
+    asked = [services.request_password_reset(organiser.email, now=NOW + timedelta(minutes=m))
+             for m in (0, 1, 9)]
+    assert asked == [True, False, False] and len(outbox()) == 1
+    assert services.request_password_reset(organiser.email, now=NOW + timedelta(minutes=10))
+    assert len(outbox()) == 2
+
+
+def test_a_reset_email_for_an_account_deactivated_meanwhile_is_never_written(db_session):
+    organiser = make_organiser()
+    services.request_password_reset(organiser.email)
+    organiser.is_active = False
+    (message,) = outbox()
+    assert outbox_module.render_pending(message) is False
 
 
 def test_deactivating_rotates_the_session_and_never_oneself(db_session):

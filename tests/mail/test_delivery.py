@@ -204,3 +204,34 @@ def test_two_workers_never_send_one_message_twice(app, live_db, smtp):
     assert sum(sent) == 120
     recipients = [m["To"] for m in smtp.inbox.messages]
     assert len(recipients) == len(set(recipients)) == 120
+
+
+def test_every_base64_part_keeps_to_76_characters_a_line_and_still_reads(db_session, smtp):
+    """RFC 2045's limit: spam filters score longer lines (SpamAssassin's BASE64_LENGTH_79_INF)."""
+    event = make_event(title="Défendre les défenseurs : " + "droits humains, " * 15 + "Genève",
+                       format=EventFormat.HYBRID, venue="Room XXIV, Palais des Nations")
+    register(event, attendance_mode=AttendanceMode.IN_PERSON)  # a calendar file and a QR code
+    assert worker.send_pending().sent == 1
+
+    (message,) = smtp.inbox.messages
+    encoded = [part for part in message.walk()
+               if part.get("Content-Transfer-Encoding", "").lower() == "base64"]
+    assert {part.get_content_type() for part in encoded} >= {"text/calendar", "image/png"}
+    for part in encoded:
+        lines = part.get_payload().splitlines()
+        assert max(len(line) for line in lines) <= 76, part.get_content_type()
+    (entry,) = calendar_of(message).walk("VEVENT")
+    assert str(entry["summary"]) == event.title
+
+
+def test_message_ids_are_random_on_the_sites_own_domain(app, db_session, smtp, monkeypatch):
+    monkeypatch.setitem(app.config, "PUBLIC_BASE_URL", "https://events.example.org:8443/rsvp")
+    register(make_event())
+    register(make_event(), email="ana@example.org")
+    assert worker.send_pending().sent == 2
+
+    ids = [message["Message-ID"] for message in smtp.inbox.messages]
+    for message_id in ids:
+        # Nothing of the machine that sent it: not its address, the time or a process id.
+        assert re.fullmatch(r"<[0-9a-f]{32}@events\.example\.org>", message_id), message_id
+    assert len(set(ids)) == 2

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import re
+
 import sqlalchemy as sa
 
 from rsvp.extensions import db
 from rsvp.mail import outbox, worker
 from rsvp.mail.models import OutboxMessage, OutboxStatus
-from rsvp.registrations import services
-from tests.factories import make_event
+from rsvp.registrations import selfservice, services
+from tests.factories import make_event, make_registration
 from tests.mail.test_delivery import parts, register
 
 
@@ -65,3 +67,20 @@ def test_a_message_with_nothing_left_to_say_or_a_broken_template_fails_alone(db_
                                       .where(OutboxMessage.status == OutboxStatus.FAILED)).all())
     assert reasons == {"gone@example.org": "skipped: nothing to send any more",
                        "bug@example.org": "could not be written: KeyError"}
+
+
+def test_the_links_someone_asks_for_are_written_and_sent_by_the_worker(client, db_session, smtp):
+    events = [make_event(title="The Bachelet legacy"), make_event(title="Rights at risk in Hong Kong")]
+    for event in events:
+        make_registration(event, email="ana@example.org", name="Ana")
+    selfservice.request_links("ana@example.org")
+    db.session.commit()
+
+    assert worker.send_pending().sent == 1
+    (message,) = smtp.inbox.to("ana@example.org")
+    assert message["Subject"] == "Your registration links"
+    text, html = parts(message)
+    links = re.findall(r"http://localhost(/r/[\w.\-]+)", text)
+    assert len(links) == 2 and all(link in html for link in links)
+    pages = [client.get(link).get_data(as_text=True) for link in links]
+    assert all(any(event.title in page for page in pages) for event in events)

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 
 from rsvp.events.models import AttendanceMode, EventFormat
 from rsvp.extensions import db
+from rsvp.mail.models import OutboxMessage
 from rsvp.privacy.retention import purge
 from rsvp.registrations import decisions, notify, tracking
 from rsvp.registrations.models import Question, QuestionKind, RegistrationStatus
@@ -66,7 +67,7 @@ def test_purge_erases_expired_events_and_keeps_the_counts(db_session):
     result = purge(now)
     db.session.commit()
 
-    assert (result.events, result.registrations) == (1, 2)
+    assert (result.events, result.registrations, result.messages) == (1, 2, 2)  # Ana's, Bo's
     text = every_text_in_the_database()
     assert not statements.path_of(stored_as).exists()  # the statement file is gone too
     for secret in SECRETS + ["Bo Witness", "bo@example.org", "Speaker Secret",
@@ -87,3 +88,18 @@ def test_retention_days_are_per_event(db_session):
     assert purge(now).events == 1
     text = every_text_in_the_database()
     assert "short@example.org" not in text and "long@example.org" in text
+
+
+def test_purge_removes_a_links_email_that_also_covered_the_expired_event(db_session):
+    now = now_utc()
+    expired = make_event(retention_days=1, starts_at=now - timedelta(days=2))
+    later = make_event(starts_at=now + timedelta(days=30))
+    both = [make_registration(event, email="ana.defensora@example.org") for event in (expired, later)]
+    # Asked for while both events were still to come: one email, of no one event.
+    notify.links_email("ana.defensora@example.org", both, dedupe_key="links")
+    db.session.commit()
+
+    purge(now)
+    left = db.session.scalars(sa.select(OutboxMessage.kind).where(
+        OutboxMessage.recipient == "ana.defensora@example.org"))
+    assert "registration-links" not in list(left)

@@ -10,12 +10,12 @@ import sqlalchemy as sa
 from rsvp.events.models import AttendanceMode, EventFormat
 from rsvp.extensions import db
 from rsvp.mail.models import OutboxMessage
-from rsvp.registrations import selfservice, services
+from rsvp.registrations import decisions, selfservice, services
 from rsvp.registrations.jobs import drop_grounds_pass_details
-from rsvp.registrations.models import RegistrationStatus
+from rsvp.registrations.models import RegistrationChange, RegistrationStatus
 from rsvp.registrations.services import GroundsPass
 from rsvp.timeutil import now_utc
-from tests.factories import make_event, make_registration
+from tests.factories import make_event, make_registration, written
 
 S = RegistrationStatus
 ONLINE, IN_PERSON = AttendanceMode.ONLINE, AttendanceMode.IN_PERSON
@@ -132,6 +132,26 @@ def test_erasing_cancels_frees_the_seat_and_forgets_the_person(db_session):
     assert kinds("defender@example.org") == []  # nothing queued to or kept about them
 
 
+def test_erasing_also_removes_a_links_email_covering_several_events(db_session):
+    first, second = make_event(), make_event()
+    person = make_registration(first, email="defender@example.org")
+    make_registration(second, email="defender@example.org")
+    assert selfservice.request_links("defender@example.org") == 2  # one email, of no one event
+    selfservice.erase(person)
+    assert kinds("defender@example.org") == []
+
+
+def test_erasing_blanks_the_history_notes_as_the_purge_does(db_session):
+    event = make_event(approval_required=True)
+    person = make_registration(event, status=S.PENDING_APPROVAL, name="Ana Defensora")
+    decisions.reject(person, "owner@example.org", "Ana Defensora is known to the delegation")
+    selfservice.erase(person)
+    db.session.expire_all()
+    notes = db.session.scalars(sa.select(RegistrationChange.note).where(
+        RegistrationChange.registration_id == person.id))
+    assert "Defensora" not in " ".join(notes)
+
+
 def test_asking_for_links_sends_one_message_for_upcoming_registrations_only(db_session):
     coming, other = make_event(), make_event()
     past = make_event(starts_at=now_utc() - timedelta(days=2))
@@ -141,6 +161,8 @@ def test_asking_for_links_sends_one_message_for_upcoming_registrations_only(db_s
     assert selfservice.request_links(" Delegate@Example.org ") == 2
     assert selfservice.request_links("delegate@example.org") == 2  # asked again at once
     (message,) = db.session.scalars(sa.select(OutboxMessage))  # one message, not two
+    assert (message.subject, message.text_body) == ("", "")  # written by the worker, not the request
+    written(message)
     assert coming.title in message.text_body and other.title in message.text_body
     assert past.title not in message.text_body
     assert message.text_body.count("/r/") == 2
