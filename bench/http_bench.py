@@ -89,6 +89,7 @@ def serving(command: list[str], env: dict[str, str], probe: str) -> Iterator[str
 def rsvp_server(database_url: str, instance: str) -> tuple[list[str], dict[str, str]]:
     port = free_port()
     env = {"RSVP_ENV": "production", "RSVP_SECRET_KEY": "bench-secret-not-for-production",
+           "RSVP_PUBLIC_BASE_URL": "http://127.0.0.1",
            "RSVP_SQLALCHEMY_DATABASE_URI": database_url, "RSVP_INSTANCE_PATH": instance,
            "RSVP_WTF_CSRF_ENABLED": "false", "RSVP_RATELIMIT_ENABLED": "false",
            "RSVP_MAIL_SUPPRESS_SEND": "true"}
@@ -177,6 +178,7 @@ def fresh_database(kind: str, url: str, folder: str, name: str) -> str:
 def migrate_and_seed(url: str, instance: str, seed: str) -> None:
     """Build the schema with the migrations and run ``seed`` (Python, in an app context)."""
     env = {**os.environ, "RSVP_ENV": "production", "RSVP_SECRET_KEY": "bench",
+           "RSVP_PUBLIC_BASE_URL": "http://127.0.0.1",
            "RSVP_SQLALCHEMY_DATABASE_URI": url, "RSVP_INSTANCE_PATH": instance}
     subprocess.run([str(BIN / "rsvp"), "db", "upgrade"], env=env, check=True,
                    capture_output=True, cwd=ROOT)

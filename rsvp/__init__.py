@@ -17,7 +17,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     The environment is RSVP_ENV (development, testing, production; production
     when unset). RSVP_* variables override the files, ``overrides`` everything.
 
-    :raises RuntimeError: production without RSVP_SECRET_KEY.
+    :raises RuntimeError: production without RSVP_SECRET_KEY or RSVP_PUBLIC_BASE_URL.
     """
     app = Flask(
         __name__,
@@ -35,6 +35,9 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.config["ENV"] = env
     if not app.config.get("SECRET_KEY"):
         raise RuntimeError("RSVP_SECRET_KEY is not set: production refuses to start without it")
+    if not app.config.get("PUBLIC_BASE_URL"):
+        raise RuntimeError("RSVP_PUBLIC_BASE_URL is not set: production needs the site's address "
+                           "(https://…) for the links in its emails")
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     if proxies := int(app.config["PROXIES"]):
         from werkzeug.middleware.proxy_fix import ProxyFix

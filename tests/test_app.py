@@ -27,8 +27,17 @@ def test_production_refuses_to_start_without_secret_key(monkeypatch):
         create_app({"ENV": "production", "SQLALCHEMY_DATABASE_URI": "sqlite://"})
 
 
+def test_production_refuses_to_start_without_its_public_address(monkeypatch):
+    """Else every emailed link, and the Message-IDs' domain, would name 127.0.0.1."""
+    monkeypatch.setenv("RSVP_SECRET_KEY", "from-the-environment")
+    monkeypatch.delenv("RSVP_PUBLIC_BASE_URL", raising=False)
+    with pytest.raises(RuntimeError, match="RSVP_PUBLIC_BASE_URL"):
+        create_app({"ENV": "production", "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+
+
 def test_settings_come_from_prefixed_environment(monkeypatch):
     monkeypatch.setenv("RSVP_SECRET_KEY", "from-the-environment")
+    monkeypatch.setenv("RSVP_PUBLIC_BASE_URL", "https://events.example.org")
     monkeypatch.setenv("RSVP_MAIL_PORT", "2525")
     app = create_app({"ENV": "production", "SQLALCHEMY_DATABASE_URI": "sqlite://"})
     assert app.config["SECRET_KEY"] == "from-the-environment"
