@@ -8,8 +8,8 @@ from __future__ import annotations
 from flask import Blueprint, current_app, redirect, request, url_for
 from werkzeug.wrappers import Response
 
-from rsvp.auth.views import safe_next
 from rsvp.extensions import csrf
+from rsvp.urls import safe_next
 from rsvp.web import LANGUAGE_COOKIE, request_languages
 
 COOKIE_MAX_AGE = 60 * 60 * 24 * 365

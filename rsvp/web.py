@@ -6,7 +6,6 @@ import functools
 import time
 from collections.abc import Callable
 from typing import Any
-from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from flask import (
@@ -43,18 +42,6 @@ CONTENT_SECURITY_POLICY = "; ".join([
     "base-uri 'none'",
     "object-src 'none'",
 ])
-
-
-def public_url(endpoint: str, **values: object) -> str:
-    """An absolute URL on PUBLIC_BASE_URL, built without a request (emails, the worker)."""
-    parts = urlsplit(current_app.config["PUBLIC_BASE_URL"])
-    adapter = current_app.url_map.bind(parts.netloc, script_name=parts.path or "/",
-                                       url_scheme=parts.scheme or "https")
-    return adapter.build(endpoint, values, force_external=True)
-
-
-def public_domain() -> str:
-    return urlsplit(current_app.config["PUBLIC_BASE_URL"]).hostname or "localhost"
 
 
 #: The switcher's cookie (rsvp.language): a language code from LANGUAGES, nothing else.

@@ -28,7 +28,7 @@ from rsvp.auth.models import LoginFailures, Organiser, new_session_token
 from rsvp.extensions import db
 from rsvp.mail.outbox import Rendered, queue_later, queue_rendered, render_email, renderer
 from rsvp.timeutil import now_utc
-from rsvp.web import public_url
+from rsvp.urls import public_url
 
 MIN_PASSWORD_LENGTH = 12
 #: Signed-link purposes that lead to the set-a-password page (rsvp.tokens.PURPOSES).

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import Blueprint, current_app, flash, redirect, render_template, url_for
 from flask import request as http_request
 from flask_babel import get_locale
@@ -17,6 +15,7 @@ from rsvp.auth.access import current_organiser, login_required, public, signed_i
 from rsvp.auth.forms import ChangePasswordForm, LoginForm, NewPasswordForm, ResetRequestForm
 from rsvp.extensions import db, limiter
 from rsvp.timeutil import format_clock, zone_abbreviation
+from rsvp.urls import safe_next
 
 bp = Blueprint("auth", __name__)
 
@@ -25,17 +24,6 @@ Page = str | Response | tuple[str, int]
 
 def _login_rate_limit() -> str:
     return current_app.config["AUTH_LOGIN_RATE_LIMIT"]
-
-
-def safe_next(target: str | None) -> str | None:
-    """``target`` if it is a path on this site, else None: never a redirect elsewhere."""
-    if not target or any(c.isspace() or ord(c) < 32 for c in target):
-        return None
-    target = target.replace("\\", "/")  # browsers read a backslash as a slash
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        return None
-    return target
 
 
 def _lang() -> str:

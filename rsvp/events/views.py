@@ -9,7 +9,8 @@ from rsvp.events.calendar import event_ics
 from rsvp.events.models import Event
 from rsvp.i18n import language_in_sentence
 from rsvp.registrations import services as registrations
-from rsvp.web import cached_for_visitors, public_domain
+from rsvp.urls import public_domain
+from rsvp.web import cached_for_visitors
 
 bp = Blueprint("events", __name__)
 

@@ -21,7 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from rsvp.events.models import Event
 from rsvp.extensions import db
 from rsvp.mail.models import OutboxMessage
-from rsvp.web import public_domain
+from rsvp.urls import public_domain
 
 
 @dataclass

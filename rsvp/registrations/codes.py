@@ -10,7 +10,7 @@ import segno
 
 from rsvp import tokens
 from rsvp.registrations.models import Registration
-from rsvp.web import public_url
+from rsvp.urls import public_url
 
 #: Letters and digits that cannot be mistaken for one another (no 0/O, 1/I/L) when read or typed.
 _ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"

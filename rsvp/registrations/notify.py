@@ -33,7 +33,7 @@ from rsvp.mail.outbox import (
 from rsvp.registrations import codes
 from rsvp.registrations.models import ACTIVE_STATUSES, Registration, RegistrationStatus
 from rsvp.timeutil import format_day, format_moment, format_span, is_zone, time_lines
-from rsvp.web import public_domain, public_url
+from rsvp.urls import public_domain, public_url
 
 #: The message each status change sends.
 STATUS_EMAILS = {

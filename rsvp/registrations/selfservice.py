@@ -44,7 +44,7 @@ from rsvp.registrations.services import (
     window,
 )
 from rsvp.timeutil import now_utc
-from rsvp.web import public_url
+from rsvp.urls import public_url
 
 #: One repeated link email per registration (or address) in this many minutes, however often asked.
 LINK_EMAIL_MINUTES = 10

@@ -17,7 +17,7 @@ from rsvp.i18n import language_name
 from rsvp.mail.outbox import Rendered, queue_later, queue_rendered, render_email
 from rsvp.speakers.models import Speaker
 from rsvp.timeutil import format_clock, format_day, format_moment, is_zone, time_lines, zone_abbreviation
-from rsvp.web import public_url
+from rsvp.urls import public_url
 
 if TYPE_CHECKING:
     from rsvp.speakers.ordering import Lineup
