@@ -79,13 +79,13 @@ def raw_csv(event: Event) -> int:
 
 def ours_csv(event: Event) -> int:
     size = 0
-    for chunk in exports.write_csv(exports.attendee_export(event, AttendeeFilter()), event):
+    for chunk in exports.write_csv(exports.attendee_export(event, AttendeeFilter())):
         size += len(chunk)
     return size
 
 
 def ours_xlsx(event: Event) -> int:
-    handle = exports.write_xlsx(exports.attendee_export(event, AttendeeFilter()), event)
+    handle = exports.write_xlsx(exports.attendee_export(event, AttendeeFilter()))
     handle.seek(0, os.SEEK_END)
     return handle.tell()
 

@@ -39,16 +39,19 @@ def index(event: Event) -> str:
 
 def _send(event: Event, export: exports.Export, what: str, fmt: str, rows: int,
           detail: str) -> Response:
+    name = exports.file_name(event, what, fmt)
     audit.record(event, current_organiser().email, AuditAction.EXPORTED_LIST,
                  f"{what}.{fmt}: {rows} row(s); {detail}")
-    db.session.commit()  # the log entry stands even if the download is interrupted
-    name = exports.file_name(event, what, fmt)
+    # The log entry stands even if the download is interrupted. From here on the export reads
+    # rows only: the ORM objects of this request expire now, and a server ends its session
+    # before the body is streamed.
+    db.session.commit()
     headers = {"Content-Disposition": f'attachment; filename="{name}"',
                "Cache-Control": "no-store"}
     if fmt == "csv":
-        return Response(stream_with_context(exports.write_csv(export, event)),
+        return Response(stream_with_context(exports.write_csv(export)),
                         mimetype="text/csv", headers=headers)
-    handle = exports.write_xlsx(export, event)
+    handle = exports.write_xlsx(export)
     return Response(_chunks(handle), mimetype=XLSX, headers=headers, direct_passthrough=True)
 
 
