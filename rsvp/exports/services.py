@@ -15,8 +15,10 @@ then, so an ORM object read while streaming would break the file off.
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
 import io
+import os
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -287,8 +289,15 @@ def write_xlsx(export: Export, output: IO[bytes] | None = None) -> IO[bytes]:
         cell.font = bold
         header.append(cell)
     sheet.append(header)
-    for row in export.rows:
-        sheet.append([_xlsx_cell(sheet, value) for value in row])
+    try:
+        for row in export.rows:
+            sheet.append([_xlsx_cell(sheet, value) for value in row])
+    except BaseException:
+        # openpyxl removes the sheet's temporary file (names, addresses) only when the workbook is
+        # saved; otherwise it would stay in /tmp for as long as the process lives.
+        with open(os.devnull, "wb") as nowhere, contextlib.suppress(Exception):
+            workbook.save(nowhere)
+        raise
     output = output or tempfile.TemporaryFile()
     workbook.save(output)
     output.seek(0)

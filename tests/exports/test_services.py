@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import csv
 import io
+import tempfile
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
@@ -119,3 +121,14 @@ def test_interpretation_brief_counts_without_names_unless_asked(event):
 def test_file_names_are_safe(event):
     event.slug = 'a"b/../c'
     assert exports.file_name(event, "attendees", "csv") == "a-b----c-attendees.csv"
+
+
+def test_an_excel_export_broken_off_leaves_no_copy_in_the_temporary_folder(event):
+    def rows():
+        yield ["Zoë Ngọc"]
+        raise RuntimeError("the database went away")
+
+    scraps = set(Path(tempfile.gettempdir()).glob("openpyxl.*"))
+    with pytest.raises(RuntimeError):
+        exports.write_xlsx(exports.Export([exports.BASE_COLUMNS["name"]], rows(), "attendees"))
+    assert set(Path(tempfile.gettempdir()).glob("openpyxl.*")) == scraps
