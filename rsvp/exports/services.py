@@ -20,7 +20,7 @@ import csv
 import io
 import os
 import tempfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import IO, Any
@@ -169,14 +169,16 @@ class Export:
         return labels
 
 
-def _stream(timezone: str, columns: list[Column], conditions: list[Any],
-            order: list[Any]) -> Iterator[list[Any]]:
+def _stream(timezone: str, columns: list[Column], conditions: list[Any], order: list[Any],
+            between_chunks: Callable[[int], None] | None = None) -> Iterator[list[Any]]:
     attrs = list(dict.fromkeys(column.attr for column in columns))
     positions = [attrs.index(column.attr) for column in columns]
     memos: list[dict[Any, Any] | None] = [{} if c.repeats else None for c in columns]
-    query = (sa.select(*attrs).where(*conditions).order_by(*order)
-             .execution_options(yield_per=CHUNK))
-    for row in db.session.execute(query):
+    query = sa.select(*attrs).where(*conditions).order_by(*order)
+    rows: Iterable[Sequence[Any]] = (
+        _in_chunks(query.add_columns(*order), order, len(attrs), between_chunks) if between_chunks
+        else db.session.execute(query.execution_options(yield_per=CHUNK)))
+    for row in rows:
         values = []
         for column, position, memo in zip(columns, positions, memos, strict=True):
             raw = row[position]
@@ -189,15 +191,40 @@ def _stream(timezone: str, columns: list[Column], conditions: list[Any],
         yield values
 
 
-def attendee_export(event: Event, selection: AttendeeFilter,
-                    keys: Iterable[str] = DEFAULT_COLUMNS, with_questions: bool = True) -> Export:
-    """The organiser's list, filtered like the screen, with the chosen columns in a fixed order."""
+def _in_chunks(query: sa.Select[Any], order: list[Any], width: int,
+               between_chunks: Callable[[int], None]) -> Iterator[Sequence[Any]]:
+    """Rows CHUNK at a time, each chunk a query of its own that starts after the last row read.
+
+    ``order`` must tell every row apart (it ends with the id); its values follow the first
+    ``width`` in each row. ``between_chunks(rows read so far)`` runs after each chunk is read:
+    the worker ends the transaction there and records its progress.
+    """
+    read, after = 0, None
+    while True:
+        page = query if after is None else query.where(sa.tuple_(*order) > sa.tuple_(*after))
+        chunk = db.session.execute(page.limit(CHUNK)).all()
+        read += len(chunk)
+        between_chunks(read)
+        yield from chunk
+        if len(chunk) < CHUNK:
+            return
+        after = tuple(chunk[-1][width:])
+
+
+def attendee_export(event: Event, selection: AttendeeFilter, keys: Iterable[str] = DEFAULT_COLUMNS,
+                    with_questions: bool = True,
+                    between_chunks: Callable[[int], None] | None = None) -> Export:
+    """The organiser's list, filtered like the screen, with the chosen columns in a fixed order.
+
+    With ``between_chunks``, rows are read in chunks, each in a query of its own (see _in_chunks).
+    """
     wanted = set(keys)
     columns = [column for key, column in BASE_COLUMNS.items() if key in wanted]
     if with_questions:
         columns += [_question_column(q) for q in questions_for(event)]
-    return Export(columns, _stream(event.timezone, columns, selection.conditions(event),
-                                   [sa.func.lower(R.name), R.id]), "attendees", event.timezone)
+    rows = _stream(event.timezone, columns, selection.conditions(event),
+                   [sa.func.lower(R.name), R.id], between_chunks)
+    return Export(columns, rows, "attendees", event.timezone)
 
 
 def _needs_pass(event: Event) -> list[Any]:

@@ -132,3 +132,14 @@ def test_an_excel_export_broken_off_leaves_no_copy_in_the_temporary_folder(event
     with pytest.raises(RuntimeError):
         exports.write_xlsx(exports.Export([exports.BASE_COLUMNS["name"]], rows(), "attendees"))
     assert set(Path(tempfile.gettempdir()).glob("openpyxl.*")) == scraps
+
+
+def test_read_in_chunks_the_list_is_the_same_each_row_once(event, monkeypatch):
+    for name in ("adam", "ADAM", "Adam"):  # one place in the order: the chunks split them
+        make_registration(event, name=name)
+    monkeypatch.setattr(exports, "CHUNK", 2)
+    read_so_far: list[int] = []
+    whole = read_csv(exports.attendee_export(event, AttendeeFilter()))
+    chunked = read_csv(exports.attendee_export(event, AttendeeFilter(), between_chunks=read_so_far.append))
+    assert chunked == whole and len(whole) == 1 + 6
+    assert read_so_far == [2, 4, 6, 6]  # what the organiser's progress shows
