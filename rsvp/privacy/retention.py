@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 
 from rsvp.events.models import Event
+from rsvp.exports.jobs import delete_export_files
 from rsvp.extensions import db
 from rsvp.mail.models import OutboxMessage
 from rsvp.registrations.models import Registration, RegistrationChange
@@ -59,6 +60,7 @@ def purge_event(event: Event, now: datetime) -> tuple[int, int]:
         sa.delete(OutboxMessage).where(OutboxMessage.event_id == event.id)
         .execution_options(synchronize_session=False))
     _purge_speakers(event)
+    delete_export_files(event.id)
     return erased.rowcount, deleted.rowcount
 
 

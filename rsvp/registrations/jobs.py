@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 from rsvp.events.models import Event
+from rsvp.exports.jobs import build_exports
 from rsvp.extensions import db
 from rsvp.mail.worker import PassResult, send_pending
 from rsvp.privacy.retention import purge
@@ -39,10 +40,13 @@ def drop_grounds_pass_details(now: datetime) -> int:
 
 
 def deliver_due(now: datetime) -> PassResult:
-    """One pass of the worker: housekeeping and reminders committed first, then sending."""
+    """One pass of the worker: housekeeping and reminders committed first, then sending, then one
+    large export (rsvp.exports.jobs)."""
     expire_unconfirmed(now, current_app.config["REGISTRATION_CONFIRM_HOURS"])
     drop_grounds_pass_details(now)
     purge(now)
     enqueue_due_reminders(now)
     db.session.commit()
-    return send_pending(now, skip=lambda message: reminder_skip_reason(message, now))
+    result = send_pending(now, skip=lambda message: reminder_skip_reason(message, now))
+    build_exports(now)
+    return result

@@ -18,7 +18,9 @@ import pytest
 from openpyxl import load_workbook
 
 from rsvp.auth.models import Role
+from rsvp.exports.jobs import build_exports
 from rsvp.registrations.models import QuestionKind
+from rsvp.timeutil import now_utc
 from tests.auth.conftest import PASSWORD
 from tests.factories import add_question, grant_role, make_event, make_organiser, make_registration
 
@@ -31,8 +33,12 @@ class Browser:
         self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(CookieJar()))
 
     def get(self, path: str) -> bytes:
+        return self.fetch(path)[1]
+
+    def fetch(self, path: str) -> tuple[str, bytes]:
+        """The address reached (after redirects) and the body."""
         with self.opener.open(self.base + path, timeout=30) as response:
-            return response.read()
+            return response.url.removeprefix(self.base), response.read()
 
     def log_in(self, email: str) -> None:
         page = self.get("/manage/login").decode()
@@ -74,5 +80,20 @@ def test_attendee_xlsx_with_answers_comes_back_whole(listed):
     data = browser.get(f"/manage/events/{public_id}/exports/attendees.xlsx?questions=1")
     rows = [[cell.value for cell in row] for row in load_workbook(io.BytesIO(data)).active.iter_rows()]
     assert rows[0][-2:] == ["Topic you follow", "Languages"]
+    assert [row[0] for row in rows[1:]] == [f"Delegate {n:02}" for n in range(12)]
+    assert rows[11][-2:] == ["Reprisals, case 10", "French"]
+
+
+def test_a_large_xlsx_is_prepared_by_the_worker_then_downloaded(app, listed, tmp_path, monkeypatch):
+    monkeypatch.setattr(app, "instance_path", str(tmp_path))
+    monkeypatch.setitem(app.config, "EXPORT_INLINE_MAX_ROWS", 3)
+    public_id, browser = listed
+    page, body = browser.fetch(f"/manage/events/{public_id}/exports/attendees.xlsx?questions=1")
+    assert page.startswith(f"/manage/events/{public_id}/exports/prepared/")
+    assert "0 of 12 rows" in body.decode()
+    assert build_exports(now_utc()) == 1  # what the worker does on its next pass
+    assert "Ready: 12 rows" in browser.get(page).decode()
+    rows = [[cell.value for cell in row]
+            for row in load_workbook(io.BytesIO(browser.get(f"{page}/file"))).active.iter_rows()]
     assert [row[0] for row in rows[1:]] == [f"Delegate {n:02}" for n in range(12)]
     assert rows[11][-2:] == ["Reprisals, case 10", "French"]
