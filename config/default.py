@@ -94,6 +94,14 @@ AUTH_ARGON2_PARALLELISM = 4
 SPEAKER_STATEMENT_MAX_BYTES = 8 * 1024 * 1024
 SPEAKER_STATEMENTS_DIR = ""  # empty: <instance>/speaker-statements
 
+# Exports.
+#: Above this many rows an Excel export is built by the worker and offered for download when
+#: ready, instead of within the request (a web worker is stopped after 30 s; XLSX takes about
+#: 0.3 ms a row). CSV is streamed as it is read and always comes at once.
+EXPORT_INLINE_MAX_ROWS = 5000
+#: Files built by the worker are deleted this many hours after they are written.
+EXPORT_KEEP_HOURS = 24
+
 # Uploads: event images and documents, kept outside the web root and served by the app.
 #: Folder for uploaded files; None means "uploads" in the instance folder.
 UPLOAD_FOLDER = None

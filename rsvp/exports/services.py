@@ -5,15 +5,22 @@ identity map), so memory stays flat whatever the list's size. CSV is written
 as it is read; XLSX goes through openpyxl's write-only mode into a temporary
 file that is then streamed. Every text cell that a spreadsheet would read as
 a formula is neutralised.
+
+An export holds plain values only (the event's time zone, the questions'
+keys and kinds), read when it is built: the view commits the audit entry
+before the body is written, and a real server ends the request's session
+then, so an ORM object read while streaming would break the file off.
 """
 
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
 import io
+import os
 import tempfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import IO, Any
@@ -29,7 +36,7 @@ from rsvp.events.models import Event
 from rsvp.extensions import db
 from rsvp.i18n import country_name, language_name
 from rsvp.registrations.forms import ATTENDANCE_LABELS, ORGANISATION_TYPE_LABELS, STATUS_LABELS
-from rsvp.registrations.models import Question, Registration, RegistrationStatus
+from rsvp.registrations.models import Question, QuestionKind, Registration, RegistrationStatus
 from rsvp.registrations.questions import answer_text, questions_for
 from rsvp.registrations.tracking import COUNTED, AttendeeFilter, dashboard
 from rsvp.timeutil import to_local
@@ -53,7 +60,7 @@ def yes_no(value: bool | None) -> str:
     return "" if value is None else str(_l("Yes") if value else _l("No"))
 
 
-def _same(value: Any, event: Event) -> Any:
+def _same(value: Any, timezone: str) -> Any:
     return value
 
 
@@ -63,8 +70,8 @@ class Column:
     label: str
     #: The registration column it reads; None for tables built whole (the brief).
     attr: Any = None
-    #: Turns the stored value into what the reader sees.
-    format: Callable[[Any, Event], Any] = _same
+    #: Turns the stored value into what the reader sees, given the event's time zone.
+    format: Callable[[Any, str], Any] = _same
     #: The format depends on the value alone: computed once per distinct value per export
     #: (labels and translations are slow to look up one cell at a time).
     repeats: bool = False
@@ -72,13 +79,13 @@ class Column:
     personal: bool = True
 
 
-def _local(moment: datetime | None, event: Event) -> datetime | None:
+def _local(moment: datetime | None, timezone: str) -> datetime | None:
     """Excel has no time zones: the wall-clock time in the event's zone, named in the header."""
-    return to_local(moment, event.timezone).replace(tzinfo=None) if moment else None
+    return to_local(moment, timezone).replace(tzinfo=None) if moment else None
 
 
-def _label(labels: dict[Any, Any]) -> Callable[[Any, Event], str]:
-    return lambda value, event: str(labels[value]) if value is not None else ""
+def _label(labels: dict[Any, Any]) -> Callable[[Any, str], str]:
+    return lambda value, timezone: str(labels[value]) if value is not None else ""
 
 
 R = Registration
@@ -90,17 +97,17 @@ BASE_COLUMNS: dict[str, Column] = {c.key: c for c in [
     Column("organisation_type", _l("Attending for"), R.organisation_type,
            _label(ORGANISATION_TYPE_LABELS), True, 24, personal=False),
     Column("country", _l("Country"), R.country,
-           lambda value, event: country_name(value) if value else "", True),
+           lambda value, timezone: country_name(value) if value else "", True),
     Column("status", _l("Status"), R.status, _label(STATUS_LABELS), True, 16, personal=False),
     Column("attendance_mode", _l("Attending"), R.attendance_mode, _label(ATTENDANCE_LABELS), True,
            12, personal=False),
     Column("interpretation", _l("Interpretation"), R.interpretation_language,
-           lambda value, event: language_name(value) if value else "", True, 14, personal=False),
-    Column("captions", _l("Closed captions"), R.captions, lambda value, event: yes_no(value),
+           lambda value, timezone: language_name(value) if value else "", True, 14, personal=False),
+    Column("captions", _l("Closed captions"), R.captions, lambda value, timezone: yes_no(value),
            True, 10, personal=False),
     Column("accessibility_needs", _l("Accessibility needs"), R.accessibility_needs, width=30),
     Column("has_grounds_pass", _l("Holds a UN grounds pass"), R.has_grounds_pass,
-           lambda value, event: yes_no(value), True, 12),
+           lambda value, timezone: yes_no(value), True, 12),
     Column("registered_at", _l("Registered"), R.created_at, _local, width=18, personal=False),
     Column("checked_in_at", _l("Checked in"), R.checked_in_at, _local, width=18, personal=False),
 ]}
@@ -111,7 +118,7 @@ DEFAULT_COLUMNS = ("name", "email", "organisation", "organisation_type", "countr
 GROUNDS_PASS_COLUMNS = [
     Column("passport_name", _l("Full name as in passport"), R.passport_name, width=28),
     Column("nationality", _l("Nationality"), R.nationality,
-           lambda value, event: country_name(value) if value else "", True),
+           lambda value, timezone: country_name(value) if value else "", True),
     Column("date_of_birth", _l("Date of birth"), R.date_of_birth, width=14),
     Column("pass_organisation", _l("Organisation"), R.pass_organisation, width=28),
     Column("pass_function", _l("Function"), R.pass_function, width=22),
@@ -120,21 +127,25 @@ GROUNDS_PASS_COLUMNS = [
 
 
 def _question_column(question: Question) -> Column:
+    """The answers to ``question``, read with what was known of it when the export was built."""
+    key, kind = question.key, question.kind
+    # answer_text reads the question's kind only; a transient copy never goes back to the database.
+    asked = Question(kind=kind, options=list(question.options))
     texts: dict[Any, Any] = {}
 
-    def read(answers: dict[str, Any] | None, event: Event) -> Any:
-        answer = (answers or {}).get(question.key)
+    def read(answers: dict[str, Any] | None, timezone: str) -> Any:
+        answer = (answers or {}).get(key)
         if isinstance(answer, list):
             answer = tuple(answer)
         if answer not in texts:
-            if answer is not None and question.kind.value == "date":
+            if answer is not None and kind is QuestionKind.DATE:
                 texts[answer] = date.fromisoformat(str(answer))
             else:
-                texts[answer] = answer_text(question, list(answer) if isinstance(answer, tuple)
+                texts[answer] = answer_text(asked, list(answer) if isinstance(answer, tuple)
                                             else answer)
         return texts[answer]
 
-    return Column(f"question_{question.key}", question.label, R.answers, read, width=24,
+    return Column(f"question_{key}", question.label, R.answers, read, width=24,
                   personal=question.personal_data)
 
 
@@ -145,46 +156,75 @@ class Export:
     columns: list[Column]
     rows: Iterable[list[Any]]
     title: str
+    #: The event's time zone, named in the header of its time columns.
+    timezone: str = "UTC"
 
-    def header(self, event: Event) -> list[str]:
+    def header(self) -> list[str]:
         labels = []
         for column in self.columns:
             label = str(column.label)
             if column.key in ("registered_at", "checked_in_at"):
-                label = f"{label} ({event.timezone})"
+                label = f"{label} ({self.timezone})"
             labels.append(label)
         return labels
 
 
-def _stream(event: Event, columns: list[Column], conditions: list[Any],
-            order: list[Any]) -> Iterator[list[Any]]:
+def _stream(timezone: str, columns: list[Column], conditions: list[Any], order: list[Any],
+            between_chunks: Callable[[int], None] | None = None) -> Iterator[list[Any]]:
     attrs = list(dict.fromkeys(column.attr for column in columns))
     positions = [attrs.index(column.attr) for column in columns]
     memos: list[dict[Any, Any] | None] = [{} if c.repeats else None for c in columns]
-    query = (sa.select(*attrs).where(*conditions).order_by(*order)
-             .execution_options(yield_per=CHUNK))
-    for row in db.session.execute(query):
+    query = sa.select(*attrs).where(*conditions).order_by(*order)
+    rows: Iterable[Sequence[Any]] = (
+        _in_chunks(query.add_columns(*order), order, len(attrs), between_chunks) if between_chunks
+        else db.session.execute(query.execution_options(yield_per=CHUNK)))
+    for row in rows:
         values = []
         for column, position, memo in zip(columns, positions, memos, strict=True):
             raw = row[position]
             if memo is None:
-                values.append(column.format(raw, event))
+                values.append(column.format(raw, timezone))
             else:
                 if raw not in memo:
-                    memo[raw] = column.format(raw, event)
+                    memo[raw] = column.format(raw, timezone)
                 values.append(memo[raw])
         yield values
 
 
-def attendee_export(event: Event, selection: AttendeeFilter,
-                    keys: Iterable[str] = DEFAULT_COLUMNS, with_questions: bool = True) -> Export:
-    """The organiser's list, filtered like the screen, with the chosen columns in a fixed order."""
+def _in_chunks(query: sa.Select[Any], order: list[Any], width: int,
+               between_chunks: Callable[[int], None]) -> Iterator[Sequence[Any]]:
+    """Rows CHUNK at a time, each chunk a query of its own that starts after the last row read.
+
+    ``order`` must tell every row apart (it ends with the id); its values follow the first
+    ``width`` in each row. ``between_chunks(rows read so far)`` runs after each chunk is read:
+    the worker ends the transaction there and records its progress.
+    """
+    read, after = 0, None
+    while True:
+        page = query if after is None else query.where(sa.tuple_(*order) > sa.tuple_(*after))
+        chunk = db.session.execute(page.limit(CHUNK)).all()
+        read += len(chunk)
+        between_chunks(read)
+        yield from chunk
+        if len(chunk) < CHUNK:
+            return
+        after = tuple(chunk[-1][width:])
+
+
+def attendee_export(event: Event, selection: AttendeeFilter, keys: Iterable[str] = DEFAULT_COLUMNS,
+                    with_questions: bool = True,
+                    between_chunks: Callable[[int], None] | None = None) -> Export:
+    """The organiser's list, filtered like the screen, with the chosen columns in a fixed order.
+
+    With ``between_chunks``, rows are read in chunks, each in a query of its own (see _in_chunks).
+    """
     wanted = set(keys)
     columns = [column for key, column in BASE_COLUMNS.items() if key in wanted]
     if with_questions:
         columns += [_question_column(q) for q in questions_for(event)]
-    return Export(columns, _stream(event, columns, selection.conditions(event),
-                                   [sa.func.lower(R.name), R.id]), "attendees")
+    rows = _stream(event.timezone, columns, selection.conditions(event),
+                   [sa.func.lower(R.name), R.id], between_chunks)
+    return Export(columns, rows, "attendees", event.timezone)
 
 
 def _needs_pass(event: Event) -> list[Any]:
@@ -200,8 +240,9 @@ def grounds_pass_export(event: Event) -> Export:
     """Those the UN must issue a pass for: confirmed, in person, without a pass."""
     conditions = _needs_pass(event)
     return Export(GROUNDS_PASS_COLUMNS,
-                  _stream(event, GROUNDS_PASS_COLUMNS, conditions, [sa.func.lower(R.passport_name)]),
-                  "grounds-passes")
+                  _stream(event.timezone, GROUNDS_PASS_COLUMNS, conditions,
+                          [sa.func.lower(R.passport_name)]),
+                  "grounds-passes", event.timezone)
 
 
 def interpretation_brief(event: Event, with_names: bool = False) -> Export:
@@ -231,15 +272,15 @@ def interpretation_brief(event: Event, with_names: bool = False) -> Export:
         text = f"{name}: {need}" if with_names else need
         rows.append([text, 1 if mode.value == "in_person" else "",
                      1 if mode.value == "online" else "", ""])
-    return Export(columns, rows, "interpretation")
+    return Export(columns, rows, "interpretation", event.timezone)
 
 
-def write_csv(export: Export, event: Event) -> Iterator[bytes]:
+def write_csv(export: Export) -> Iterator[bytes]:
     """UTF-8 with a byte-order mark (Excel then reads accents right), yielded in chunks."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     yield codecs.BOM_UTF8
-    writer.writerow([safe_cell(label) for label in export.header(event)])
+    writer.writerow([safe_cell(label) for label in export.header()])
     for n, row in enumerate(export.rows, start=1):
         writer.writerow([_csv_value(value) for value in row])
         if n % 500 == 0:
@@ -261,8 +302,8 @@ def _csv_value(value: Any) -> Any:
     return safe_cell(value)
 
 
-def write_xlsx(export: Export, event: Event) -> IO[bytes]:
-    """A typed workbook with a frozen, bold header, in a temporary file ready to stream."""
+def write_xlsx(export: Export, output: IO[bytes] | None = None) -> IO[bytes]:
+    """A typed workbook with a frozen, bold header, in ``output`` (default: a temporary file), rewound."""
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(export.title[:31])
     sheet.freeze_panes = "A2"
@@ -270,14 +311,21 @@ def write_xlsx(export: Export, event: Event) -> IO[bytes]:
         sheet.column_dimensions[get_column_letter(index)].width = column.width
     bold = Font(bold=True)
     header = []
-    for label in export.header(event):
+    for label in export.header():
         cell = WriteOnlyCell(sheet, value=safe_cell(label))
         cell.font = bold
         header.append(cell)
     sheet.append(header)
-    for row in export.rows:
-        sheet.append([_xlsx_cell(sheet, value) for value in row])
-    output = tempfile.TemporaryFile()
+    try:
+        for row in export.rows:
+            sheet.append([_xlsx_cell(sheet, value) for value in row])
+    except BaseException:
+        # openpyxl removes the sheet's temporary file (names, addresses) only when the workbook is
+        # saved; otherwise it would stay in /tmp for as long as the process lives.
+        with open(os.devnull, "wb") as nowhere, contextlib.suppress(Exception):
+            workbook.save(nowhere)
+        raise
+    output = output or tempfile.TemporaryFile()
     workbook.save(output)
     output.seek(0)
     return output

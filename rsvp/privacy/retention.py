@@ -20,6 +20,7 @@ import sqlalchemy as sa
 from rsvp.auth.services import forget_expired_login_failures
 from rsvp.db import erasing_personal_data
 from rsvp.events.models import Event
+from rsvp.exports.jobs import delete_export_files
 from rsvp.extensions import db
 from rsvp.mail.models import OutboxMessage
 from rsvp.registrations.models import Registration, RegistrationChange
@@ -84,6 +85,7 @@ def purge_event(event: Event, now: datetime) -> tuple[int, int]:
         sa.delete(OutboxMessage).where(OutboxMessage.event_id == event.id)
         .execution_options(synchronize_session=False))
     _purge_speakers(event)
+    delete_export_files(event.id)
     return erased.rowcount, forgotten + deleted.rowcount
 
 

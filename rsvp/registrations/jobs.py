@@ -15,6 +15,7 @@ from flask import current_app
 
 from rsvp.db import writing
 from rsvp.events.models import Event
+from rsvp.exports.jobs import build_exports
 from rsvp.extensions import db
 from rsvp.mail.worker import PassResult, send_pending
 from rsvp.privacy.retention import purge
@@ -40,11 +41,14 @@ def drop_grounds_pass_details(now: datetime) -> int:
 
 
 def deliver_due(now: datetime) -> PassResult:
-    """One pass of the worker: housekeeping and reminders, each committed on its own, then sending."""
+    """One pass of the worker: housekeeping and reminders, each committed on its own, then sending,
+    then one large export (rsvp.exports.jobs)."""
     with writing():
         for duty in (lambda: expire_unconfirmed(now, current_app.config["REGISTRATION_CONFIRM_HOURS"]),
                      lambda: drop_grounds_pass_details(now), lambda: purge(now),
                      lambda: enqueue_due_reminders(now)):
             duty()
             db.session.commit()
-    return send_pending(now, skip=lambda message: reminder_skip_reason(message, now))
+    result = send_pending(now, skip=lambda message: reminder_skip_reason(message, now))
+    build_exports(now)
+    return result

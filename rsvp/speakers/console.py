@@ -225,7 +225,7 @@ def report(event: Event) -> str:
 
 
 def _csv(event: Event, export: Export) -> Response:
-    return Response(b"".join(write_csv(export, event)), mimetype="text/csv; charset=utf-8", headers={
+    return Response(b"".join(write_csv(export)), mimetype="text/csv; charset=utf-8", headers={
         "Content-Disposition": f'attachment; filename="{file_name(event, export.title, "csv")}"',
         "Cache-Control": "private, no-store"})
 

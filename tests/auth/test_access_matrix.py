@@ -28,12 +28,16 @@ from rsvp.auth import services
 from rsvp.auth.access import Role, event_role_required
 from rsvp.auth.models import Organiser
 from rsvp.events.models import Event
+from rsvp.exports import jobs
+from rsvp.exports.models import ExportJob
 from rsvp.extensions import db
 from rsvp.mail.models import OutboxMessage
 from rsvp.registrations import codes, notify
 from rsvp.registrations.models import Registration
+from rsvp.registrations.tracking import AttendeeFilter
 from rsvp.speakers import statements
 from rsvp.speakers.models import Speaker
+from rsvp.timeutil import now_utc
 from tests.auth.conftest import log_in
 from tests.factories import (
     add_document,
@@ -77,7 +81,23 @@ SAMPLES: dict[str, Callable[[Event, People], str]] = {
     "speaker_id": lambda event, people: db.session.scalar(  # the people fixture's, with a statement
         sa.select(Speaker.public_id).where(Speaker.event_id == event.id)),
     "language": lambda event, people: "es",  # a language the test event (written in English) may take
+    "job_id": lambda event, people: _prepared_export(event, people["manager"]),
 }
+
+#: Files the worker prepared: only the organiser who asked for one (the manager here) may open
+#: its pages, whatever role anyone else holds.
+ONLY_WHO_ASKED = {"exports.prepared", "exports.progress", "exports.prepared_file"}
+
+
+def _prepared_export(event: Event, asker: Organiser) -> str:
+    """An attendee list that ``asker`` asked for and the worker has built."""
+    built = sa.select(ExportJob.public_id).where(ExportJob.event_id == event.id,
+                                                 ExportJob.organiser_id == asker.id,
+                                                 ExportJob.stored_as.is_not(None))
+    if db.session.scalar(built) is None:
+        jobs.queue(event, asker.id, "xlsx", AttendeeFilter(), ["name"], False, 1, "matrix")
+        assert jobs.build_exports(now_utc()) == 1
+    return db.session.scalars(built).one()
 
 
 def _registration(event: Event) -> Registration:
@@ -130,7 +150,14 @@ def url_of(rule: Rule, event: Event, people: People) -> str:
 
 
 @pytest.fixture
-def people(db_session) -> tuple[Event, People]:
+def exports_dir(app: Flask, tmp_path, monkeypatch) -> None:
+    """Files the worker prepares go to a fresh instance folder, never into the checkout's."""
+    monkeypatch.setattr(app, "instance_path", str(tmp_path))
+    monkeypatch.setenv("RSVP_INSTANCE_PATH", str(tmp_path))  # for the apps a test builds
+
+
+@pytest.fixture
+def people(db_session, exports_dir) -> tuple[Event, People]:
     event = make_event(title="The matrix event")
     people = {name: make_organiser(name=f"Matrix {name}", is_admin=name == "admin")
               for name in PRINCIPALS if name != "anonymous"}
@@ -163,6 +190,8 @@ def run_matrix(app: Flask, event: Event, people: People) -> tuple[list[str], set
                 path = url_of(rule, event, people)
             for principal in PRINCIPALS:
                 got, want = outcome(clients[principal], method, path), expected(access, principal, method)
+                if rule.endpoint in ONLY_WHO_ASKED and want == 200 and principal != "manager":
+                    want = 404
                 if got != want:
                     failures.append(f"{method} {rule.rule} as {principal}: got {got}, expected {want}")
             checked.add(rule.endpoint)
