@@ -33,11 +33,11 @@ from flask_migrate import upgrade  # noqa: E402
 
 from rsvp import create_app  # noqa: E402
 from rsvp.auth.models import Organiser  # noqa: E402
-from rsvp.events.models import Event, EventFormat, EventStatus  # noqa: E402
+from rsvp.events.models import Event, EventFormat, EventStatus, Question, QuestionKind  # noqa: E402
 from rsvp.exports import jobs  # noqa: E402
 from rsvp.exports import services as exports  # noqa: E402
 from rsvp.extensions import db  # noqa: E402
-from rsvp.registrations.models import Question, QuestionKind, Registration  # noqa: E402
+from rsvp.registrations.models import Registration
 from rsvp.registrations.tracking import AttendeeFilter  # noqa: E402
 from rsvp.timeutil import now_utc  # noqa: E402
 

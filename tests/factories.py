@@ -23,17 +23,13 @@ from rsvp.events.models import (
     EventStatus,
     EventTranslation,
     ProgrammeRole,
+    Question,
+    QuestionKind,
 )
 from rsvp.extensions import db
 from rsvp.mail import outbox
 from rsvp.mail.models import OutboxMessage
-from rsvp.registrations.models import (
-    OrganisationType,
-    Question,
-    QuestionKind,
-    Registration,
-    RegistrationStatus,
-)
+from rsvp.registrations.models import OrganisationType, Registration, RegistrationStatus
 from rsvp.speakers.models import Speaker, SpeakerCategory, SpeakersList
 from rsvp.speakers.services import delegation_key
 from rsvp.timeutil import now_utc

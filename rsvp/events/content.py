@@ -21,9 +21,8 @@ from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
-from rsvp.events.models import Event, EventDocument, EventTranslation
+from rsvp.events.models import Event, EventDocument, EventTranslation, Question
 from rsvp.i18n import language_in_sentence
-from rsvp.registrations.models import Question
 
 
 @dataclass(frozen=True)

@@ -33,12 +33,13 @@ from rsvp.events.models import (
     EventStatus,
     EventTranslation,
     EventType,
+    Question,
 )
 from rsvp.extensions import db
 from rsvp.privacy import audit
 from rsvp.privacy.models import AuditAction
 from rsvp.registrations.decisions import set_capacity
-from rsvp.registrations.models import ACTIVE_STATUSES, Question, Registration
+from rsvp.registrations.models import ACTIVE_STATUSES, Registration
 from rsvp.registrations.services import CapacityBelowTaken
 from rsvp.timeutil import is_zone, now_utc
 

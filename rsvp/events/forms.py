@@ -40,9 +40,9 @@ from wtforms.validators import (
 from rsvp.events.editor import SLUG_MAX, SLUG_PATTERN, EventDetails, slugify
 from rsvp.events.labels import FORMAT_LABELS, TYPE_LABELS
 from rsvp.events.models import Event, EventFormat, EventType
+from rsvp.events.questions import MultiCheckboxField, options
 from rsvp.fields import WholeNumberField
 from rsvp.i18n import language_name
-from rsvp.registrations.questions import MultiCheckboxField, options
 from rsvp.timeutil import is_zone, local_to_utc, to_local
 
 #: Zones offered as checkboxes for the extra display times; any other is typed in.

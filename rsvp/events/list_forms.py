@@ -28,9 +28,8 @@ from wtforms.validators import Length, Optional
 
 from rsvp.events.forms import language_choices
 from rsvp.events.lists import CHOICE_KINDS, Row
-from rsvp.events.models import PartnerKind, PartnerRole, ProgrammeRole
-from rsvp.registrations.models import QuestionKind
-from rsvp.registrations.questions import options
+from rsvp.events.models import PartnerKind, PartnerRole, ProgrammeRole, QuestionKind
+from rsvp.events.questions import options
 
 PERSON_ROLES = {
     ProgrammeRole.MODERATOR: _l("Moderator"),

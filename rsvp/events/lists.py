@@ -17,11 +17,11 @@ import sqlalchemy as sa
 
 from rsvp.events import uploads
 from rsvp.events.editor import EditorError
-from rsvp.events.models import Event, EventDocument, EventPartner, EventPerson
+from rsvp.events.models import Event, EventDocument, EventPartner, EventPerson, Question, QuestionKind
 from rsvp.extensions import db
 from rsvp.privacy import audit
 from rsvp.privacy.models import AuditAction
-from rsvp.registrations.models import Question, QuestionKind, Registration
+from rsvp.registrations.models import Registration
 
 Item = TypeVar("Item", EventPerson, EventPartner, Question, EventDocument)
 

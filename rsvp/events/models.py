@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -272,3 +273,47 @@ class EventTranslation(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc, onupdate=now_utc)
 
     event: Mapped[Event] = relationship(back_populates="translations")
+
+
+class QuestionKind(enum.StrEnum):
+    SHORT_TEXT = "short_text"
+    LONG_TEXT = "long_text"
+    SINGLE_CHOICE = "single_choice"
+    MULTIPLE_CHOICE = "multiple_choice"
+    YES_NO = "yes_no"
+    COUNTRY = "country"
+    DATE = "date"
+
+
+class Question(Base):
+    """A question an organiser adds to an event's registration form."""
+
+    __tablename__ = "registration_questions"
+    __table_args__ = (
+        sa.Index("ix_registration_questions_event_position", "event_id", "position"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(sa.ForeignKey("events.id", ondelete="CASCADE"))
+    #: Order on the form, the manage page and in exports.
+    position: Mapped[int] = mapped_column(sa.Integer, default=0)
+    kind: Mapped[QuestionKind] = mapped_column(enum_column(QuestionKind, "question_kind"))
+    label: Mapped[str] = mapped_column(sa.String(300))
+    help_text: Mapped[str] = mapped_column(sa.String(600), default="")
+    required: Mapped[bool] = mapped_column(sa.Boolean, default=False)
+    #: The choices of single and multiple choice questions, in order.
+    options: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
+    #: Answers are personal data: erased with the rest, left out of anonymous counts.
+    personal_data: Mapped[bool] = mapped_column(sa.Boolean, default=True)
+    #: The wording in other languages (see rsvp.events.content), by language code:
+    #: {"es": {"label": str, "help_text": str, "options": {"<main-language option>": str}}}.
+    #: Answers always store the main-language option, so counts and exports never split by language.
+    translations: Mapped[dict[str, dict[str, Any]]] = mapped_column(
+        sa.JSON, default=dict, server_default="{}")
+
+    event: Mapped[Event] = relationship()
+
+    @property
+    def key(self) -> str:
+        """The answers dictionary's key and the form field's name suffix."""
+        return str(self.id)

@@ -17,10 +17,9 @@ from wtforms import BooleanField, Field, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from rsvp.events.content import in_language
-from rsvp.events.models import Event, EventTranslation
+from rsvp.events.models import Event, EventTranslation, Question
 from rsvp.events.translations import QuestionWording, Translation, wording_of
 from rsvp.i18n import language_in_sentence
-from rsvp.registrations.models import Question
 
 
 class TranslationForm(FlaskForm):

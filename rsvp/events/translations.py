@@ -16,11 +16,10 @@ from flask import current_app
 
 from rsvp.events.content import translation_in
 from rsvp.events.editor import EditorError
-from rsvp.events.models import Event, EventTranslation
+from rsvp.events.models import Event, EventTranslation, Question
 from rsvp.extensions import db
 from rsvp.privacy import audit
 from rsvp.privacy.models import AuditAction
-from rsvp.registrations.models import Question
 
 
 class NotTranslatable(EditorError):

@@ -32,12 +32,12 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from rsvp.events.models import Event
+from rsvp.events.models import Event, Question, QuestionKind
+from rsvp.events.questions import answer_text, questions_for
 from rsvp.extensions import db
 from rsvp.i18n import country_name, language_name
 from rsvp.registrations.forms import ATTENDANCE_LABELS, ORGANISATION_TYPE_LABELS, STATUS_LABELS
-from rsvp.registrations.models import Question, QuestionKind, Registration, RegistrationStatus
-from rsvp.registrations.questions import answer_text, questions_for
+from rsvp.registrations.models import Registration, RegistrationStatus
 from rsvp.registrations.tracking import COUNTED, AttendeeFilter, dashboard
 from rsvp.timeutil import to_local
 

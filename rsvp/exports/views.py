@@ -28,6 +28,7 @@ from rsvp.auth.access import Role, current_organiser, event_role_required
 from rsvp.auth.roles import can
 from rsvp.db import end_read
 from rsvp.events.models import Event
+from rsvp.events.questions import questions_for
 from rsvp.exports import jobs
 from rsvp.exports import services as exports
 from rsvp.exports.models import ExportJob
@@ -35,7 +36,6 @@ from rsvp.extensions import db
 from rsvp.privacy import audit
 from rsvp.privacy.models import AuditAction
 from rsvp.registrations import tracking
-from rsvp.registrations.questions import questions_for
 from rsvp.registrations.tracking import AttendeeFilter
 
 bp = Blueprint("exports", __name__)

@@ -21,6 +21,7 @@ from wtforms.validators import DataRequired, Length
 from rsvp.auth.access import Role, current_organiser, event_role_required
 from rsvp.auth.roles import can
 from rsvp.events.models import AttendanceMode, Event
+from rsvp.events.questions import answer_text, questions_for
 from rsvp.extensions import db
 from rsvp.i18n import country_name
 from rsvp.privacy import audit
@@ -28,7 +29,6 @@ from rsvp.privacy.models import AuditAction
 from rsvp.registrations import codes, decisions, messaging, selfservice, services, tracking
 from rsvp.registrations.forms import ORGANISATION_TYPE_LABELS, STATUS_LABELS, details_form
 from rsvp.registrations.models import Registration
-from rsvp.registrations.questions import answer_text, questions_for
 
 bp = Blueprint("attendees", __name__)
 

@@ -5,9 +5,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from rsvp.events.demo import seed_records
-from rsvp.events.models import Event
+from rsvp.events.models import Event, Question, QuestionKind
 from rsvp.extensions import db
-from rsvp.registrations.models import Question, QuestionKind
 
 
 def add_demo_questions(events: list[Event]) -> int:

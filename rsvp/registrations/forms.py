@@ -1,7 +1,7 @@
 """The public registration form and the manage page's form; their choices come from the event.
 
 Both carry the event's own questions as fields named question_<id>, built
-for the event at hand (see questions.py), and the UN grounds-pass fields.
+for the event at hand (see rsvp.events.questions), and the UN grounds-pass fields.
 """
 
 from __future__ import annotations
@@ -25,11 +25,8 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
-from rsvp.events.models import AttendanceMode, Event
-from rsvp.i18n import country_choices, language_name
-from rsvp.privacy.forms import Honeypot
-from rsvp.registrations.models import OrganisationType, Question, Registration, RegistrationStatus
-from rsvp.registrations.questions import (
+from rsvp.events.models import AttendanceMode, Event, Question
+from rsvp.events.questions import (
     answer_from_field,
     build_field,
     country_options,
@@ -38,6 +35,9 @@ from rsvp.registrations.questions import (
     options,
     yes_no,
 )
+from rsvp.i18n import country_choices, language_name
+from rsvp.privacy.forms import Honeypot
+from rsvp.registrations.models import OrganisationType, Registration, RegistrationStatus
 from rsvp.registrations.services import GroundsPass, asks_grounds_pass
 from rsvp.timeutil import now_utc
 

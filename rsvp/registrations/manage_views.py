@@ -15,11 +15,11 @@ from werkzeug.wrappers import Response
 from rsvp import tokens
 from rsvp.events.content import question_text, reader_language
 from rsvp.events.models import AttendanceMode
+from rsvp.events.questions import answer_text, questions_for
 from rsvp.extensions import db, limiter
 from rsvp.registrations import codes, notify, selfservice, services
 from rsvp.registrations.forms import DetailsForm, EraseForm, LinkRequestForm, details_form
 from rsvp.registrations.models import ACTIVE_STATUSES, Registration, RegistrationStatus
-from rsvp.registrations.questions import answer_text, questions_for
 from rsvp.registrations.views import bp
 from rsvp.timeutil import now_utc
 from rsvp.web import public_form_limit

@@ -16,6 +16,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from rsvp.events.models import AttendanceMode, Event
+from rsvp.events.questions import answer_text, questions_for
 from rsvp.extensions import db
 from rsvp.privacy.retention import forget_notes_and_emails
 from rsvp.registrations import notify
@@ -25,7 +26,6 @@ from rsvp.registrations.models import (
     RegistrationChange,
     RegistrationStatus,
 )
-from rsvp.registrations.questions import answer_text, questions_for
 from rsvp.registrations.services import (
     EventFull,
     GroundsPass,

@@ -16,12 +16,12 @@ from werkzeug.wrappers import Response
 from rsvp import tokens
 from rsvp.db import end_read, reads_first
 from rsvp.events.models import AttendanceMode
+from rsvp.events.questions import questions_for
 from rsvp.events.views import load_public_event
 from rsvp.extensions import db, limiter
 from rsvp.registrations import selfservice, services
 from rsvp.registrations.forms import registration_form
 from rsvp.registrations.models import OrganisationType, Registration
-from rsvp.registrations.questions import questions_for
 from rsvp.web import public_form_limit
 
 bp = Blueprint("registrations", __name__)

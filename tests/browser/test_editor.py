@@ -10,9 +10,8 @@ import pytest
 import sqlalchemy as sa
 
 from rsvp.events.demo import seed_records
-from rsvp.events.models import Event, EventStatus
+from rsvp.events.models import Event, EventStatus, Question
 from rsvp.extensions import db
-from rsvp.registrations.models import Question
 from rsvp.timeutil import now_utc, to_local
 from tests.browser.conftest import assert_accessible, log_in, screenshot
 from tests.factories import make_organiser, png_bytes

@@ -7,8 +7,7 @@ import pytest
 
 from rsvp.auth.models import Role
 from rsvp.events.demo import seed_records
-from rsvp.events.models import EventFormat
-from rsvp.registrations.models import QuestionKind
+from rsvp.events.models import EventFormat, QuestionKind
 from tests.browser.conftest import assert_accessible, open_page, screenshot
 from tests.browser.test_editor import log_in
 from tests.factories import add_question, grant_role, make_event, make_organiser

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_babel import force_locale
 
 from rsvp.events.content import documents_for, event_text, question_text
-from rsvp.registrations.models import QuestionKind
+from rsvp.events.models import QuestionKind
 from tests.factories import add_document, add_question, add_translation, make_event
 
 SPANISH = {"title": "Derechos en riesgo: hora de actuar",

@@ -19,11 +19,13 @@ from rsvp.events.models import (
     PartnerKind,
     PartnerRole,
     ProgrammeRole,
+    Question,
+    QuestionKind,
 )
 from rsvp.extensions import db
 from rsvp.mail.models import OutboxMessage
 from rsvp.privacy.models import AuditEntry
-from rsvp.registrations.models import Question, QuestionKind, RegistrationStatus
+from rsvp.registrations.models import RegistrationStatus
 from rsvp.timeutil import now_utc
 from tests.factories import (
     add_document,

@@ -9,10 +9,9 @@ import pytest
 import sqlalchemy as sa
 
 from rsvp.auth.models import Role
-from rsvp.events.models import Event, EventFormat, EventStatus, ProgrammeRole
+from rsvp.events.models import Event, EventFormat, EventStatus, ProgrammeRole, Question, QuestionKind
 from rsvp.extensions import db
 from rsvp.mail import worker
-from rsvp.registrations.models import Question, QuestionKind
 from rsvp.timeutil import now_utc, to_local
 from tests.auth.conftest import log_in, post_form, smtp  # noqa: F401 - smtp is a fixture
 from tests.factories import (

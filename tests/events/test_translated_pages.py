@@ -8,7 +8,8 @@ from urllib.parse import urlsplit
 import sqlalchemy as sa
 from icalendar import Calendar
 
-from rsvp.registrations.models import QuestionKind, Registration
+from rsvp.events.models import QuestionKind
+from rsvp.registrations.models import Registration
 from rsvp.registrations.notify import manage_url
 from tests.factories import (
     add_document,

@@ -5,11 +5,10 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from rsvp.auth.models import Role
-from rsvp.events.models import EventTranslation
+from rsvp.events.models import EventTranslation, QuestionKind
 from rsvp.events.translation_forms import option_field
 from rsvp.extensions import db
 from rsvp.privacy.models import AuditEntry
-from rsvp.registrations.models import QuestionKind
 from tests.auth.conftest import log_in, post_form
 from tests.events.test_editor_views import form_of, page_of
 from tests.factories import add_question, add_translation, grant_role, make_event, make_organiser

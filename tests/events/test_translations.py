@@ -8,10 +8,9 @@ import sqlalchemy as sa
 from rsvp.auth.models import Role
 from rsvp.events import editor, lists, translations
 from rsvp.events.content import event_text, question_text
-from rsvp.events.models import EventTranslation
+from rsvp.events.models import EventTranslation, QuestionKind
 from rsvp.extensions import db
 from rsvp.privacy.models import AuditEntry
-from rsvp.registrations.models import QuestionKind
 from tests.events.test_editor import details_of
 from tests.factories import add_question, add_translation, grant_role, make_event, make_organiser
 

@@ -18,8 +18,8 @@ import pytest
 from openpyxl import load_workbook
 
 from rsvp.auth.models import Role
+from rsvp.events.models import QuestionKind
 from rsvp.exports.jobs import build_exports
-from rsvp.registrations.models import QuestionKind
 from rsvp.timeutil import now_utc
 from tests.auth.conftest import PASSWORD
 from tests.factories import add_question, grant_role, make_event, make_organiser, make_registration

@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from rsvp.events.models import AttendanceMode, EventFormat
+from rsvp.events.models import AttendanceMode, EventFormat, Question, QuestionKind
 from rsvp.exports import services as exports
 from rsvp.extensions import db
-from rsvp.registrations.models import Question, QuestionKind, RegistrationStatus
+from rsvp.registrations.models import RegistrationStatus
 from rsvp.registrations.tracking import AttendeeFilter
 from tests.factories import make_event, make_registration
 

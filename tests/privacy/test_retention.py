@@ -7,12 +7,12 @@ from datetime import date, timedelta
 
 import sqlalchemy as sa
 
-from rsvp.events.models import AttendanceMode, EventFormat
+from rsvp.events.models import AttendanceMode, EventFormat, Question, QuestionKind
 from rsvp.extensions import db
 from rsvp.mail.models import OutboxMessage
 from rsvp.privacy.retention import purge
 from rsvp.registrations import decisions, notify, tracking
-from rsvp.registrations.models import Question, QuestionKind, RegistrationStatus
+from rsvp.registrations.models import RegistrationStatus
 from rsvp.speakers import statements
 from rsvp.timeutil import now_utc
 from tests.factories import make_event, make_registration, make_speaker, make_speakers_list

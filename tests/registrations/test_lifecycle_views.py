@@ -8,10 +8,10 @@ from datetime import date
 
 import sqlalchemy as sa
 
-from rsvp.events.models import EventFormat
+from rsvp.events.models import EventFormat, Question, QuestionKind
 from rsvp.extensions import db
 from rsvp.mail.models import OutboxMessage
-from rsvp.registrations.models import Question, QuestionKind, Registration, RegistrationStatus
+from rsvp.registrations.models import Registration, RegistrationStatus
 from rsvp.registrations.notify import confirm_url, manage_url
 from tests.factories import make_event, make_registration, written
 from tests.registrations.test_views import VALID

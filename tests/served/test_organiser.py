@@ -12,10 +12,10 @@ import openpyxl
 import sqlalchemy as sa
 
 from rsvp.auth.models import Role
-from rsvp.events.models import AttendanceMode, EventFormat
+from rsvp.events.models import AttendanceMode, EventFormat, QuestionKind
 from rsvp.extensions import db
 from rsvp.registrations import codes
-from rsvp.registrations.models import QuestionKind, Registration
+from rsvp.registrations.models import Registration
 from rsvp.speakers.models import Speaker
 from tests.factories import (
     add_question,

@@ -8,9 +8,9 @@ from concurrent.futures import ThreadPoolExecutor
 import icalendar
 import sqlalchemy as sa
 
-from rsvp.events.models import AttendanceMode, EventFormat
+from rsvp.events.models import AttendanceMode, EventFormat, QuestionKind
 from rsvp.extensions import db
-from rsvp.registrations.models import QuestionKind, Registration, RegistrationStatus
+from rsvp.registrations.models import Registration, RegistrationStatus
 from tests.factories import add_question, make_event
 from tests.served.conftest import setting_up
 

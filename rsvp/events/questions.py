@@ -30,10 +30,9 @@ from wtforms.validators import InputRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from rsvp.events.content import QuestionText, marked, question_text, reader_language
-from rsvp.events.models import Event
+from rsvp.events.models import Event, Question, QuestionKind
 from rsvp.extensions import db
 from rsvp.i18n import country_choices, country_name
-from rsvp.registrations.models import Question, QuestionKind
 from rsvp.timeutil import format_calendar_date
 
 
