@@ -10,7 +10,7 @@ from wtforms.validators import DataRequired, EqualTo, Length
 from rsvp.auth.models import Role
 from rsvp.auth.services import MIN_PASSWORD_LENGTH
 from rsvp.events.models import EventStatus
-from rsvp.registrations.forms import ValidEmail
+from rsvp.fields import ValidEmail
 
 ROLE_LABELS = {
     Role.OWNER: _l("Owner"),

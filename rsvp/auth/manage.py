@@ -13,6 +13,7 @@ from rsvp.auth.forms import ROLE_HINTS, ROLE_LABELS, STATUS_LABELS, GrantRoleFor
 from rsvp.auth.models import Organiser
 from rsvp.events.models import Event
 from rsvp.extensions import db
+from rsvp.registrations import tracking
 from rsvp.timeutil import now_utc
 
 bp = Blueprint("manage", __name__)
@@ -24,7 +25,7 @@ Page = str | Response | tuple[str, int]
 @login_required
 def home() -> str:
     organiser = current_organiser()
-    summaries = roles.events_of(organiser)
+    summaries = tracking.events_of(organiser)
     now = now_utc()
     upcoming = [s for s in summaries if s.event.ends_at >= now]
     past = [s for s in reversed(summaries) if s.event.ends_at < now]

@@ -1,4 +1,4 @@
-"""Per-event roles: what each role allows, which events an organiser sees, and changes to a team.
+"""Per-event roles: what each role allows, and changes to a team.
 
 Owner > manager > viewer: each may do what the roles below it may. Check-in
 is a separate capability, held by check-in staff and also by managers and
@@ -8,8 +8,6 @@ Functions here flush, never commit.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
@@ -17,7 +15,6 @@ from rsvp.auth.models import EventRole, Organiser, Role
 from rsvp.auth.services import find_by_email
 from rsvp.events.models import Event
 from rsvp.extensions import db
-from rsvp.registrations.models import Registration, RegistrationStatus
 
 _RANK = {Role.VIEWER: 1, Role.MANAGER: 2, Role.OWNER: 3}
 #: Roles that may check people in.
@@ -72,54 +69,6 @@ def event_for(organiser: Organiser, event_public_id: str, needed: Role) -> Event
     if event is None or not can(organiser, event, needed):
         return None
     return event
-
-
-@dataclass(frozen=True)
-class EventSummary:
-    """One line of an organiser's event list: their role and registration counts, no names."""
-
-    event: Event
-    #: None for a site admin who holds no role of their own on the event.
-    role: Role | None
-    counts: dict[RegistrationStatus, int] = field(default_factory=dict)
-
-    @property
-    def confirmed(self) -> int:
-        return self.counts.get(RegistrationStatus.CONFIRMED, 0)
-
-    @property
-    def waitlisted(self) -> int:
-        return self.counts.get(RegistrationStatus.WAITLISTED, 0)
-
-    @property
-    def pending(self) -> int:
-        return (self.counts.get(RegistrationStatus.PENDING_EMAIL, 0)
-                + self.counts.get(RegistrationStatus.PENDING_APPROVAL, 0))
-
-    @property
-    def may_manage_team(self) -> bool:
-        return self.role is Role.OWNER
-
-    @property
-    def may_edit(self) -> bool:
-        return self.role is not None and satisfies(self.role, Role.MANAGER)
-
-
-def events_of(organiser: Organiser) -> list[EventSummary]:
-    """The events ``organiser`` holds a role on (every event for an admin), soonest first."""
-    query = sa.select(Event, EventRole.role).outerjoin(
-        EventRole, sa.and_(EventRole.event_id == Event.id, EventRole.organiser_id == organiser.id))
-    if not organiser.is_admin:
-        query = query.where(EventRole.id.is_not(None))
-    rows = db.session.execute(query.order_by(Event.starts_at, Event.id)).all()
-    counts: dict[int, dict[RegistrationStatus, int]] = {}
-    if rows:
-        for event_id, status, count in db.session.execute(
-                sa.select(Registration.event_id, Registration.status, sa.func.count())
-                .where(Registration.event_id.in_([event.id for event, _ in rows]))
-                .group_by(Registration.event_id, Registration.status)):
-            counts.setdefault(event_id, {})[status] = count
-    return [EventSummary(event, role, counts.get(event.id, {})) for event, role in rows]
 
 
 def team(event: Event) -> list[EventRole]:

@@ -9,7 +9,6 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from email_validator import EmailNotValidError, validate_email
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -35,6 +34,7 @@ from rsvp.events.questions import (
     options,
     yes_no,
 )
+from rsvp.fields import ValidEmail
 from rsvp.i18n import country_choices, language_name
 from rsvp.privacy.forms import Honeypot
 from rsvp.registrations.models import OrganisationType, Registration, RegistrationStatus
@@ -64,18 +64,6 @@ ATTENDANCE_LABELS = {
     AttendanceMode.IN_PERSON: _l("In person"),
     AttendanceMode.ONLINE: _l("Online"),
 }
-
-
-class ValidEmail:
-    """Checks the address's syntax with email-validator (no DNS: no request leaves the server)."""
-
-    def __call__(self, form: FlaskForm, field: EmailField) -> None:
-        try:
-            result = validate_email(field.data or "", check_deliverability=False)
-        except EmailNotValidError as error:
-            raise ValidationError(
-                _l("Enter a valid email address, like name@example.org.")) from error
-        field.data = result.normalized
 
 
 class DetailsForm(FlaskForm):

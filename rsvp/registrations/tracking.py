@@ -1,4 +1,4 @@
-"""What organisers watch before an event: counts, language demand, the attendee list.
+"""What organisers watch before an event: counts, language demand, the attendee list, their events.
 
 Counts are computed by the database (GROUP BY), never by loading every
 registration; the list is filtered, sorted and paginated the same way.
@@ -15,6 +15,8 @@ import sqlalchemy as sa
 from flask_sqlalchemy.pagination import Pagination
 from werkzeug.datastructures import MultiDict
 
+from rsvp.auth import roles
+from rsvp.auth.models import EventRole, Organiser, Role
 from rsvp.events.models import AttendanceMode, Event
 from rsvp.extensions import db
 from rsvp.registrations.models import (
@@ -213,3 +215,51 @@ def door_counts(event: Event) -> dict[str, int]:
     of_event = Registration.event_id == event.id
     return {"checked_in": _count(of_event, Registration.checked_in_at.is_not(None)),
             "expected": _count(of_event, Registration.status == RegistrationStatus.CONFIRMED)}
+
+
+@dataclass(frozen=True)
+class EventSummary:
+    """One line of an organiser's event list: their role and registration counts, no names."""
+
+    event: Event
+    #: None for a site admin who holds no role of their own on the event.
+    role: Role | None
+    counts: dict[RegistrationStatus, int] = field(default_factory=dict)
+
+    @property
+    def confirmed(self) -> int:
+        return self.counts.get(RegistrationStatus.CONFIRMED, 0)
+
+    @property
+    def waitlisted(self) -> int:
+        return self.counts.get(RegistrationStatus.WAITLISTED, 0)
+
+    @property
+    def pending(self) -> int:
+        return (self.counts.get(RegistrationStatus.PENDING_EMAIL, 0)
+                + self.counts.get(RegistrationStatus.PENDING_APPROVAL, 0))
+
+    @property
+    def may_manage_team(self) -> bool:
+        return self.role is Role.OWNER
+
+    @property
+    def may_edit(self) -> bool:
+        return self.role is not None and roles.satisfies(self.role, Role.MANAGER)
+
+
+def events_of(organiser: Organiser) -> list[EventSummary]:
+    """The events ``organiser`` holds a role on (every event for an admin), soonest first."""
+    query = sa.select(Event, EventRole.role).outerjoin(
+        EventRole, sa.and_(EventRole.event_id == Event.id, EventRole.organiser_id == organiser.id))
+    if not organiser.is_admin:
+        query = query.where(EventRole.id.is_not(None))
+    rows = db.session.execute(query.order_by(Event.starts_at, Event.id)).all()
+    counts: dict[int, dict[RegistrationStatus, int]] = {}
+    if rows:
+        for event_id, status, count in db.session.execute(
+                sa.select(Registration.event_id, Registration.status, sa.func.count())
+                .where(Registration.event_id.in_([event.id for event, _ in rows]))
+                .group_by(Registration.event_id, Registration.status)):
+            counts.setdefault(event_id, {})[status] = count
+    return [EventSummary(event, role, counts.get(event.id, {})) for event, role in rows]

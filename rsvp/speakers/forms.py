@@ -11,9 +11,9 @@ from wtforms import BooleanField, EmailField, RadioField, SelectField, StringFie
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
 from rsvp.events.models import Event
+from rsvp.fields import ValidEmail
 from rsvp.i18n import country_choices, language_name
 from rsvp.privacy.forms import Honeypot
-from rsvp.registrations.forms import ValidEmail
 from rsvp.speakers import statements
 from rsvp.speakers.labels import CATEGORY_LABELS
 from rsvp.speakers.models import STATE_CATEGORIES, SpeakerCategory, SpeakersList

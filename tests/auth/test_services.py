@@ -16,6 +16,7 @@ from rsvp.events.models import Event
 from rsvp.extensions import db
 from rsvp.mail import outbox as outbox_module
 from rsvp.mail.models import OutboxMessage
+from rsvp.registrations import tracking
 from rsvp.registrations.models import RegistrationStatus
 from tests.auth.conftest import PASSWORD
 from tests.factories import grant_role, make_event, make_organiser, make_registration, written
@@ -306,13 +307,13 @@ def test_my_events_lists_only_events_with_a_role_and_counts_registrations(db_ses
                    RegistrationStatus.PENDING_APPROVAL, RegistrationStatus.CANCELLED):
         make_registration(mine, status=status)
 
-    (summary,) = roles.events_of(organiser)
+    (summary,) = tracking.events_of(organiser)
     assert (summary.event, summary.role) == (mine, Role.VIEWER)
     assert (summary.confirmed, summary.waitlisted, summary.pending) == (2, 1, 2)
     assert not summary.may_manage_team
 
     admin = make_organiser(is_admin=True)
-    seen = {s.event.title: s.role for s in roles.events_of(admin)}
+    seen = {s.event.title: s.role for s in tracking.events_of(admin)}
     assert {"Mine": None, "Not mine": None}.items() <= seen.items()
 
 
