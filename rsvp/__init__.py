@@ -57,46 +57,18 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     login_manager.init_app(app, add_context_processor=False)  # see rsvp.auth.access
     web.init_app(app)
 
-    from rsvp.events.views import bp as events_bp
-    from rsvp.registrations import manage_views  # noqa: F401  (adds the /r/<token> routes to bp)
-    from rsvp.registrations.views import bp as registrations_bp
-    from rsvp.speakers.views import bp as speakers_bp
+    from rsvp.auth.views import BLUEPRINTS as organiser_pages
+    from rsvp.editor.views import BLUEPRINTS as editor_pages
+    from rsvp.events.views import BLUEPRINTS as event_pages
+    from rsvp.exports.views import BLUEPRINTS as export_pages
+    from rsvp.language import bp as language_switcher
+    from rsvp.mail.views import BLUEPRINTS as email_pages
+    from rsvp.registrations.views import BLUEPRINTS as registration_pages
+    from rsvp.speakers.views import BLUEPRINTS as speaker_pages
 
-    app.register_blueprint(events_bp)
-    app.register_blueprint(registrations_bp)
-    app.register_blueprint(speakers_bp)
-
-    from rsvp.auth.manage import bp as manage_bp
-    from rsvp.auth.views import bp as auth_bp
-
-    app.register_blueprint(auth_bp)
-    app.register_blueprint(manage_bp)
-
-    from rsvp.exports.views import bp as exports_bp
-    from rsvp.registrations.back_office import bp as attendees_bp
-    from rsvp.registrations.door import bp as checkin_bp
-
-    app.register_blueprint(attendees_bp)
-    app.register_blueprint(checkin_bp)
-    app.register_blueprint(exports_bp)
-
-    from rsvp.mail.views import bp as emails_bp
-
-    app.register_blueprint(emails_bp)
-
-    import rsvp.events.manage_translations  # noqa: F401  (adds the editor's Translations pages to its bp)
-    from rsvp.events import manage_lists  # noqa: F401  (adds the editor's list pages to its bp)
-    from rsvp.events.manage_views import bp as editor_bp
-
-    app.register_blueprint(editor_bp)
-
-    from rsvp.speakers.console import bp as speakers_console_bp
-
-    app.register_blueprint(speakers_console_bp)
-
-    from rsvp.language import bp as language_bp
-
-    app.register_blueprint(language_bp)
+    for blueprint in (*event_pages, *registration_pages, *speaker_pages, *organiser_pages,
+                      *export_pages, *email_pages, *editor_pages, language_switcher):
+        app.register_blueprint(blueprint)
 
     from rsvp.cli import register_commands
 

@@ -43,7 +43,7 @@ def demo_command() -> None:
 @click.command("send-pending")
 def send_pending_command() -> None:
     """Send every due email once, queue due reminders, and exit (for cron)."""
-    from rsvp.registrations.jobs import deliver_due
+    from rsvp.jobs import deliver_due
     from rsvp.timeutil import now_utc
 
     result = deliver_due(now_utc())
@@ -58,8 +58,8 @@ def worker_command(poll: float | None) -> None:
 
     from flask import current_app
 
+    from rsvp.jobs import deliver_due
     from rsvp.mail.worker import run_worker
-    from rsvp.registrations.jobs import deliver_due
     from rsvp.serve import configure_logging
 
     configure_logging(current_app.config.get("LOG_FORMAT", "text"), "worker")
@@ -78,7 +78,7 @@ def purge_command() -> None:
     from flask import current_app
 
     from rsvp.db import checkpoint
-    from rsvp.privacy.retention import purge
+    from rsvp.jobs import purge
     from rsvp.registrations.selfservice import expire_unconfirmed
     from rsvp.timeutil import now_utc
 

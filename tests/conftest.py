@@ -9,6 +9,7 @@ table afterwards instead of rolling back.
 from __future__ import annotations
 
 import os
+import shutil
 import threading
 from collections.abc import Iterator
 
@@ -25,6 +26,8 @@ from rsvp import ROOT, create_app
 from rsvp.extensions import db
 
 POSTGRES_URL = os.environ.get("RSVP_TEST_DATABASE_URL", "")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 
 
 def _database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
@@ -165,3 +168,18 @@ def live_server(app: Flask, live_db: None) -> Iterator[str]:
         server.shutdown()
         thread.join(timeout=10)
         app.config["WTF_CSRF_ENABLED"] = False
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    """One Chromium for the whole run (Playwright's sync API allows one at a time), for tests/browser
+    and tests/served alike."""
+    executable = shutil.which("chromium")
+    if executable is None:
+        pytest.skip("Chromium not found on PATH: apt-get install chromium (CI installs it)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()

@@ -8,15 +8,12 @@ from datetime import datetime
 import markdown
 import nh3
 import sqlalchemy as sa
-from flask_babel import LazyString
-from flask_babel import gettext as _
 from markupsafe import Markup
 from sqlalchemy.orm import selectinload
 
 from rsvp.events.models import Event, EventPerson, EventStatus, ProgrammeRole
 from rsvp.extensions import db
-from rsvp.registrations import notify
-from rsvp.timeutil import format_moment, now_utc
+from rsvp.timeutil import now_utc
 
 _ALLOWED_TAGS = {"p", "br", "strong", "em", "b", "i", "ul", "ol", "li", "a", "blockquote", "h2",
                  "h3", "h4", "code", "pre", "hr"}
@@ -90,39 +87,3 @@ def programme(event: Event) -> list[ProgrammeSection]:
 
 def event_is_over(event: Event, now: datetime | None = None) -> bool:
     return event.ends_at < (now or now_utc())
-
-
-def update_logistics(event: Event, *, starts_at: datetime, ends_at: datetime,
-                     venue: str | None, join_url: str | None) -> list[LazyString]:
-    """Change when, where or how to join; registrants are told, calendars updated.
-
-    :returns: the changes, as told to registrants (empty when nothing changed); each is
-        written when shown, in the language of its reader (each registrant's email).
-    """
-    changes: list[LazyString] = []
-    if (starts_at, ends_at) != (event.starts_at, event.ends_at):
-        changes.append(LazyString(lambda: _("New time: %(when)s",
-                                            when=format_moment(starts_at, event.timezone))))
-    if (venue or None) != (event.venue or None):
-        changes.append(LazyString(lambda: _("New venue: %(venue)s", venue=venue or _("online only"))))
-    if (join_url or None) != (event.join_url or None):
-        changes.append(LazyString(lambda: _("New link to join online (below).")))
-    if not changes:
-        return []
-    event.starts_at, event.ends_at, event.venue, event.join_url = starts_at, ends_at, venue, join_url
-    event.sequence += 1
-    db.session.flush()
-    if event.status is EventStatus.PUBLISHED:
-        notify.event_changed(event, changes)
-    return changes
-
-
-def cancel_event(event: Event) -> int:
-    """Cancel a published event and tell every active registrant; returns how many were told."""
-    if event.status is EventStatus.CANCELLED:
-        return 0
-    was_published = event.status is EventStatus.PUBLISHED
-    event.status = EventStatus.CANCELLED
-    event.sequence += 1
-    db.session.flush()
-    return notify.event_cancelled(event) if was_published else 0

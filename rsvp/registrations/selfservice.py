@@ -18,8 +18,8 @@ import sqlalchemy as sa
 from rsvp.events.models import AttendanceMode, Event
 from rsvp.events.questions import answer_text, questions_for
 from rsvp.extensions import db
-from rsvp.privacy.retention import forget_notes_and_emails
 from rsvp.registrations import notify
+from rsvp.registrations.erasure import forget_notes_and_emails
 from rsvp.registrations.models import (
     ACTIVE_STATUSES,
     Registration,

@@ -10,7 +10,9 @@ import sqlalchemy as sa
 
 from rsvp.auth import roles
 from rsvp.auth.models import Role
-from rsvp.events import editor, lists, uploads
+from rsvp.editor import lists
+from rsvp.editor import services as editor
+from rsvp.events import uploads
 from rsvp.events.models import (
     AttendanceMode,
     EventFormat,

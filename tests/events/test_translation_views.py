@@ -5,8 +5,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from rsvp.auth.models import Role
+from rsvp.editor.translation_forms import option_field
 from rsvp.events.models import EventTranslation, QuestionKind
-from rsvp.events.translation_forms import option_field
 from rsvp.extensions import db
 from rsvp.privacy.models import AuditEntry
 from tests.auth.conftest import log_in, post_form
@@ -153,7 +153,7 @@ def test_two_organisers_adding_the_same_language_at_once_get_a_clear_answer(clie
     def lost_the_race(*args, **kwargs):
         raise sa.exc.IntegrityError("INSERT INTO event_translations", {}, Exception("unique"))
 
-    monkeypatch.setattr("rsvp.events.translations.save_translation", lost_the_race)
+    monkeypatch.setattr("rsvp.editor.translations.save_translation", lost_the_race)
     response = client.post(f"/manage/events/{manager.public_id}/edit/translations/es", data=SPANISH)
     assert response.status_code == 409
     assert "Someone else saved a translation into Spanish just now" in page_of(response)

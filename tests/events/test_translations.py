@@ -6,7 +6,8 @@ import pytest
 import sqlalchemy as sa
 
 from rsvp.auth.models import Role
-from rsvp.events import editor, lists, translations
+from rsvp.editor import lists, translations
+from rsvp.editor import services as editor
 from rsvp.events.content import event_text, question_text
 from rsvp.events.models import EventTranslation, QuestionKind
 from rsvp.extensions import db

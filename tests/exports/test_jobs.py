@@ -18,8 +18,8 @@ from rsvp.exports import jobs
 from rsvp.exports import services as exports
 from rsvp.exports.models import ExportJob, ExportStatus
 from rsvp.extensions import db
+from rsvp.jobs import purge_event
 from rsvp.privacy.models import AuditEntry
-from rsvp.privacy.retention import purge_event
 from rsvp.timeutil import now_utc
 from tests.auth.conftest import log_in
 from tests.factories import add_question, grant_role, make_event, make_organiser, make_registration

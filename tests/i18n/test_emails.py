@@ -9,7 +9,7 @@ from flask import current_app
 
 from rsvp import ROOT
 from rsvp.auth import services as auth
-from rsvp.events import services as events
+from rsvp.editor import services as editor
 from rsvp.extensions import db
 from rsvp.mail import worker
 from rsvp.mail.models import OutboxMessage
@@ -56,7 +56,7 @@ def test_each_registrant_reads_an_event_change_in_their_own_language(app, db_ses
     make_registration(event, email="en@example.org", language="en")
     make_registration(event, email="fr@example.org", language="fr")
     later = starts + timedelta(days=1)  # a Tuesday
-    events.update_logistics(event, starts_at=later, ends_at=later + timedelta(hours=1),
+    editor.update_logistics(event, starts_at=later, ends_at=later + timedelta(hours=1),
                             venue="Room XXIV", join_url=None)
     db.session.commit()
     worker.send_pending()
@@ -84,7 +84,7 @@ def every_email(lang: str) -> list[OutboxMessage]:
     notify.confirm_email_request(person)
     notify.links_email(person.email, [person], dedupe_key=f"links-{lang}")
     notify.enqueue_due_reminders(starts - timedelta(minutes=30))
-    events.update_logistics(event, starts_at=starts, ends_at=starts + timedelta(hours=2),
+    editor.update_logistics(event, starts_at=starts, ends_at=starts + timedelta(hours=2),
                             venue="Room XX", join_url="https://meet.example.org/room")
     notify.event_cancelled(event)
     messaging.render(event, person, messaging.Draft(subject="Room", body="See you.", batch=lang))

@@ -7,7 +7,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 from icalendar import Calendar
 
-from rsvp.events import services as events
+from rsvp.editor import services as editor
 from rsvp.events.models import EventStatus
 from rsvp.extensions import db
 from rsvp.mail import worker
@@ -64,7 +64,7 @@ def test_moved_event_recomputes_reminders_and_sends_a_change_notice(db_session, 
     db.session.commit()
 
     new_start = start + timedelta(days=2)
-    changes = events.update_logistics(event, starts_at=new_start,
+    changes = editor.update_logistics(event, starts_at=new_start,
                                       ends_at=new_start + timedelta(minutes=90), venue=None,
                                       join_url="https://meet.example.org/new-room")
     db.session.commit()
@@ -91,7 +91,7 @@ def test_cancelled_event_tells_everyone_with_a_cancelling_calendar_file(db_sessi
     for n in range(3):
         make_registration(event, email=f"c{n}@example.org")
     make_registration(event, email="gone@example.org", status=RegistrationStatus.CANCELLED)
-    assert events.cancel_event(event) == 3
+    assert editor.cancel_event(event) == 3
     db.session.commit()
     assert event.status is EventStatus.CANCELLED
     worker.send_pending()

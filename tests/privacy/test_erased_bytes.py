@@ -15,7 +15,7 @@ from flask_migrate import upgrade
 from rsvp import create_app
 from rsvp.db import checkpoint
 from rsvp.extensions import db
-from rsvp.privacy.retention import purge
+from rsvp.jobs import purge
 from rsvp.registrations import decisions, notify
 from rsvp.registrations.models import RegistrationStatus
 from rsvp.timeutil import now_utc

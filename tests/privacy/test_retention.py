@@ -9,8 +9,8 @@ import sqlalchemy as sa
 
 from rsvp.events.models import AttendanceMode, EventFormat, Question, QuestionKind
 from rsvp.extensions import db
+from rsvp.jobs import purge
 from rsvp.mail.models import OutboxMessage
-from rsvp.privacy.retention import purge
 from rsvp.registrations import decisions, notify, tracking
 from rsvp.registrations.models import RegistrationStatus
 from rsvp.speakers import statements

@@ -11,7 +11,7 @@ from rsvp.events.models import AttendanceMode, EventFormat
 from rsvp.extensions import db
 from rsvp.mail.models import OutboxMessage
 from rsvp.registrations import decisions, selfservice, services
-from rsvp.registrations.jobs import drop_grounds_pass_details
+from rsvp.registrations.erasure import drop_grounds_pass_details
 from rsvp.registrations.models import RegistrationChange, RegistrationStatus
 from rsvp.registrations.services import GroundsPass
 from rsvp.timeutil import now_utc

@@ -6,9 +6,6 @@ Referer: a header policy that withholds it broke every form there.
 
 from __future__ import annotations
 
-import shutil
-from collections.abc import Iterator
-
 import pytest
 import sqlalchemy as sa
 
@@ -16,32 +13,18 @@ from rsvp.events.models import EventFormat
 from rsvp.extensions import db
 from rsvp.registrations.models import Registration, RegistrationStatus
 from tests.auth.conftest import PASSWORD
-from tests.browser.conftest import CHROMIUM_ARGS
 from tests.factories import make_event, make_organiser
 from tests.served.conftest import setting_up
 
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[object]:
-    executable = shutil.which("chromium")
-    if executable is None:
-        pytest.skip("Chromium not found on PATH: apt-get install chromium (CI installs it)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
 @pytest.fixture
-def open_browser(chromium, served):
+def open_browser(browser, served):
     contexts = []
 
     def open_one():
-        context = chromium.new_context(base_url=served.base_url, ignore_https_errors=True)
+        context = browser.new_context(base_url=served.base_url, ignore_https_errors=True)
         contexts.append(context)
         page = context.new_page()
         page.set_default_timeout(15_000)

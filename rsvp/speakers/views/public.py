@@ -14,7 +14,7 @@ from werkzeug.wrappers import Response
 from rsvp import tokens
 from rsvp.db import end_read, reads_first
 from rsvp.events.models import Event
-from rsvp.events.views import load_public_event
+from rsvp.events.services import public_event
 from rsvp.extensions import db, limiter
 from rsvp.registrations.services import Window
 from rsvp.speakers import live, services
@@ -30,7 +30,7 @@ _JUST_INSCRIBED = "just_inscribed"
 
 
 def _load(slug: str) -> tuple[Event, SpeakersList]:
-    event = load_public_event(slug)
+    event = public_event(slug)
     try:
         return event, services.public_list(event)
     except services.NoSpeakersList:

@@ -1,7 +1,7 @@
 """The editor's Translations pages: which languages the event is translated into, and one language's
 title, summary, description (with its preview) and questions' wording; adding, changing, removing.
 
-On the editor's blueprint (rsvp.events.manage_views), with the same access: event managers.
+On the editor's blueprint (rsvp.editor.views.details), with the same access: event managers.
 """
 
 from __future__ import annotations
@@ -11,13 +11,14 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from rsvp.auth.access import Role, current_organiser, event_role_required
-from rsvp.events import editor, lists
-from rsvp.events import translations as translating
+from rsvp.editor import lists
+from rsvp.editor import services as editor
+from rsvp.editor import translations as translating
+from rsvp.editor.translation_forms import RemoveTranslationForm, TranslationForm, translation_form
+from rsvp.editor.views.details import Page, bp, warn_hidden_html
 from rsvp.events.content import translation_in
-from rsvp.events.manage_views import Page, bp, warn_hidden_html
 from rsvp.events.models import Event
 from rsvp.events.services import render_markdown
-from rsvp.events.translation_forms import RemoveTranslationForm, TranslationForm, translation_form
 from rsvp.extensions import db
 from rsvp.i18n import language_in_sentence
 

@@ -1,7 +1,7 @@
 """What organisers do to an event itself: create it, change its details, publish, cancel, clone.
 
 Its ordered lists (programme, partners, questions, documents) and its image
-are in rsvp.events.lists. Functions here flush, never commit, and raise
+are in rsvp.editor.lists. Functions here flush, never commit, and raise
 EditorError subclasses the views turn into messages; each saved change
 writes one audit entry, without anyone's personal data.
 """
@@ -18,6 +18,7 @@ from html.parser import HTMLParser
 
 import markdown
 import sqlalchemy as sa
+from flask_babel import LazyString
 from flask_babel import gettext as _
 
 from rsvp.auth import roles
@@ -38,10 +39,11 @@ from rsvp.events.models import (
 from rsvp.extensions import db
 from rsvp.privacy import audit
 from rsvp.privacy.models import AuditAction
+from rsvp.registrations import notify
 from rsvp.registrations.decisions import set_capacity
 from rsvp.registrations.models import ACTIVE_STATUSES, Registration
 from rsvp.registrations.services import CapacityBelowTaken
-from rsvp.timeutil import is_zone, now_utc
+from rsvp.timeutil import format_moment, is_zone, now_utc
 
 SLUG_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 SLUG_MAX = 80
@@ -149,6 +151,42 @@ _PLAIN = tuple(f.name for f in fields(EventDetails)
                if f.name not in {*_LOGISTICS, *_CAPACITIES.values(), "slug"})
 
 
+def update_logistics(event: Event, *, starts_at: datetime, ends_at: datetime,
+                     venue: str | None, join_url: str | None) -> list[LazyString]:
+    """Change when, where or how to join; registrants are told, calendars updated.
+
+    :returns: the changes, as told to registrants (empty when nothing changed); each is
+        written when shown, in the language of its reader (each registrant's email).
+    """
+    changes: list[LazyString] = []
+    if (starts_at, ends_at) != (event.starts_at, event.ends_at):
+        changes.append(LazyString(lambda: _("New time: %(when)s",
+                                            when=format_moment(starts_at, event.timezone))))
+    if (venue or None) != (event.venue or None):
+        changes.append(LazyString(lambda: _("New venue: %(venue)s", venue=venue or _("online only"))))
+    if (join_url or None) != (event.join_url or None):
+        changes.append(LazyString(lambda: _("New link to join online (below).")))
+    if not changes:
+        return []
+    event.starts_at, event.ends_at, event.venue, event.join_url = starts_at, ends_at, venue, join_url
+    event.sequence += 1
+    db.session.flush()
+    if event.status is EventStatus.PUBLISHED:
+        notify.event_changed(event, changes)
+    return changes
+
+
+def cancel_event(event: Event) -> int:
+    """Cancel a published event and tell every active registrant; returns how many were told."""
+    if event.status is EventStatus.CANCELLED:
+        return 0
+    was_published = event.status is EventStatus.PUBLISHED
+    event.status = EventStatus.CANCELLED
+    event.sequence += 1
+    db.session.flush()
+    return notify.event_cancelled(event) if was_published else 0
+
+
 def slugify(text: str) -> str:
     """"HRC47 Side Event - Rights at Risk" -> "hrc47-side-event-rights-at-risk"."""
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
@@ -206,7 +244,7 @@ def create_event(details: EventDetails, owner: Organiser) -> Event:
 
 
 def update_event(event: Event, details: EventDetails, actor: str, move_slug: bool = False) -> list[str]:
-    """Save the details form. Time, venue and join link go through services.update_logistics
+    """Save the details form. Time, venue and join link go through update_logistics
     (registrants of a published event are emailed); capacities through decisions.set_capacity
     (raised seats go to the waiting list).
 
@@ -234,7 +272,7 @@ def update_event(event: Event, details: EventDetails, actor: str, move_slug: boo
                 raise CapacityTooLow(mode, event.taken_for(mode)) from error
             changed.append(name)
     before = {name: getattr(event, name) for name in _LOGISTICS}
-    services.update_logistics(event, starts_at=details.starts_at, ends_at=details.ends_at,
+    update_logistics(event, starts_at=details.starts_at, ends_at=details.ends_at,
                               venue=details.venue, join_url=details.join_url)
     changed += [name for name in _LOGISTICS if getattr(event, name) != before[name]]
     db.session.flush()
@@ -301,14 +339,14 @@ def publish(event: Event, actor: str, now: datetime | None = None) -> None:
 
 
 def cancel(event: Event, actor: str) -> int:
-    """Published -> cancelled; every active registrant is emailed (see services.cancel_event).
+    """Published -> cancelled; every active registrant is emailed (see cancel_event).
 
     :returns: how many registrants are told.
     :raises WrongStatus: not published.
     """
     if event.status is not EventStatus.PUBLISHED:
         raise WrongStatus(event.status.value)
-    told = services.cancel_event(event)
+    told = cancel_event(event)
     audit.record(event, actor, AuditAction.CHANGED_EVENT, f"cancelled the event; {told} registrants told")
     return told
 

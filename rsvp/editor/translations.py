@@ -14,8 +14,8 @@ from typing import Any
 
 from flask import current_app
 
+from rsvp.editor.services import EditorError
 from rsvp.events.content import translation_in
-from rsvp.events.editor import EditorError
 from rsvp.events.models import Event, EventTranslation, Question
 from rsvp.extensions import db
 from rsvp.privacy import audit

@@ -1,6 +1,6 @@
 """The event editor's forms: details (times entered in the event's own zone), lists, files, status.
 
-Forms check shape; rsvp.events.editor and rsvp.events.lists check what
+Forms check shape; rsvp.editor.services and rsvp.editor.lists check what
 depends on the database (a taken address, seats already given, answers
 already given).
 """
@@ -37,7 +37,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from rsvp.events.editor import SLUG_MAX, SLUG_PATTERN, EventDetails, slugify
+from rsvp.editor.services import SLUG_MAX, SLUG_PATTERN, EventDetails, slugify
 from rsvp.events.labels import FORMAT_LABELS, TYPE_LABELS
 from rsvp.events.models import Event, EventFormat, EventType
 from rsvp.events.questions import MultiCheckboxField, options

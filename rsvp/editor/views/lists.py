@@ -1,6 +1,6 @@
 """The editor's list pages: programme and partners, questions, documents and the image.
 
-Each list is saved whole (see rsvp.events.list_forms): the order, every
+Each list is saved whole (see rsvp.editor.list_forms): the order, every
 row's fields, rows removed. A refused save shows the list as it was typed,
 with the reasons; nothing is saved.
 """
@@ -15,17 +15,11 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from rsvp.auth.access import Role, current_organiser, event_role_required
-from rsvp.events import lists, uploads
-from rsvp.events.forms import ImageForm, NewDocumentForm
-from rsvp.events.list_forms import (
-    DocumentsForm,
-    ListForm,
-    PartnersForm,
-    PeopleForm,
-    QuestionsForm,
-    list_form,
-)
-from rsvp.events.manage_views import Page, bp
+from rsvp.editor import lists
+from rsvp.editor.forms import ImageForm, NewDocumentForm
+from rsvp.editor.list_forms import DocumentsForm, ListForm, PartnersForm, PeopleForm, QuestionsForm, list_form
+from rsvp.editor.views.details import Page, bp
+from rsvp.events import uploads
 from rsvp.events.models import Event
 from rsvp.extensions import db
 

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
+from werkzeug.exceptions import NotFound
 
 from rsvp.events import content, labels, services, uploads
 from rsvp.events.calendar import event_ics
-from rsvp.events.models import Event
 from rsvp.i18n import language_in_sentence
 from rsvp.registrations import services as registrations
 from rsvp.urls import public_domain
@@ -15,11 +15,10 @@ from rsvp.web import cached_for_visitors
 bp = Blueprint("events", __name__)
 
 
-def load_public_event(slug: str) -> Event:
-    try:
-        return services.public_event(slug)
-    except services.EventNotFound:
-        abort(404)
+@bp.app_errorhandler(services.EventNotFound)
+def _no_such_event(error: services.EventNotFound) -> tuple[str, int]:
+    """Every page of an event that is not public (its own, its form, its speakers list): 404."""
+    return render_template("errors/error.html", code=404, error=NotFound()), 404
 
 
 @bp.get("/")
@@ -40,7 +39,7 @@ def past() -> str:
 @bp.get("/events/<slug>")
 @cached_for_visitors
 def show(slug: str) -> str:
-    event = load_public_event(slug)
+    event = services.public_event(slug)
     language = content.reader_language()
     text = content.event_text(event, language)
     return render_template(
@@ -58,7 +57,7 @@ def show(slug: str) -> str:
 
 @bp.get("/events/<slug>/event.ics")
 def calendar(slug: str) -> Response:
-    event = load_public_event(slug)
+    event = services.public_event(slug)
     event_url = url_for("events.show", slug=slug, _external=True)
     body = event_ics(event, event_url, public_domain(), language=content.reader_language())
     response = Response(body, mimetype="text/calendar")
@@ -69,7 +68,7 @@ def calendar(slug: str) -> Response:
 @bp.get("/events/<slug>/documents/<document_id>")
 def document(slug: str, document_id: str) -> Response:
     """An uploaded document of a public event, at an address that stays while the document does."""
-    event = load_public_event(slug)
+    event = services.public_event(slug)
     found = next((d for d in event.documents if d.public_id == document_id and d.file_name), None)
     if found is None or found.file_name is None:
         abort(404)
@@ -83,7 +82,7 @@ def document(slug: str, document_id: str) -> Response:
 @bp.get("/events/<slug>/image/<name>")
 def image(slug: str, name: str) -> Response:
     """The event's image; a new upload gets a new name, so it may be cached for long."""
-    event = load_public_event(slug)
+    event = services.public_event(slug)
     if not event.image_path or name != event.image_path:
         abort(404)
     try:

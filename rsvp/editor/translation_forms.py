@@ -16,9 +16,9 @@ from markupsafe import Markup
 from wtforms import BooleanField, Field, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
+from rsvp.editor.translations import QuestionWording, Translation, wording_of
 from rsvp.events.content import in_language
 from rsvp.events.models import Event, EventTranslation, Question
-from rsvp.events.translations import QuestionWording, Translation, wording_of
 from rsvp.i18n import language_in_sentence
 
 

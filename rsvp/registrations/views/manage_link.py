@@ -20,7 +20,7 @@ from rsvp.extensions import db, limiter
 from rsvp.registrations import codes, notify, selfservice, services
 from rsvp.registrations.forms import DetailsForm, EraseForm, LinkRequestForm, details_form
 from rsvp.registrations.models import ACTIVE_STATUSES, Registration, RegistrationStatus
-from rsvp.registrations.views import bp
+from rsvp.registrations.views.public import bp
 from rsvp.timeutil import now_utc
 from rsvp.web import public_form_limit
 

@@ -1,7 +1,7 @@
 """The event editor's pages: a new event, its details, the Markdown preview, publish, cancel, clone.
 
 The list pages (programme, partners, questions, documents and image) are in
-rsvp.events.manage_lists, on the same blueprint. Every view wears an access
+rsvp.editor.views.lists, on the same blueprint. Every view wears an access
 decorator from rsvp.auth.access, which also checks the CSRF token.
 """
 
@@ -15,8 +15,10 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from rsvp.auth.access import Role, admin_required, current_organiser, event_role_required, login_required
-from rsvp.events import editor, nav, uploads
-from rsvp.events.forms import CancelForm, EventForm, form_data
+from rsvp.editor import services as editor
+from rsvp.editor.forms import CancelForm, EventForm, form_data
+from rsvp.editor.views import nav
+from rsvp.events import uploads
 from rsvp.events.models import AttendanceMode, Event, EventStatus
 from rsvp.events.services import render_markdown
 from rsvp.extensions import db

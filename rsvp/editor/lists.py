@@ -15,8 +15,8 @@ from typing import Any, TypeVar
 
 import sqlalchemy as sa
 
+from rsvp.editor.services import EditorError
 from rsvp.events import uploads
-from rsvp.events.editor import EditorError
 from rsvp.events.models import Event, EventDocument, EventPartner, EventPerson, Question, QuestionKind
 from rsvp.extensions import db
 from rsvp.privacy import audit

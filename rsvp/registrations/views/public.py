@@ -17,7 +17,7 @@ from rsvp import tokens
 from rsvp.db import end_read, reads_first
 from rsvp.events.models import AttendanceMode
 from rsvp.events.questions import questions_for
-from rsvp.events.views import load_public_event
+from rsvp.events.services import public_event
 from rsvp.extensions import db, limiter
 from rsvp.registrations import selfservice, services
 from rsvp.registrations.forms import registration_form
@@ -34,7 +34,7 @@ _JUST_REGISTERED = "just_registered"
 @limiter.limit(public_form_limit, methods=["POST"])
 def register(slug: str) -> str | Response | tuple[str, int]:
     reads_first()  # validate without holding SQLite's write lock; see the commit below
-    event = load_public_event(slug)
+    event = public_event(slug)
     window = services.window(event)
     form = registration_form(event, questions_for(event))
     context = {"event": event, "form": form, "window": window,
@@ -83,7 +83,7 @@ def register(slug: str) -> str | Response | tuple[str, int]:
 
 @bp.get("/events/<slug>/registered")
 def registered(slug: str) -> str | Response:
-    event = load_public_event(slug)
+    event = public_event(slug)
     just = session.get(_JUST_REGISTERED)
     if not just or just[0] != slug:
         return redirect(url_for("events.show", slug=slug))

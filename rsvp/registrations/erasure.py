@@ -1,48 +1,26 @@
-"""Retention: attendees' personal data is erased a set number of days after their event.
+"""Erasing registrants' personal data: one person's (rsvp.registrations.selfservice), every
+registrant's of an event past its retention time (asked by rsvp.jobs), and grounds-pass details
+once an event is over.
 
 What stays is what the counts need (status, attendance mode, organisation
 type, country, interpretation language, captions, times), with no name,
 address, answer or free text left, and no email about the event in the outbox.
-forget_notes_and_emails() is what every erasure shares, this purge and the
-erasure a person asks for (rsvp.registrations.selfservice) alike.
-Speakers lose their name, address and statement file; their delegation,
-category and speaking times stay for the report. Wrong-password counts go
-once they have expired.
+forget_notes_and_emails() is what every erasure shares, so they cannot disagree.
+Functions here flush, never commit.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import sqlalchemy as sa
 
-from rsvp.auth.services import forget_expired_login_failures
 from rsvp.db import erasing_personal_data
 from rsvp.events.models import Event
-from rsvp.exports.jobs import delete_export_files
 from rsvp.extensions import db
 from rsvp.mail.models import OutboxMessage
 from rsvp.registrations.models import Registration, RegistrationChange
 from rsvp.registrations.notify import LINKS_EMAIL
-from rsvp.speakers import statements
-from rsvp.speakers.models import Speaker
-
-
-@dataclass
-class PurgeResult:
-    events: int = 0
-    registrations: int = 0
-    messages: int = 0
-
-
-def due_events(now: datetime) -> list[Event]:
-    """Events past their retention time that still hold someone's personal data."""
-    holding = sa.or_(
-        sa.exists().where(Registration.event_id == Event.id, Registration.erased_at.is_(None)),
-        sa.exists().where(Speaker.event_id == Event.id, Speaker.name != ""))
-    candidates = db.session.scalars(sa.select(Event).where(Event.ends_at < now, holding))
-    return [e for e in candidates if e.ends_at + timedelta(days=e.retention_days) <= now]
 
 
 def forget_notes_and_emails(which: sa.ColumnElement[bool]) -> int:
@@ -67,7 +45,7 @@ def forget_notes_and_emails(which: sa.ColumnElement[bool]) -> int:
     return deleted.rowcount
 
 
-def purge_event(event: Event, now: datetime) -> tuple[int, int]:
+def erase_event(event: Event, now: datetime) -> tuple[int, int]:
     """Erase every registrant's personal data for ``event``; returns (registrations, messages)."""
     R = Registration
     forgotten = forget_notes_and_emails(R.event_id == event.id)
@@ -84,32 +62,20 @@ def purge_event(event: Event, now: datetime) -> tuple[int, int]:
     deleted: sa.CursorResult = db.session.execute(  # type: ignore[assignment]
         sa.delete(OutboxMessage).where(OutboxMessage.event_id == event.id)
         .execution_options(synchronize_session=False))
-    _purge_speakers(event)
-    delete_export_files(event.id)
     return erased.rowcount, forgotten + deleted.rowcount
 
 
-def _purge_speakers(event: Event) -> None:
-    files = db.session.scalars(sa.select(Speaker.statement_stored_as).where(
-        Speaker.event_id == event.id, Speaker.statement_stored_as.is_not(None)))
-    for stored_as in files:
-        statements.delete_after_commit(db.session(), stored_as)
-    db.session.execute(
-        sa.update(Speaker).where(Speaker.event_id == event.id).values(
-            name="", email=sa.literal("erased-") + sa.cast(Speaker.id, sa.String)
-            + sa.literal("@invalid"), statement_filename=None, statement_stored_as=None,
-            statement_content_type=None, statement_bytes=None, statement_uploaded_at=None,
-            token_version=Speaker.token_version + 1)
+def drop_grounds_pass_details(now: datetime) -> int:
+    """Passport names, nationalities and birth dates are needed only until the event ends."""
+    ended = sa.select(Event.id).where(Event.ends_at <= now).scalar_subquery()
+    result: sa.CursorResult = db.session.execute(  # type: ignore[assignment]
+        sa.update(Registration)
+        .where(Registration.event_id.in_(ended),
+               sa.or_(Registration.passport_name.is_not(None), Registration.nationality.is_not(None),
+                      Registration.date_of_birth.is_not(None),
+                      Registration.pass_organisation.is_not(None),
+                      Registration.pass_function.is_not(None)))
+        .values(passport_name=None, nationality=None, date_of_birth=None,
+                pass_organisation=None, pass_function=None)
         .execution_options(synchronize_session=False))
-
-
-def purge(now: datetime) -> PurgeResult:
-    """Erase what retention says is due; the caller commits."""
-    result = PurgeResult()
-    for event in due_events(now):
-        registrations, messages = purge_event(event, now)
-        result.events += 1
-        result.registrations += registrations
-        result.messages += messages
-    forget_expired_login_failures(now)
-    return result
+    return result.rowcount

@@ -1,0 +1,85 @@
+"""The work no request does: the worker's pass (`rsvp worker`, `rsvp send-pending`) and the retention
+purge (`rsvp purge`, and every pass), on top of the features they ask.
+
+Each pass: expire registrations whose email was never confirmed, drop
+grounds-pass details once an event is over, erase personal data past its
+retention time, queue due reminders, send what is due, then build one large
+export. Each duty is a cheap indexed query when there is nothing to do, and
+commits on its own.
+
+Retention: a set number of days after an event (30 by default), each feature
+erases its own personal data of it — registrations (rsvp.registrations.erasure),
+speakers (rsvp.speakers.erasure), prepared exports — keeping only the counts.
+Wrong-password counts go once they have expired.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from flask import current_app
+
+from rsvp.auth.services import forget_expired_login_failures
+from rsvp.db import writing
+from rsvp.events.models import Event
+from rsvp.exports.jobs import build_exports, delete_export_files
+from rsvp.extensions import db
+from rsvp.mail.worker import PassResult, send_pending
+from rsvp.registrations import erasure as registration_erasure
+from rsvp.registrations.models import Registration
+from rsvp.registrations.notify import enqueue_due_reminders, reminder_skip_reason
+from rsvp.registrations.selfservice import expire_unconfirmed
+from rsvp.speakers import erasure as speaker_erasure
+from rsvp.speakers.models import Speaker
+
+
+@dataclass
+class PurgeResult:
+    events: int = 0
+    registrations: int = 0
+    messages: int = 0
+
+
+def due_events(now: datetime) -> list[Event]:
+    """Events past their retention time that still hold someone's personal data."""
+    holding = sa.or_(
+        sa.exists().where(Registration.event_id == Event.id, Registration.erased_at.is_(None)),
+        sa.exists().where(Speaker.event_id == Event.id, Speaker.name != ""))
+    candidates = db.session.scalars(sa.select(Event).where(Event.ends_at < now, holding))
+    return [e for e in candidates if e.ends_at + timedelta(days=e.retention_days) <= now]
+
+
+def purge_event(event: Event, now: datetime) -> tuple[int, int]:
+    """Every feature erases its own personal data of ``event``; returns (registrations, messages)."""
+    registrations, messages = registration_erasure.erase_event(event, now)
+    speaker_erasure.erase_event(event)
+    delete_export_files(event.id)
+    return registrations, messages
+
+
+def purge(now: datetime) -> PurgeResult:
+    """Erase what retention says is due; the caller commits."""
+    result = PurgeResult()
+    for event in due_events(now):
+        registrations, messages = purge_event(event, now)
+        result.events += 1
+        result.registrations += registrations
+        result.messages += messages
+    forget_expired_login_failures(now)
+    return result
+
+
+def deliver_due(now: datetime) -> PassResult:
+    """One pass of the worker: housekeeping and reminders, each committed on its own, then sending,
+    then one large export (rsvp.exports.jobs)."""
+    with writing():
+        for duty in (lambda: expire_unconfirmed(now, current_app.config["REGISTRATION_CONFIRM_HOURS"]),
+                     lambda: registration_erasure.drop_grounds_pass_details(now), lambda: purge(now),
+                     lambda: enqueue_due_reminders(now)):
+            duty()
+            db.session.commit()
+    result = send_pending(now, skip=lambda message: reminder_skip_reason(message, now))
+    build_exports(now)
+    return result
