@@ -38,7 +38,8 @@ from rsvp.fields import ValidEmail
 from rsvp.i18n import country_choices, language_name
 from rsvp.privacy.forms import Honeypot
 from rsvp.registrations.models import OrganisationType, Registration, RegistrationStatus
-from rsvp.registrations.services import GroundsPass, asks_grounds_pass
+from rsvp.registrations.selfservice import Details
+from rsvp.registrations.services import GroundsPass, RegistrationData, asks_grounds_pass
 from rsvp.timeutil import now_utc
 
 ORGANISATION_TYPE_LABELS = {
@@ -169,6 +170,15 @@ class DetailsForm(FlaskForm):
                 answers[question.key] = value
         return answers
 
+    def details(self) -> Details:
+        """How the person takes part, as the services take it (the manage page, the back office)."""
+        return Details(
+            attendance_mode=AttendanceMode(self.attendance_mode.data),
+            interpretation_language=self.interpretation_language.data or None,
+            captions=bool(self.captions.data) and bool(self.event.caption_languages),
+            accessibility_needs=self.accessibility_needs.data or "",
+            answers=self.answers(), grounds_pass=self.grounds_pass())
+
     def grounds_pass(self) -> GroundsPass | None:
         if not self._asks_pass() or self.has_grounds_pass.data not in ("yes", "no"):
             return None
@@ -217,6 +227,18 @@ class RegistrationForm(Honeypot, DetailsForm):
         self.organisation_type.choices = options([("", _l("Choose one"))] + [
             (k.value, v) for k, v in ORGANISATION_TYPE_LABELS.items()])
         self.country.choices = country_options(_l("Prefer not to say"))
+
+    def registration_data(self, language: str) -> RegistrationData:
+        """The whole registration as services.register takes it; ``language`` is for their emails."""
+        details = self.details()
+        return RegistrationData(
+            name=self.name.data, email=self.email.data, organisation=self.organisation.data or "",
+            organisation_type=OrganisationType(self.organisation_type.data),
+            country=self.country.data or None, attendance_mode=details.attendance_mode,
+            interpretation_language=details.interpretation_language, captions=details.captions,
+            accessibility_needs=details.accessibility_needs, language=language,
+            timezone=self.timezone.data or None, answers=details.answers,
+            grounds_pass=details.grounds_pass)
 
     def validate_country(self, field: SelectField) -> None:
         if field.data and field.data not in dict(country_choices()):

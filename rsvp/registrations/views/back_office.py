@@ -20,7 +20,7 @@ from wtforms.validators import DataRequired, Length
 
 from rsvp.auth.access import Role, current_organiser, event_role_required
 from rsvp.auth.roles import can
-from rsvp.events.models import AttendanceMode, Event
+from rsvp.events.models import Event
 from rsvp.events.questions import answer_text, questions_for
 from rsvp.extensions import db
 from rsvp.i18n import country_name
@@ -157,12 +157,7 @@ def edit(event: Event, registration_id: str) -> Page:
         return render_template("manage/attendees/edit.html", **context)
     if not (form.validate_on_submit() & who.validate()):
         return render_template("manage/attendees/edit.html", **context), 422
-    details = selfservice.Details(
-        attendance_mode=AttendanceMode(form.attendance_mode.data),
-        interpretation_language=form.interpretation_language.data or None,
-        captions=bool(form.captions.data) and bool(event.caption_languages),
-        accessibility_needs=form.accessibility_needs.data or "",
-        answers=form.answers(), grounds_pass=form.grounds_pass())
+    details = form.details()
     try:
         changed = selfservice.update_details(registration, details, actor=_actor())
     except services.EventFull:

@@ -71,12 +71,7 @@ def manage(token: str) -> str | Response | tuple[str, int]:
     form = details_form(registration, questions_for(registration.event))
     if not form.validate_on_submit():
         return _page(registration, token, form), 422 if form.is_submitted() else 200
-    details = selfservice.Details(
-        attendance_mode=AttendanceMode(form.attendance_mode.data),
-        interpretation_language=form.interpretation_language.data or None,
-        captions=bool(form.captions.data) and bool(registration.event.caption_languages),
-        accessibility_needs=form.accessibility_needs.data or "",
-        answers=form.answers(), grounds_pass=form.grounds_pass())
+    details = form.details()
     try:
         changed = selfservice.update_details(registration, details)
         db.session.commit()

@@ -15,13 +15,12 @@ from werkzeug.wrappers import Response
 
 from rsvp import tokens
 from rsvp.db import end_read, reads_first
-from rsvp.events.models import AttendanceMode
 from rsvp.events.questions import questions_for
 from rsvp.events.services import public_event
 from rsvp.extensions import db, limiter
 from rsvp.registrations import selfservice, services
 from rsvp.registrations.forms import registration_form
-from rsvp.registrations.models import OrganisationType, Registration
+from rsvp.registrations.models import Registration
 from rsvp.web import public_form_limit
 
 bp = Blueprint("registrations", __name__)
@@ -48,21 +47,7 @@ def register(slug: str) -> str | Response | tuple[str, int]:
         session[_JUST_REGISTERED] = [slug, form.email.data.strip().lower()]
         return redirect(url_for("registrations.registered", slug=slug), code=303)
 
-    data = services.RegistrationData(
-        name=form.name.data,
-        email=form.email.data,
-        organisation=form.organisation.data or "",
-        organisation_type=OrganisationType(form.organisation_type.data),
-        country=form.country.data or None,
-        attendance_mode=AttendanceMode(form.attendance_mode.data),
-        interpretation_language=form.interpretation_language.data or None,
-        captions=bool(form.captions.data) and bool(event.caption_languages),
-        accessibility_needs=form.accessibility_needs.data or "",
-        language=str(get_locale() or "en"),
-        timezone=form.timezone.data or None,
-        answers=form.answers(),
-        grounds_pass=form.grounds_pass(),
-    )
+    data = form.registration_data(language=str(get_locale() or "en"))
     end_read(db.session())  # the write transaction starts with the seat
     try:
         services.register(event, data)
