@@ -12,7 +12,6 @@ from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
-from rsvp import tokens
 from rsvp.events.content import question_text, reader_language
 from rsvp.events.models import AttendanceMode
 from rsvp.events.questions import answer_text, questions_for
@@ -23,20 +22,6 @@ from rsvp.registrations.models import ACTIVE_STATUSES, Registration, Registratio
 from rsvp.registrations.views.public import bp
 from rsvp.timeutil import now_utc
 from rsvp.web import public_form_limit
-
-
-def _load(token: str) -> Registration | tuple[str, int]:
-    try:
-        return services.from_manage_token(token)
-    except tokens.TokenExpired:
-        return _bad_link(expired=True), 410
-    except tokens.TokenInvalid:
-        return _bad_link(expired=False), 404
-
-
-def _bad_link(expired: bool) -> str:
-    return render_template("registrations/bad_link.html", expired=expired, confirm=False,
-                           form=LinkRequestForm())
 
 
 def _page(registration: Registration, token: str, form: DetailsForm | None = None,
@@ -63,9 +48,7 @@ def _page(registration: Registration, token: str, form: DetailsForm | None = Non
 
 @bp.route("/r/<token>", methods=["GET", "POST"])
 def manage(token: str) -> str | Response | tuple[str, int]:
-    registration = _load(token)
-    if not isinstance(registration, Registration):
-        return registration
+    registration = services.from_manage_token(token)  # a bad link: public._bad_link answers
     if not registration.event.ends_at > now_utc() or registration.status not in ACTIVE_STATUSES:
         return _page(registration, token)
     form = details_form(registration, questions_for(registration.event))
@@ -90,9 +73,7 @@ def manage(token: str) -> str | Response | tuple[str, int]:
 
 @bp.post("/r/<token>/cancel")
 def cancel(token: str) -> Response | tuple[str, int]:
-    registration = _load(token)
-    if not isinstance(registration, Registration):
-        return registration
+    registration = services.from_manage_token(token)  # a bad link: public._bad_link answers
     if not FlaskForm().validate_on_submit():
         flash(_("Your form expired. Please try again."), "warning")
         return redirect(url_for("registrations.manage", token=token), code=303)
@@ -109,9 +90,7 @@ def cancel(token: str) -> Response | tuple[str, int]:
 
 @bp.get("/r/<token>/data.json")
 def download(token: str) -> Response | tuple[str, int]:
-    registration = _load(token)
-    if not isinstance(registration, Registration):
-        return registration
+    registration = services.from_manage_token(token)  # a bad link: public._bad_link answers
     response = jsonify(selfservice.personal_data(registration))
     response.headers["Content-Disposition"] = 'attachment; filename="my-registration.json"'
     response.headers["Cache-Control"] = "no-store"
@@ -120,9 +99,7 @@ def download(token: str) -> Response | tuple[str, int]:
 
 @bp.post("/r/<token>/erase")
 def erase(token: str) -> str | Response | tuple[str, int]:
-    registration = _load(token)
-    if not isinstance(registration, Registration):
-        return registration
+    registration = services.from_manage_token(token)  # a bad link: public._bad_link answers
     form = EraseForm()
     if not form.validate_on_submit():
         return _page(registration, token, erase_form=form), 422

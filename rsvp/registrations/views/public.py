@@ -19,8 +19,7 @@ from rsvp.events.questions import questions_for
 from rsvp.events.services import public_event
 from rsvp.extensions import db, limiter
 from rsvp.registrations import selfservice, services
-from rsvp.registrations.forms import registration_form
-from rsvp.registrations.models import Registration
+from rsvp.registrations.forms import LinkRequestForm, registration_form
 from rsvp.web import public_form_limit
 
 bp = Blueprint("registrations", __name__)
@@ -75,23 +74,22 @@ def registered(slug: str) -> str | Response:
     return render_template("registrations/registered.html", event=event, email=just[1])
 
 
-def _from_confirm_token(token: str) -> Registration | tuple[str, int]:
-    hours = current_app.config["REGISTRATION_CONFIRM_HOURS"]
-    try:
-        return services.from_token("confirm-email", token, max_age=hours * 3600)
-    except tokens.TokenExpired:
-        return render_template("registrations/bad_link.html", expired=True,
-                               confirm=True), 410
-    except tokens.TokenInvalid:
-        return render_template("registrations/bad_link.html", expired=False, confirm=True), 404
+@bp.errorhandler(tokens.TokenInvalid)
+def _bad_link(error: tokens.TokenInvalid) -> tuple[str, int]:
+    """A confirmation or manage link that is tampered, revoked or too old (410): say which, and
+    offer the manage links again by email (the confirmation's page explains what to do instead)."""
+    expired = isinstance(error, tokens.TokenExpired)
+    confirm = error.args[:1] == ("confirm-email",)
+    page = render_template("registrations/bad_link.html", expired=expired, confirm=confirm,
+                           **({} if confirm else {"form": LinkRequestForm()}))
+    return page, 410 if expired else 404
 
 
 @bp.route("/confirm/<token>", methods=["GET", "POST"])
 def confirm(token: str) -> str | Response | tuple[str, int]:
     """A page with a button, not a GET that confirms: mail scanners open links, people press buttons."""
-    registration = _from_confirm_token(token)
-    if not isinstance(registration, Registration):
-        return registration
+    hours = current_app.config["REGISTRATION_CONFIRM_HOURS"]
+    registration = services.from_token("confirm-email", token, max_age=hours * 3600)
     form = FlaskForm()
     if form.validate_on_submit():
         try:

@@ -93,13 +93,11 @@ def inscribed(slug: str) -> str | Response:
                            lineup=services.lineup(speakers_list))
 
 
-def _from_token(token: str) -> Speaker | tuple[str, int]:
-    try:
-        return services.from_speaker_token(token)
-    except tokens.TokenExpired:
-        return render_template("speakers/bad_link.html", expired=True), 410
-    except tokens.TokenInvalid:
-        return render_template("speakers/bad_link.html", expired=False), 404
+@bp.errorhandler(tokens.TokenInvalid)
+def _bad_link(error: tokens.TokenInvalid) -> tuple[str, int]:
+    """A speaker's link that is tampered, revoked (withdrawn, erased) or too old (410)."""
+    expired = isinstance(error, tokens.TokenExpired)
+    return render_template("speakers/bad_link.html", expired=expired), 410 if expired else 404
 
 
 def _own_page(speaker: Speaker, token: str, form: ChangeForm, status: int = 200) -> tuple[str, int]:
@@ -111,9 +109,7 @@ def _own_page(speaker: Speaker, token: str, form: ChangeForm, status: int = 200)
 
 @bp.route("/s/<token>", methods=["GET", "POST"])
 def own(token: str) -> str | Response | tuple[str, int]:
-    speaker = _from_token(token)
-    if not isinstance(speaker, Speaker):
-        return speaker
+    speaker = services.from_speaker_token(token)  # a bad link: _bad_link answers
     form = ChangeForm(speaker.event, obj=speaker)
     if not form.is_submitted():
         return _own_page(speaker, token, form)
@@ -137,9 +133,7 @@ def own(token: str) -> str | Response | tuple[str, int]:
 
 @bp.post("/s/<token>/withdraw")
 def withdraw(token: str) -> Response | tuple[str, int]:
-    speaker = _from_token(token)
-    if not isinstance(speaker, Speaker):
-        return speaker
+    speaker = services.from_speaker_token(token)  # a bad link: _bad_link answers
     if not FlaskForm().validate_on_submit():
         abort(400)
     try:
