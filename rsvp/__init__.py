@@ -70,6 +70,14 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
                       *export_pages, *email_pages, *editor_pages, language_switcher):
         app.register_blueprint(blueprint)
 
+    from rsvp.auth.services import RENDERERS as organiser_emails
+    from rsvp.mail.outbox import register_renderers
+    from rsvp.registrations.notify import RENDERERS as registration_emails
+    from rsvp.speakers.services import RENDERERS as speaker_emails
+
+    for renderers in (registration_emails, speaker_emails, organiser_emails):
+        register_renderers(app, renderers)
+
     from rsvp.cli import register_commands
 
     register_commands(app)

@@ -26,7 +26,7 @@ from sqlalchemy.exc import IntegrityError
 from rsvp import tokens
 from rsvp.auth.models import LoginFailures, Organiser, new_session_token
 from rsvp.extensions import db
-from rsvp.mail.outbox import Rendered, queue_later, queue_rendered, render_email, renderer
+from rsvp.mail.outbox import Rendered, Renderer, queue_later, queue_rendered, render_email
 from rsvp.timeutil import now_utc
 from rsvp.urls import public_url
 
@@ -286,7 +286,6 @@ def request_password_reset(email: str, lang: str = "en", now: datetime | None = 
     return queued is not None
 
 
-@renderer("password-reset")
 def _write_reset(organiser_id: int, lang: str) -> Rendered | None:
     """The reset email, its link signed as it is written; nothing for an account gone or deactivated."""
     organiser = db.session.get(Organiser, organiser_id)
@@ -357,3 +356,7 @@ def end_sessions(organiser: Organiser) -> None:
 
 def all_organisers() -> list[Organiser]:
     return list(db.session.scalars(sa.select(Organiser).order_by(Organiser.name, Organiser.email)))
+
+
+#: The emails written by the worker (rsvp.mail.outbox.queue_later), handed to create_app.
+RENDERERS: dict[str, Renderer] = {"password-reset": _write_reset}

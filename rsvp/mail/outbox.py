@@ -10,11 +10,11 @@ arguments) and the worker renders it just before sending, so a busy request
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask import render_template
+from flask import Flask, current_app, render_template
 from flask_babel import force_locale
 from sqlalchemy.exc import IntegrityError
 
@@ -34,15 +34,18 @@ class Rendered:
 
 #: name -> function(**args) giving the message, or None when there is nothing to send any more.
 Renderer = Callable[..., "Rendered | None"]
-_RENDERERS: dict[str, Renderer] = {}
+_EXTENSION = "rsvp.email_renderers"
 
 
-def renderer(name: str) -> Callable[[Renderer], Renderer]:
-    """Register a function the worker calls to write a message queued with queue_later()."""
-    def register(function: Renderer) -> Renderer:
-        _RENDERERS[name] = function
-        return function
-    return register
+def register_renderers(app: Flask, renderers: Mapping[str, Renderer]) -> None:
+    """The functions the worker calls to write messages queued with queue_later(), by name.
+
+    create_app hands over each feature's RENDERERS: nothing is registered by importing a module.
+    """
+    known = app.extensions.setdefault(_EXTENSION, {})
+    clash = set(known) & set(renderers)
+    assert not clash, f"email renderers registered twice: {clash}"
+    known.update(renderers)
 
 
 def one_line(text: str) -> str:
@@ -103,7 +106,7 @@ def render_pending(message: OutboxMessage) -> bool:
     """
     if message.render is None:
         return True
-    rendered = _RENDERERS[message.render["renderer"]](**message.render["args"])
+    rendered = current_app.extensions[_EXTENSION][message.render["renderer"]](**message.render["args"])
     if rendered is None:
         return False
     _fill(message, rendered)

@@ -23,13 +23,7 @@ from rsvp.events.models import AttendanceMode, Event, EventStatus
 from rsvp.extensions import db
 from rsvp.i18n import language_name
 from rsvp.mail.models import OutboxMessage
-from rsvp.mail.outbox import (
-    Rendered,
-    queue_later,
-    queue_rendered,
-    render_email,
-    renderer,
-)
+from rsvp.mail.outbox import Rendered, Renderer, queue_later, queue_rendered, render_email
 from rsvp.registrations import codes
 from rsvp.registrations.models import ACTIVE_STATUSES, Registration, RegistrationStatus
 from rsvp.timeutil import format_day, format_moment, format_span, is_zone, time_lines
@@ -115,7 +109,6 @@ def _render(name: str, registration: Registration, status: RegistrationStatus,
     return render_email(name, registration.language, attachments, **context)
 
 
-@renderer("registration")
 def _render_later(name: str, registration_id: int, status: str, attach_ics: bool = False,
                   cancel_ics: bool = False, extra: dict[str, Any] | None = None) -> Rendered | None:
     registration = db.session.get(Registration, registration_id)
@@ -177,7 +170,6 @@ def links_email(address: str, registrations: list[Registration],
                        dedupe_key=dedupe_key, args={"registration_ids": [r.id for r in registrations]})
 
 
-@renderer(LINKS_EMAIL)
 def _write_links(registration_ids: list[int]) -> Rendered | None:
     found = {r.id: r for r in db.session.scalars(sa.select(Registration).where(
         Registration.id.in_(registration_ids), Registration.erased_at.is_(None)))}
@@ -276,3 +268,7 @@ def reminder_skip_reason(message: OutboxMessage, now: datetime) -> str | None:
     if message.dedupe_key and not message.dedupe_key.endswith(f":{int(event.starts_at.timestamp())}"):
         return "skipped: the event was moved (a reminder for the new time follows)"
     return None
+
+
+#: The emails written by the worker (rsvp.mail.outbox.queue_later), handed to create_app.
+RENDERERS: dict[str, Renderer] = {"registration": _render_later, LINKS_EMAIL: _write_links}

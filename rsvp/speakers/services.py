@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from rsvp import tokens
 from rsvp.events.models import Event, EventStatus
 from rsvp.extensions import db
-from rsvp.mail.outbox import Rendered, renderer
+from rsvp.mail.outbox import Rendered, Renderer
 from rsvp.registrations.services import Window
 from rsvp.speakers import notify, ordering, statements
 from rsvp.speakers.models import (
@@ -246,7 +246,6 @@ def inscribe(event: Event, data: InscriptionData, now: datetime | None = None) -
     return speaker
 
 
-@renderer("speaker-inscribed")
 def _write_inscribed(speaker_id: int) -> Rendered | None:
     speaker = db.session.get(Speaker, speaker_id)
     speakers_list = speakers_list_of(speaker.event) if speaker else None
@@ -370,3 +369,7 @@ def lineup(speakers_list: SpeakersList, now: datetime | None = None) -> Lineup:
         floor_starts_at=speakers_list.floor_start(), floor_minutes=speakers_list.floor_minutes,
         current=turn_of(current))
     return Lineup(speakers_list, order, current, queue, table)
+
+
+#: The emails written by the worker (rsvp.mail.outbox.queue_later), handed to create_app.
+RENDERERS: dict[str, Renderer] = {"speaker-inscribed": _write_inscribed}

@@ -45,13 +45,16 @@ def test_a_confirmation_written_after_a_cancellation_has_no_join_link(db_session
         assert "private-room" not in message.as_string()
 
 
-def test_a_message_with_nothing_left_to_say_or_a_broken_template_fails_alone(db_session, smtp):
+def test_a_message_with_nothing_left_to_say_or_a_broken_template_fails_alone(app, db_session, smtp,
+                                                                               monkeypatch):
     event = make_event()
     register(event)
 
-    @outbox.renderer("test-broken")
     def broken() -> outbox.Rendered:
         raise KeyError("a template bug")
+
+    renderers = app.extensions["rsvp.email_renderers"]
+    monkeypatch.setitem(renderers, "test-broken", broken)
 
     outbox.queue_later("registration-confirmed", to="gone@example.org", render="registration",
                        args={"name": "registration-confirmed", "registration_id": 0,
