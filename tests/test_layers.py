@@ -172,3 +172,21 @@ def test_the_check_sees_an_upward_import_and_a_loop():
 @pytest.mark.parametrize("name", sorted(modules()))
 def test_every_module_has_a_layer(name):
     assert layer(name) in range(1, APP + 1)
+
+
+def test_the_architecture_page_names_only_what_exists():
+    """docs/architecture.md answers a newcomer with paths: each one it names is there."""
+    import re
+
+    text = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
+    named = set(re.findall(r"`((?:rsvp|templates|tests|config|migrations|deploy)/[\w/.<>-]*)", text))
+    missing = [path for path in named
+               if "<" not in path and not (ROOT / path).exists()]
+    assert named and not missing, missing
+    for rank, prefixes in LAYERS:  # the picture's numbers are the test's
+        for prefix in prefixes:
+            if prefix.count(".") == 1 and prefix not in ("rsvp.privacy.logs",):
+                package = prefix.split(".")[1]
+                assert re.search(rf"^ *{rank} .*{package}", text, re.M) or package in (
+                    "extensions", "tokens", "timeutil", "i18n", "urls", "fields", "db", "language",
+                    "cli", "serve", "jobs", "demo", "privacy"), (rank, package)

@@ -2,7 +2,7 @@
 
 After a registration, and after a second one with the same address, the
 screen says the same thing ("check your email"): the form never reveals
-whether someone is registered. The manage link's pages are in manage_views.py.
+whether someone is registered. The manage link's pages are in manage_link.py.
 """
 
 from __future__ import annotations
