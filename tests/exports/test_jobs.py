@@ -12,6 +12,7 @@ import pytest
 import sqlalchemy as sa
 from openpyxl import load_workbook
 
+from rsvp import tokens
 from rsvp.auth.models import Role
 from rsvp.events.models import QuestionKind
 from rsvp.exports import jobs
@@ -20,6 +21,7 @@ from rsvp.exports.models import ExportJob, ExportStatus
 from rsvp.extensions import db
 from rsvp.jobs import purge_event
 from rsvp.privacy.models import AuditEntry
+from rsvp.registrations.models import Registration
 from rsvp.timeutil import now_utc
 from tests.auth.conftest import log_in
 from tests.factories import add_question, grant_role, make_event, make_organiser, make_registration
@@ -141,6 +143,24 @@ def test_files_are_deleted_when_the_events_data_is_purged(manager, event, export
     db.session.commit()
     assert list(exports_folder.iterdir()) == []
     assert manager.get(page).status_code == 404
+
+
+def test_a_prepared_list_goes_when_someone_in_it_is_erased(manager, event, exports_folder):
+    """Through their manage link or by an organiser: no copy of the list with them in it stays."""
+    page, _data = built(manager, event)
+    person = db.session.scalar(sa.select(Registration).where(Registration.event_id == event.id))
+    token = tokens.sign("manage-registration", [person.public_id, person.token_version])
+    assert manager.post(f"/r/{token}/erase", data={"confirm": "y"}).status_code == 200
+    assert list(exports_folder.iterdir()) == []
+    assert manager.get(page).status_code == 404
+
+    page, _data = built(manager, event)
+    other = db.session.scalar(sa.select(Registration).where(
+        Registration.event_id == event.id, Registration.erased_at.is_(None)))
+    erased = manager.post(f"/manage/events/{event.public_id}/registrations/{other.public_id}/erase",
+                          data={"confirm": "yes"})
+    assert erased.status_code == 303
+    assert list(exports_folder.iterdir()) == []
 
 
 def test_a_purge_during_the_build_leaves_no_file(manager, event, exports_folder, monkeypatch):

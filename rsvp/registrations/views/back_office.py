@@ -22,6 +22,7 @@ from rsvp.auth.access import Role, current_organiser, event_role_required
 from rsvp.auth.roles import can
 from rsvp.events.models import Event
 from rsvp.events.questions import answer_text, questions_for
+from rsvp.exports.jobs import delete_export_files
 from rsvp.extensions import db
 from rsvp.i18n import country_name
 from rsvp.privacy import audit
@@ -191,6 +192,7 @@ def erase(event: Event, registration_id: str) -> Response:
                                 registration_id=registration.public_id), code=303)
     code = codes.code_for(registration)
     selfservice.erase(registration, actor=_actor())
+    delete_export_files(event.id)  # a list prepared with them in it goes too; it can be asked again
     audit.record(event, _actor(), AuditAction.ERASED_REGISTRATION,
                  f"registration {code} erased on request")
     db.session.commit()

@@ -15,6 +15,7 @@ from werkzeug.wrappers import Response
 from rsvp.events.content import question_text, reader_language
 from rsvp.events.models import AttendanceMode
 from rsvp.events.questions import answer_text, questions_for
+from rsvp.exports.jobs import delete_export_files
 from rsvp.extensions import db, limiter
 from rsvp.registrations import codes, notify, selfservice, services
 from rsvp.registrations.forms import DetailsForm, EraseForm, LinkRequestForm, details_form
@@ -105,6 +106,7 @@ def erase(token: str) -> str | Response | tuple[str, int]:
         return _page(registration, token, erase_form=form), 422
     event = registration.event
     selfservice.erase(registration)
+    delete_export_files(event.id)  # a list prepared with them in it goes too; it can be asked again
     db.session.commit()
     return render_template("registrations/erased.html", event=event)
 
