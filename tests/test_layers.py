@@ -32,7 +32,7 @@ PACKAGE = ROOT / "rsvp"
 #: Layer of each module, by its dotted name's longest matching prefix (views come first).
 LAYERS: list[tuple[int, tuple[str, ...]]] = [
     (1, ("rsvp.db", "rsvp.extensions", "rsvp.tokens", "rsvp.timeutil", "rsvp.i18n", "rsvp.fields",
-         "rsvp.urls", "rsvp.privacy.logs")),
+         "rsvp.urls", "rsvp.privacy.logs", "rsvp.personal")),
     (2, ("rsvp.events",)),
     (3, ("rsvp.mail", "rsvp.privacy")),
     (4, ("rsvp.auth",)),
@@ -189,4 +189,4 @@ def test_the_architecture_page_names_only_what_exists():
                 package = prefix.split(".")[1]
                 assert re.search(rf"^ *{rank} .*{package}", text, re.M) or package in (
                     "extensions", "tokens", "timeutil", "i18n", "urls", "fields", "db", "language",
-                    "cli", "serve", "jobs", "demo", "privacy"), (rank, package)
+                    "cli", "serve", "jobs", "demo", "privacy", "personal"), (rank, package)

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from rsvp.db import Base, UTCDateTime, enum_column, new_public_id
 from rsvp.events.models import Event
+from rsvp.personal import Erase, not_personal, personal
 from rsvp.timeutil import now_utc
 
 
@@ -42,12 +43,13 @@ class Organiser(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     #: Random identifier for URLs and the login session (never the integer id).
-    public_id: Mapped[str] = mapped_column(sa.String(32), unique=True, default=new_public_id)
+    public_id: Mapped[str] = mapped_column(sa.String(32), unique=True, default=new_public_id,
+        info=not_personal("a random identifier"))
     #: Lower-case, one account per address.
-    email: Mapped[str] = mapped_column(sa.String(254), unique=True)
-    name: Mapped[str] = mapped_column(sa.String(200))
+    email: Mapped[str] = mapped_column(sa.String(254), unique=True, info=personal(Erase.ADDRESS))
+    name: Mapped[str] = mapped_column(sa.String(200), info=personal(Erase.BLANK))
     #: Argon2id hash; NULL until the organiser sets a password through their invitation link.
-    password_hash: Mapped[str | None] = mapped_column(sa.String(255))
+    password_hash: Mapped[str | None] = mapped_column(sa.String(255), info=not_personal("a one-way hash"))
     #: Site admins create organisers and act as owner on every event.
     is_admin: Mapped[bool] = mapped_column(sa.Boolean, default=False)
     #: Deactivated organisers cannot log in and their sessions end at once.
@@ -55,7 +57,8 @@ class Organiser(Base):
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     password_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: Part of the login session's id: replaced on every password change, which ends other sessions.
-    session_token: Mapped[str] = mapped_column(sa.String(32), default=new_session_token)
+    session_token: Mapped[str] = mapped_column(sa.String(32), default=new_session_token,
+        info=not_personal("a random token"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
 
     def __repr__(self) -> str:
@@ -105,7 +108,8 @@ class LoginFailures(Base):
     )
 
     #: HMAC-SHA256 of the normalised address under SECRET_KEY, in hex.
-    address_key: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    address_key: Mapped[str] = mapped_column(sa.String(64), primary_key=True,
+        info=not_personal("a keyed hash of an address typed, gone once it expires"))
     #: Wrong passwords in a row since the last success or lock.
     failures: Mapped[int] = mapped_column(sa.Integer, default=0)
     #: No login with this address is tried before this time.

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from rsvp.db import Base, UTCDateTime, enum_column, new_public_id
+from rsvp.personal import not_personal
 from rsvp.timeutil import now_utc
 
 
@@ -80,6 +81,7 @@ class Event(Base):
         sa.CheckConstraint("taken_in_person >= 0", name="taken_in_person_positive"),
         sa.CheckConstraint("taken_online >= 0", name="taken_online_positive"),
         sa.Index("ix_events_status_starts_at", "status", "starts_at"),
+        {"info": not_personal("an event's published content, written by its organisers")},
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -194,6 +196,7 @@ class EventPartner(Base):
     """A State or organisation that hosts, co-organises or co-sponsors an event."""
 
     __tablename__ = "event_partners"
+    __table_args__ = ({"info": not_personal("published on the event's page")},)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int] = mapped_column(sa.ForeignKey("events.id", ondelete="CASCADE"), index=True)
@@ -209,6 +212,7 @@ class EventPerson(Base):
     """Someone on the programme: moderator, speaker, panellist."""
 
     __tablename__ = "event_people"
+    __table_args__ = ({"info": not_personal("the programme, published on the event's page")},)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int] = mapped_column(sa.ForeignKey("events.id", ondelete="CASCADE"), index=True)
@@ -228,6 +232,7 @@ class EventDocument(Base):
     __tablename__ = "event_documents"
     __table_args__ = (
         sa.CheckConstraint("(url IS NULL) <> (file_name IS NULL)", name="link_or_file"),
+        {"info": not_personal("published on the event's page")},
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -258,6 +263,7 @@ class EventTranslation(Base):
     __tablename__ = "event_translations"
     __table_args__ = (
         sa.UniqueConstraint("event_id", "language"),
+        {"info": not_personal("an event's published content, written by its organisers")},
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -291,6 +297,7 @@ class Question(Base):
     __tablename__ = "registration_questions"
     __table_args__ = (
         sa.Index("ix_registration_questions_event_position", "event_id", "position"),
+        {"info": not_personal("the form's questions; the answers are on the registration")},
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from rsvp.db import Base, UTCDateTime, enum_column
+from rsvp.personal import Erase, not_personal, personal
 from rsvp.timeutil import now_utc
 
 
@@ -30,15 +31,17 @@ class OutboxMessage(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     #: Template name, e.g. "registration-confirmed".
-    kind: Mapped[str] = mapped_column(sa.String(60))
-    recipient: Mapped[str] = mapped_column(sa.String(254))
-    subject: Mapped[str] = mapped_column(sa.String(300))
-    text_body: Mapped[str] = mapped_column(sa.Text)
-    html_body: Mapped[str] = mapped_column(sa.Text)
+    kind: Mapped[str] = mapped_column(sa.String(60), info=not_personal("which email"))
+    recipient: Mapped[str] = mapped_column(sa.String(254), info=personal(Erase.ROW))
+    subject: Mapped[str] = mapped_column(sa.String(300), info=personal(Erase.ROW))
+    text_body: Mapped[str] = mapped_column(sa.Text, info=personal(Erase.ROW))
+    html_body: Mapped[str] = mapped_column(sa.Text, info=personal(Erase.ROW))
     #: [{"filename", "content_type", "data" (text)}]; calendar files are text.
-    attachments: Mapped[list[dict[str, Any]]] = mapped_column(sa.JSON, default=list)
+    attachments: Mapped[list[dict[str, Any]]] = mapped_column(sa.JSON, default=list,
+        info=personal(Erase.ROW))
     #: Sending twice is impossible for messages with the same key (reminders).
-    dedupe_key: Mapped[str | None] = mapped_column(sa.String(200), unique=True)
+    dedupe_key: Mapped[str | None] = mapped_column(sa.String(200), unique=True,
+        info=not_personal("the kind of email and row ids"))
     #: The event it concerns, so its personal data can be purged with the event's.
     event_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("events.id", ondelete="SET NULL"), index=True)
@@ -49,12 +52,15 @@ class OutboxMessage(Base):
     #: A claimed message belongs to its worker until then; afterwards anyone may reclaim it.
     lease_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: Random token of the claim that holds the message.
-    claim: Mapped[str | None] = mapped_column(sa.String(40), index=True)
-    last_error: Mapped[str | None] = mapped_column(sa.String(1000))
+    claim: Mapped[str | None] = mapped_column(sa.String(40), index=True,
+        info=not_personal("a worker's random claim"))
+    last_error: Mapped[str | None] = mapped_column(sa.String(1000),
+        info=not_personal("the SMTP server's answer, without the message"))
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    message_id: Mapped[str] = mapped_column(sa.String(200))
+    message_id: Mapped[str] = mapped_column(sa.String(200), info=not_personal("a random identifier"))
     #: {"renderer": name, "args": {...}} while the message is still to be written: the worker
     #: renders it just before sending (rsvp.mail.outbox.queue_later), so a registration's
     #: transaction holds its locks for an insert, not for template rendering. NULL once written.
-    render: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)
+    render: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON,
+        info=not_personal("a renderer's name and row ids"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from rsvp.db import Base, UTCDateTime, enum_column
+from rsvp.personal import not_personal
 from rsvp.timeutil import now_utc
 
 
@@ -35,8 +36,9 @@ class AuditEntry(Base):
     event_id: Mapped[int | None] = mapped_column(sa.ForeignKey("events.id", ondelete="CASCADE"))
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
     #: The organiser's email address, kept as text so the log outlives their account.
-    actor: Mapped[str] = mapped_column(sa.String(254))
+    actor: Mapped[str] = mapped_column(sa.String(254), info=not_personal("the organiser who acted"))
     action: Mapped[AuditAction] = mapped_column(enum_column(AuditAction, "audit_action"))
     #: What, in words, without attendees' personal data ("approved 3 registrations",
     #: "registration K7Q2M9XA"): the log is kept longer than the data it speaks of.
-    detail: Mapped[str] = mapped_column(sa.Text, default="")
+    detail: Mapped[str] = mapped_column(sa.Text, default="",
+        info=not_personal("written without attendees' personal data (rsvp.privacy.audit)"))

@@ -19,6 +19,7 @@ from rsvp.db import erasing_personal_data
 from rsvp.events.models import Event
 from rsvp.extensions import db
 from rsvp.mail.models import OutboxMessage
+from rsvp.personal import erased_values, personal_columns
 from rsvp.registrations.models import Registration, RegistrationChange
 from rsvp.registrations.notify import LINKS_EMAIL
 
@@ -45,37 +46,41 @@ def forget_notes_and_emails(which: sa.ColumnElement[bool]) -> int:
     return deleted.rowcount
 
 
-def erase_event(event: Event, now: datetime) -> tuple[int, int]:
-    """Erase every registrant's personal data for ``event``; returns (registrations, messages)."""
+def erase(which: sa.ColumnElement[bool], now: datetime) -> tuple[int, int]:
+    """Erase the personal columns of the registrations ``which`` selects, as each declares
+    (rsvp.personal), and revoke their links; returns (registrations, emails deleted).
+
+    The history notes and the emails go first (forget_notes_and_emails): they are found by
+    the addresses this blanks.
+    """
     R = Registration
-    forgotten = forget_notes_and_emails(R.event_id == event.id)
+    forgotten = forget_notes_and_emails(which)
     erased: sa.CursorResult = db.session.execute(  # type: ignore[assignment]
-        sa.update(R).where(R.event_id == event.id, R.erased_at.is_(None)).values(
-            email=sa.literal("erased-") + sa.cast(R.id, sa.String) + sa.literal("@invalid"),
-            name="", organisation="", timezone=None,
-            # Whether someone had a need stays countable; what it was does not.
-            accessibility_needs=sa.case((R.accessibility_needs != "", "(erased)"), else_=""),
-            answers={}, passport_name=None, nationality=None, date_of_birth=None,
-            pass_organisation=None, pass_function=None, token_version=R.token_version + 1,
-            erased_at=now, updated_at=now)
+        sa.update(R).where(which, R.erased_at.is_(None))
+        .values(**erased_values(R.__table__), token_version=R.token_version + 1, erased_at=now,
+                updated_at=now)
         .execution_options(synchronize_session=False))
+    return erased.rowcount, forgotten
+
+
+def erase_event(event: Event, now: datetime) -> tuple[int, int]:
+    """Erase every registrant's personal data for ``event``, and every email about it;
+    returns (registrations, messages)."""
+    erased, forgotten = erase(Registration.event_id == event.id, now)
     deleted: sa.CursorResult = db.session.execute(  # type: ignore[assignment]
         sa.delete(OutboxMessage).where(OutboxMessage.event_id == event.id)
         .execution_options(synchronize_session=False))
-    return erased.rowcount, forgotten + deleted.rowcount
+    return erased, forgotten + deleted.rowcount
 
 
 def drop_grounds_pass_details(now: datetime) -> int:
     """Passport names, nationalities and birth dates are needed only until the event ends."""
     ended = sa.select(Event.id).where(Event.ends_at <= now).scalar_subquery()
+    table = Registration.__table__
     result: sa.CursorResult = db.session.execute(  # type: ignore[assignment]
         sa.update(Registration)
         .where(Registration.event_id.in_(ended),
-               sa.or_(Registration.passport_name.is_not(None), Registration.nationality.is_not(None),
-                      Registration.date_of_birth.is_not(None),
-                      Registration.pass_organisation.is_not(None),
-                      Registration.pass_function.is_not(None)))
-        .values(passport_name=None, nationality=None, date_of_birth=None,
-                pass_organisation=None, pass_function=None)
+               sa.or_(*(column.is_not(None) for column in personal_columns(table, "grounds_pass"))))
+        .values(**erased_values(table, "grounds_pass"))
         .execution_options(synchronize_session=False))
     return result.rowcount

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from rsvp.db import Base, UTCDateTime, enum_column, new_public_id
 from rsvp.events.models import AttendanceMode, Event
+from rsvp.personal import Erase, not_personal, personal
 from rsvp.timeutil import now_utc
 
 
@@ -56,26 +57,30 @@ class Registration(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    public_id: Mapped[str] = mapped_column(sa.String(32), unique=True, default=new_public_id)
+    public_id: Mapped[str] = mapped_column(sa.String(32), unique=True, default=new_public_id,
+        info=not_personal("a random identifier"))
     event_id: Mapped[int] = mapped_column(sa.ForeignKey("events.id", ondelete="CASCADE"))
     #: Lower-case; see the partial unique index above.
-    email: Mapped[str] = mapped_column(sa.String(254))
-    name: Mapped[str] = mapped_column(sa.String(200))
-    organisation: Mapped[str] = mapped_column(sa.String(300), default="")
+    email: Mapped[str] = mapped_column(sa.String(254), info=personal(Erase.ADDRESS))
+    name: Mapped[str] = mapped_column(sa.String(200), info=personal(Erase.BLANK))
+    organisation: Mapped[str] = mapped_column(sa.String(300), default="", info=personal(Erase.BLANK))
     organisation_type: Mapped[OrganisationType] = mapped_column(
         enum_column(OrganisationType, "organisation_type"))
     #: ISO 3166-1 alpha-2 code.
-    country: Mapped[str | None] = mapped_column(sa.String(2))
+    country: Mapped[str | None] = mapped_column(sa.String(2),
+        info=personal(Erase.KEEP, why='counted by country; a country code names no one'))
     attendance_mode: Mapped[AttendanceMode] = mapped_column(
         enum_column(AttendanceMode, "attendance_mode"))
     #: The person's own IANA zone, as their browser reported it; emails show times in it.
-    timezone: Mapped[str | None] = mapped_column(sa.String(64))
+    timezone: Mapped[str | None] = mapped_column(sa.String(64), info=personal(Erase.NULL))
     #: Language the person reads their emails in.
-    language: Mapped[str] = mapped_column(sa.String(8), default="en")
+    language: Mapped[str] = mapped_column(sa.String(8), default="en",
+        info=not_personal("the language of the emails, from those offered"))
     #: Interpretation channel requested, from the event's languages; NULL = floor language.
-    interpretation_language: Mapped[str | None] = mapped_column(sa.String(8))
+    interpretation_language: Mapped[str | None] = mapped_column(sa.String(8),
+        info=not_personal("a channel asked for, counted in the demand"))
     captions: Mapped[bool] = mapped_column(sa.Boolean, default=False)
-    accessibility_needs: Mapped[str] = mapped_column(sa.Text, default="")
+    accessibility_needs: Mapped[str] = mapped_column(sa.Text, default="", info=personal(Erase.MARK))
     #: When the person accepted the privacy notice.
     consent_at: Mapped[datetime] = mapped_column(UTCDateTime)
     status: Mapped[RegistrationStatus] = mapped_column(
@@ -84,17 +89,22 @@ class Registration(Base):
     token_version: Mapped[int] = mapped_column(sa.Integer, default=1)
     checked_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: Answers to the event's questions: {"<question id>": str | list[str] | bool | "YYYY-MM-DD"}.
-    answers: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
+    answers: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict, info=personal(Erase.EMPTY))
 
     #: UN grounds pass (events that ask): True = already holds a valid pass; NULL = not asked.
     has_grounds_pass: Mapped[bool | None] = mapped_column(sa.Boolean)
     #: What a pass request needs, only while one is needed; erased once the event is over.
-    passport_name: Mapped[str | None] = mapped_column(sa.String(200))
+    passport_name: Mapped[str | None] = mapped_column(sa.String(200),
+        info=personal(Erase.NULL, group='grounds_pass'))
     #: ISO 3166-1 alpha-2 code.
-    nationality: Mapped[str | None] = mapped_column(sa.String(2))
-    date_of_birth: Mapped[date | None] = mapped_column(sa.Date)
-    pass_organisation: Mapped[str | None] = mapped_column(sa.String(300))
-    pass_function: Mapped[str | None] = mapped_column(sa.String(200))
+    nationality: Mapped[str | None] = mapped_column(sa.String(2),
+        info=personal(Erase.NULL, group='grounds_pass'))
+    date_of_birth: Mapped[date | None] = mapped_column(sa.Date,
+        info=personal(Erase.NULL, group='grounds_pass'))
+    pass_organisation: Mapped[str | None] = mapped_column(sa.String(300),
+        info=personal(Erase.NULL, group='grounds_pass'))
+    pass_function: Mapped[str | None] = mapped_column(sa.String(200),
+        info=personal(Erase.NULL, group='grounds_pass'))
 
     #: Set when the person's data was erased (on request or at expiry); the row stays for counts.
     erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -125,8 +135,9 @@ class RegistrationChange(Base):
     to_status: Mapped[RegistrationStatus] = mapped_column(
         enum_column(RegistrationStatus, "change_to_status"))
     #: "registrant", "system", or the organiser's email.
-    actor: Mapped[str] = mapped_column(sa.String(254), default="registrant")
+    actor: Mapped[str] = mapped_column(sa.String(254), default="registrant",
+        info=not_personal("registrant, system, or the organiser who acted"))
     #: Why, in words: a rejection reason, "email never confirmed", "changed: language".
-    note: Mapped[str] = mapped_column(sa.Text, default="")
+    note: Mapped[str] = mapped_column(sa.Text, default="", info=personal(Erase.BLANK))
 
     registration: Mapped[Registration] = relationship(back_populates="changes")

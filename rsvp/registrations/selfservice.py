@@ -18,8 +18,7 @@ import sqlalchemy as sa
 from rsvp.events.models import AttendanceMode, Event
 from rsvp.events.questions import answer_text, questions_for
 from rsvp.extensions import db
-from rsvp.registrations import notify
-from rsvp.registrations.erasure import forget_notes_and_emails
+from rsvp.registrations import erasure, notify
 from rsvp.registrations.models import (
     ACTIVE_STATUSES,
     Registration,
@@ -113,23 +112,15 @@ def expire_unconfirmed(now: datetime, hours: int) -> int:
 def erase_personal_data(registration: Registration, now: datetime) -> None:
     """Blank everything that identifies the person; the row stays so counts stay right.
 
-    Messages to them about this event leave the outbox too, sent or not, and
-    the notes of its history, as the retention purge does (one function for both).
+    Every personal column is erased as it declares (rsvp.personal); messages to them leave
+    the outbox, sent or not, and the notes of its history go: the retention purge erases
+    through the same function (rsvp.registrations.erasure.erase).
     """
-    forget_notes_and_emails(Registration.id == registration.id)
-    registration.email = f"erased-{registration.id}@invalid"
-    registration.name = ""
-    registration.organisation = ""
-    registration.country = None
-    registration.timezone = None
-    registration.accessibility_needs = ""
-    registration.answers = {}
-    apply_grounds_pass(registration, None)
-    registration.has_grounds_pass = None
-    registration.token_version += 1
-    registration.erased_at = now
-    registration.updated_at = now
-    db.session.flush()
+    db.session.flush()  # what the caller changed before, written before the rows are erased
+    erasure.erase(Registration.id == registration.id, now)
+    db.session.expire(registration)
+    for change in registration.changes:
+        db.session.expire(change)
 
 
 def update_details(registration: Registration, details: Details, now: datetime | None = None,

@@ -6,6 +6,7 @@ import sqlalchemy as sa
 
 from rsvp.events.models import Event
 from rsvp.extensions import db
+from rsvp.personal import erased_values
 from rsvp.speakers import statements
 from rsvp.speakers.models import Speaker
 
@@ -19,8 +20,6 @@ def erase_event(event: Event) -> None:
         statements.delete_after_commit(db.session(), stored_as)
     db.session.execute(
         sa.update(Speaker).where(Speaker.event_id == event.id).values(
-            name="", email=sa.literal("erased-") + sa.cast(Speaker.id, sa.String)
-            + sa.literal("@invalid"), statement_filename=None, statement_stored_as=None,
-            statement_content_type=None, statement_bytes=None, statement_uploaded_at=None,
+            **erased_values(Speaker.__table__), statement_bytes=None, statement_uploaded_at=None,
             token_version=Speaker.token_version + 1)
         .execution_options(synchronize_session=False))

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from rsvp.db import Base, UTCDateTime, enum_column, new_public_id
 from rsvp.events.models import Event
+from rsvp.personal import Erase, not_personal, personal
 from rsvp.timeutil import now_utc
 
 
@@ -58,6 +59,7 @@ class SpeakersList(Base):
         sa.CheckConstraint("floor_minutes > 0", name="floor_minutes_positive"),
         sa.CheckConstraint("individual_seconds > 0", name="individual_seconds_positive"),
         sa.CheckConstraint("group_seconds > 0", name="group_seconds_positive"),
+        {"info": not_personal("the list's settings")},
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -125,28 +127,34 @@ class Speaker(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     #: Random identifier for the speaker's link and the console (never the integer id).
-    public_id: Mapped[str] = mapped_column(sa.String(32), unique=True, default=new_public_id)
+    public_id: Mapped[str] = mapped_column(sa.String(32), unique=True, default=new_public_id,
+        info=not_personal("a random identifier"))
     event_id: Mapped[int] = mapped_column(sa.ForeignKey("events.id", ondelete="CASCADE"))
     #: The person who will speak.
-    name: Mapped[str] = mapped_column(sa.String(200))
+    name: Mapped[str] = mapped_column(sa.String(200), info=personal(Erase.BLANK))
     #: As the person wrote it: "Permanent Mission of Lithuania", "Amnesty International".
-    delegation: Mapped[str] = mapped_column(sa.String(300))
+    delegation: Mapped[str] = mapped_column(sa.String(300),
+        info=not_personal("the delegation or organisation speaking, published on the list"))
     #: What makes two inscriptions the same delegation: "state:LT", "ngo:amnesty international".
-    delegation_key: Mapped[str] = mapped_column(sa.String(520))
+    delegation_key: Mapped[str] = mapped_column(sa.String(520),
+        info=not_personal("the delegation, normalised"))
     category: Mapped[SpeakerCategory] = mapped_column(enum_column(SpeakerCategory, "speaker_category"))
     #: ISO 3166-1 alpha-2 code: the State itself, or an NHRI's State.
-    country: Mapped[str | None] = mapped_column(sa.String(2))
+    country: Mapped[str | None] = mapped_column(sa.String(2),
+        info=not_personal("the State a delegation speaks for, published on the list"))
     #: An NHRI accredited with A status (Paris Principles) speaks straight after its own State.
     nhri_a_status: Mapped[bool] = mapped_column(sa.Boolean, default=False)
     on_behalf_of_group: Mapped[bool] = mapped_column(sa.Boolean, default=False)
     #: "the African Group", "the Core Group on civil society space".
-    group_name: Mapped[str | None] = mapped_column(sa.String(200))
+    group_name: Mapped[str | None] = mapped_column(sa.String(200),
+        info=not_personal("the group spoken for, published on the list"))
     #: ISO 639-1 code of the statement's language, so interpreters can prepare.
-    language: Mapped[str] = mapped_column(sa.String(8))
+    language: Mapped[str] = mapped_column(sa.String(8), info=not_personal("the language of the statement"))
     #: Lower-case; only organisers ever see it.
-    email: Mapped[str] = mapped_column(sa.String(254))
+    email: Mapped[str] = mapped_column(sa.String(254), info=personal(Erase.ADDRESS))
     #: Language the person reads their emails in.
-    email_language: Mapped[str] = mapped_column(sa.String(8), default="en")
+    email_language: Mapped[str] = mapped_column(sa.String(8), default="en",
+        info=not_personal("the language of the emails, from those offered"))
     state: Mapped[SpeakerState] = mapped_column(
         enum_column(SpeakerState, "speaker_state"), default=SpeakerState.INSCRIBED)
     #: Copied from the list at inscription: the unique index above applies to this row.
@@ -170,10 +178,10 @@ class Speaker(Base):
     token_version: Mapped[int] = mapped_column(sa.Integer, default=1)
 
     #: The statement for the interpreters, stored outside the web root (see statements.py).
-    statement_filename: Mapped[str | None] = mapped_column(sa.String(200))
+    statement_filename: Mapped[str | None] = mapped_column(sa.String(200), info=personal(Erase.NULL))
     #: File name in the statements folder; random, never derived from what was uploaded.
-    statement_stored_as: Mapped[str | None] = mapped_column(sa.String(100))
-    statement_content_type: Mapped[str | None] = mapped_column(sa.String(100))
+    statement_stored_as: Mapped[str | None] = mapped_column(sa.String(100), info=personal(Erase.NULL))
+    statement_content_type: Mapped[str | None] = mapped_column(sa.String(100), info=personal(Erase.NULL))
     statement_bytes: Mapped[int | None] = mapped_column(sa.Integer)
     statement_uploaded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
