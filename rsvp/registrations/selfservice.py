@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from rsvp.events.models import AttendanceMode, Event
 from rsvp.events.questions import answer_text, questions_for
 from rsvp.extensions import db
+from rsvp.personal import personal_columns
 from rsvp.registrations import erasure, notify
 from rsvp.registrations.models import (
     ACTIVE_STATUSES,
@@ -259,37 +260,36 @@ def request_links(email: str, now: datetime | None = None) -> int:
 
 
 def personal_data(registration: Registration) -> dict[str, Any]:
-    """Everything kept about the person, as they can download it from their manage page."""
+    """Everything kept about the person, as they can download it from their manage page.
+
+    Every column declared personal (rsvp.personal) is in it, by its column's name, with what
+    the registration says of them besides (status, how they attend, their choices, times).
+    """
     event = registration.event
-    answers = {q.label: answer_text(q, (registration.answers or {}).get(q.key))
-               for q in questions_for(event)}
+    declared = {column.key: _plain(getattr(registration, column.key))
+                for column in personal_columns(Registration.__table__)}
+    declared["answers"] = {q.label: answer_text(q, (registration.answers or {}).get(q.key))
+                           for q in questions_for(event)}
     return {
         "event": {"title": event.title, "starts_at": event.starts_at.isoformat(),
                   "page": public_url("events.show", slug=event.slug)},
         "registration": {
-            "status": registration.status.value, "name": registration.name,
-            "email": registration.email, "organisation": registration.organisation,
+            **declared,
+            "status": registration.status.value,
             "organisation_type": registration.organisation_type.value,
-            "country": registration.country, "attendance_mode": registration.attendance_mode.value,
-            "email_language": registration.language, "timezone": registration.timezone,
+            "attendance_mode": registration.attendance_mode.value,
+            "email_language": registration.language,
             "interpretation_language": registration.interpretation_language,
-            "captions": registration.captions,
-            "accessibility_needs": registration.accessibility_needs,
-            "answers": answers,
-            "grounds_pass": None if registration.has_grounds_pass is None else {
-                "holds_pass": registration.has_grounds_pass,
-                "passport_name": registration.passport_name,
-                "nationality": registration.nationality,
-                "date_of_birth": (registration.date_of_birth.isoformat()
-                                  if registration.date_of_birth else None),
-                "organisation": registration.pass_organisation,
-                "function": registration.pass_function},
+            "captions": registration.captions, "holds_grounds_pass": registration.has_grounds_pass,
             "consent_at": registration.consent_at.isoformat(),
             "registered_at": registration.created_at.isoformat(),
-            "checked_in_at": (registration.checked_in_at.isoformat()
-                              if registration.checked_in_at else None),
+            "checked_in_at": _plain(registration.checked_in_at),
         },
         "history": [{"at": c.at.isoformat(), "from": c.from_status.value if c.from_status else None,
                      "to": c.to_status.value, "by": c.actor if c.actor in ("registrant", "system")
                      else "organiser", "note": c.note} for c in registration.changes],
     }
+
+
+def _plain(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, date | datetime) else value

@@ -15,7 +15,7 @@ from rsvp.auth.models import Role
 from rsvp.events.models import EventFormat, QuestionKind
 from rsvp.extensions import db
 from rsvp.jobs import purge
-from rsvp.personal import Erase, Personal, declaration, not_personal, personal
+from rsvp.personal import Erase, Personal, declaration, not_personal, personal, personal_columns
 from rsvp.registrations import notify, tracking
 from rsvp.registrations.models import Registration, RegistrationChange, RegistrationStatus
 from rsvp.timeutil import now_utc
@@ -140,3 +140,22 @@ def test_the_purge_leaves_no_trace(client, event):
     assert tracking.dashboard(event).languages == before  # the demand still counts them
     kept = db.session.scalar(sa.select(Registration).where(Registration.event_id == event.id))
     assert (kept.country, kept.accessibility_needs) == ("CO", "(erased)")  # as declared
+
+
+def test_the_data_download_holds_every_declared_column(client, event):
+    """What an attendee downloads from their manage page is read from the declarations too."""
+    person = registrant_with_a_marker_everywhere(client, event)
+    token = tokens.sign("manage-registration", [person.public_id, person.token_version])
+    data = client.get(f"/r/{token}/data.json").get_json()["registration"]
+    for column in personal_columns(Registration.__table__):
+        assert column.key in data, column.key
+    assert data["passport_name"] == f"{MARKER} passport_name"
+    assert data["date_of_birth"] == "1984-05-06"
+    assert data["answers"] == {"Your story": f"{MARKER} question_{question_keys(event)[0]}",
+                               "Where do you work?": f"{MARKER} question_{question_keys(event)[1]}"}
+
+
+def question_keys(event) -> list[str]:
+    from rsvp.events.questions import questions_for
+
+    return [q.key for q in questions_for(event)]
