@@ -27,6 +27,8 @@ from rsvp.events.models import Event
 from rsvp.exports.jobs import build_exports, delete_export_files
 from rsvp.extensions import db
 from rsvp.mail.worker import PassResult, send_pending
+from rsvp.privacy import audit
+from rsvp.privacy.models import AuditAction
 from rsvp.registrations import erasure as registration_erasure
 from rsvp.registrations.models import Registration
 from rsvp.registrations.notify import enqueue_due_reminders, reminder_skip_reason
@@ -56,6 +58,9 @@ def purge_event(event: Event, now: datetime) -> tuple[int, int]:
     registrations, messages = registration_erasure.erase_event(event, now)
     speaker_erasure.erase_event(event)
     delete_export_files(event.id)
+    audit.record(event, "system", AuditAction.ERASED_REGISTRATION,
+                 f"personal data of {registrations} registration(s), the speakers and {messages} "
+                 f"email(s) erased: {event.retention_days} days after the event (retention)", now)
     return registrations, messages
 
 

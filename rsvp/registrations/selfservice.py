@@ -19,7 +19,10 @@ from rsvp.events.models import AttendanceMode, Event
 from rsvp.events.questions import answer_text, questions_for
 from rsvp.extensions import db
 from rsvp.personal import personal_columns
+from rsvp.privacy import audit
+from rsvp.privacy.models import AuditAction
 from rsvp.registrations import erasure, notify
+from rsvp.registrations.codes import code_of
 from rsvp.registrations.models import (
     ACTIVE_STATUSES,
     Registration,
@@ -105,6 +108,9 @@ def expire_unconfirmed(now: datetime, hours: int) -> int:
                 move_status(registration, (RegistrationStatus.PENDING_EMAIL,),
                       RegistrationStatus.CANCELLED, now, "system", "email address never confirmed")
                 erase_personal_data(registration, now)
+                audit.record(registration.event, "system", AuditAction.ERASED_REGISTRATION,
+                             f"registration {code_of(registration.public_id)} erased: its email "
+                             f"address was not confirmed within {hours} hours", now)
         except TransitionRefused:
             continue  # confirmed in the meantime
     return len(stale)

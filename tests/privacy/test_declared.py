@@ -102,6 +102,15 @@ def assert_no_trace(before: str) -> None:
     assert MARKER not in text and "1984-05-06" not in text, before
 
 
+def deletion_record(event) -> tuple[str, str]:
+    """The erasure's record in the event's audit log (the scan above found no one's data in it)."""
+    from rsvp.privacy.models import AuditAction, AuditEntry
+
+    (entry,) = db.session.scalars(sa.select(AuditEntry).where(
+        AuditEntry.event_id == event.id, AuditEntry.action == AuditAction.ERASED_REGISTRATION))
+    return entry.actor, entry.detail
+
+
 @pytest.fixture
 def event(db_session):
     return make_event(format=EventFormat.HYBRID, grounds_pass_required=True,
@@ -113,6 +122,8 @@ def test_erasing_through_the_manage_link_leaves_no_trace(app, client, event):
     token = tokens.sign("manage-registration", [person.public_id, person.token_version])
     assert client.post(f"/r/{token}/erase", data={"confirm": "y"}).status_code == 200
     assert_no_trace("through the manage link")
+    actor, detail = deletion_record(event)
+    assert actor == "attendee" and "at the attendee's request" in detail
     db.session.expire_all()
     assert person.status is RegistrationStatus.CANCELLED and person.erased_at  # the row stays
 
@@ -126,6 +137,7 @@ def test_erasing_by_an_organiser_leaves_no_trace(app, client, event):
                            data={"confirm": "yes"})
     assert response.status_code == 303
     assert_no_trace("by an organiser")
+    assert deletion_record(event)[0] == organiser.email
 
 
 def test_the_purge_leaves_no_trace(client, event):
@@ -137,6 +149,8 @@ def test_the_purge_leaves_no_trace(client, event):
     purge(now_utc())
     db.session.commit()
     assert_no_trace("by the purge")
+    actor, detail = deletion_record(event)
+    assert actor == "system" and "days after the event (retention)" in detail
     assert tracking.dashboard(event).languages == before  # the demand still counts them
     kept = db.session.scalar(sa.select(Registration).where(Registration.event_id == event.id))
     assert (kept.country, kept.accessibility_needs) == ("CO", "(erased)")  # as declared
@@ -159,3 +173,15 @@ def question_keys(event) -> list[str]:
     from rsvp.events.questions import questions_for
 
     return [q.key for q in questions_for(event)]
+
+
+def test_an_unconfirmed_registration_erased_by_rule_leaves_its_record(event):
+    from rsvp.registrations.selfservice import expire_unconfirmed
+
+    make_registration(event, status=RegistrationStatus.PENDING_EMAIL, name=f"{MARKER} never came",
+                      created_at=now_utc() - timedelta(hours=50))
+    assert expire_unconfirmed(now_utc(), 48) == 1
+    db.session.commit()
+    assert_no_trace("by the confirmation rule")
+    actor, detail = deletion_record(event)
+    assert actor == "system" and "not confirmed within 48 hours" in detail

@@ -17,6 +17,8 @@ from rsvp.events.models import AttendanceMode
 from rsvp.events.questions import answer_text, questions_for
 from rsvp.exports.jobs import delete_export_files
 from rsvp.extensions import db, limiter
+from rsvp.privacy import audit
+from rsvp.privacy.models import AuditAction
 from rsvp.registrations import codes, notify, selfservice, services
 from rsvp.registrations.forms import DetailsForm, EraseForm, LinkRequestForm, details_form
 from rsvp.registrations.models import ACTIVE_STATUSES, Registration, RegistrationStatus
@@ -105,7 +107,10 @@ def erase(token: str) -> str | Response | tuple[str, int]:
     if not form.validate_on_submit():
         return _page(registration, token, erase_form=form), 422
     event = registration.event
+    code = codes.code_for(registration)
     selfservice.erase(registration)
+    audit.record(event, "attendee", AuditAction.ERASED_REGISTRATION,
+                 f"registration {code} erased at the attendee's request, through their link")
     delete_export_files(event.id)  # a list prepared with them in it goes too; it can be asked again
     db.session.commit()
     return render_template("registrations/erased.html", event=event)
