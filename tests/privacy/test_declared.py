@@ -20,7 +20,7 @@ from rsvp.registrations import notify, tracking
 from rsvp.registrations.models import Registration, RegistrationChange, RegistrationStatus
 from rsvp.timeutil import now_utc
 from tests.auth.conftest import log_in
-from tests.factories import add_question, grant_role, make_event, make_organiser
+from tests.factories import add_question, grant_role, make_event, make_organiser, make_registration
 from tests.privacy.test_retention import every_text_in_the_database
 from tests.served.client import forms_in
 
