@@ -58,6 +58,10 @@ class OutboxMessage(Base):
         info=not_personal("the SMTP server's answer, without the message"))
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     message_id: Mapped[str] = mapped_column(sa.String(200), info=not_personal("a random identifier"))
+    #: Erase the address and the words once sent or given up (the receipt of an erasure: the
+    #: last message to someone whose data is gone). The row stays, saying only what left when.
+    forget_after_sending: Mapped[bool] = mapped_column(sa.Boolean, default=False,
+                                                       server_default=sa.false())
     #: {"renderer": name, "args": {...}} while the message is still to be written: the worker
     #: renders it just before sending (rsvp.mail.outbox.queue_later), so a registration's
     #: transaction holds its locks for an insert, not for template rendering. NULL once written.

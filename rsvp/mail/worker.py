@@ -25,6 +25,7 @@ import flask_mail
 import sqlalchemy as sa
 from flask import current_app
 
+from rsvp.db import erasing_personal_data
 from rsvp.extensions import db
 from rsvp.mail import outbox
 from rsvp.mail.models import OutboxMessage, OutboxStatus
@@ -107,6 +108,18 @@ def claim(limit: int, now: datetime) -> list[OutboxMessage]:
     return messages
 
 
+def _forget_what_asked(ids: list[int]) -> None:
+    """Messages done with (sent, or given up) whose address and words go once done: they go."""
+    forgotten: sa.CursorResult = db.session.execute(  # type: ignore[assignment]
+        sa.update(OutboxMessage)
+        .where(OutboxMessage.id.in_(ids), OutboxMessage.forget_after_sending.is_(True),
+               OutboxMessage.status.in_((OutboxStatus.SENT, OutboxStatus.FAILED)))
+        .values(recipient="", subject="", text_body="", html_body="", attachments=[])
+        .execution_options(synchronize_session=False))
+    if forgotten.rowcount:
+        erasing_personal_data(db.session())  # on SQLite the commit then empties the WAL of them
+
+
 def _finish(message: OutboxMessage, **values: object) -> None:
     """Record an outcome, only if the claim is still ours (not reclaimed after our lease)."""
     # End any read transaction first: on SQLite a write that upgrades a stale read
@@ -138,6 +151,8 @@ def _fail(message: OutboxMessage, reason: str, result: PassResult,
           attempts: int | None = None) -> None:
     _finish(message, status=OutboxStatus.FAILED, last_error=reason[:1000],
             attempts=attempts if attempts is not None else message.attempts + 1)
+    _forget_what_asked([message.id])
+    db.session.commit()
     result.failed += 1
 
 
@@ -206,6 +221,7 @@ class _SentLog:
                         lease_expires_at=None, last_error=None,
                         attempts=OutboxMessage.attempts + 1)
                 .execution_options(synchronize_session=False))
+            _forget_what_asked(ids)
         db.session.commit()
         self.messages.clear()
 

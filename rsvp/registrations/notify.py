@@ -23,7 +23,7 @@ from rsvp.events.models import AttendanceMode, Event, EventStatus
 from rsvp.extensions import db
 from rsvp.i18n import language_name
 from rsvp.mail.models import OutboxMessage
-from rsvp.mail.outbox import Rendered, Renderer, queue_later, queue_rendered, render_email
+from rsvp.mail.outbox import Rendered, Renderer, queue_email, queue_later, queue_rendered, render_email
 from rsvp.registrations import codes
 from rsvp.registrations.models import ACTIVE_STATUSES, Registration, RegistrationStatus
 from rsvp.timeutil import format_day, format_moment, format_span, is_zone, time_lines
@@ -141,6 +141,24 @@ def status_email(registration: Registration, name: str | None = None,
         return None
     with_calendar = registration.status is RegistrationStatus.CONFIRMED
     return _send(name, registration, attach_ics=with_calendar, **extra)
+
+
+def erasure_receipt(registration: Registration, now: datetime) -> OutboxMessage | None:
+    """The receipt of an erasure the person asked for, queued while their address is still known.
+
+    It names the event and the erasure's reference, nothing of what was erased; it belongs to
+    no event (the erasure would take it too), and the worker erases its address and words once
+    it has left (OutboxMessage.forget_after_sending).
+    """
+    event = registration.event
+    with force_locale(registration.language):
+        day = format_day(now, event.timezone, "long")
+    message = queue_email("registration-erased", to=registration.email, lang=registration.language,
+                          title=event_text(event, registration.language).title, day=day,
+                          code=codes.code_for(registration))
+    if message is not None:
+        message.forget_after_sending = True
+    return message
 
 
 def confirm_url(registration: Registration) -> str:

@@ -218,11 +218,15 @@ def erase(registration: Registration, now: datetime | None = None,
           actor: str = "registrant") -> None:
     """Erase a person's data at their request; an active registration is cancelled first.
 
-    Their seat goes to the waiting list; no email is sent to the address being forgotten.
+    Their seat goes to the waiting list. The person who erases through their own link gets one
+    last email, the erasure's receipt, itself erased once sent (notify.erasure_receipt); nothing
+    else is sent to the address being forgotten.
     """
     now = now or now_utc()
     if registration.erased_at:
         return
+    if actor == "registrant":
+        notify.erasure_receipt(registration, now)
     if registration.status in ACTIVE_STATUSES:
         cancel(registration, now, actor, "personal data erased on request", notify_person=False)
     else:

@@ -83,6 +83,7 @@ def every_email(lang: str) -> list[OutboxMessage]:
     person.status = RegistrationStatus.CONFIRMED
     notify.confirm_email_request(person)
     notify.links_email(person.email, [person], dedupe_key=f"links-{lang}")
+    notify.erasure_receipt(make_registration(event, language=lang), starts)
     notify.enqueue_due_reminders(starts - timedelta(minutes=30))
     editor.update_logistics(event, starts_at=starts, ends_at=starts + timedelta(hours=2),
                             venue="Room XX", join_url="https://meet.example.org/room")

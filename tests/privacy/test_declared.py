@@ -15,8 +15,10 @@ from rsvp.auth.models import Role
 from rsvp.events.models import EventFormat, QuestionKind
 from rsvp.extensions import db
 from rsvp.jobs import purge
+from rsvp.mail import worker
+from rsvp.mail.models import OutboxMessage
 from rsvp.personal import Erase, Personal, declaration, not_personal, personal, personal_columns
-from rsvp.registrations import notify, tracking
+from rsvp.registrations import codes, notify, tracking
 from rsvp.registrations.models import Registration, RegistrationChange, RegistrationStatus
 from rsvp.timeutil import now_utc
 from tests.auth.conftest import log_in
@@ -117,11 +119,23 @@ def event(db_session):
                       capacity_in_person=10)
 
 
-def test_erasing_through_the_manage_link_leaves_no_trace(app, client, event):
+def test_erasing_through_the_manage_link_leaves_no_trace_once_the_receipt_is_sent(app, client, event,
+                                                                                  smtp):
     person = registrant_with_a_marker_everywhere(client, event)
+    code = codes.code_for(person)
     token = tokens.sign("manage-registration", [person.public_id, person.token_version])
     assert client.post(f"/r/{token}/erase", data={"confirm": "y"}).status_code == 200
-    assert_no_trace("through the manage link")
+    # The receipt is the one thing still addressed to them, until it leaves.
+    waiting = db.session.scalars(sa.select(OutboxMessage).where(
+        OutboxMessage.recipient == f"{MARKER}@example.org")).all()
+    assert [m.kind for m in waiting] == ["registration-erased"]
+    worker.send_pending()
+    (receipt,) = smtp.inbox.to(f"{MARKER}@example.org")
+    assert receipt["Subject"] == "Your registration data is erased"
+    text = receipt.get_body(("plain",)).get_content()
+    assert code in text and event.title in text and MARKER not in text.replace(
+        f"{MARKER}@example.org", "")
+    assert_no_trace("through the manage link, the receipt sent")
     actor, detail = deletion_record(event)
     assert actor == "attendee" and "at the attendee's request" in detail
     db.session.expire_all()
@@ -185,3 +199,15 @@ def test_an_unconfirmed_registration_erased_by_rule_leaves_its_record(event):
     assert_no_trace("by the confirmation rule")
     actor, detail = deletion_record(event)
     assert actor == "system" and "not confirmed within 48 hours" in detail
+
+
+def test_a_receipt_the_server_refuses_is_forgotten_all_the_same(client, event, smtp):
+    person = registrant_with_a_marker_everywhere(client, event)
+    token = tokens.sign("manage-registration", [person.public_id, person.token_version])
+    assert client.post(f"/r/{token}/erase", data={"confirm": "y"}).status_code == 200
+    smtp.inbox.reply = "550 No such mailbox"
+    assert worker.send_pending().failed == 1
+    receipt = db.session.scalar(sa.select(OutboxMessage).where(
+        OutboxMessage.kind == "registration-erased"))
+    assert (receipt.status.value, receipt.recipient, receipt.text_body) == ("failed", "", "")
+    assert_no_trace("the receipt refused")
