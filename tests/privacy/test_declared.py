@@ -211,3 +211,15 @@ def test_a_receipt_the_server_refuses_is_forgotten_all_the_same(client, event, s
         OutboxMessage.kind == "registration-erased"))
     assert (receipt.status.value, receipt.recipient, receipt.text_body) == ("failed", "", "")
     assert_no_trace("the receipt refused")
+
+
+def test_the_audit_log_says_who_erased_in_the_organisers_language(app, client, event):
+    person = make_registration(event)
+    token = tokens.sign("manage-registration", [person.public_id, person.token_version])
+    assert client.post(f"/r/{token}/erase", data={"confirm": "y"}).status_code == 200
+    owner = make_organiser()
+    grant_role(event, owner, Role.OWNER)
+    log_in(client, owner.email)
+    page = client.get(f"/manage/events/{event.public_id}/audit").get_data(as_text=True)
+    assert "<td>The attendee, through their link</td>" in page
+    assert "<td>Erased a person's data</td>" in page

@@ -262,6 +262,8 @@ AUDIT_LABELS = {
     AuditAction.CHANGED_EVENT.value: _l("Changed the event"),
     AuditAction.CHANGED_ROLES.value: _l("Changed the team"),
 }
+#: Who acted, where it was not an organiser (whose address the entry shows).
+AUDIT_ACTORS = {"attendee": _l("The attendee, through their link"), "system": _l("A rule, automatically")}
 
 
 @bp.record_once
@@ -271,4 +273,4 @@ def _label_globals(state) -> None:  # type: ignore[no-untyped-def]
         STATUS_LABELS_BY_VALUE={s.value: label for s, label in STATUS_LABELS.items()},
         ORGANISATION_TYPE_LABELS_BY_VALUE={
             k.value: label for k, label in ORGANISATION_TYPE_LABELS.items()},
-        AUDIT_LABELS=AUDIT_LABELS, country_name=country_name)
+        AUDIT_LABELS=AUDIT_LABELS, AUDIT_ACTORS=AUDIT_ACTORS, country_name=country_name)
