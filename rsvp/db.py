@@ -229,6 +229,21 @@ def reads_first() -> None:
     g.setdefault(_READS_FIRST, True)
 
 
+def write_after_reading(session: sa.orm.Session) -> None:
+    """A GET that writes once it has read (an audit entry, an export job): end the read first.
+
+    On SQLite such a request begins deferred, and a write that upgrades a read
+    transaction fails at once ("database is locked": the organiser got a 503)
+    when another process (the email worker) committed since the read. Ended
+    first, the write begins its own transaction and waits for the lock. Only for
+    GET and HEAD with nothing pending; no effect on PostgreSQL.
+    """
+    if (has_request_context() and request.method in ("GET", "HEAD")
+            and not (session.new or session.dirty or session.deleted)
+            and session.get_bind().dialect.name == "sqlite"):
+        end_read(session)
+
+
 def end_read(session: sa.orm.Session) -> None:
     """Commit a transaction that only read, keeping what it loaded.
 

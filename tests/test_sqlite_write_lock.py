@@ -105,3 +105,36 @@ def test_work_outside_requests_that_reads_then_writes_queues_for_the_lock(app, l
                            .values(title="Refused"))
     db.session.rollback()
     other.join()
+
+
+def test_a_page_that_records_its_viewing_waits_for_the_worker_instead_of_failing(app, live_db,
+                                                                                 monkeypatch):
+    """The registrations list reads, then writes 'viewed the list' to the audit log: the email
+    worker committing in between must not turn the organiser's page into "try again" (503)."""
+    from rsvp.auth.models import Role
+    from rsvp.registrations import tracking
+    from tests.auth.conftest import log_in
+    from tests.factories import grant_role, make_organiser
+
+    event = make_event()
+    organiser = make_organiser()
+    grant_role(event, organiser, Role.MANAGER)
+    event_id, email = event.public_id, organiser.email
+    db.session.commit()
+    path = db.engine.url.database
+    listed = tracking.attendees
+
+    def listed_while_the_worker_commits(*args, **kwargs):
+        page = listed(*args, **kwargs)
+        worker = sqlite3.connect(path, isolation_level=None, timeout=10)
+        worker.execute("BEGIN IMMEDIATE")
+        worker.execute("UPDATE events SET summary = summary || '.'")
+        worker.execute("COMMIT")
+        worker.close()
+        return page
+
+    client = app.test_client()
+    log_in(client, email)
+    db.session.remove()  # the test client shares the test's session; a server ends it per request
+    monkeypatch.setattr(tracking, "attendees", listed_while_the_worker_commits)
+    assert client.get(f"/manage/events/{event_id}/registrations").status_code == 200
