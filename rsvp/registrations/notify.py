@@ -8,6 +8,7 @@ attendee) and hands it to queue_email().
 from __future__ import annotations
 
 import base64
+from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -254,26 +255,41 @@ def enqueue_due_reminders(now: datetime) -> int:
             due_at = event.starts_at - timedelta(minutes=offset)
             if due_at > now:
                 continue
-            recipients = list(db.session.scalars(
-                sa.select(Registration).where(
-                    Registration.event_id == event.id,
-                    Registration.status == RegistrationStatus.CONFIRMED,
-                    Registration.created_at <= due_at)))
-            keys = {reminder_key(offset, r, event): r for r in recipients}
-            if not keys:
-                continue
-            done = set(db.session.scalars(
-                sa.select(OutboxMessage.dedupe_key).where(OutboxMessage.dedupe_key.in_(keys))))
-            for key, registration in keys.items():
-                if key in done:
-                    continue
-                with force_locale(registration.language):
-                    starts_in = _("in %(delta)s", delta=format_timedelta(
-                        event.starts_at - now, threshold=1.1, add_direction=False))
-                    starts_in = f"{starts_in} ({format_moment(event.starts_at, event.timezone)})"
-                if _send("reminder", registration, dedupe_key=key, starts_in=starts_in):
-                    queued += 1
+            for recipients in _confirmed_before(event, due_at):
+                keys = {reminder_key(offset, r, event): r for r in recipients}
+                done = set(db.session.scalars(
+                    sa.select(OutboxMessage.dedupe_key).where(OutboxMessage.dedupe_key.in_(keys))))
+                for key, registration in keys.items():
+                    if key in done:
+                        continue
+                    with force_locale(registration.language):
+                        starts_in = _("in %(delta)s", delta=format_timedelta(
+                            event.starts_at - now, threshold=1.1, add_direction=False))
+                        starts_in = f"{starts_in} ({format_moment(event.starts_at, event.timezone)})"
+                    if _send("reminder", registration, dedupe_key=key, starts_in=starts_in):
+                        queued += 1
     return queued
+
+
+#: Registrants read, and their reminders' keys looked up, this many at a time: one query with a
+#: parameter per person failed on PostgreSQL past 65,535 of them, and no reminder ever left.
+REMINDER_BATCH = 500
+
+
+def _confirmed_before(event: Event, due_at: datetime) -> Iterator[list[Registration]]:
+    """The event's registrants confirmed and registered by ``due_at``, in batches by id."""
+    after = 0
+    while True:
+        batch = list(db.session.scalars(
+            sa.select(Registration).where(
+                Registration.event_id == event.id, Registration.id > after,
+                Registration.status == RegistrationStatus.CONFIRMED,
+                Registration.created_at <= due_at)
+            .order_by(Registration.id).limit(REMINDER_BATCH)))
+        if not batch:
+            return
+        yield batch
+        after = batch[-1].id
 
 
 def reminder_skip_reason(message: OutboxMessage, now: datetime) -> str | None:

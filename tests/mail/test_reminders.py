@@ -12,6 +12,7 @@ from rsvp.events.models import EventStatus
 from rsvp.extensions import db
 from rsvp.mail import worker
 from rsvp.mail.models import OutboxMessage, OutboxStatus
+from rsvp.registrations import notify
 from rsvp.registrations.models import RegistrationStatus
 from rsvp.registrations.notify import enqueue_due_reminders, reminder_skip_reason
 from rsvp.timeutil import now_utc
@@ -39,6 +40,21 @@ def test_reminders_at_24h_and_1h_once_each_and_never_to_late_registrants(db_sess
     assert enqueue_due_reminders(start - timedelta(minutes=59)) == 2  # 1 h: early and late
     assert reminder_recipients() == ["early@example.org", "early@example.org", "late@example.org"]
     assert enqueue_due_reminders(start + timedelta(minutes=1)) == 0  # started: nothing more
+
+
+def test_reminders_for_a_large_event_go_to_everyone_once(db_session, monkeypatch):
+    """Registrants are read and their keys looked up in batches (on PostgreSQL one query with a
+    parameter per person failed past 65,535 people, and no reminder left at all)."""
+    monkeypatch.setattr(notify, "REMINDER_BATCH", 2)
+    start = now_utc().replace(microsecond=0) + timedelta(days=5)
+    event = make_event(starts_at=start, reminder_offsets=[1440])
+    for n in range(5):
+        make_registration(event, email=f"p{n}@example.org", created_at=start - timedelta(days=3))
+    make_registration(event, email="cancelled@example.org", created_at=start - timedelta(days=3),
+                      status=RegistrationStatus.CANCELLED)
+    assert enqueue_due_reminders(start - timedelta(hours=23)) == 5
+    assert enqueue_due_reminders(start - timedelta(hours=22)) == 0
+    assert reminder_recipients() == [f"p{n}@example.org" for n in range(5)]
 
 
 def test_reminder_not_sent_before_the_start_is_dropped_not_sent_late(db_session, smtp):
