@@ -151,8 +151,9 @@ def _fail(message: OutboxMessage, reason: str, result: PassResult,
           attempts: int | None = None) -> None:
     _finish(message, status=OutboxStatus.FAILED, last_error=reason[:1000],
             attempts=attempts if attempts is not None else message.attempts + 1)
-    _forget_what_asked([message.id])
-    db.session.commit()
+    if message.forget_after_sending:
+        _forget_what_asked([message.id])
+        db.session.commit()
     result.failed += 1
 
 
@@ -221,7 +222,9 @@ class _SentLog:
                         lease_expires_at=None, last_error=None,
                         attempts=OutboxMessage.attempts + 1)
                 .execution_options(synchronize_session=False))
-            _forget_what_asked(ids)
+            if forget := [m.id for m in self.messages
+                          if m.claim == claim_token and m.forget_after_sending]:
+                _forget_what_asked(forget)
         db.session.commit()
         self.messages.clear()
 

@@ -74,7 +74,7 @@ def test_every_export_downloads_whole_in_both_formats(served):
     assert len(body) == PEOPLE
     first = dict(zip(header, body[0], strict=True))
     assert first["Name"] == "Attendee 00" and first["Which segment?"] == "Segment I"
-    assert first["Topics"] == "Reprisals, Remedies" or "Remedies" in first["Topics"]
+    assert first["Topics"] == "Reprisals, Remedies"
     assert first["Your question"].startswith("'=")  # never a formula
 
     response = browser.get(f"{base}/attendees.xlsx", params={"questions": "1"})
@@ -207,4 +207,4 @@ def test_the_emails_page_shows_what_was_sent(served):
     emails = browser.get(f"/manage/events/{event_id}/emails")
     assert emails.status_code == 200
     assert str(message["Subject"]) in emails.text and "li.wei@example.org" in emails.text
-    assert title in str(message["Subject"]) or title in message.get_body(("plain",)).get_content()
+    assert title in str(message["Subject"])
