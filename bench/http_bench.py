@@ -52,6 +52,9 @@ class Result:
                 f"errors {self.errors}")
 
 
+#: The data key of every benchmark server (rsvp.sealing); a benchmark's data is thrown away.
+BENCH_DATA_KEY = "YmVuY2ggZGF0YSBrZXk6IG5vdCBmb3IgYW55IHVzZSE="
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -89,6 +92,7 @@ def serving(command: list[str], env: dict[str, str], probe: str) -> Iterator[str
 def rsvp_server(database_url: str, instance: str) -> tuple[list[str], dict[str, str]]:
     port = free_port()
     env = {"RSVP_ENV": "production", "RSVP_SECRET_KEY": "bench-secret-not-for-production",
+           "RSVP_DATA_KEYS": BENCH_DATA_KEY,
            "RSVP_PUBLIC_BASE_URL": "http://127.0.0.1",
            "RSVP_SQLALCHEMY_DATABASE_URI": database_url, "RSVP_INSTANCE_PATH": instance,
            "RSVP_WTF_CSRF_ENABLED": "false", "RSVP_RATELIMIT_ENABLED": "false",
@@ -178,6 +182,7 @@ def fresh_database(kind: str, url: str, folder: str, name: str) -> str:
 def migrate_and_seed(url: str, instance: str, seed: str) -> None:
     """Build the schema with the migrations and run ``seed`` (Python, in an app context)."""
     env = {**os.environ, "RSVP_ENV": "production", "RSVP_SECRET_KEY": "bench",
+           "RSVP_DATA_KEYS": BENCH_DATA_KEY,
            "RSVP_PUBLIC_BASE_URL": "http://127.0.0.1",
            "RSVP_SQLALCHEMY_DATABASE_URI": url, "RSVP_INSTANCE_PATH": instance}
     subprocess.run([str(BIN / "rsvp"), "db", "upgrade"], env=env, check=True,

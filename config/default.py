@@ -3,6 +3,10 @@
 from pathlib import Path
 
 SECRET_KEY = None  # set RSVP_SECRET_KEY; production refuses to start without it
+#: RSVP_DATA_KEYS: the keys that seal personal data at rest (rsvp.sealing), base64, comma-separated,
+#: the sealing key first. Production refuses to start without; development makes
+#: instance/data-keys. Keep them apart from the database and its backups.
+DATA_KEYS = None
 SQLALCHEMY_DATABASE_URI = "sqlite:///rsvp.db"  # relative to the instance folder
 #: hide_parameters: database errors in logs never show the values (addresses, names) of a query.
 SQLALCHEMY_ENGINE_OPTIONS: dict = {"hide_parameters": True}

@@ -2,6 +2,7 @@
 
 TESTING = True
 SECRET_KEY = "testing-secret"  # noqa: S105 - test only
+DATA_KEYS = "dGVzdGluZyBrZXk6IG5ldmVyIHVzZWQgYW55d2hlcmU="  # 32 bytes; test only
 SESSION_COOKIE_SECURE = False
 RATELIMIT_ENABLED = False
 PUBLIC_BASE_URL = "http://localhost"

@@ -17,7 +17,8 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     The environment is RSVP_ENV (development, testing, production; production
     when unset). RSVP_* variables override the files, ``overrides`` everything.
 
-    :raises RuntimeError: production without RSVP_SECRET_KEY or RSVP_PUBLIC_BASE_URL.
+    :raises RuntimeError: production without RSVP_SECRET_KEY, RSVP_DATA_KEYS or
+        RSVP_PUBLIC_BASE_URL.
     """
     app = Flask(
         __name__,
@@ -39,6 +40,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         raise RuntimeError("RSVP_PUBLIC_BASE_URL is not set: production needs the site's address "
                            "(https://…) for the links in its emails")
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    _load_data_keys(app)
     if proxies := int(app.config["PROXIES"]):
         from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -82,3 +84,21 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
 
     register_commands(app)
     return app
+
+
+def _load_data_keys(app: Flask) -> None:
+    """The keys that seal personal data (rsvp.sealing): RSVP_DATA_KEYS, or in development a key
+    made once into the instance folder. Production refuses to start without them."""
+    from rsvp import sealing
+
+    keys = app.config.get("DATA_KEYS")
+    if not keys and app.config["ENV"] == "development":
+        keys = sealing.development_keys(app.instance_path)
+    if not keys:
+        raise RuntimeError("RSVP_DATA_KEYS is not set: production needs the keys that seal "
+                           "personal data (`rsvp keys new` makes one; keep it apart from the "
+                           "database's backups)")
+    try:
+        app.extensions[sealing.EXTENSION] = sealing.Keyring.parse(keys)
+    except ValueError as error:
+        raise RuntimeError(f"RSVP_DATA_KEYS: {error}") from None

@@ -175,10 +175,39 @@ COMMANDS = (demo_command, send_pending_command, worker_command, mailcatcher_comm
             serve_command, create_organiser_command)
 
 
+@click.group("keys")
+def keys_group() -> None:
+    """The keys that seal personal data at rest (RSVP_DATA_KEYS)."""
+
+
+@keys_group.command("new")
+def new_key_command() -> None:
+    """Print a new data key: put it first in RSVP_DATA_KEYS, then run `rsvp keys rotate`."""
+    from rsvp.sealing import new_key
+
+    click.echo(new_key())
+
+
+@keys_group.command("rotate")
+@with_appcontext
+def rotate_command() -> None:
+    """Re-seal every row under the first key of RSVP_DATA_KEYS, while the app serves."""
+    from rsvp.keys import rotate
+    from rsvp.sealing import keyring
+
+    rotation = rotate()
+    click.echo(f"re-sealed {rotation.rows} row(s) under key {keyring().active}; "
+               f"{rotation.left} value(s) left under older keys")
+    if rotation.left:
+        raise click.ClickException("some rows are still sealed under an older key: is every web "
+                                   "server and worker running with the new key first?")
+
+
 def register_commands(app: Flask) -> None:
     """The commands on ``app.cli`` too, for ``flask --app rsvp`` and app.test_cli_runner()."""
     for command in COMMANDS:
         app.cli.add_command(command)
+    app.cli.add_command(keys_group)
 
 
 @click.group(cls=FlaskGroup, create_app=_create_app, add_version_option=False)
@@ -192,6 +221,7 @@ for _command in COMMANDS:
     assert _command.callback is not None  # every command here is a function
     _command.callback = with_appcontext(_command.callback)
     main.add_command(_command)
+main.add_command(keys_group)  # its commands ask for the app themselves: `keys new` needs none
 
 
 if __name__ == "__main__":

@@ -3,7 +3,7 @@
 Every text, JSON, date or binary column says in its ``info`` whether it can hold
 someone's personal data, and if so what erasing does to it::
 
-    name: Mapped[str] = mapped_column(sa.String(200), info=personal(Erase.BLANK))
+    name: Mapped[str] = mapped_column(Sealed(200), info=personal(Erase.BLANK))
     country: Mapped[str | None] = mapped_column(sa.String(2), info=personal(Erase.KEEP, why=...))
     title: Mapped[str] = mapped_column(sa.String(300), info=not_personal("the event's public title"))
 
@@ -11,7 +11,8 @@ A table whose columns are all public (an event's published programme) says so
 once in its ``__table_args__`` info instead. Erasing on request, the retention
 purge and the grounds-pass drop build their UPDATE from these declarations
 (``erased_values``); the data download lists the declared columns; and
-tests/privacy/test_declared.py fails for any column declared neither way.
+tests/privacy/test_declared.py fails for any column declared neither way, and for a
+personal column stored in plain text without saying why.
 """
 
 from __future__ import annotations
@@ -52,13 +53,24 @@ class Personal:
     group: str | None = None
     #: Why a KEEP column is kept.
     why: str = ""
+    #: Why the column is stored in plain text rather than sealed (rsvp.sealing); "" when sealed.
+    plain: str = ""
 
 
-def personal(erase: Erase, *, group: str | None = None, why: str = "") -> dict[str, Any]:
-    """``info`` for a column that can hold someone's personal data."""
+def personal(erase: Erase, *, group: str | None = None, why: str = "",
+             plain: str = "", digest_of: str = "") -> dict[str, Any]:
+    """``info`` for a column that can hold someone's personal data.
+
+    Its type is sealed at rest (rsvp.sealing) unless ``plain`` says why not.
+    ``digest_of`` names the address column it is the keyed hash of (rsvp.keys
+    writes it again when the keys rotate).
+    """
     if erase is Erase.KEEP and not why:
         raise ValueError("a personal column kept at erasure says why")
-    return {KEY: Personal(erase, group, why)}
+    info: dict[str, Any] = {KEY: Personal(erase, group, why, plain)}
+    if digest_of:
+        info["digest_of"] = digest_of
+    return info
 
 
 def not_personal(why: str) -> dict[str, Any]:

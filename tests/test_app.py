@@ -15,6 +15,7 @@ from rsvp.auth.models import Role
 from rsvp.extensions import db
 from rsvp.mail.models import OutboxMessage
 from rsvp.mail.outbox import queue_email
+from rsvp.sealing import new_key
 from rsvp.timeutil import now_utc
 from tests.auth.conftest import log_in
 from tests.factories import grant_role, make_event, make_organiser
@@ -39,10 +40,23 @@ def test_settings_come_from_prefixed_environment(monkeypatch):
     monkeypatch.setenv("RSVP_SECRET_KEY", "from-the-environment")
     monkeypatch.setenv("RSVP_PUBLIC_BASE_URL", "https://events.example.org")
     monkeypatch.setenv("RSVP_MAIL_PORT", "2525")
+    monkeypatch.setenv("RSVP_DATA_KEYS", new_key())
     app = create_app({"ENV": "production", "SQLALCHEMY_DATABASE_URI": "sqlite://"})
     assert app.config["SECRET_KEY"] == "from-the-environment"
     assert app.config["MAIL_PORT"] == 2525
     assert app.config["SESSION_COOKIE_SECURE"] is True
+
+
+def test_production_refuses_to_start_without_data_keys(monkeypatch):
+    """Else personal data would be sealed with no key, or not at all."""
+    monkeypatch.setenv("RSVP_SECRET_KEY", "from-the-environment")
+    monkeypatch.setenv("RSVP_PUBLIC_BASE_URL", "https://events.example.org")
+    monkeypatch.delenv("RSVP_DATA_KEYS", raising=False)
+    with pytest.raises(RuntimeError, match="RSVP_DATA_KEYS is not set"):
+        create_app({"ENV": "production", "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    monkeypatch.setenv("RSVP_DATA_KEYS", "c2hvcnQ=")
+    with pytest.raises(RuntimeError, match="RSVP_DATA_KEYS: a data key is 32 bytes"):
+        create_app({"ENV": "production", "SQLALCHEMY_DATABASE_URI": "sqlite://"})
 
 
 def test_unknown_environment_is_refused():

@@ -32,7 +32,7 @@ PACKAGE = ROOT / "rsvp"
 #: Layer of each module, by its dotted name's longest matching prefix (views come first).
 LAYERS: list[tuple[int, tuple[str, ...]]] = [
     (1, ("rsvp.db", "rsvp.extensions", "rsvp.tokens", "rsvp.timeutil", "rsvp.i18n", "rsvp.fields",
-         "rsvp.urls", "rsvp.privacy.logs", "rsvp.personal")),
+         "rsvp.urls", "rsvp.privacy.logs", "rsvp.personal", "rsvp.sealing")),
     (2, ("rsvp.events",)),
     (3, ("rsvp.mail", "rsvp.privacy")),
     (4, ("rsvp.auth",)),
@@ -41,7 +41,7 @@ LAYERS: list[tuple[int, tuple[str, ...]]] = [
     (7, ("rsvp.exports",)),
     (8, ("rsvp.speakers",)),
     (9, ("rsvp.web", "rsvp.language")),
-    (10, ("rsvp.cli", "rsvp.serve", "rsvp.jobs", "rsvp.demo")),
+    (10, ("rsvp.cli", "rsvp.serve", "rsvp.jobs", "rsvp.demo", "rsvp.keys")),
 ]
 WEB = 9
 APP = 10

@@ -14,6 +14,10 @@ from rsvp.events.models import Event
 from rsvp.personal import Erase, not_personal, personal
 from rsvp.timeutil import now_utc
 
+#: Why an organiser's account is not sealed (rsvp.sealing).
+ORGANISER_PLAIN = ("an organiser's work address and name: they sign in with the address, and the "
+                   "audit log names them by it")
+
 
 class Role(enum.StrEnum):
     """What an organiser may do on one event (see rsvp.auth.roles.satisfies for the order)."""
@@ -46,8 +50,9 @@ class Organiser(Base):
     public_id: Mapped[str] = mapped_column(sa.String(32), unique=True, default=new_public_id,
         info=not_personal("a random identifier"))
     #: Lower-case, one account per address.
-    email: Mapped[str] = mapped_column(sa.String(254), unique=True, info=personal(Erase.ADDRESS))
-    name: Mapped[str] = mapped_column(sa.String(200), info=personal(Erase.BLANK))
+    email: Mapped[str] = mapped_column(sa.String(254), unique=True,
+        info=personal(Erase.ADDRESS, plain=ORGANISER_PLAIN))
+    name: Mapped[str] = mapped_column(sa.String(200), info=personal(Erase.BLANK, plain=ORGANISER_PLAIN))
     #: Argon2id hash; NULL until the organiser sets a password through their invitation link.
     password_hash: Mapped[str | None] = mapped_column(sa.String(255), info=not_personal("a one-way hash"))
     #: Site admins create organisers and act as owner on every event.

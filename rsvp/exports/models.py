@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from rsvp.db import Base, UTCDateTime, enum_column, new_public_id
 from rsvp.personal import Erase, not_personal, personal
+from rsvp.sealing import Sealed, SealedJSON
 from rsvp.timeutil import now_utc
 
 
@@ -41,9 +42,9 @@ class ExportJob(Base):
     format: Mapped[str] = mapped_column(sa.String(4), info=not_personal("csv or xlsx"))
     #: What to build, as the export form sent it: {"filter": AttendeeFilter.query_args(),
     #: "columns": [...], "questions": bool}.
-    options: Mapped[dict[str, Any]] = mapped_column(sa.JSON, info=personal(Erase.ROW))
+    options: Mapped[dict[str, Any]] = mapped_column(SealedJSON, info=personal(Erase.ROW))
     #: The audit log's words for this export (filter and columns), written at each download.
-    detail: Mapped[str] = mapped_column(sa.Text, default="", info=personal(Erase.ROW))
+    detail: Mapped[str] = mapped_column(Sealed(), default="", info=personal(Erase.ROW))
     status: Mapped[ExportStatus] = mapped_column(
         enum_column(ExportStatus, "export_status"), default=ExportStatus.QUEUED)
     #: Rows counted when it was asked for, then rows read so far: the progress shown.

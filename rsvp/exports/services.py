@@ -20,7 +20,7 @@ import csv
 import io
 import os
 import tempfile
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import IO, Any
@@ -38,11 +38,11 @@ from rsvp.extensions import db
 from rsvp.i18n import country_name, language_name
 from rsvp.registrations.forms import ATTENDANCE_LABELS, ORGANISATION_TYPE_LABELS, STATUS_LABELS
 from rsvp.registrations.models import Registration, RegistrationStatus
-from rsvp.registrations.tracking import COUNTED, AttendeeFilter, dashboard
+from rsvp.registrations.tracking import COUNTED, AttendeeFilter, dashboard, folded, opened_order
 from rsvp.timeutil import to_local
 
 #: Rows fetched from the database at a time.
-CHUNK = 2000
+CHUNK = 1000
 #: Characters that make a spreadsheet read a cell as a formula (or hide what follows).
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _FORMULA_FIRST = frozenset(_FORMULA_STARTS)
@@ -169,46 +169,38 @@ class Export:
         return labels
 
 
-def _stream(timezone: str, columns: list[Column], conditions: list[Any], order: list[Any],
+def _stream(timezone: str, columns: list[Column], conditions: list[Any], ids: list[int],
             between_chunks: Callable[[int], None] | None = None) -> Iterator[list[Any]]:
-    attrs = list(dict.fromkeys(column.attr for column in columns))
-    positions = [attrs.index(column.attr) for column in columns]
-    memos: list[dict[Any, Any] | None] = [{} if c.repeats else None for c in columns]
-    query = sa.select(*attrs).where(*conditions).order_by(*order)
-    rows: Iterable[Sequence[Any]] = (
-        _in_chunks(query.add_columns(*order), order, len(attrs), between_chunks) if between_chunks
-        else db.session.execute(query.execution_options(yield_per=CHUNK)))
-    for row in rows:
-        values = []
-        for column, position, memo in zip(columns, positions, memos, strict=True):
-            raw = row[position]
-            if memo is None:
-                values.append(column.format(raw, timezone))
-            else:
-                if raw not in memo:
-                    memo[raw] = column.format(raw, timezone)
-                values.append(memo[raw])
-        yield values
+    """The rows of ``ids`` in their order, CHUNK at a time, each chunk a query of its own.
 
-
-def _in_chunks(query: sa.Select[Any], order: list[Any], width: int,
-               between_chunks: Callable[[int], None]) -> Iterator[Sequence[Any]]:
-    """Rows CHUNK at a time, each chunk a query of its own that starts after the last row read.
-
-    ``order`` must tell every row apart (it ends with the id); its values follow the first
-    ``width`` in each row. ``between_chunks(rows read so far)`` runs after each chunk is read:
-    the worker ends the transaction there and records its progress.
+    ``ids`` come from opening the sealed columns the order needs (tracking.opened_order);
+    ``conditions`` are asked again, so a row erased meanwhile is left out.
+    ``between_chunks(rows read so far)`` runs after each chunk is read: the worker ends
+    the transaction there and records its progress.
     """
-    read, after = 0, None
-    while True:
-        page = query if after is None else query.where(sa.tuple_(*order) > sa.tuple_(*after))
-        chunk = db.session.execute(page.limit(CHUNK)).all()
-        read += len(chunk)
-        between_chunks(read)
-        yield from chunk
-        if len(chunk) < CHUNK:
-            return
-        after = tuple(chunk[-1][width:])
+    attrs = list(dict.fromkeys(column.attr for column in columns))
+    positions = [attrs.index(column.attr) + 1 for column in columns]
+    memos: list[dict[Any, Any] | None] = [{} if c.repeats else None for c in columns]
+    query = sa.select(R.id, *attrs).where(*conditions)
+    for start in range(0, len(ids), CHUNK):
+        chunk = ids[start:start + CHUNK]
+        found = {row[0]: row for row in db.session.execute(query.where(R.id.in_(chunk)))}
+        if between_chunks is not None:
+            between_chunks(start + len(chunk))
+        for registration_id in chunk:
+            row = found.get(registration_id)
+            if row is None:
+                continue
+            values = []
+            for column, position, memo in zip(columns, positions, memos, strict=True):
+                raw = row[position]
+                if memo is None:
+                    values.append(column.format(raw, timezone))
+                else:
+                    if raw not in memo:
+                        memo[raw] = column.format(raw, timezone)
+                    values.append(memo[raw])
+            yield values
 
 
 def attendee_export(event: Event, selection: AttendeeFilter, keys: Iterable[str] = DEFAULT_COLUMNS,
@@ -216,14 +208,15 @@ def attendee_export(event: Event, selection: AttendeeFilter, keys: Iterable[str]
                     between_chunks: Callable[[int], None] | None = None) -> Export:
     """The organiser's list, filtered like the screen, with the chosen columns in a fixed order.
 
-    With ``between_chunks``, rows are read in chunks, each in a query of its own (see _in_chunks).
+    Rows are read in chunks, each in a query of its own (see _stream).
     """
     wanted = set(keys)
     columns = [column for key, column in BASE_COLUMNS.items() if key in wanted]
     if with_questions:
         columns += [_question_column(q) for q in questions_for(event)]
-    rows = _stream(event.timezone, columns, selection.conditions(event),
-                   [sa.func.lower(R.name), R.id], between_chunks)
+    conditions = selection.conditions(event)
+    rows = _stream(event.timezone, columns, conditions,
+                   opened_order(conditions, selection.search, by=R.name), between_chunks)
     return Export(columns, rows, "attendees", event.timezone)
 
 
@@ -241,7 +234,7 @@ def grounds_pass_export(event: Event) -> Export:
     conditions = _needs_pass(event)
     return Export(GROUNDS_PASS_COLUMNS,
                   _stream(event.timezone, GROUNDS_PASS_COLUMNS, conditions,
-                          [sa.func.lower(R.passport_name)]),
+                          opened_order(conditions, by=R.passport_name)),
                   "grounds-passes", event.timezone)
 
 
@@ -266,9 +259,8 @@ def interpretation_brief(event: Event, with_names: bool = False) -> Export:
     rows.append([str(_l("Accessibility needs")), "", "", board.accessibility])
     needs = db.session.execute(
         sa.select(R.name, R.accessibility_needs, R.attendance_mode)
-        .where(R.event_id == event.id, R.status.in_(COUNTED), R.accessibility_needs != "")
-        .order_by(sa.func.lower(R.name)))
-    for name, need, mode in needs:
+        .where(R.event_id == event.id, R.status.in_(COUNTED), R.accessibility_needs != ""))
+    for name, need, mode in sorted(needs, key=lambda row: folded(row[0])):
         text = f"{name}: {need}" if with_names else need
         rows.append([text, 1 if mode.value == "in_person" else "",
                      1 if mode.value == "online" else "", ""])

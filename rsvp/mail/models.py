@@ -7,10 +7,11 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, validates
 
 from rsvp.db import Base, UTCDateTime, enum_column
 from rsvp.personal import Erase, not_personal, personal
+from rsvp.sealing import Sealed, SealedJSON, digest
 from rsvp.timeutil import now_utc
 
 
@@ -32,12 +33,16 @@ class OutboxMessage(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     #: Template name, e.g. "registration-confirmed".
     kind: Mapped[str] = mapped_column(sa.String(60), info=not_personal("which email"))
-    recipient: Mapped[str] = mapped_column(sa.String(254), info=personal(Erase.ROW))
-    subject: Mapped[str] = mapped_column(sa.String(300), info=personal(Erase.ROW))
-    text_body: Mapped[str] = mapped_column(sa.Text, info=personal(Erase.ROW))
-    html_body: Mapped[str] = mapped_column(sa.Text, info=personal(Erase.ROW))
+    recipient: Mapped[str] = mapped_column(Sealed(254), info=personal(Erase.ROW))
+    #: The recipient's keyed hash (rsvp.sealing.digest): erasing a registration finds its emails.
+    recipient_hash: Mapped[str] = mapped_column(sa.String(64), index=True, info=personal(
+        Erase.ROW, plain="a keyed hash: without the data key it tells no one the address",
+        digest_of="recipient"))
+    subject: Mapped[str] = mapped_column(Sealed(300), info=personal(Erase.ROW))
+    text_body: Mapped[str] = mapped_column(Sealed(), info=personal(Erase.ROW))
+    html_body: Mapped[str] = mapped_column(Sealed(), info=personal(Erase.ROW))
     #: [{"filename", "content_type", "data" (text)}]; calendar files are text.
-    attachments: Mapped[list[dict[str, Any]]] = mapped_column(sa.JSON, default=list,
+    attachments: Mapped[list[dict[str, Any]]] = mapped_column(SealedJSON, default=list,
         info=personal(Erase.ROW))
     #: Sending twice is impossible for messages with the same key (reminders).
     dedupe_key: Mapped[str | None] = mapped_column(sa.String(200), unique=True,
@@ -68,3 +73,8 @@ class OutboxMessage(Base):
     render: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON,
         info=not_personal("a renderer's name and row ids"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
+
+    @validates("recipient")
+    def _hash_recipient(self, key: str, address: str) -> str:
+        self.recipient_hash = digest(address.lower()) if address else ""
+        return address

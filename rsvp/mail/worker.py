@@ -114,7 +114,8 @@ def _forget_what_asked(ids: list[int]) -> None:
         sa.update(OutboxMessage)
         .where(OutboxMessage.id.in_(ids), OutboxMessage.forget_after_sending.is_(True),
                OutboxMessage.status.in_((OutboxStatus.SENT, OutboxStatus.FAILED)))
-        .values(recipient="", subject="", text_body="", html_body="", attachments=[])
+        .values(recipient="", recipient_hash="", subject="", text_body="", html_body="",
+                attachments=[])
         .execution_options(synchronize_session=False))
     if forgotten.rowcount:
         erasing_personal_data(db.session())  # on SQLite the commit then empties the WAL of them

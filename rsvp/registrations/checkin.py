@@ -17,6 +17,7 @@ from rsvp.extensions import db
 from rsvp.registrations.codes import code_of
 from rsvp.registrations.models import Registration, RegistrationChange, RegistrationStatus
 from rsvp.registrations.services import TransitionRefused
+from rsvp.registrations.tracking import in_batches, opened_order
 from rsvp.timeutil import now_utc
 
 
@@ -50,17 +51,12 @@ def find_by_token(event: Event, token: str) -> Registration:
 
 def search(event: Event, text: str, limit: int = 20) -> list[Registration]:
     """Registrations whose name, organisation or email contains ``text``, for the door."""
-    pattern = f"%{text.strip().lower()}%"
     if len(text.strip()) < 2:
         return []
-    return list(db.session.scalars(
-        sa.select(Registration)
-        .where(Registration.event_id == event.id, Registration.erased_at.is_(None),
-               Registration.status != RegistrationStatus.CANCELLED,
-               sa.or_(sa.func.lower(Registration.name).like(pattern),
-                      sa.func.lower(Registration.organisation).like(pattern),
-                      Registration.email.like(pattern)))
-        .order_by(sa.func.lower(Registration.name)).limit(limit)))
+    ids = opened_order([Registration.event_id == event.id, Registration.erased_at.is_(None),
+                        Registration.status != RegistrationStatus.CANCELLED],
+                       text, by=Registration.name)
+    return next(in_batches(ids[:limit]), [])
 
 
 def check_in(registration: Registration, actor: str, now: datetime | None = None) -> bool:

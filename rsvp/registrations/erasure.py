@@ -41,8 +41,10 @@ def forget_notes_and_emails(which: sa.ColumnElement[bool]) -> int:
         .where(RegistrationChange.registration_id.in_(sa.select(R.id).where(which)))
         .values(note=""))
     deleted: sa.CursorResult = db.session.execute(sa.delete(message).where(sa.or_(  # type: ignore[assignment]
-        sa.tuple_(message.event_id, message.recipient).in_(sa.select(R.event_id, R.email).where(which)),
-        sa.and_(message.kind == LINKS_EMAIL, message.recipient.in_(sa.select(R.email).where(which))))))
+        sa.tuple_(message.event_id, message.recipient_hash).in_(
+            sa.select(R.event_id, R.email_hash).where(which)),
+        sa.and_(message.kind == LINKS_EMAIL,
+                message.recipient_hash.in_(sa.select(R.email_hash).where(which))))))
     return deleted.rowcount
 
 

@@ -7,11 +7,12 @@ from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from rsvp.db import Base, UTCDateTime, enum_column, new_public_id
 from rsvp.events.models import AttendanceMode, Event
 from rsvp.personal import Erase, not_personal, personal
+from rsvp.sealing import Sealed, SealedDate, SealedJSON, digest
 from rsvp.timeutil import now_utc
 
 
@@ -49,21 +50,24 @@ class Registration(Base):
     __table_args__ = (
         # One active registration per event and email, whatever races the app loses.
         sa.Index(
-            "uq_registrations_event_email_active", "event_id", "email", unique=True,
+            "uq_registrations_event_email_active", "event_id", "email_hash", unique=True,
             sqlite_where=sa.text(_ACTIVE_SQL), postgresql_where=sa.text(_ACTIVE_SQL),
         ),
         sa.Index("ix_registrations_event_status_created", "event_id", "status", "created_at"),
-        sa.CheckConstraint("email = lower(email)", name="email_lower_case"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     public_id: Mapped[str] = mapped_column(sa.String(32), unique=True, default=new_public_id,
         info=not_personal("a random identifier"))
     event_id: Mapped[int] = mapped_column(sa.ForeignKey("events.id", ondelete="CASCADE"))
-    #: Lower-case; see the partial unique index above.
-    email: Mapped[str] = mapped_column(sa.String(254), info=personal(Erase.ADDRESS))
-    name: Mapped[str] = mapped_column(sa.String(200), info=personal(Erase.BLANK))
-    organisation: Mapped[str] = mapped_column(sa.String(300), default="", info=personal(Erase.BLANK))
+    #: Lower-case, sealed; found by ``email_hash``.
+    email: Mapped[str] = mapped_column(Sealed(254), info=personal(Erase.ADDRESS))
+    #: The address's keyed hash (rsvp.sealing.digest): the partial unique index above.
+    email_hash: Mapped[str] = mapped_column(sa.String(64), info=personal(
+        Erase.ADDRESS, plain="a keyed hash: without the data key it tells no one the address",
+        digest_of="email"))
+    name: Mapped[str] = mapped_column(Sealed(200), info=personal(Erase.BLANK))
+    organisation: Mapped[str] = mapped_column(Sealed(300), default="", info=personal(Erase.BLANK))
     organisation_type: Mapped[OrganisationType] = mapped_column(
         enum_column(OrganisationType, "organisation_type"))
     #: ISO 3166-1 alpha-2 code.
@@ -72,7 +76,7 @@ class Registration(Base):
     attendance_mode: Mapped[AttendanceMode] = mapped_column(
         enum_column(AttendanceMode, "attendance_mode"))
     #: The person's own IANA zone, as their browser reported it; emails show times in it.
-    timezone: Mapped[str | None] = mapped_column(sa.String(64), info=personal(Erase.NULL))
+    timezone: Mapped[str | None] = mapped_column(Sealed(64), info=personal(Erase.NULL))
     #: Language the person reads their emails in.
     language: Mapped[str] = mapped_column(sa.String(8), default="en",
         info=not_personal("the language of the emails, from those offered"))
@@ -80,7 +84,7 @@ class Registration(Base):
     interpretation_language: Mapped[str | None] = mapped_column(sa.String(8),
         info=not_personal("a channel asked for, counted in the demand"))
     captions: Mapped[bool] = mapped_column(sa.Boolean, default=False)
-    accessibility_needs: Mapped[str] = mapped_column(sa.Text, default="", info=personal(Erase.MARK))
+    accessibility_needs: Mapped[str] = mapped_column(Sealed(), default="", info=personal(Erase.MARK))
     #: When the person accepted the privacy notice.
     consent_at: Mapped[datetime] = mapped_column(UTCDateTime)
     status: Mapped[RegistrationStatus] = mapped_column(
@@ -89,21 +93,22 @@ class Registration(Base):
     token_version: Mapped[int] = mapped_column(sa.Integer, default=1)
     checked_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: Answers to the event's questions: {"<question id>": str | list[str] | bool | "YYYY-MM-DD"}.
-    answers: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict, info=personal(Erase.EMPTY))
+    answers: Mapped[dict[str, Any]] = mapped_column(SealedJSON, default=dict,
+        info=personal(Erase.EMPTY))
 
     #: UN grounds pass (events that ask): True = already holds a valid pass; NULL = not asked.
     has_grounds_pass: Mapped[bool | None] = mapped_column(sa.Boolean)
     #: What a pass request needs, only while one is needed; erased once the event is over.
-    passport_name: Mapped[str | None] = mapped_column(sa.String(200),
+    passport_name: Mapped[str | None] = mapped_column(Sealed(200),
         info=personal(Erase.NULL, group='grounds_pass'))
     #: ISO 3166-1 alpha-2 code.
-    nationality: Mapped[str | None] = mapped_column(sa.String(2),
+    nationality: Mapped[str | None] = mapped_column(Sealed(2),
         info=personal(Erase.NULL, group='grounds_pass'))
-    date_of_birth: Mapped[date | None] = mapped_column(sa.Date,
+    date_of_birth: Mapped[date | None] = mapped_column(SealedDate,
         info=personal(Erase.NULL, group='grounds_pass'))
-    pass_organisation: Mapped[str | None] = mapped_column(sa.String(300),
+    pass_organisation: Mapped[str | None] = mapped_column(Sealed(300),
         info=personal(Erase.NULL, group='grounds_pass'))
-    pass_function: Mapped[str | None] = mapped_column(sa.String(200),
+    pass_function: Mapped[str | None] = mapped_column(Sealed(200),
         info=personal(Erase.NULL, group='grounds_pass'))
 
     #: Set when the person's data was erased (on request or at expiry); the row stays for counts.
@@ -118,6 +123,11 @@ class Registration(Base):
 
     def __repr__(self) -> str:
         return f"<Registration {self.public_id} {self.status}>"
+
+    @validates("email")
+    def _hash_email(self, key: str, address: str) -> str:
+        self.email_hash = digest(address)
+        return address
 
 
 class RegistrationChange(Base):
@@ -138,6 +148,6 @@ class RegistrationChange(Base):
     actor: Mapped[str] = mapped_column(sa.String(254), default="registrant",
         info=not_personal("registrant, system, or the organiser who acted"))
     #: Why, in words: a rejection reason, "email never confirmed", "changed: language".
-    note: Mapped[str] = mapped_column(sa.Text, default="", info=personal(Erase.BLANK))
+    note: Mapped[str] = mapped_column(Sealed(), default="", info=personal(Erase.BLANK))
 
     registration: Mapped[Registration] = relationship(back_populates="changes")

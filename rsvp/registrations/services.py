@@ -17,7 +17,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
-from rsvp import tokens
+from rsvp import sealing, tokens
 from rsvp.events.models import AttendanceMode, Event, EventStatus
 from rsvp.extensions import db
 from rsvp.registrations import notify
@@ -170,7 +170,8 @@ def _status_before_seat(event: Event) -> RegistrationStatus:
 
 def active_registration(event: Event, email: str) -> Registration | None:
     return db.session.scalar(sa.select(Registration).where(
-        Registration.event_id == event.id, Registration.email == email.strip().lower(),
+        Registration.event_id == event.id,
+        Registration.email_hash.in_(sealing.digests(email.strip().lower())),
         Registration.status.in_(ACTIVE_STATUSES)))
 
 

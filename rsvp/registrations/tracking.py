@@ -1,12 +1,18 @@
 """What organisers watch before an event: counts, language demand, the attendee list, their events.
 
 Counts are computed by the database (GROUP BY), never by loading every
-registration; the list is filtered, sorted and paginated the same way.
+registration; the list is filtered, sorted and paginated the same way, except
+by what is sealed at rest (rsvp.sealing): a search in names, organisations and
+addresses, or an order by name or organisation, opens those columns of the
+event's registrations in the application (``opened_order``; bench/sealing.py
+measures it at 10,000 and 100,000) and pages through the ids it finds.
 """
 
 from __future__ import annotations
 
+import unicodedata
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -30,13 +36,17 @@ from rsvp.timeutil import to_local
 COUNTED = (RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED,
            RegistrationStatus.PENDING_APPROVAL)
 
-SORTS = {
+SORTS: dict[str, tuple[Any, ...]] = {
     "newest": (Registration.created_at.desc(), Registration.id.desc()),
     "oldest": (Registration.created_at, Registration.id),
-    "name": (sa.func.lower(Registration.name), Registration.id),
-    "organisation": (sa.func.lower(Registration.organisation), Registration.id),
+    "name": (),
+    "organisation": (),
     "status": (Registration.status, Registration.created_at),
 }
+#: Sorts by a sealed column: ordered in the application, once opened.
+SEALED_SORTS = {"name": Registration.name, "organisation": Registration.organisation}
+#: Rows read at a time while opening sealed columns.
+OPEN_BATCH = 2000
 
 
 @dataclass(frozen=True)
@@ -93,13 +103,9 @@ class AttendeeFilter:
         return "; ".join(parts) or "all"
 
     def conditions(self, event: Event) -> list[Any]:
+        """What the database can select by itself: everything but the search (sealed columns)."""
         conditions: list[Any] = [Registration.event_id == event.id,
                                  Registration.erased_at.is_(None)]
-        if self.search.strip():
-            pattern = f"%{self.search.strip().lower()}%"
-            conditions.append(sa.or_(sa.func.lower(Registration.name).like(pattern),
-                                     Registration.email.like(pattern),
-                                     sa.func.lower(Registration.organisation).like(pattern)))
         if self.statuses:
             conditions.append(Registration.status.in_(self.statuses))
         if self.mode is not None:
@@ -117,19 +123,93 @@ class AttendeeFilter:
         return conditions
 
 
+def folded(text: str | None) -> str:
+    """How sealed text is compared and sorted once opened: case and accents aside
+    ("émile" finds Émile, who sorts among the E)."""
+    if not text:
+        return ""
+    if text.isascii():
+        return text.lower()
+    return "".join(c for c in unicodedata.normalize("NFKD", text)
+                   if not unicodedata.combining(c)).casefold()
+
+
+def opened_order(conditions: list[Any], search: str = "", by: Any = None) -> list[int]:
+    """Ids of the registrations ``conditions`` select whose name, organisation or address
+    contains ``search``, ordered by the sealed column ``by`` (then id), or by id.
+
+    Reads only the columns it needs, OPEN_BATCH rows at a time, and opens them here.
+    """
+    needle = folded(search.strip())
+    columns: list[Any] = [Registration.id]
+    if needle:
+        columns += [Registration.name, Registration.organisation, Registration.email]
+    if by is not None and by not in columns:
+        columns.append(by)
+    rows = db.session.execute(sa.select(*columns).where(*conditions)
+                              .execution_options(yield_per=OPEN_BATCH))
+    if needle:
+        rows = (row for row in rows  # type: ignore[assignment]
+                if needle in folded(row[1]) or needle in folded(row[2]) or needle in folded(row[3]))
+    if by is None:
+        return sorted(row[0] for row in rows)
+    position = columns.index(by)
+    return [row[0] for row in sorted(rows, key=lambda row: (folded(row[position]), row[0]))]
+
+
+def selected_ids(event: Event, selection: AttendeeFilter, sort: str = "") -> list[int] | None:
+    """The ids ``opened_order`` finds when the search or the sort needs sealed columns opened;
+    None when the database can filter and sort alone."""
+    by = SEALED_SORTS.get(sort)
+    if not selection.search.strip() and by is None:
+        return None
+    return opened_order(selection.conditions(event), selection.search, by)
+
+
+class OpenedPage(Pagination):
+    """A page of registrations out of a list of ids in order (``opened_order``)."""
+
+    def _query_items(self) -> list[Any]:
+        ids = self._query_args["ids"][(self.page - 1) * self.per_page:self.page * self.per_page]
+        loaded = {r.id: r for r in db.session.scalars(
+            sa.select(Registration).where(Registration.id.in_(ids)))}
+        return [loaded[i] for i in ids if i in loaded]
+
+    def _query_count(self) -> int:
+        return len(self._query_args["ids"])
+
+
 def attendees(event: Event, selection: AttendeeFilter, sort: str = "newest", page: int = 1,
               per_page: int = 50) -> Pagination:
-    query = (sa.select(Registration).where(*selection.conditions(event))
-             .order_by(*SORTS.get(sort, SORTS["newest"])))
+    sort = sort if sort in SORTS else "newest"
+    ids = selected_ids(event, selection, sort)
+    if ids is not None:
+        return OpenedPage(page=page, per_page=per_page, error_out=False, ids=ids)
+    query = (sa.select(Registration).where(*selection.conditions(event)).order_by(*SORTS[sort]))
     return db.paginate(query, page=page, per_page=per_page, error_out=False)
 
 
+def in_batches(ids: list[int], size: int = 500) -> Iterator[list[Registration]]:
+    """The registrations of ``ids``, ``size`` per query, in the order of ``ids``."""
+    for start in range(0, len(ids), size):
+        chunk = ids[start:start + size]
+        loaded = {r.id: r for r in db.session.scalars(
+            sa.select(Registration).where(Registration.id.in_(chunk)))}
+        yield [loaded[i] for i in chunk if i in loaded]
+
+
 def matching(event: Event, selection: AttendeeFilter) -> list[Registration]:
+    ids = selected_ids(event, selection)
+    if ids is not None:
+        return [r for batch in in_batches(ids) for r in batch]
     return list(db.session.scalars(sa.select(Registration).where(*selection.conditions(event))
                                    .order_by(Registration.id)))
 
 
 def count_matching(event: Event, selection: AttendeeFilter) -> int:
+    ids = selected_ids(event, selection)
+    if ids is not None:
+        return len(ids)
     return db.session.scalar(
         sa.select(sa.func.count(Registration.id)).where(*selection.conditions(event))) or 0
 

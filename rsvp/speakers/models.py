@@ -12,6 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from rsvp.db import Base, UTCDateTime, enum_column, new_public_id
 from rsvp.events.models import Event
 from rsvp.personal import Erase, not_personal, personal
+from rsvp.sealing import Sealed
 from rsvp.timeutil import now_utc
 
 
@@ -117,7 +118,6 @@ class Speaker(Base):
                  sqlite_where=sa.text(_ONE_PER_DELEGATION_SQL),
                  postgresql_where=sa.text(_ONE_PER_DELEGATION_SQL)),
         sa.Index("ix_speakers_event_state", "event_id", "state"),
-        sa.CheckConstraint("email = lower(email)", name="email_lower_case"),
         sa.CheckConstraint("NOT on_behalf_of_group OR (group_name IS NOT NULL AND group_name <> '')",
                            name="group_has_name"),
         sa.CheckConstraint("seconds_allowed > 0", name="seconds_allowed_positive"),
@@ -131,7 +131,7 @@ class Speaker(Base):
         info=not_personal("a random identifier"))
     event_id: Mapped[int] = mapped_column(sa.ForeignKey("events.id", ondelete="CASCADE"))
     #: The person who will speak.
-    name: Mapped[str] = mapped_column(sa.String(200), info=personal(Erase.BLANK))
+    name: Mapped[str] = mapped_column(Sealed(200), info=personal(Erase.BLANK))
     #: As the person wrote it: "Permanent Mission of Lithuania", "Amnesty International".
     delegation: Mapped[str] = mapped_column(sa.String(300),
         info=not_personal("the delegation or organisation speaking, published on the list"))
@@ -151,7 +151,7 @@ class Speaker(Base):
     #: ISO 639-1 code of the statement's language, so interpreters can prepare.
     language: Mapped[str] = mapped_column(sa.String(8), info=not_personal("the language of the statement"))
     #: Lower-case; only organisers ever see it.
-    email: Mapped[str] = mapped_column(sa.String(254), info=personal(Erase.ADDRESS))
+    email: Mapped[str] = mapped_column(Sealed(254), info=personal(Erase.ADDRESS))
     #: Language the person reads their emails in.
     email_language: Mapped[str] = mapped_column(sa.String(8), default="en",
         info=not_personal("the language of the emails, from those offered"))
@@ -178,10 +178,12 @@ class Speaker(Base):
     token_version: Mapped[int] = mapped_column(sa.Integer, default=1)
 
     #: The statement for the interpreters, stored outside the web root (see statements.py).
-    statement_filename: Mapped[str | None] = mapped_column(sa.String(200), info=personal(Erase.NULL))
+    statement_filename: Mapped[str | None] = mapped_column(Sealed(200), info=personal(Erase.NULL))
     #: File name in the statements folder; random, never derived from what was uploaded.
-    statement_stored_as: Mapped[str | None] = mapped_column(sa.String(100), info=personal(Erase.NULL))
-    statement_content_type: Mapped[str | None] = mapped_column(sa.String(100), info=personal(Erase.NULL))
+    statement_stored_as: Mapped[str | None] = mapped_column(sa.String(100), info=personal(
+        Erase.NULL, plain="a random file name, derived from nothing the person gave"))
+    statement_content_type: Mapped[str | None] = mapped_column(sa.String(100), info=personal(
+        Erase.NULL, plain="a file type (PDF, Word): names no one"))
     statement_bytes: Mapped[int | None] = mapped_column(sa.Integer)
     statement_uploaded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 

@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 from rsvp.events.models import EventFormat
 from rsvp.extensions import db
 from rsvp.registrations.models import Registration, RegistrationStatus
+from rsvp.sealing import digest
 from tests.browser.conftest import assert_accessible, screenshot
 from tests.factories import make_event
 
@@ -30,7 +31,7 @@ def event(live_db):
 
 def stored(email: str) -> Registration:
     db.session.remove()
-    return db.session.scalar(sa.select(Registration).where(Registration.email == email))
+    return db.session.scalar(sa.select(Registration).where(Registration.email_hash == digest(email)))
 
 
 def test_register_with_the_mouse_every_page_accessible(page, event):

@@ -14,6 +14,7 @@ from rsvp.registrations import decisions, selfservice, services
 from rsvp.registrations.erasure import drop_grounds_pass_details
 from rsvp.registrations.models import RegistrationChange, RegistrationStatus
 from rsvp.registrations.services import GroundsPass
+from rsvp.sealing import digest
 from rsvp.timeutil import now_utc
 from tests.factories import make_event, make_registration, written
 
@@ -25,7 +26,7 @@ NEEDS_PASS = GroundsPass(holds_pass=False, passport_name="Ana Maria Lopez", nati
 
 def kinds(address: str) -> list[str]:
     return list(db.session.scalars(sa.select(OutboxMessage.kind).where(
-        OutboxMessage.recipient == address).order_by(OutboxMessage.id)))
+        OutboxMessage.recipient_hash == digest(address)).order_by(OutboxMessage.id)))
 
 
 def hybrid(**fields):

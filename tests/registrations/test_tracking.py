@@ -110,7 +110,7 @@ def test_message_to_a_segment_reaches_it_once_and_is_logged(hybrid_event):
                             batch="b1")
     assert messaging.send(hybrid_event, french, draft, "owner@example.org") == 2
     assert messaging.send(hybrid_event, french, draft, "owner@example.org") == 0  # sent twice
-    messages = list(db.session.scalars(sa.select(OutboxMessage).order_by(OutboxMessage.recipient)))
+    messages = sorted(db.session.scalars(sa.select(OutboxMessage)), key=lambda m: m.recipient)
     assert [m.recipient for m in messages] == ["ana@example.org", "ben@example.org"]
     assert messages[0].subject == "Room change" and "Dear Ana," in messages[0].text_body
     assert "<p>We move to Room XX.</p>" in messages[0].html_body

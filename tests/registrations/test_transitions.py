@@ -11,6 +11,7 @@ from rsvp.extensions import db
 from rsvp.mail.models import OutboxMessage
 from rsvp.registrations import decisions, selfservice, services
 from rsvp.registrations.models import RegistrationChange, RegistrationStatus
+from rsvp.sealing import digest
 from rsvp.timeutil import now_utc
 from tests.factories import make_event, make_registration, written
 
@@ -19,7 +20,7 @@ S = RegistrationStatus
 
 def emails_to(registration) -> list[str]:
     return list(db.session.scalars(
-        sa.select(OutboxMessage.kind).where(OutboxMessage.recipient == registration.email)
+        sa.select(OutboxMessage.kind).where(OutboxMessage.recipient_hash == digest(registration.email))
         .order_by(OutboxMessage.id)))
 
 

@@ -121,6 +121,7 @@ def server_env(app: Flask, instance: Path, base_url: str, mail_port: int, env: s
         "PYTHONUNBUFFERED": "1",
         # The test process's secret: links it signs (check-in codes, manage links) open there too.
         "RSVP_SECRET_KEY": app.config["SECRET_KEY"],
+        "RSVP_DATA_KEYS": app.config["DATA_KEYS"],
     }
     if env == "production":
         values.update({
