@@ -196,7 +196,8 @@ def rotate_command() -> None:
     from rsvp.sealing import keyring
 
     rotation = rotate()
-    click.echo(f"re-sealed {rotation.rows} row(s) under key {keyring().active}; "
+    click.echo(f"re-sealed {rotation.rows} row(s) and {rotation.files} prepared export(s) under key "
+               f"{keyring().active}; "
                f"{rotation.left} value(s) left under older keys")
     if rotation.left:
         raise click.ClickException("some rows are still sealed under an older key: is every web "

@@ -5,7 +5,8 @@ the old ones after it, restart the web servers and the worker (they now seal
 under the new key and still open the old values), then run ``rsvp keys
 rotate``. It walks every table with sealed columns (rsvp.sealing) in batches
 of BATCH rows, each batch its own short transaction, re-sealing what is
-under an older key and writing the keyed hashes of addresses again. A row the
+under an older key and writing the keyed hashes of addresses again, then the
+prepared exports waiting in the instance folder. A row the
 app changed meanwhile is left as the app wrote it (the update asks for the old
 value), and it is sealed under the new key already. Once it reports nothing
 left, the old key can leave RSVP_DATA_KEYS.
@@ -20,6 +21,7 @@ import sqlalchemy as sa
 
 from rsvp import sealing
 from rsvp.db import Base, erasing_personal_data, writing
+from rsvp.exports.jobs import reseal_files
 from rsvp.extensions import db
 
 #: Rows read and re-sealed per transaction.
@@ -31,6 +33,8 @@ class Rotation:
     #: Rows re-sealed, and values sealed under an older key still found after the last pass.
     rows: int = 0
     left: int = 0
+    #: Prepared exports re-sealed.
+    files: int = 0
 
 
 def _sealed_tables() -> list[tuple[sa.Table, list[str], dict[str, str]]]:
@@ -111,5 +115,6 @@ def rotate(passes: int = 3) -> Rotation:
             skipped += missed
         if not skipped:
             break
+    rotation.files = reseal_files()
     rotation.left = left_under_older_keys()
     return rotation

@@ -27,11 +27,13 @@ import base64
 import binascii
 import hashlib
 import hmac
+import io
 import json
 import os
+import struct
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import sqlalchemy as sa
 from cryptography.exceptions import InvalidTag
@@ -39,6 +41,10 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from flask import current_app
 
 PREFIX = "enc1:"
+#: A sealed file's first line; the key's id follows on the second.
+FILE_MAGIC = b"RSVP sealed file 1\n"
+#: Plain bytes per sealed frame of a file.
+FRAME = 64 * 1024
 #: The key in ``app.extensions``.
 EXTENSION = "rsvp.keyring"
 
@@ -104,6 +110,29 @@ class Keyring:
         """Whether a stored value needs nothing from a rotation (sealed under the first key, or empty)."""
         return not stored or stored.startswith(self._prefix)
 
+    def file_writer(self, out: IO[bytes]) -> SealingWriter:
+        """A writer that seals what is written to ``out``, frame by frame (see SealingWriter)."""
+        return SealingWriter(out, self.active, self._seal_with)
+
+    def file_key(self, path: Path) -> str:
+        """The id of the key a sealed file is sealed under."""
+        with open(path, "rb") as sealed:
+            if sealed.read(len(FILE_MAGIC)) != FILE_MAGIC:
+                raise UnopenableValue(f"{path.name} is not a sealed file")
+            return sealed.readline().decode().strip()
+
+    def open_file(self, path: Path) -> io.BufferedReader:
+        """The plain bytes of a file a SealingWriter wrote, read as they are needed.
+
+        :raises UnopenableValue: not a sealed file, a key the ring lacks, altered or cut short.
+        """
+        key_id = self.file_key(path)
+        cipher = self._ciphers.get(key_id)
+        if cipher is None:
+            raise UnopenableValue(f"a file is sealed under key {key_id}, which RSVP_DATA_KEYS lacks")
+        return io.BufferedReader(_OpenedFile(path, len(FILE_MAGIC) + len(key_id) + 1, cipher),
+                                 buffer_size=FRAME)
+
     def digest(self, text: str) -> str:
         """The keyed hash of ``text`` under the sealing key (64 hexadecimal digits)."""
         return hmac.new(self._hash_keys[0], text.encode(), hashlib.sha256).hexdigest()
@@ -111,6 +140,84 @@ class Keyring:
     def digests(self, text: str) -> list[str]:
         """The keyed hash of ``text`` under every key: what a lookup asks for."""
         return [hmac.new(key, text.encode(), hashlib.sha256).hexdigest() for key in self._hash_keys]
+
+
+def _frame_data(index: int, last: bool) -> bytes:
+    """What each frame is bound to: its place, and whether the file ends with it (no frame can be
+    moved, and a file cut short does not open)."""
+    return struct.pack(">Q?", index, last)
+
+
+class SealingWriter:
+    """Seals a file as frames of FRAME plain bytes: length, nonce, ciphertext; the last is marked."""
+
+    def __init__(self, out: IO[bytes], key_id: str, cipher: AESGCM) -> None:
+        self._out, self._cipher = out, cipher
+        self._buffer = bytearray()
+        self._index = 0
+        out.write(FILE_MAGIC + key_id.encode() + b"\n")
+
+    def write(self, data: bytes) -> int:
+        self._buffer += data
+        while len(self._buffer) > FRAME:
+            self._frame(bytes(self._buffer[:FRAME]), last=False)
+            del self._buffer[:FRAME]
+        return len(data)
+
+    def close(self) -> None:
+        """Write the last frame (possibly empty); the file is complete only after this."""
+        self._frame(bytes(self._buffer), last=True)
+        self._buffer.clear()
+
+    def _frame(self, plain: bytes, last: bool) -> None:
+        nonce = os.urandom(12)
+        sealed = self._cipher.encrypt(nonce, plain, _frame_data(self._index, last))
+        self._out.write(struct.pack(">I", len(sealed)) + nonce + sealed)
+        self._index += 1
+
+
+class _OpenedFile(io.RawIOBase):
+    """The plain bytes of a sealed file, a frame at a time."""
+
+    def __init__(self, path: Path, start: int, cipher: AESGCM) -> None:
+        self._file = open(path, "rb")  # noqa: SIM115 - closed with this reader
+        self._file.seek(start)
+        self._cipher = cipher
+        self._pending = b""
+        self._index = 0
+        self._ended = False
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        while not self._pending and not self._ended:
+            self._pending = self._next_frame()
+        count = min(len(buffer), len(self._pending))
+        buffer[:count] = self._pending[:count]
+        self._pending = self._pending[count:]
+        return count
+
+    def _next_frame(self) -> bytes:
+        head = self._file.read(4)
+        if len(head) < 4:
+            raise UnopenableValue("a sealed file is cut short")
+        (length,) = struct.unpack(">I", head)
+        body = self._file.read(12 + length)
+        at_end = self._file.read(1) == b""
+        if not at_end:
+            self._file.seek(-1, os.SEEK_CUR)
+        try:
+            plain = self._cipher.decrypt(body[:12], body[12:], _frame_data(self._index, at_end))
+        except InvalidTag:
+            raise UnopenableValue("a sealed file does not open: altered or cut short") from None
+        self._index += 1
+        self._ended = at_end
+        return plain
+
+    def close(self) -> None:
+        self._file.close()
+        super().close()
 
 
 def new_key() -> str:

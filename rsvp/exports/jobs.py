@@ -9,8 +9,10 @@ shown to the organiser. A worker that dies leaves its lease to run out, and
 the job is built again from the start (a half-written workbook cannot be
 resumed).
 
-Files are kept in <instance>/exports under random names; no route serves
-that folder, only the organiser who asked is given the file. They are deleted
+Files are kept in <instance>/exports under random names, sealed with the data
+key as the database's personal columns are (rsvp.sealing; rsvp keys rotate
+re-seals them too); no route serves that folder, only the organiser who asked
+is given the file, opened as it is sent. They are deleted
 EXPORT_KEEP_HOURS after they were written, and at once when the event's
 personal data is purged.
 """
@@ -20,6 +22,8 @@ from __future__ import annotations
 import logging
 import os
 import secrets
+import shutil
+import tempfile
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -28,6 +32,7 @@ import sqlalchemy as sa
 from flask import current_app
 from werkzeug.datastructures import MultiDict
 
+from rsvp import sealing
 from rsvp.events.models import Event
 from rsvp.exports import services as exports
 from rsvp.exports.models import ExportJob, ExportStatus
@@ -99,6 +104,29 @@ def file_of(job: ExportJob) -> Path | None:
         return None
     path = path_of(job.stored_as)
     return path if path.is_file() else None
+
+
+def reseal_files() -> int:
+    """Seal again under the first key every prepared file sealed under an older one; how many."""
+    ring = sealing.keyring()
+    resealed = 0
+    if not folder().is_dir():
+        return 0
+    for path in folder().iterdir():
+        if path.name.startswith(".") or ring.file_key(path) == ring.active:
+            continue
+        partial = path.with_name(f".{path.name}.part")
+        try:
+            with ring.open_file(path) as plain, open(partial, "xb") as out:
+                os.chmod(partial, 0o600)
+                sealed = ring.file_writer(out)
+                shutil.copyfileobj(plain, sealed)
+                sealed.close()
+            os.replace(partial, path)
+            resealed += 1
+        finally:
+            partial.unlink(missing_ok=True)
+    return resealed
 
 
 def delete_export_files(event_id: int) -> None:
@@ -184,11 +212,14 @@ def _write(export: exports.Export, fmt: str) -> str:
     try:
         with open(partial, "xb") as out:
             os.chmod(partial, 0o600)
+            sealed = sealing.keyring().file_writer(out)  # sealed at rest, as the database is
             if fmt == "xlsx":
-                exports.write_xlsx(export, out)
+                with tempfile.TemporaryFile() as plain:
+                    shutil.copyfileobj(exports.write_xlsx(export, plain), sealed)
             else:
                 for chunk in exports.write_csv(export):
-                    out.write(chunk)
+                    sealed.write(chunk)
+            sealed.close()
         os.replace(partial, target / stored_as)
     finally:
         partial.unlink(missing_ok=True)

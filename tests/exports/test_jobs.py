@@ -12,7 +12,7 @@ import pytest
 import sqlalchemy as sa
 from openpyxl import load_workbook
 
-from rsvp import tokens
+from rsvp import sealing, tokens
 from rsvp.auth.models import Role
 from rsvp.events.models import QuestionKind
 from rsvp.exports import jobs
@@ -217,3 +217,40 @@ def test_lists_up_to_the_limit_and_csv_come_at_once(manager, event):
     rows = list(csv.reader(io.StringIO(whole.get_data(as_text=True).lstrip("\ufeff"))))
     assert [row[0] for row in rows[1:]] == NAMES
     assert db.session.scalar(sa.select(sa.func.count(ExportJob.id))) == 0
+
+
+def test_a_prepared_file_is_sealed_at_rest_and_resealed_when_the_keys_rotate(app, manager, event,
+                                                                             exports_folder):
+    """The file waiting in the instance folder names no one; it opens only whole and unaltered."""
+    _page, sent = built(manager, event)
+    (path,) = exports_folder.iterdir()
+    stored = path.read_bytes()
+    assert stored.startswith(sealing.FILE_MAGIC) and b"Cleo" not in stored and b"Case 3" not in stored
+    assert [row[0] for row in rows_of(sent)[1:]] == NAMES  # sent opened
+
+    old = app.extensions[sealing.EXTENSION]
+    new = sealing.new_key()
+    app.extensions[sealing.EXTENSION] = sealing.Keyring.parse(f"{new},{app.config['DATA_KEYS']}")
+    try:
+        assert jobs.reseal_files() == 1 and jobs.reseal_files() == 0
+        app.extensions[sealing.EXTENSION] = sealing.Keyring.parse(new)  # the old key is gone
+        with sealing.keyring().open_file(path) as opened:
+            assert opened.read() == sent
+        path.write_bytes(path.read_bytes()[:-20])  # cut short
+        with pytest.raises(sealing.UnopenableValue), sealing.keyring().open_file(path) as opened:
+            opened.read()
+    finally:
+        app.extensions[sealing.EXTENSION] = old
+
+
+def test_a_file_of_many_frames_opens_as_written(app, tmp_path):
+    data = bytes(range(256)) * (3 * sealing.FRAME // 256) + b"tail"
+    with app.app_context():
+        ring = sealing.keyring()
+        with open(tmp_path / "f", "wb") as out:
+            writer = ring.file_writer(out)
+            for start in range(0, len(data), 10_000):
+                writer.write(data[start:start + 10_000])
+            writer.close()
+        with ring.open_file(tmp_path / "f") as opened:
+            assert opened.read() == data

@@ -217,7 +217,8 @@ def test_rsvp_keys_rotate_says_what_it_did(app, live_db):
     db.session.commit()
     result = app.test_cli_runner().invoke(args=["keys", "rotate"])
     assert result.exit_code == 0, result.output
-    assert "re-sealed 0 row(s)" in result.output and "0 value(s) left under older keys" in result.output
+    assert "re-sealed 0 row(s) and 0 prepared export(s)" in result.output
+    assert "0 value(s) left under older keys" in result.output
     made = app.test_cli_runner().invoke(args=["keys", "new"])
     assert len(Keyring.parse(made.output.strip()).ids) == 1
 

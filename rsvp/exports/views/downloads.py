@@ -24,6 +24,7 @@ from flask import (
 )
 from werkzeug.wrappers import Response
 
+from rsvp import sealing
 from rsvp.auth.access import Role, current_organiser, event_role_required
 from rsvp.auth.roles import can
 from rsvp.db import end_read
@@ -140,7 +141,8 @@ def prepared_file(event: Event, job_id: str) -> Response:
     audit.record(event, current_organiser().email, AuditAction.EXPORTED_LIST,
                  f"attendees.{job.format}: {job.rows_total} row(s); {job.detail}")
     db.session.commit()
-    response = send_file(path, mimetype=mimetype, as_attachment=True, download_name=name, max_age=0)
+    response = send_file(sealing.keyring().open_file(path), mimetype=mimetype, as_attachment=True,
+                         download_name=name, max_age=0)
     response.headers["Cache-Control"] = "no-store"
     return response
 

@@ -20,6 +20,7 @@ from rsvp.events.services import public_event
 from rsvp.extensions import db, limiter
 from rsvp.registrations import selfservice, services
 from rsvp.registrations.forms import LinkRequestForm, registration_form
+from rsvp.registrations.notice import notice_lines
 from rsvp.web import public_form_limit
 
 bp = Blueprint("registrations", __name__)
@@ -36,7 +37,7 @@ def register(slug: str) -> str | Response | tuple[str, int]:
     window = services.window(event)
     form = registration_form(event, questions_for(event))
     context = {"event": event, "form": form, "window": window,
-               "closes_at": services.closes_at(event)}
+               "closes_at": services.closes_at(event), "notice": notice_lines(event, form)}
     if window is not services.Window.OPEN:
         return render_template("registrations/register.html", **context), 200
     if not form.validate_on_submit():
