@@ -39,6 +39,7 @@ from rsvp.exports import services as exports  # noqa: E402
 from rsvp.extensions import db  # noqa: E402
 from rsvp.registrations.models import Registration
 from rsvp.registrations.tracking import AttendeeFilter  # noqa: E402
+from rsvp.sealing import digest  # noqa: E402
 from rsvp.timeutil import now_utc  # noqa: E402
 
 
@@ -52,6 +53,7 @@ def seed(n: int) -> Event:
     db.session.add(question)
     db.session.flush()
     rows = [{"event_id": event.id, "public_id": f"b{n}x{i}", "email": f"p{i}@example.org",
+             "email_hash": digest(f"p{i}@example.org"),
              "name": f"Person {i}", "organisation": "=cmd|' /C calc'!A0" if i % 97 == 0 else "NGO",
              "organisation_type": "ngo", "country": "CH", "attendance_mode": "online",
              "language": "en", "interpretation_language": "fr" if i % 3 else None,
@@ -73,7 +75,7 @@ def raw_csv(event: Event) -> int:
                        Registration.captions, Registration.accessibility_needs,
                        Registration.created_at, Registration.answers)
              .where(Registration.event_id == event.id, Registration.erased_at.is_(None))
-             .order_by(sa.func.lower(Registration.name), Registration.id)
+             .order_by(Registration.id)
              .execution_options(yield_per=exports.CHUNK))
     for row in db.session.execute(query):
         writer.writerow(row)

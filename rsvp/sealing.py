@@ -39,8 +39,11 @@ import sqlalchemy as sa
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from flask import current_app
+from flask.globals import _cv_app
 
 PREFIX = "enc1:"
+#: Where a sealed value's key id lies (ids are 8 hexadecimal digits).
+_ID_START, _ID_END = len(PREFIX), len(PREFIX) + 8
 #: A sealed file's first line; the key's id follows on the second.
 FILE_MAGIC = b"RSVP sealed file 1\n"
 #: Plain bytes per sealed frame of a file.
@@ -96,11 +99,11 @@ class Keyring:
         """
         if not stored.startswith(PREFIX):
             return stored
-        key_id, _, payload = stored[len(PREFIX):].partition(":")
+        key_id = stored[_ID_START:_ID_END]  # enc1:<8 hexadecimal digits>:<base64>
         cipher = self._ciphers.get(key_id)
         if cipher is None:
             raise UnopenableValue(f"a value is sealed under key {key_id}, which RSVP_DATA_KEYS lacks")
-        raw = base64.b64decode(payload)
+        raw = binascii.a2b_base64(stored[_ID_END + 1:])
         try:
             return cipher.decrypt(raw[:12], raw[12:], None).decode()
         except InvalidTag:
@@ -237,8 +240,15 @@ def development_keys(instance_path: str) -> str:
 
 
 def keyring() -> Keyring:
-    """The app's keyring (create_app puts it in ``app.extensions``)."""
-    return current_app.extensions[EXTENSION]  # type: ignore[no-any-return]
+    """The app's keyring (create_app puts it in ``app.extensions``).
+
+    Read from the app context itself rather than through ``current_app``'s proxy: every sealed
+    value read or written asks for it.
+    """
+    context = _cv_app.get(None)
+    if context is None:
+        return current_app.extensions[EXTENSION]  # type: ignore[no-any-return]  # raises the usual error
+    return context.app.extensions[EXTENSION]  # type: ignore[no-any-return]
 
 
 def digest(text: str) -> str:

@@ -24,6 +24,7 @@ from werkzeug.serving import make_server
 
 from rsvp import ROOT, create_app
 from rsvp.extensions import db
+from rsvp.registrations import opened
 
 POSTGRES_URL = os.environ.get("RSVP_TEST_DATABASE_URL", "")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -91,6 +92,7 @@ def db_session(app: Flask) -> Iterator[sa.orm.scoped_session]:
         try:
             yield db.session
         finally:
+            opened.forget()  # what it kept opened was rolled back
             db.session.remove()
             db.session.configure(bind=None, join_transaction_mode="conditional_savepoint")
             outer.rollback()

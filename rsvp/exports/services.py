@@ -38,7 +38,8 @@ from rsvp.extensions import db
 from rsvp.i18n import country_name, language_name
 from rsvp.registrations.forms import ATTENDANCE_LABELS, ORGANISATION_TYPE_LABELS, STATUS_LABELS
 from rsvp.registrations.models import Registration, RegistrationStatus
-from rsvp.registrations.tracking import COUNTED, AttendeeFilter, dashboard, folded, opened_order
+from rsvp.registrations.opened import folded
+from rsvp.registrations.tracking import COUNTED, AttendeeFilter, dashboard, opened_order
 from rsvp.timeutil import to_local
 
 #: Rows fetched from the database at a time.
@@ -216,7 +217,8 @@ def attendee_export(event: Event, selection: AttendeeFilter, keys: Iterable[str]
         columns += [_question_column(q) for q in questions_for(event)]
     conditions = selection.conditions(event)
     rows = _stream(event.timezone, columns, conditions,
-                   opened_order(conditions, selection.search, by=R.name), between_chunks)
+                   opened_order(event.id, conditions, selection.search, by=R.name),
+                   between_chunks)
     return Export(columns, rows, "attendees", event.timezone)
 
 
@@ -234,7 +236,7 @@ def grounds_pass_export(event: Event) -> Export:
     conditions = _needs_pass(event)
     return Export(GROUNDS_PASS_COLUMNS,
                   _stream(event.timezone, GROUNDS_PASS_COLUMNS, conditions,
-                          opened_order(conditions, by=R.passport_name)),
+                          opened_order(event.id, conditions, by=R.passport_name)),
                   "grounds-passes", event.timezone)
 
 

@@ -53,8 +53,9 @@ def search(event: Event, text: str, limit: int = 20) -> list[Registration]:
     """Registrations whose name, organisation or email contains ``text``, for the door."""
     if len(text.strip()) < 2:
         return []
-    ids = opened_order([Registration.event_id == event.id, Registration.erased_at.is_(None),
-                        Registration.status != RegistrationStatus.CANCELLED],
+    ids = opened_order(event.id, [Registration.event_id == event.id,
+                                  Registration.erased_at.is_(None),
+                                  Registration.status != RegistrationStatus.CANCELLED],
                        text, by=Registration.name)
     return next(in_batches(ids[:limit]), [])
 

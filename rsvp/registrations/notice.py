@@ -18,6 +18,7 @@ from flask_wtf import FlaskForm
 
 from rsvp.events.models import AttendanceMode, Event
 from rsvp.personal import KEY, Erase, Personal, personal_columns
+from rsvp.registrations.forms import RegistrationForm
 from rsvp.registrations.models import Registration
 
 #: Personal columns the form fills without showing them: what they are, in words.
@@ -60,8 +61,13 @@ def _kept(declared: Personal, days: int) -> str:
 
 def notice_lines(event: Event, form: FlaskForm) -> list[NoticeLine]:
     """What the form keeps about the person, in the form's order: who sees it, for how long."""
-    lines = []
+    lines: list[tuple[int, NoticeLine]] = []
     fields: dict[str, Any] = form._fields
+    # As the page shows them: "About you" (the registration form's own fields) first, then how
+    # they take part and the questions (fields of the classes it builds on, made earlier).
+    about_you = [name for name in fields if name in vars(RegistrationForm)]
+    order = {name: position for position, name in
+             enumerate(about_you + [name for name in fields if name not in about_you])}
     asks_for_a_pass = (event.grounds_pass_required
                        and AttendanceMode.IN_PERSON in event.attendance_modes)
     for column in personal_columns(Registration.__table__):
@@ -71,8 +77,9 @@ def notice_lines(event: Event, form: FlaskForm) -> list[NoticeLine]:
         if column.name == "answers":
             for name, field in fields.items():
                 if name.startswith("question_"):
-                    lines.append(NoticeLine(str(field.label.text), _seen_by(declared, name),
-                                            _kept(declared, event.retention_days)))
+                    lines.append((order[name], NoticeLine(str(field.label.text),
+                                                          _seen_by(declared, name),
+                                                          _kept(declared, event.retention_days))))
             continue
         if column.name in HIDDEN_FIELDS:
             label = str(HIDDEN_FIELDS[column.name])
@@ -80,6 +87,7 @@ def notice_lines(event: Event, form: FlaskForm) -> list[NoticeLine]:
             label = str(fields[column.name].label.text)
         else:
             continue  # NOT_LISTED
-        lines.append(NoticeLine(label, _seen_by(declared, column.name),
-                                _kept(declared, event.retention_days)))
-    return lines
+        lines.append((len(order) if column.name in HIDDEN_FIELDS else order[column.name],
+                      NoticeLine(label, _seen_by(declared, column.name),
+                                 _kept(declared, event.retention_days))))
+    return [line for _position, line in sorted(lines, key=lambda pair: pair[0])]

@@ -4,13 +4,13 @@ Counts are computed by the database (GROUP BY), never by loading every
 registration; the list is filtered, sorted and paginated the same way, except
 by what is sealed at rest (rsvp.sealing): a search in names, organisations and
 addresses, or an order by name or organisation, opens those columns of the
-event's registrations in the application (``opened_order``; bench/sealing.py
-measures it at 10,000 and 100,000) and pages through the ids it finds.
+event's registrations in the application, kept opened per process
+(rsvp.registrations.opened; bench/sealing.py measures it at 10,000 and 100,000),
+and pages through the ids it finds.
 """
 
 from __future__ import annotations
 
-import unicodedata
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -21,6 +21,7 @@ import sqlalchemy as sa
 from flask_sqlalchemy.pagination import Pagination
 from werkzeug.datastructures import MultiDict
 
+from rsvp import sealing
 from rsvp.auth import roles
 from rsvp.auth.models import EventRole, Organiser, Role
 from rsvp.events.models import AttendanceMode, Event
@@ -30,6 +31,7 @@ from rsvp.registrations.models import (
     Registration,
     RegistrationStatus,
 )
+from rsvp.registrations.opened import COLUMNS, folded, opened
 from rsvp.timeutil import to_local
 
 #: Who counts as coming: everyone whose registration still stands or waits for a seat.
@@ -123,38 +125,33 @@ class AttendeeFilter:
         return conditions
 
 
-def folded(text: str | None) -> str:
-    """How sealed text is compared and sorted once opened: case and accents aside
-    ("émile" finds Émile, who sorts among the E)."""
-    if not text:
-        return ""
-    if text.isascii():
-        return text.lower()
-    return "".join(c for c in unicodedata.normalize("NFKD", text)
-                   if not unicodedata.combining(c)).casefold()
+def opened_order(event_id: int, conditions: list[Any], search: str = "", by: Any = None) -> list[int]:
+    """Ids of the event's registrations ``conditions`` select whose name, organisation or
+    address contains ``search``, ordered by the sealed column ``by`` (then id), or by id.
 
-
-def opened_order(conditions: list[Any], search: str = "", by: Any = None) -> list[int]:
-    """Ids of the registrations ``conditions`` select whose name, organisation or address
-    contains ``search``, ordered by the sealed column ``by`` (then id), or by id.
-
-    Reads only the columns it needs, OPEN_BATCH rows at a time, and opens them here.
+    Name, organisation and address come opened from rsvp.registrations.opened; any other
+    ``by`` (the passport name) is read as stored, OPEN_BATCH rows at a time, and opened here.
     """
     needle = folded(search.strip())
-    columns: list[Any] = [Registration.id]
+    ids = db.session.scalars(sa.select(Registration.id).where(*conditions)
+                             .execution_options(yield_per=OPEN_BATCH))
+    kept = opened(event_id) if needle or by is None or by in COLUMNS else {}
     if needle:
-        columns += [Registration.name, Registration.organisation, Registration.email]
-    if by is not None and by not in columns:
-        columns.append(by)
-    rows = db.session.execute(sa.select(*columns).where(*conditions)
-                              .execution_options(yield_per=OPEN_BATCH))
-    if needle:
-        rows = (row for row in rows  # type: ignore[assignment]
-                if needle in folded(row[1]) or needle in folded(row[2]) or needle in folded(row[3]))
+        ids = (i for i in ids if (texts := kept.get(i))  # type: ignore[assignment]
+               and (needle in texts[0] or needle in texts[1] or needle in texts[2]))
     if by is None:
-        return sorted(row[0] for row in rows)
-    position = columns.index(by)
-    return [row[0] for row in sorted(rows, key=lambda row: (folded(row[position]), row[0]))]
+        return sorted(ids)
+    if by in COLUMNS:
+        position = COLUMNS.index(by)
+        return sorted(ids, key=lambda i: (kept[i][position] if i in kept else "", i))
+    wanted = set(ids)
+    open_ = sealing.keyring().open
+    query = sa.select(Registration.id, sa.type_coerce(by, sa.Text)).where(*conditions)
+    found = [(folded(open_(value)) if value else "", registration_id)
+             for registration_id, value in db.session.execute(
+                 query.execution_options(yield_per=OPEN_BATCH)) if registration_id in wanted]
+    found.sort()
+    return [registration_id for _key, registration_id in found]
 
 
 def selected_ids(event: Event, selection: AttendeeFilter, sort: str = "") -> list[int] | None:
@@ -163,7 +160,7 @@ def selected_ids(event: Event, selection: AttendeeFilter, sort: str = "") -> lis
     by = SEALED_SORTS.get(sort)
     if not selection.search.strip() and by is None:
         return None
-    return opened_order(selection.conditions(event), selection.search, by)
+    return opened_order(event.id, selection.conditions(event), selection.search, by)
 
 
 class OpenedPage(Pagination):

@@ -16,7 +16,7 @@ from tests.factories import add_question, make_event
 
 def notice_of(client, event) -> dict[str, tuple[str, str]]:
     page = client.get(f"/events/{event.slug}/register").get_data(as_text=True)
-    table = page[page.index('class="privacy-lines"'):]
+    table = page[page.index('privacy-lines"'):]
     table = table[:table.index("</table>")]
     rows = re.findall(r'<tr><th scope="row">(.*?)</th><td>(.*?)</td><td>(.*?)</td></tr>', table)
     return {unescape(label): (unescape(who), unescape(kept)) for label, who, kept in rows}
@@ -32,6 +32,7 @@ def test_the_form_lists_each_field_with_who_sees_it_and_for_how_long(client, db_
     event = make_event(format=EventFormat.HYBRID, grounds_pass_required=True, retention_days=45)
     add_question(event, "Which case do you follow?", QuestionKind.SHORT_TEXT)
     lines = notice_of(client, event)
+    assert list(lines)[:3] == ["Full name", "Email address", "Organisation or delegation"]  # as asked
     assert lines["Full name"] == ("The event's organisers", "45 days after the event")
     assert lines["Email address"] == ("The event's organisers", "45 days after the event")
     assert lines["Which case do you follow?"] == ("The event's organisers", "45 days after the event")

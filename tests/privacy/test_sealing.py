@@ -24,8 +24,12 @@ from rsvp.keys import rotate
 from rsvp.mail import worker
 from rsvp.mail.models import OutboxMessage
 from rsvp.personal import Erase, declaration, personal
+from rsvp.registrations import checkin, tracking
+from rsvp.registrations.erasure import erase
 from rsvp.registrations.models import Registration
+from rsvp.registrations.tracking import AttendeeFilter
 from rsvp.sealing import Keyring, Sealed, digest, is_sealed, new_key
+from rsvp.timeutil import now_utc
 from tests.auth.conftest import log_in
 from tests.conftest import POSTGRES_URL
 from tests.factories import grant_role, make_event, make_organiser, make_registration
@@ -258,3 +262,27 @@ def test_the_upgrade_seals_what_was_there_and_the_downgrade_opens_it(empty_app):
         with db.engine.connect() as connection:
             row = connection.execute(sa.text("SELECT name, email, answers FROM registrations")).one()
         assert row[:2] == ("Ana Defensora", "ana@example.org") and "Quito" in str(row[2])
+
+
+def test_the_list_searched_sees_each_change_at_once(app, client, db_session):
+    """Names are kept opened per process (rsvp.registrations.opened): a rename, a new person and
+    an erasure show in the very next search, as they would from another server."""
+    event = make_event()
+    ana = make_registration(event, name="Ana Quispe")
+    db.session.commit()
+
+    def found(text: str) -> list[str]:
+        return [r.name for r in tracking.attendees(event, AttendeeFilter(search=text)).items]
+
+    assert found("quispe") == ["Ana Quispe"]
+    db.session.execute(sa.update(Registration).where(Registration.id == ana.id)
+                       .values(name="Ana Mamani"))  # as another process would, without the ORM
+    db.session.commit()
+    assert found("quispe") == [] and found("mamani") == ["Ana Mamani"]
+    make_registration(event, name="Bea Mamani")
+    db.session.commit()
+    assert found("mamani") == ["Ana Mamani", "Bea Mamani"]
+    erase(Registration.id == ana.id, now_utc())
+    db.session.commit()
+    assert found("mamani") == ["Bea Mamani"]
+    assert checkin.search(event, "bea")[0].name == "Bea Mamani"

@@ -1,0 +1,105 @@
+"""Names, organisations and addresses of an event's registrations, opened once per process.
+
+Searching the organiser's list, sorting it by name and finding someone at the
+door compare sealed columns (rsvp.sealing), which only the application can
+open. Opening 100,000 registrations for every keystroke at the door costs
+seconds (bench/sealing.py); instead each web process keeps, for the few events
+it served last, every registration's name, organisation and address opened and
+folded (case and accents aside), and brings it up to date before each use from
+what changed since: a query for the event's row count and latest change, then
+only the rows changed since (every write sets ``updated_at``). The database
+stays sealed; what is opened lives in the process's memory, as every page it
+renders does, and goes with it.
+"""
+
+from __future__ import annotations
+
+import threading
+import unicodedata
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+
+from rsvp import sealing
+from rsvp.extensions import db
+from rsvp.registrations.models import Registration
+
+#: Events kept opened per process.
+EVENTS_KEPT = 4
+#: Rows changed this long before the latest change seen are read again: clocks of several
+#: servers writing the same event may differ by this much.
+CLOCK_MARGIN = timedelta(minutes=5)
+#: Rows read at a time while opening.
+BATCH = 2000
+
+R = Registration
+#: What is kept opened, in this order.
+COLUMNS = (R.name, R.organisation, R.email)
+
+
+def folded(text: str | None) -> str:
+    """How sealed text is compared and sorted once opened: case and accents aside
+    ("émile" finds Émile, who sorts among the E)."""
+    if not text:
+        return ""
+    if text.isascii():
+        return text.lower()
+    return "".join(c for c in unicodedata.normalize("NFKD", text)
+                   if not unicodedata.combining(c)).casefold()
+
+
+@dataclass
+class _Event:
+    count: int = 0
+    latest: datetime | None = None
+    #: Registration id -> (name, organisation, address), each folded.
+    rows: dict[int, tuple[str, ...]] = field(default_factory=dict)
+
+
+_kept: OrderedDict[tuple[str, int], _Event] = OrderedDict()
+_lock = threading.Lock()
+
+
+def _read(where: list[Any]) -> dict[int, tuple[str, ...]]:
+    open_ = sealing.keyring().open
+    query = sa.select(R.id, *(sa.type_coerce(c, sa.Text) for c in COLUMNS)).where(*where)
+    return {row[0]: tuple(folded(open_(value)) if value else "" for value in row[1:])
+            for row in db.session.execute(query.execution_options(yield_per=BATCH))}
+
+
+def opened(event_id: int) -> dict[int, tuple[str, ...]]:
+    """Every registration of the event: id -> (name, organisation, address), opened and folded.
+
+    Brought up to date from the database first; read whole when rows went (or on first use).
+    """
+    count, latest = db.session.execute(
+        sa.select(sa.func.count(R.id), sa.func.max(R.updated_at)).where(R.event_id == event_id)).one()
+    key = (str(db.engine.url), event_id)
+    with _lock:
+        kept = _kept.get(key)
+        if kept is not None:
+            _kept.move_to_end(key)
+    if kept is not None and kept.count == count and kept.latest == latest:
+        return kept.rows
+    fresh = _Event(count, latest)
+    if kept is not None and kept.latest is not None and count >= kept.count:
+        fresh.rows = dict(kept.rows)
+        fresh.rows.update(_read([R.event_id == event_id,
+                                 R.updated_at >= kept.latest - CLOCK_MARGIN]))
+    if len(fresh.rows) != count:  # rows went, or first use: read them all
+        fresh.rows = _read([R.event_id == event_id])
+    with _lock:
+        _kept[key] = fresh
+        _kept.move_to_end(key)
+        while len(_kept) > EVENTS_KEPT:
+            _kept.popitem(last=False)
+    return fresh.rows
+
+
+def forget() -> None:
+    """Drop everything kept (tests that roll back what they wrote)."""
+    with _lock:
+        _kept.clear()
