@@ -10,7 +10,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask import url_for
 
-from rsvp import create_app
+from rsvp import create_app, sealing
 from rsvp.auth.models import Role
 from rsvp.extensions import db
 from rsvp.mail.models import OutboxMessage
@@ -135,3 +135,15 @@ def test_every_email_the_worker_writes_has_its_renderer_from_create_app(app):
                 named.add(render.value if isinstance(render, ast.Constant) else render.id)
     names = {"LINKS_EMAIL": "registration-links"}
     assert {names.get(n, n) for n in named} == set(app.extensions["rsvp.email_renderers"])
+
+
+def test_development_makes_its_data_key_once_into_the_instance_folder(monkeypatch, tmp_path):
+    """`make run` on a fresh machine needs no key set by hand; the key survives restarts."""
+    monkeypatch.delenv("RSVP_DATA_KEYS", raising=False)
+    monkeypatch.setenv("RSVP_INSTANCE_PATH", str(tmp_path))
+    first = create_app({"ENV": "development", "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    key_file = tmp_path / "data-keys"
+    assert key_file.stat().st_mode & 0o777 == 0o600
+    again = create_app({"ENV": "development", "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    ring, same = first.extensions[sealing.EXTENSION], again.extensions[sealing.EXTENSION]
+    assert ring.ids == same.ids and same.open(ring.seal("Ana")) == "Ana"
