@@ -3,9 +3,9 @@ purge (`rsvp purge`, and every pass), on top of the features they ask.
 
 Each pass: expire registrations whose email was never confirmed, drop
 grounds-pass details once an event is over, erase personal data past its
-retention time, queue due reminders, send what is due, then build one large
-export. Each duty is a cheap indexed query when there is nothing to do, and
-commits on its own.
+retention time, queue due reminders, write a few batches of organisers'
+messages, send what is due, then build one large export. Each duty is a
+cheap indexed query when there is nothing to do, and commits on its own.
 
 Retention: a set number of days after an event (30 by default), each feature
 erases its own personal data of it — registrations (rsvp.registrations.erasure),
@@ -30,6 +30,7 @@ from rsvp.mail.worker import PassResult, send_pending
 from rsvp.privacy import audit
 from rsvp.privacy.models import AuditAction
 from rsvp.registrations import erasure as registration_erasure
+from rsvp.registrations.messaging import write_messages
 from rsvp.registrations.models import Registration
 from rsvp.registrations.notify import enqueue_due_reminders, reminder_skip_reason
 from rsvp.registrations.selfservice import expire_unconfirmed
@@ -85,6 +86,7 @@ def deliver_due(now: datetime) -> PassResult:
                      lambda: enqueue_due_reminders(now)):
             duty()
             db.session.commit()
+        write_messages(now)  # commits each batch itself
     result = send_pending(now, skip=lambda message: reminder_skip_reason(message, now))
     build_exports(now)
     return result

@@ -20,7 +20,7 @@ from rsvp.events.models import Event
 from rsvp.extensions import db
 from rsvp.mail.models import OutboxMessage
 from rsvp.personal import erased_values, personal_columns
-from rsvp.registrations.models import Registration, RegistrationChange
+from rsvp.registrations.models import MessageJob, Registration, RegistrationChange
 from rsvp.registrations.notify import LINKS_EMAIL
 
 
@@ -72,6 +72,8 @@ def erase_event(event: Event, now: datetime) -> tuple[int, int]:
     deleted: sa.CursorResult = db.session.execute(  # type: ignore[assignment]
         sa.delete(OutboxMessage).where(OutboxMessage.event_id == event.id)
         .execution_options(synchronize_session=False))
+    db.session.execute(sa.delete(MessageJob).where(MessageJob.event_id == event.id)
+                       .execution_options(synchronize_session=False))  # their words and audience
     return erased, forgotten + deleted.rowcount
 
 

@@ -151,3 +151,51 @@ class RegistrationChange(Base):
     note: Mapped[str] = mapped_column(Sealed(), default="", info=personal(Erase.BLANK))
 
     registration: Mapped[Registration] = relationship(back_populates="changes")
+
+
+class MessageStatus(enum.StrEnum):
+    QUEUED = "queued"
+    SENDING = "sending"
+    SENT = "sent"
+
+
+class MessageJob(Base):
+    """An organiser's message to a segment of registrants, queued one batch at a time by the worker.
+
+    The request that sends it only stores it; the worker writes the emails BATCH
+    registrants at a time, each batch its own transaction that also moves
+    ``after_id`` on, so a worker that dies resumes where the last batch ended
+    (and the outbox's dedupe keys queue no one twice).
+    """
+
+    __tablename__ = "message_jobs"
+    __table_args__ = (
+        sa.Index("ix_message_jobs_status_created", "status", "created_at"),
+        sa.CheckConstraint("queued >= 0 AND total >= 0", name="counts_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(sa.String(32), unique=True, default=new_public_id,
+        info=not_personal("a random identifier"))
+    event_id: Mapped[int] = mapped_column(sa.ForeignKey("events.id", ondelete="CASCADE"), index=True)
+    #: The form's random value: the same draft sent twice is one message.
+    batch: Mapped[str] = mapped_column(sa.String(64), unique=True,
+        info=not_personal("a random value of the form"))
+    #: The organiser who sent it.
+    actor: Mapped[str] = mapped_column(sa.String(254), info=not_personal("the organiser who acted"))
+    subject: Mapped[str] = mapped_column(Sealed(200), info=personal(Erase.ROW))
+    body: Mapped[str] = mapped_column(Sealed(), info=personal(Erase.ROW))
+    #: Who it reaches: AttendeeFilter.query_args() (its search may name someone).
+    audience: Mapped[dict[str, Any]] = mapped_column(SealedJSON, info=personal(Erase.ROW))
+    status: Mapped[MessageStatus] = mapped_column(
+        enum_column(MessageStatus, "message_status"), default=MessageStatus.QUEUED)
+    #: Recipients counted when it was sent, and emails queued so far: the progress shown.
+    total: Mapped[int] = mapped_column(sa.Integer, default=0)
+    queued: Mapped[int] = mapped_column(sa.Integer, default=0)
+    #: The last registration id written to: the next batch starts after it.
+    after_id: Mapped[int] = mapped_column(sa.Integer, default=0)
+    #: The worker writing it, and until when it holds it; afterwards another worker resumes.
+    claim: Mapped[str | None] = mapped_column(sa.String(40), info=not_personal("a worker's random claim"))
+    lease_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

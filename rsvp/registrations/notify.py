@@ -239,52 +239,59 @@ def reminder_key(offset_minutes: int, registration: Registration, event: Event) 
 
 
 def enqueue_due_reminders(now: datetime) -> int:
-    """Queue every reminder that is due and not yet queued; returns how many.
+    """Queue every reminder that is due and not yet queued, committing each batch; how many.
 
     A reminder is due once ``starts_at - offset`` has passed and the event has
     not started; it goes to confirmed registrants who registered before it fell
-    due, once each (the dedupe key holds even with several workers).
+    due, once each (the dedupe key holds even with several workers). The
+    database finds who still lacks one (``_due_without_reminder``), so a pass
+    with nothing to do reads no registrant, and a long one holds SQLite's write
+    lock for one batch at a time.
     """
     horizon = now + timedelta(days=30)
-    events = db.session.scalars(
-        sa.select(Event).where(Event.status == EventStatus.PUBLISHED,
-                               Event.starts_at > now, Event.starts_at <= horizon))
+    events = list(db.session.scalars(
+        sa.select(Event.id).where(Event.status == EventStatus.PUBLISHED,
+                                  Event.starts_at > now, Event.starts_at <= horizon)))
     queued = 0
-    for event in list(events):
+    for event_id in events:
+        event = db.session.get(Event, event_id)
+        if event is None:  # deleted since
+            continue
         for offset in sorted(set(event.reminder_offsets), reverse=True):
             due_at = event.starts_at - timedelta(minutes=offset)
             if due_at > now:
                 continue
-            for recipients in _confirmed_before(event, due_at):
-                keys = {reminder_key(offset, r, event): r for r in recipients}
-                done = set(db.session.scalars(
-                    sa.select(OutboxMessage.dedupe_key).where(OutboxMessage.dedupe_key.in_(keys))))
-                for key, registration in keys.items():
-                    if key in done:
-                        continue
+            for recipients in _due_without_reminder(event, offset, due_at):
+                for registration in recipients:
                     with force_locale(registration.language):
                         starts_in = _("in %(delta)s", delta=format_timedelta(
                             event.starts_at - now, threshold=1.1, add_direction=False))
                         starts_in = f"{starts_in} ({format_moment(event.starts_at, event.timezone)})"
+                    key = reminder_key(offset, registration, event)
                     if _send("reminder", registration, dedupe_key=key, starts_in=starts_in):
                         queued += 1
+                db.session.commit()  # one batch per transaction
     return queued
 
 
-#: Registrants read, and their reminders' keys looked up, this many at a time: one query with a
-#: parameter per person failed on PostgreSQL past 65,535 of them, and no reminder ever left.
+#: Registrants read and reminded this many at a time, each batch its own transaction.
 REMINDER_BATCH = 500
 
 
-def _confirmed_before(event: Event, due_at: datetime) -> Iterator[list[Registration]]:
-    """The event's registrants confirmed and registered by ``due_at``, in batches by id."""
+def _due_without_reminder(event: Event, offset: int, due_at: datetime) -> Iterator[list[Registration]]:
+    """The event's registrants confirmed and registered by ``due_at`` whose reminder for
+    ``offset`` is not queued yet, in batches by id: the outbox's unique dedupe key is looked
+    up by the database, one indexed probe per registrant, with no parameter per person."""
+    starts = int(event.starts_at.timestamp())
+    key = sa.literal(f"reminder:{offset}:") + Registration.public_id + sa.literal(f":{starts}")
     after = 0
     while True:
         batch = list(db.session.scalars(
             sa.select(Registration).where(
                 Registration.event_id == event.id, Registration.id > after,
                 Registration.status == RegistrationStatus.CONFIRMED,
-                Registration.created_at <= due_at)
+                Registration.created_at <= due_at,
+                ~sa.exists().where(OutboxMessage.dedupe_key == key))
             .order_by(Registration.id).limit(REMINDER_BATCH)))
         if not batch:
             return

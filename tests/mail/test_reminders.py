@@ -57,6 +57,21 @@ def test_reminders_for_a_large_event_go_to_everyone_once(db_session, monkeypatch
     assert reminder_recipients() == [f"p{n}@example.org" for n in range(5)]
 
 
+def test_someone_approved_after_the_reminders_left_gets_theirs_at_the_next_pass(db_session):
+    start = now_utc().replace(microsecond=0) + timedelta(days=5)
+    event = make_event(starts_at=start, reminder_offsets=[1440])
+    make_registration(event, email="early@example.org", created_at=start - timedelta(days=3))
+    waiting = make_registration(event, email="approved@example.org",
+                                created_at=start - timedelta(days=3),
+                                status=RegistrationStatus.PENDING_APPROVAL)
+    assert enqueue_due_reminders(start - timedelta(hours=23)) == 1
+    waiting.status = RegistrationStatus.CONFIRMED
+    db.session.commit()
+    assert enqueue_due_reminders(start - timedelta(hours=22)) == 1
+    assert enqueue_due_reminders(start - timedelta(hours=21)) == 0
+    assert sorted(reminder_recipients()) == ["approved@example.org", "early@example.org"]
+
+
 def test_reminder_not_sent_before_the_start_is_dropped_not_sent_late(db_session, smtp):
     start = now_utc().replace(microsecond=0) + timedelta(days=2)
     event = make_event(starts_at=start, reminder_offsets=[60])

@@ -16,7 +16,7 @@ from rsvp.extensions import db
 from rsvp.mail.models import OutboxMessage
 from rsvp.mail.worker import build_message
 from rsvp.privacy.models import AuditEntry
-from rsvp.registrations import codes, notify
+from rsvp.registrations import codes, messaging, notify
 from rsvp.registrations.models import Registration, RegistrationStatus
 from tests.auth.conftest import log_in
 from tests.factories import (
@@ -136,10 +136,15 @@ def test_message_preview_then_send_once(app, setup):
     preview = client.post(path, data={**form, "step": "preview"}).get_data(as_text=True)
     assert "This message goes to 2 people" in preview and "Send to 2 people" in preview
     assert outbox("organiser-message") == []
-    client.post(path, data={**form, "step": "send"})
+    sent = client.post(path, data={**form, "step": "send"})
     client.post(path, data={**form, "step": "send"})  # a double click
+    page = client.get(sent.headers["Location"]).get_data(as_text=True)
+    assert "on its way to 2 people" in page and "Waiting for the email worker (2 people)" in page
+    assert outbox("organiser-message") == []  # the worker writes them
+    assert messaging.write_messages() == 2
     assert sorted(m.recipient for m in outbox("organiser-message")) == [
         "ana@example.org", "cleo@example.org"]
+    assert "Written to 2 people" in client.get(sent.headers["Location"]).get_data(as_text=True)
 
 
 def test_check_in_from_the_qr_link_then_undo(app, setup):

@@ -108,8 +108,12 @@ def test_message_to_a_segment_reaches_it_once_and_is_logged(hybrid_event):
     assert messaging.recipients_count(hybrid_event, french) == 2  # not the cancelled one
     draft = messaging.Draft(subject="Room change", body="We move to Room XX.\n\nSee you there.",
                             batch="b1")
-    assert messaging.send(hybrid_event, french, draft, "owner@example.org") == 2
-    assert messaging.send(hybrid_event, french, draft, "owner@example.org") == 0  # sent twice
+    job = messaging.send(hybrid_event, french, draft, "owner@example.org")
+    assert job is not None and job.total == 2 and job.status.value == "queued"
+    assert messaging.send(hybrid_event, french, draft, "owner@example.org") is None  # sent twice
+    assert db.session.scalars(sa.select(OutboxMessage)).all() == []  # the request writes none
+    assert messaging.write_messages() == 2
+    assert (job.status.value, job.queued) == ("sent", 2)
     messages = sorted(db.session.scalars(sa.select(OutboxMessage)), key=lambda m: m.recipient)
     assert [m.recipient for m in messages] == ["ana@example.org", "ben@example.org"]
     assert messages[0].subject == "Room change" and "Dear Ana," in messages[0].text_body

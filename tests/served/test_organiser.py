@@ -208,3 +208,30 @@ def test_the_emails_page_shows_what_was_sent(served):
     assert emails.status_code == 200
     assert str(message["Subject"]) in emails.text and "li.wei@example.org" in emails.text
     assert title in str(message["Subject"])
+
+
+def test_a_message_to_everyone_is_written_by_the_worker_and_reaches_each_once(served):
+    """The organiser's request only stores the message; the worker process writes and sends it."""
+    with setting_up():
+        event = make_event(capacity_online=100)
+        for n in range(12):
+            make_registration(event, name=f"Reader {n:02d}", email=f"reader{n}@example.org")
+        organiser = make_organiser()
+        grant_role(event, organiser, Role.MANAGER)
+        event_id, email = event.public_id, organiser.email
+
+    browser = served.visitor()
+    log_in(browser, email)
+    path = f"/manage/events/{event_id}/messages"
+    page = browser.get(path)
+    fields = {"subject": "Room change", "body": "We move to Room XX.\n\nSee you there."}
+    preview = browser.submit(page, path, {**fields, "step": "preview"})
+    assert "This message goes to 12 people" in preview.text
+    sent = browser.submit(preview, path, {**fields, "step": "send"})
+    assert sent.status_code == 303
+    again = browser.submit(preview, path, {**fields, "step": "send"})  # the same form, sent twice
+    assert again.status_code == 303
+    for n in range(12):
+        (message,) = served.wait_for_email(f"reader{n}@example.org", "Room change")
+        assert f"Dear Reader {n:02d}," in message.get_body(("plain",)).get_content()
+    assert "Written to 12 people" in browser.get(path).text

@@ -219,7 +219,7 @@ def messages(event: Event) -> Page:
         form.batch.data = secrets.token_urlsafe(16)
     count = messaging.recipients_count(event, selection)
     context = {"event": event, "form": form, "selection": selection, "count": count,
-               "preview": None}
+               "preview": None, "sent": messaging.messages_of(event)}
     if request.method == "GET":
         return render_template("manage/attendees/messages.html", **context)
     if not form.validate_on_submit():
@@ -228,11 +228,13 @@ def messages(event: Event) -> Page:
     if request.form.get("step") != "send":
         context["preview"] = draft
         return render_template("manage/attendees/messages.html", **context)
-    sent = messaging.send(event, selection, draft, _actor())
+    job = messaging.send(event, selection, draft, _actor())
     db.session.commit()
-    flash(ngettext("Your message is on its way to %(num)d person.",
-                   "Your message is on its way to %(num)d people.", sent), "success")
-    return redirect(url_for("attendees.overview", event_id=event.public_id), code=303)
+    if job is not None:
+        flash(ngettext("Your message is on its way to %(num)d person: its progress is below.",
+                       "Your message is on its way to %(num)d people: its progress is below.",
+                       job.total), "success")
+    return redirect(url_for("attendees.messages", event_id=event.public_id), code=303)
 
 
 @bp.get("/manage/events/<event_id>/audit")
