@@ -37,7 +37,7 @@ from rsvp.events.models import Event, EventFormat, EventStatus, Question, Questi
 from rsvp.exports import jobs  # noqa: E402
 from rsvp.exports import services as exports  # noqa: E402
 from rsvp.extensions import db  # noqa: E402
-from rsvp.registrations.models import Registration
+from rsvp.registrations.models import Registration, door_code  # noqa: E402
 from rsvp.registrations.tracking import AttendeeFilter  # noqa: E402
 from rsvp.sealing import digest  # noqa: E402
 from rsvp.timeutil import now_utc  # noqa: E402
@@ -53,7 +53,7 @@ def seed(n: int) -> Event:
     db.session.add(question)
     db.session.flush()
     rows = [{"event_id": event.id, "public_id": f"b{n}x{i}", "email": f"p{i}@example.org",
-             "email_hash": digest(f"p{i}@example.org"),
+             "email_hash": digest(f"p{i}@example.org"), "door_code": door_code(f"b{n}x{i}"),
              "name": f"Person {i}", "organisation": "=cmd|' /C calc'!A0" if i % 97 == 0 else "NGO",
              "organisation_type": "ngo", "country": "CH", "attendance_mode": "online",
              "language": "en", "interpretation_language": "fr" if i % 3 else None,

@@ -37,7 +37,7 @@ from rsvp.events.models import Event, EventFormat, EventStatus  # noqa: E402
 from rsvp.exports import services as exports  # noqa: E402
 from rsvp.extensions import db  # noqa: E402
 from rsvp.registrations import checkin, opened, tracking  # noqa: E402
-from rsvp.registrations.models import Registration  # noqa: E402
+from rsvp.registrations.models import Registration, door_code  # noqa: E402
 from rsvp.registrations.tracking import AttendeeFilter  # noqa: E402
 from rsvp.timeutil import now_utc  # noqa: E402
 
@@ -66,7 +66,8 @@ def seed(n: int, tag: str) -> int:
     for start in range(0, n, 5000):
         db.session.execute(sa.insert(Registration), [
             {"event_id": event.id, "public_id": f"{tag}{n}x{i}", "email": f"p{i}@example.org",
-             "email_hash": ring.digest(f"p{i}@example.org"), "name": f"Person {i:06d} Ngọc",
+             "email_hash": ring.digest(f"p{i}@example.org"), "door_code": door_code(f"{tag}{n}x{i}"),
+             "name": f"Person {i:06d} Ngọc",
              "organisation": f"Organisation {i % 500}", "organisation_type": "ngo", "country": "CH",
              "attendance_mode": "online", "language": "en", "captions": False,
              "accessibility_needs": "", "consent_at": now, "status": "confirmed", "token_version": 1,

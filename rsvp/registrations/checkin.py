@@ -14,7 +14,6 @@ import sqlalchemy as sa
 from rsvp import tokens
 from rsvp.events.models import Event
 from rsvp.extensions import db
-from rsvp.registrations.codes import code_of
 from rsvp.registrations.models import Registration, RegistrationChange, RegistrationStatus
 from rsvp.registrations.services import TransitionRefused
 from rsvp.registrations.tracking import in_batches, opened_order
@@ -30,13 +29,9 @@ def find_by_code(event: Event, code: str) -> Registration | None:
     wanted = _normalise(code)
     if not wanted:
         return None
-    # The code is derived from the public id, not stored: compare over two columns, load one row.
-    for registration_id, public_id in db.session.execute(sa.select(
-            Registration.id, Registration.public_id).where(
-            Registration.event_id == event.id, Registration.erased_at.is_(None))):
-        if code_of(public_id) == wanted:
-            return db.session.get(Registration, registration_id)
-    return None
+    return db.session.scalar(sa.select(Registration).where(
+        Registration.event_id == event.id, Registration.door_code == wanted,
+        Registration.erased_at.is_(None)).order_by(Registration.id).limit(1))
 
 
 def find_by_token(event: Event, token: str) -> Registration:

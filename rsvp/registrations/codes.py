@@ -1,19 +1,16 @@
 """What a registrant shows at the door: a QR code holding a signed check-in link, and a short
-code to type where no camera works. Derived from the registration; nothing more is stored."""
+code to type where no camera works, derived from the registration's public id (and stored
+with it, indexed, so the desk finds it at once)."""
 
 from __future__ import annotations
 
-import hashlib
 import io
 
 import segno
 
 from rsvp import tokens
-from rsvp.registrations.models import Registration
+from rsvp.registrations.models import Registration, door_code
 from rsvp.urls import public_url
-
-#: Letters and digits that cannot be mistaken for one another (no 0/O, 1/I/L) when read or typed.
-_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 
 
 def checkin_token(registration: Registration) -> str:
@@ -22,13 +19,7 @@ def checkin_token(registration: Registration) -> str:
 
 def code_for(registration: Registration) -> str:
     """Eight characters printed under the QR code, e.g. "K7Q2-M9XA"."""
-    return code_of(registration.public_id)
-
-
-def code_of(public_id: str) -> str:
-    digest = hashlib.sha256(public_id.encode()).digest()
-    code = "".join(_ALPHABET[byte % len(_ALPHABET)] for byte in digest[:8])
-    return f"{code[:4]}-{code[4:]}"
+    return door_code(registration.public_id)
 
 
 def checkin_url(registration: Registration) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import hashlib
 from datetime import date, datetime
 from typing import Any
 
@@ -35,6 +36,17 @@ ACTIVE_STATUSES = (
 _ACTIVE_SQL = "status IN ({})".format(", ".join(f"'{s.value}'" for s in ACTIVE_STATUSES))
 
 
+#: Letters and digits that cannot be mistaken for one another (no 0/O, 1/I/L) when read or typed.
+DOOR_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+
+
+def door_code(public_id: str) -> str:
+    """Eight characters printed under the check-in QR code, e.g. "K7Q2-M9XA"."""
+    digest = hashlib.sha256(public_id.encode()).digest()
+    code = "".join(DOOR_CODE_ALPHABET[byte % len(DOOR_CODE_ALPHABET)] for byte in digest[:8])
+    return f"{code[:4]}-{code[4:]}"
+
+
 class OrganisationType(enum.StrEnum):
     STATE = "state"
     NGO = "ngo"
@@ -54,12 +66,17 @@ class Registration(Base):
             sqlite_where=sa.text(_ACTIVE_SQL), postgresql_where=sa.text(_ACTIVE_SQL),
         ),
         sa.Index("ix_registrations_event_status_created", "event_id", "status", "created_at"),
+        sa.Index("ix_registrations_event_door_code", "event_id", "door_code"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     public_id: Mapped[str] = mapped_column(sa.String(32), unique=True, default=new_public_id,
         info=not_personal("a random identifier"))
     event_id: Mapped[int] = mapped_column(sa.ForeignKey("events.id", ondelete="CASCADE"))
+    #: The code typed at the door where no camera works (door_code(public_id)), indexed so the
+    #: desk finds it at once in an event of any size.
+    door_code: Mapped[str] = mapped_column(sa.String(9),
+        info=not_personal("derived from the random public id"))
     #: Lower-case, sealed; found by ``email_hash``.
     email: Mapped[str] = mapped_column(Sealed(254), info=personal(Erase.ADDRESS))
     #: The address's keyed hash (rsvp.sealing.digest): the partial unique index above.
@@ -128,6 +145,12 @@ class Registration(Base):
     def _hash_email(self, key: str, address: str) -> str:
         self.email_hash = digest(address)
         return address
+
+
+@sa.event.listens_for(Registration, "before_insert")
+def _set_door_code(mapper: Any, connection: Any, registration: Registration) -> None:
+    registration.public_id = registration.public_id or new_public_id()
+    registration.door_code = door_code(registration.public_id)
 
 
 class RegistrationChange(Base):

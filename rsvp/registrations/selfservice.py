@@ -22,12 +22,12 @@ from rsvp.personal import personal_columns
 from rsvp.privacy import audit
 from rsvp.privacy.models import AuditAction
 from rsvp.registrations import erasure, notify
-from rsvp.registrations.codes import code_of
 from rsvp.registrations.models import (
     ACTIVE_STATUSES,
     Registration,
     RegistrationChange,
     RegistrationStatus,
+    door_code,
 )
 from rsvp.registrations.services import (
     EventFull,
@@ -109,7 +109,7 @@ def expire_unconfirmed(now: datetime, hours: int) -> int:
                       RegistrationStatus.CANCELLED, now, "system", "email address never confirmed")
                 erase_personal_data(registration, now)
                 audit.record(registration.event, "system", AuditAction.ERASED_REGISTRATION,
-                             f"registration {code_of(registration.public_id)} erased: its email "
+                             f"registration {door_code(registration.public_id)} erased: its email "
                              f"address was not confirmed within {hours} hours", now)
         except TransitionRefused:
             continue  # confirmed in the meantime
