@@ -46,15 +46,19 @@ CONTENT_SECURITY_POLICY = "; ".join([
 
 #: The switcher's cookie (rsvp.language): a language code from LANGUAGES, nothing else.
 LANGUAGE_COOKIE = "lang"
-#: ``?lang=fr``: the feeds' words in French.
+#: ``?lang=fr`` on any page: that page in French, remembered like the switcher (rsvp.language).
 LANGUAGE_PARAMETER = "lang"
 
 
 def select_locale() -> str:
-    """A choice made with the switcher, then the browser's Accept-Language, then the first language."""
+    """The address's ?lang=, then a choice made with the switcher, then the browser's
+    Accept-Language, then the first language. A code not offered is ignored."""
     supported = request_languages()
     if not has_request_context():  # the worker and commands: emails set their own locale
         return supported[0]
+    asked = asked_language()
+    if asked:
+        return asked
     chosen = request.cookies.get(LANGUAGE_COOKIE)
     if chosen in supported:
         return chosen
