@@ -64,6 +64,9 @@ RATELIMIT_HEADERS_ENABLED = True
 #: Public event pages are kept in each web process's memory this long for visitors without a
 #: session; an edit shows after at most this many seconds. 0 turns it off.
 PUBLIC_PAGE_CACHE_SECONDS = 10
+#: Browsers and proxies may keep the feeds (/events.ics, /api/v1/...) this long before asking again;
+#: they ask with the ETag they hold, and get a 304 while nothing changed.
+FEED_MAX_AGE_SECONDS = 60
 DEFAULT_RETENTION_DAYS = 30
 EVENTS_PER_PAGE = 20
 

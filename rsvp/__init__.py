@@ -63,13 +63,14 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     from rsvp.editor.views import BLUEPRINTS as editor_pages
     from rsvp.events.views import BLUEPRINTS as event_pages
     from rsvp.exports.views import BLUEPRINTS as export_pages
+    from rsvp.feeds.views import BLUEPRINTS as feeds
     from rsvp.language import bp as language_switcher
     from rsvp.mail.views import BLUEPRINTS as email_pages
     from rsvp.registrations.views import BLUEPRINTS as registration_pages
     from rsvp.speakers.views import BLUEPRINTS as speaker_pages
 
     for blueprint in (*event_pages, *registration_pages, *speaker_pages, *organiser_pages,
-                      *export_pages, *email_pages, *editor_pages, language_switcher):
+                      *export_pages, *email_pages, *editor_pages, *feeds, language_switcher):
         app.register_blueprint(blueprint)
 
     from rsvp.auth.services import RENDERERS as organiser_emails

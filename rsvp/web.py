@@ -46,13 +46,19 @@ CONTENT_SECURITY_POLICY = "; ".join([
 
 #: The switcher's cookie (rsvp.language): a language code from LANGUAGES, nothing else.
 LANGUAGE_COOKIE = "lang"
+#: ``?lang=fr`` on any page: that page in French, remembered like the switcher (rsvp.language).
+LANGUAGE_PARAMETER = "lang"
 
 
 def select_locale() -> str:
-    """A choice made with the switcher, then the browser's Accept-Language, then the first language."""
+    """The address's ?lang=, then a choice made with the switcher, then the browser's
+    Accept-Language, then the first language. A code not offered is ignored."""
     supported = request_languages()
     if not has_request_context():  # the worker and commands: emails set their own locale
         return supported[0]
+    asked = asked_language()
+    if asked:
+        return asked
     chosen = request.cookies.get(LANGUAGE_COOKIE)
     if chosen in supported:
         return chosen
@@ -61,6 +67,12 @@ def select_locale() -> str:
 
 def request_languages() -> list[str]:
     return list(current_app.config["LANGUAGES"])
+
+
+def asked_language() -> str | None:
+    """The language the address asks for (``?lang=``) if it is one of LANGUAGES, else None."""
+    asked = request.args.get(LANGUAGE_PARAMETER)
+    return asked if asked in request_languages() else None
 
 
 def _security_headers(response: Response) -> Response:
@@ -180,7 +192,11 @@ class RowNumberConverter(IntegerConverter):
         super().__init__(url_map, fixed_digits, min, max, signed)
 
 
-_page_cache: dict[tuple[str, str], tuple[float, bytes, int]] = {}
+#: (path with its query, locale) -> (expiry, body, status, the headers kept with it).
+_page_cache: dict[tuple[str, str], tuple[float, bytes, int, list[tuple[str, str]]]] = {}
+#: What a cached answer keeps besides its body: its type and what the feeds set for HTTP caches.
+_KEPT_HEADERS = ("Content-Type", "Content-Disposition", "Cache-Control", "ETag",
+                 "Access-Control-Allow-Origin")
 
 
 def cached_for_visitors(view: Callable[..., Any]) -> Callable[..., Any]:
@@ -188,26 +204,38 @@ def cached_for_visitors(view: Callable[..., Any]) -> Callable[..., Any]:
 
     Only for visitors without a session (no organiser bar, no flashed
     message): everyone then gets the same bytes. A page is at most that many
-    seconds stale after an edit; 0 turns the cache off (tests do).
+    seconds stale after an edit; 0 turns the cache off (tests do). The key is
+    the path with its query and the page's language, so ``?lang=ar`` and a
+    visitor whose cookie or browser asks for Arabic never get another
+    language's copy. An answer with an ETag answers If-None-Match with 304,
+    from memory too.
     """
     @functools.wraps(view)
     def cached(**kwargs: Any) -> Any:
         seconds = current_app.config["PUBLIC_PAGE_CACHE_SECONDS"]
         if not seconds or session:
-            return view(**kwargs)
+            return _conditional(current_app.make_response(view(**kwargs)))
         key = (request.full_path, str(get_locale()))
         now = time.monotonic()
         hit = _page_cache.get(key)
         if hit and hit[0] > now:
-            return Response(hit[1], status=hit[2], mimetype="text/html")
+            return _conditional(Response(hit[1], status=hit[2], headers=hit[3]))
         response = current_app.make_response(view(**kwargs))
         if response.status_code in (200, 404) and not session:
             if len(_page_cache) > 2000:
                 _page_cache.clear()
-            _page_cache[key] = (now + seconds, response.get_data(), response.status_code)
-        return response
+            kept = [(name, value) for name, value in response.headers.items() if name in _KEPT_HEADERS]
+            _page_cache[key] = (now + seconds, response.get_data(), response.status_code, kept)
+        return _conditional(response)
 
     return cached
+
+
+def _conditional(response: Response) -> Response:
+    """304 for a request whose If-None-Match names the answer's ETag (pages have none)."""
+    if "ETag" in response.headers:
+        response.make_conditional(request)  # changes the response itself
+    return response
 
 
 def init_app(app: Flask) -> None:

@@ -7,7 +7,8 @@ docs/architecture.md draws the layers. From the bottom:
 2. events: what an event is, its content and questions, its public reading;
 3. mail (the outbox and the worker that sends it) and the audit log, both about events;
 4. auth (organisers, roles, the access checks); 5. registrations;
-   6. the editor; 7. exports; 8. speakers — the features, each on the ones below it;
+   6. the editor and the public feeds; 7. exports; 8. speakers — the features, each on the
+   ones below it;
 9. the web: every view module (a package's ``views/``), and what all pages share;
 10. the app on top: create_app, the command line, the server, the jobs, the demo.
 
@@ -37,7 +38,7 @@ LAYERS: list[tuple[int, tuple[str, ...]]] = [
     (3, ("rsvp.mail", "rsvp.privacy")),
     (4, ("rsvp.auth",)),
     (5, ("rsvp.registrations",)),
-    (6, ("rsvp.editor",)),
+    (6, ("rsvp.editor", "rsvp.feeds")),
     (7, ("rsvp.exports",)),
     (8, ("rsvp.speakers",)),
     (9, ("rsvp.web", "rsvp.language")),

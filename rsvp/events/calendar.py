@@ -6,6 +6,9 @@ SEQUENCE; a cancellation is METHOD:CANCEL.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from datetime import datetime
+
 from icalendar import Calendar
 from icalendar import Event as CalendarEvent
 
@@ -23,15 +26,42 @@ def event_ics(event: Event, event_url: str, domain: str, cancel: bool = False,
     """The calendar file; its title and description in ``language`` where the event is translated
     into it, else in the event's main language (each marked with its LANGUAGE)."""
     cancelled = cancel or event.status is EventStatus.CANCELLED
-    text = event_text(event, language or event.content_language)
+    calendar = _calendar("CANCEL" if cancelled else "PUBLISH")
+    calendar.add_component(calendar_entry(event, event_url, domain, cancelled, language, now_utc()))
+    return calendar.to_ical()
+
+
+def feed_ics(events: Iterable[tuple[Event, str]], domain: str, language: str | None = None) -> bytes:
+    """One calendar of several events (each with its page's address), as subscribed calendars read it.
+
+    The same UID and SEQUENCE as each event's own file, so a calendar that has both keeps one entry;
+    a cancelled event stays in as STATUS:CANCELLED. DTSTAMP is the event's last change, not the
+    time of the request, so the same events give the same bytes (and the same ETag).
+    """
+    calendar = _calendar("PUBLISH")
+    for event, event_url in events:
+        calendar.add_component(calendar_entry(event, event_url, domain,
+                                              event.status is EventStatus.CANCELLED,
+                                              language, event.updated_at))
+    return calendar.to_ical()
+
+
+def _calendar(method: str) -> Calendar:
     calendar = Calendar()
     calendar.add("prodid", "-//RSVP//rsvp//EN")
     calendar.add("version", "2.0")
-    calendar.add("method", "CANCEL" if cancelled else "PUBLISH")
+    calendar.add("method", method)
+    return calendar
+
+
+def calendar_entry(event: Event, event_url: str, domain: str, cancelled: bool,
+                   language: str | None, stamp: datetime) -> CalendarEvent:
+    """The event's VEVENT: never its join link."""
+    text = event_text(event, language or event.content_language)
     entry = CalendarEvent()
     entry.add("uid", calendar_uid(event, domain))
     entry.add("sequence", event.sequence)
-    entry.add("dtstamp", now_utc())
+    entry.add("dtstamp", stamp)
     entry.add("dtstart", event.starts_at)
     entry.add("dtend", event.ends_at)
     entry.add("summary", text.title.text, parameters={"LANGUAGE": text.title.language})
@@ -40,8 +70,7 @@ def event_ics(event: Event, event_url: str, domain: str, cancel: bool = False,
     entry.add("url", event_url)
     entry.add("location", event.venue or "Online")
     entry.add("status", "CANCELLED" if cancelled else "CONFIRMED")
-    calendar.add_component(entry)
-    return calendar.to_ical()
+    return entry
 
 
 _attachments: dict[tuple[object, ...], dict[str, str]] = {}

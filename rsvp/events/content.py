@@ -118,6 +118,12 @@ def translation_in(event: Event, language: str) -> EventTranslation | None:
     return next((t for t in event.translations if t.language == language), None)
 
 
+def languages_of(event: Event) -> list[str]:
+    """The languages the event's title is written in: its main one first, then its translations'."""
+    return [event.content_language, *(t.language for t in event.translations
+                                      if t.language != event.content_language and t.title.strip())]
+
+
 def event_text(event: Event, language: str) -> EventText:
     """The event's title, summary and description (Markdown) for a reader of ``language``."""
     main = event.content_language

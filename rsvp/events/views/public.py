@@ -9,7 +9,7 @@ from rsvp.events import content, labels, services, uploads
 from rsvp.events.calendar import event_ics
 from rsvp.i18n import language_in_sentence
 from rsvp.registrations import services as registrations
-from rsvp.urls import public_domain
+from rsvp.urls import public_domain, public_url
 from rsvp.web import cached_for_visitors
 
 bp = Blueprint("events", __name__)
@@ -46,6 +46,10 @@ def show(slug: str) -> str:
         "events/show.html",
         event=event,
         text=text,
+        # The page in each language its words are written in (an address built from
+        # PUBLIC_BASE_URL, never from the request's Host: the page may be cached).
+        in_languages=[(code, public_url("events.show", slug=event.slug, lang=code))
+                      for code in content.languages_of(event)],
         description=services.render_markdown(text.description.text),
         documents=content.documents_for(event, language),
         programme=services.programme(event),
