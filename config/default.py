@@ -56,8 +56,9 @@ RTL_LANGUAGES = ["ar"]
 #: The message catalogues (pybabel compiles translations/*/LC_MESSAGES/messages.po to .mo).
 BABEL_TRANSLATION_DIRECTORIES = str(Path(__file__).resolve().parent.parent / "translations")
 
-# Rate limits (memory by default; a redis:// URI when several web servers run).
-RATELIMIT_STORAGE_URI = "memory://"
+# Rate limits: "instance" counts in a small SQLite file in the instance folder that every process of
+# the machine shares (rsvp.ratelimits); a redis:// URI when several web servers run.
+RATELIMIT_STORAGE_URI = "instance"
 RATELIMIT_HEADERS_ENABLED = True
 
 # Events.

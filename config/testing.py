@@ -5,6 +5,7 @@ SECRET_KEY = "testing-secret"  # noqa: S105 - test only
 DATA_KEYS = "dGVzdGluZyBrZXk6IG5ldmVyIHVzZWQgYW55d2hlcmU="  # 32 bytes; test only
 SESSION_COOKIE_SECURE = False
 RATELIMIT_ENABLED = False
+RATELIMIT_STORAGE_URI = "memory://"  # the tests that turn the limits on count in the test process
 PUBLIC_BASE_URL = "http://localhost"
 # Cheap password hashing: the tests log in often (every other environment keeps default.py's).
 AUTH_ARGON2_TIME_COST = 1

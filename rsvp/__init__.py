@@ -47,8 +47,11 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         # The visitor's address (rate limits) and https (secure cookies, HSTS) as the proxy saw them.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]
 
-    from rsvp import web
+    from rsvp import ratelimits, web
     from rsvp.extensions import babel, csrf, db, limiter, login_manager, mail, migrate
+
+    if app.config["RATELIMIT_STORAGE_URI"] == ratelimits.INSTANCE:
+        app.config["RATELIMIT_STORAGE_URI"] = ratelimits.uri_for(app.instance_path)
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))

@@ -108,7 +108,8 @@ def serve_command(bind: str, workers: int | None, timeout: int) -> None:
     if workers > 1 and str(current_app.config["RATELIMIT_STORAGE_URI"]).startswith("memory://"):
         click.echo(f"serve: rate limits are counted in each of the {workers} workers' memory, so "
                    f"each limit lets up to {workers} times as much through; set "
-                   "RSVP_RATELIMIT_STORAGE_URI=redis://... (deploy/rsvp.env)", err=True)
+                   "RSVP_RATELIMIT_STORAGE_URI=instance (this machine's workers share a file) or "
+                   "redis://... (several servers; deploy/rsvp.env)", err=True)
     server = Server(app, options(bind, workers, timeout, log_format))
     # This command runs inside the CLI's app context. Forked workers would inherit it, and a
     # request reuses an app context already pushed for its app: every visitor would then share

@@ -33,7 +33,8 @@ PACKAGE = ROOT / "rsvp"
 #: Layer of each module, by its dotted name's longest matching prefix (views come first).
 LAYERS: list[tuple[int, tuple[str, ...]]] = [
     (1, ("rsvp.db", "rsvp.extensions", "rsvp.tokens", "rsvp.timeutil", "rsvp.i18n", "rsvp.fields",
-         "rsvp.urls", "rsvp.privacy.logs", "rsvp.personal", "rsvp.sealing")),
+         "rsvp.urls", "rsvp.privacy.logs", "rsvp.personal", "rsvp.sealing",
+         "rsvp.ratelimits")),
     (2, ("rsvp.events",)),
     (3, ("rsvp.mail", "rsvp.privacy")),
     (4, ("rsvp.auth",)),

@@ -28,10 +28,10 @@ def limits(app: Flask, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dic
     settings = {"RSVP_AUTH_LOGIN_RATE_LIMIT": LIMIT}
     proxied = launch(app, folder / "nginx", "nginx", **settings)
     try:
-        # Its limits in the same Redis (another database): two workers counting each on their own
-        # would let 2 x 10 through (deploy/rsvp.env says so too).
-        shared = proxied.env["RSVP_RATELIMIT_STORAGE_URI"].removesuffix("/0") + "/1"
-        direct = launch(app, folder / "serve", "serve", RSVP_RATELIMIT_STORAGE_URI=shared, **settings)
+        # Its limits on the embedded default, without Redis: the file its two workers share
+        # (rsvp.ratelimits); two workers counting each on their own would let 2 x 10 through.
+        direct = launch(app, folder / "serve", "serve", RSVP_RATELIMIT_STORAGE_URI="instance",
+                        **settings)
     except BaseException:
         stop(proxied.processes)
         raise
