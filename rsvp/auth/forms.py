@@ -17,6 +17,7 @@ ROLE_LABELS = {
     Role.MANAGER: _l("Manager"),
     Role.CHECK_IN: _l("Check-in"),
     Role.VIEWER: _l("Viewer"),
+    Role.CO_SPONSOR: _l("Co-sponsor"),
 }
 
 ROLE_HINTS = {
@@ -24,6 +25,7 @@ ROLE_HINTS = {
     Role.MANAGER: _l("Everything except the team: the event, registrations, messages, check-in."),
     Role.CHECK_IN: _l("Checks people in at the door, nothing else."),
     Role.VIEWER: _l("Sees the event and its registrations, changes nothing."),
+    Role.CO_SPONSOR: _l("Sees how many registered and the interpretation demand, never who."),
 }
 
 STATUS_LABELS = {

@@ -26,6 +26,9 @@ class Role(enum.StrEnum):
     MANAGER = "manager"
     CHECK_IN = "check_in"
     VIEWER = "viewer"
+    #: A State or organisation co-sponsoring the event: counts and demand, never an attendee's
+    #: name, address or organisation.
+    CO_SPONSOR = "co_sponsor"
 
 
 def new_session_token() -> str:

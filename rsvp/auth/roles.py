@@ -1,8 +1,11 @@
 """Per-event roles: what each role allows, and changes to a team.
 
-Owner > manager > viewer: each may do what the roles below it may. Check-in
-is a separate capability, held by check-in staff and also by managers and
-owners, never by viewers. Site admins may do everything on every event.
+Owner > manager > viewer > co-sponsor: each may do what the roles below it
+may. A co-sponsor (a State or organisation lending its name to the event) sees
+the counts and the interpretation demand, never an attendee's name, address or
+organisation. Check-in is a separate capability, held by check-in staff and
+also by managers and owners, never by viewers or co-sponsors. Site admins may
+do everything on every event.
 Functions here flush, never commit.
 """
 
@@ -16,7 +19,7 @@ from rsvp.auth.services import find_by_email
 from rsvp.events.models import Event
 from rsvp.extensions import db
 
-_RANK = {Role.VIEWER: 1, Role.MANAGER: 2, Role.OWNER: 3}
+_RANK = {Role.CO_SPONSOR: 0, Role.VIEWER: 1, Role.MANAGER: 2, Role.OWNER: 3}
 #: Roles that may check people in.
 _CHECKS_IN = frozenset({Role.OWNER, Role.MANAGER, Role.CHECK_IN})
 
@@ -76,7 +79,7 @@ def team(event: Event) -> list[EventRole]:
     members = db.session.scalars(
         sa.select(EventRole).join(EventRole.organiser).where(EventRole.event_id == event.id)
         .order_by(Organiser.name, Organiser.email))
-    order = [Role.OWNER, Role.MANAGER, Role.CHECK_IN, Role.VIEWER]
+    order = [Role.OWNER, Role.MANAGER, Role.CHECK_IN, Role.VIEWER, Role.CO_SPONSOR]
     return sorted(members, key=lambda member: order.index(member.role))
 
 

@@ -240,10 +240,11 @@ def grounds_pass_export(event: Event) -> Export:
                   "grounds-passes", event.timezone)
 
 
-def interpretation_brief(event: Event, with_names: bool = False) -> Export:
+def interpretation_brief(event: Event, with_names: bool = False, with_needs: bool = True) -> Export:
     """For interpreters and captioners: demand per language and mode, then accessibility needs.
 
-    Needs are listed without names unless ``with_names``.
+    Needs are listed without names unless ``with_names``, and not at all (only counted) without
+    ``with_needs``: a need in a person's own words may say who they are.
     """
     board = dashboard(event)
     columns = [Column("need", _l("Need"), width=36, personal=False),
@@ -259,7 +260,7 @@ def interpretation_brief(event: Event, with_names: bool = False) -> Export:
         rows.append([str(label), in_person, online, in_person + online])
     rows.append([str(_l("Closed captions")), "", "", board.captions])
     rows.append([str(_l("Accessibility needs")), "", "", board.accessibility])
-    needs = db.session.execute(
+    needs: Any = [] if not with_needs else db.session.execute(
         sa.select(R.name, R.accessibility_needs, R.attendance_mode)
         .where(R.event_id == event.id, R.status.in_(COUNTED), R.accessibility_needs != ""))
     for name, need, mode in sorted(needs, key=lambda row: folded(row[0])):

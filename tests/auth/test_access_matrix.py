@@ -52,17 +52,18 @@ from tests.factories import (
 from tests.speakers import documents
 from tests.speakers.conftest import statements_dir  # noqa: F401 - the sample statement's folder
 
-PRINCIPALS = ("anonymous", "no_role", "viewer", "check_in", "manager", "owner", "admin")
+PRINCIPALS = ("anonymous", "no_role", "co_sponsor", "viewer", "check_in", "manager", "owner", "admin")
 
 #: The event roles each visitor passes on the test event, written out rather than computed.
 PASSES: dict[str, set[Role]] = {
     "anonymous": set(),
     "no_role": set(),
-    "viewer": {Role.VIEWER},
+    "co_sponsor": {Role.CO_SPONSOR},
+    "viewer": {Role.CO_SPONSOR, Role.VIEWER},
     "check_in": {Role.CHECK_IN},
-    "manager": {Role.VIEWER, Role.CHECK_IN, Role.MANAGER},
-    "owner": {Role.VIEWER, Role.CHECK_IN, Role.MANAGER, Role.OWNER},
-    "admin": {Role.VIEWER, Role.CHECK_IN, Role.MANAGER, Role.OWNER},
+    "manager": {Role.CO_SPONSOR, Role.VIEWER, Role.CHECK_IN, Role.MANAGER},
+    "owner": {Role.CO_SPONSOR, Role.VIEWER, Role.CHECK_IN, Role.MANAGER, Role.OWNER},
+    "admin": {Role.CO_SPONSOR, Role.VIEWER, Role.CHECK_IN, Role.MANAGER, Role.OWNER},
 }
 
 People = dict[str, Organiser]
@@ -161,7 +162,7 @@ def people(db_session, exports_dir) -> tuple[Event, People]:
     event = make_event(title="The matrix event")
     people = {name: make_organiser(name=f"Matrix {name}", is_admin=name == "admin")
               for name in PRINCIPALS if name != "anonymous"}
-    for name in ("viewer", "check_in", "manager", "owner"):
+    for name in ("co_sponsor", "viewer", "check_in", "manager", "owner"):
         grant_role(event, people[name], Role(name))
     notify.status_email(make_registration(event, name="Matrix Attendee"))
     db.session.commit()

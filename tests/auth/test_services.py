@@ -275,10 +275,11 @@ def test_deactivating_rotates_the_session_and_never_oneself(db_session):
 
 
 @pytest.mark.parametrize(("held", "allowed"), [
-    (Role.OWNER, {Role.OWNER, Role.MANAGER, Role.CHECK_IN, Role.VIEWER}),
-    (Role.MANAGER, {Role.MANAGER, Role.CHECK_IN, Role.VIEWER}),
+    (Role.OWNER, {Role.OWNER, Role.MANAGER, Role.CHECK_IN, Role.VIEWER, Role.CO_SPONSOR}),
+    (Role.MANAGER, {Role.MANAGER, Role.CHECK_IN, Role.VIEWER, Role.CO_SPONSOR}),
     (Role.CHECK_IN, {Role.CHECK_IN}),
-    (Role.VIEWER, {Role.VIEWER}),
+    (Role.VIEWER, {Role.VIEWER, Role.CO_SPONSOR}),
+    (Role.CO_SPONSOR, {Role.CO_SPONSOR}),
 ])
 def test_role_order(db_session, held, allowed):
     event, other_event = make_event(), make_event()

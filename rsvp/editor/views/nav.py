@@ -29,7 +29,7 @@ class EventTab:
 
 
 EVENT_TABS = [
-    EventTab("attendees.overview", _l("Overview"), Role.VIEWER),
+    EventTab("attendees.overview", _l("Overview"), Role.CO_SPONSOR),
     EventTab("attendees.index", _l("Registrations"), Role.VIEWER, section="attendees.show"),
     EventTab("checkin.desk", _l("Check-in"), Role.CHECK_IN, section="checkin."),
     EventTab("attendees.messages", _l("Messages"), Role.MANAGER),

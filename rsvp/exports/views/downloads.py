@@ -156,12 +156,14 @@ def grounds_passes(event: Event, fmt: str) -> Response:
 
 
 @bp.get("/manage/events/<event_id>/exports/interpretation.<fmt>")
-@event_role_required(Role.VIEWER)
+@event_role_required(Role.CO_SPONSOR)
 def interpretation(event: Event, fmt: str) -> Response:
     with_names = request.args.get("names") == "1"
     if with_names and not can(current_organiser(), event, Role.MANAGER):
         abort(404)
-    export = exports.interpretation_brief(event, with_names)
+    # A co-sponsor gets the demand and the counts; the needs' own words only the team.
+    export = exports.interpretation_brief(event, with_names,
+                                          with_needs=can(current_organiser(), event, Role.VIEWER))
     rows = len(export.rows) if isinstance(export.rows, list) else 0
     return _send(event, export, "interpretation", _format(fmt), rows,
                  "with names" if with_names else "without names")

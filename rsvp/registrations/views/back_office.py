@@ -52,11 +52,17 @@ def _load(event: Event, registration_id: str) -> Registration:
     return registration
 
 
+#: Co-sponsors see no country with fewer people than this (k-anonymity against re-identification).
+SMALL_COUNT = 5
+
+
 @bp.get("/manage/events/<event_id>")
-@event_role_required(Role.VIEWER)
+@event_role_required(Role.CO_SPONSOR)
 def overview(event: Event) -> str:
     return render_template("manage/attendees/overview.html", event=event,
-                           board=tracking.dashboard(event))
+                           board=tracking.dashboard(event),
+                           may_list=can(current_organiser(), event, Role.VIEWER),
+                           SMALL_COUNT=SMALL_COUNT)
 
 
 @bp.get("/manage/events/<event_id>/registrations")
