@@ -1,12 +1,16 @@
-"""Names of languages and countries, from Babel's CLDR data in the reader's locale; text direction."""
+"""Names of languages and countries, from Babel's CLDR data in the reader's locale; lists as the
+reader's language writes them; text direction."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from functools import cache
 
 from babel import Locale
+from babel.lists import format_list
 from flask import current_app, has_app_context
 from flask_babel import get_locale
+from markupsafe import Markup, escape
 
 # CLDR territories that are regions, groupings or placeholders, not countries.
 _NOT_COUNTRIES = {"EU", "EZ", "UN", "QO", "XA", "XB", "ZZ"}
@@ -29,6 +33,26 @@ def language_in_sentence(code: str) -> str:
     """"en" -> "anglais" in French: the name as written inside a sentence (no capital where the
     reader's language uses none); unknown codes come back as given."""
     return _current().languages.get(code) or code
+
+
+def list_text(items: Iterable[object]) -> str:
+    """["French", "Spanish"] -> "French and Spanish", "francés y español", "法语和西班牙语": CLDR's
+    list pattern for the reader's language, never a hand-written comma."""
+    parts = [str(item) for item in items]
+    return format_list(parts, locale=_current()) if parts else ""
+
+
+def isolated_list(items: Iterable[object]) -> Markup:
+    """list_text for a page, each item escaped and in its own <bdi>: a name in another script
+    (an English organisation in an Arabic page) keeps its own direction and leaves the
+    separators in the page's."""
+    parts = [str(item) for item in items]
+    # Placeholders the pattern cannot contain stand in for the items, so only the pattern is escaped here.
+    keys = [f"\x00{i}\x00" for i in range(len(parts))]
+    text = str(escape(list_text(keys)))
+    for key, part in zip(keys, parts, strict=True):
+        text = text.replace(key, f"<bdi>{escape(part)}</bdi>")
+    return Markup(text)  # noqa: S704 - every item and the pattern were escaped above
 
 
 def own_language_names() -> list[tuple[str, str]]:
