@@ -6,14 +6,29 @@ from __future__ import annotations
 from collections.abc import Iterable
 from functools import cache
 
+import icu
 from babel import Locale
 from babel.lists import format_list
 from flask import current_app, has_app_context
 from flask_babel import get_locale
 from markupsafe import Markup, escape
 
-# CLDR territories that are regions, groupings or placeholders, not countries.
-_NOT_COUNTRIES = {"EU", "EZ", "UN", "QO", "XA", "XB", "ZZ"}
+# ISO 3166-1's exceptional reservations: codes reserved for a territory ISO does not list as a
+# country (Canary Islands, Ceuta & Melilla, Diego Garcia, Clipperton Island, Ascension, Tristan da
+# Cunha) or a union (EU, UN). ICU's ISO list keeps DG, EA and IC; CLDR's territories keep them all.
+_EXCEPTIONALLY_RESERVED = {"AC", "CP", "CQ", "DG", "EA", "EU", "EZ", "FX", "IC", "SU", "TA", "UK", "UN"}
+
+
+def _user_assigned(code: str) -> bool:
+    """AA, QM-QZ, XA-XZ and ZZ are ISO 3166-1's user-assigned codes (CLDR's XK, QO, XA, ZZ)."""
+    return code in {"AA", "ZZ"} or code[0] == "X" or (code[0] == "Q" and code[1] >= "M")
+
+
+@cache
+def country_codes() -> frozenset[str]:
+    """ISO 3166-1's officially assigned alpha-2 codes (249), from ICU's list of ISO countries."""
+    return frozenset(code for code in icu.Locale.getISOCountries()
+                     if code not in _EXCEPTIONALLY_RESERVED and not _user_assigned(code))
 
 
 def _current() -> Locale:
@@ -72,12 +87,15 @@ def text_direction() -> str:
 @cache
 def _countries(locale_code: str) -> tuple[tuple[str, str], ...]:
     territories = Locale.parse(locale_code).territories
-    pairs = [(code, name) for code, name in territories.items()
-             if len(code) == 2 and code.isalpha() and code not in _NOT_COUNTRIES]
-    return tuple(sorted(pairs, key=lambda pair: pair[1]))
+    pairs = [(code, territories.get(code, code)) for code in country_codes()]
+    # The Unicode collation algorithm with the language's CLDR tailoring (ICU): Côte d'Ivoire
+    # before Czechia, Åland among the A's, pinyin order in Chinese; never code-point order.
+    collator = icu.Collator.createInstance(icu.Locale(locale_code))
+    return tuple(sorted(pairs, key=lambda pair: collator.getSortKey(pair[1])))
 
 
 def country_choices() -> list[tuple[str, str]]:
+    """(code, name) for every country, in the reader's language and its alphabetical order."""
     return list(_countries(str(_current())))
 
 
