@@ -18,6 +18,7 @@ from email_validator import EmailNotValidError, validate_email
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, Field, IntegerField
+from wtforms.form import BaseForm
 from wtforms.validators import InputRequired, NumberRange, Optional, StopValidation, ValidationError
 
 
@@ -92,8 +93,16 @@ def _page_order(form: FlaskForm) -> list[Field]:
     return ordered
 
 
-def error_links(form: FlaskForm) -> list[ErrorLink]:
-    """Every error of ``form`` in page order, each with the id of the control to focus."""
+def error_links(form: Any) -> list[ErrorLink]:
+    """Every error of ``form`` in page order, each with the id of the control to focus.
+
+    ``form`` is a WTForms form, or an object whose ``errors`` maps control ids to messages in
+    page order already (the event editor's lists: editor.list_forms.ListForm.summary).
+    """
+    if not isinstance(form, BaseForm):
+        return [ErrorLink("", str(_l("Your form expired. Please submit it again.")))
+                if target == "csrf_token" else ErrorLink(target, " ".join(str(m) for m in messages))
+                for target, messages in form.errors.items()]
     links = [ErrorLink("", str(message)) for message in form.form_errors]
     for field in (leaf for shown in _page_order(form) for leaf in _leaves(shown)):
         if not field.errors:
