@@ -70,6 +70,13 @@ def isolated_list(items: Iterable[object]) -> Markup:
     return Markup(text)  # noqa: S704 - every item and the pattern were escaped above
 
 
+def isolate(text: object) -> Markup:
+    """``text`` escaped in a <bdi>: a name or organisation that may be in another script than the
+    page ("Human Rights Watch" in an Arabic page) keeps its own direction and leaves the
+    punctuation around it in the page's."""
+    return Markup("<bdi>{}</bdi>").format(text)
+
+
 def own_language_names() -> list[tuple[str, str]]:
     """Each offered language named in itself, for the switcher: ("fr", "Français")."""
     names = []

@@ -29,7 +29,8 @@
       var field = el.dataset.field;
       if (field === "group") {
         el.hidden = !entry.group_name;
-        el.textContent = entry.group_name ? ", " + fill(text.textBehalf, { group: entry.group_name }) : "";
+        el.textContent = entry.group_name ? ", " : "";
+        if (entry.group_name) { timer.fillIsolated(el, text.textBehalf, { group: entry.group_name }); }
       } else if (field === "allowed") {
         el.textContent = fill(text.textSeconds, { seconds: entry.seconds_allowed });
       } else if (field === "used") {

@@ -17,13 +17,17 @@
     return el;
   }
 
+  // Names are isolated in <bdi>, as in the template: a Latin name keeps its order in an Arabic page.
   function who(entry) {
     var span = node("span", "live-who");
-    span.appendChild(node("strong", "live-delegation", entry.delegation));
+    span.appendChild(node("strong", "live-delegation")).appendChild(node("bdi", "", entry.delegation));
     if (entry.group_name) {
-      span.appendChild(node("span", "live-group", ", " + fill(text.textBehalf, { group: entry.group_name })));
+      span.appendChild(timer.fillIsolated(node("span", "live-group", ", "), text.textBehalf,
+                                          { group: entry.group_name }));
     }
-    if (entry.name) { span.appendChild(node("span", "live-name", " · " + entry.name)); }
+    if (entry.name) {
+      span.appendChild(node("span", "live-name", " · ")).appendChild(node("bdi", "", entry.name));
+    }
     return span;
   }
 
