@@ -66,9 +66,9 @@ def format_day(moment: datetime, zone_name: str, fmt: str = "full") -> str:
     return format_date(to_local(moment, zone_name), format=fmt, locale=_locale())
 
 
-def format_calendar_date(day: date) -> str:
+def format_calendar_date(day: date, fmt: str = "long") -> str:
     """A date without a time or zone, e.g. a date of birth: "12 March 1990"."""
-    return format_date(day, format="long", locale=_locale())
+    return format_date(day, format=fmt, locale=_locale())
 
 
 def format_clock(moment: datetime, zone_name: str) -> str:
@@ -139,7 +139,8 @@ def iso_utc(moment: datetime) -> str:
 
 def register_filters(app: Flask) -> None:
     app.jinja_env.filters.update(
-        day=format_day, clock=format_clock, moment=format_moment, iso_utc=iso_utc, zone_abbr=zone_abbreviation
+        day=format_day, clock=format_clock, moment=format_moment, iso_utc=iso_utc,
+        zone_abbr=zone_abbreviation, calendar_date=format_calendar_date,
     )
     app.jinja_env.globals.update(format_span=format_span, format_day_and_span=format_day_and_span,
                                  time_lines=time_lines, now_utc=now_utc)
