@@ -126,10 +126,11 @@ def format_day_and_span(starts_at: datetime, ends_at: datetime, zone_name: str) 
     return join_date_time(format_day(starts_at, zone_name), span)
 
 
-def format_moment(moment: datetime, zone_name: str) -> str:
-    """"Friday, October 24, 2025, 12:00 PM CEST": one instant, in one zone."""
-    return join_date_time(format_day(moment, zone_name),
-                          f"{format_clock(moment, zone_name)} {zone_abbreviation(moment, zone_name)}")
+def format_moment(moment: datetime, zone_name: str, fmt: str = "full") -> str:
+    """"Friday, October 24, 2025, 12:00 PM CEST": one instant, in one zone ("Oct 24, 2025, 12:00 PM
+    CEST" with ``fmt`` "medium", for a table's column)."""
+    return join_date_time(format_day(moment, zone_name, fmt),
+                          f"{format_clock(moment, zone_name)} {zone_abbreviation(moment, zone_name)}", fmt)
 
 
 def iso_utc(moment: datetime) -> str:

@@ -70,3 +70,42 @@ def test_english_overview_charts_on_a_phone(browser, live_server, busy_event):
         page.goto(f"/manage/events/{busy_event.public_id}")
         found = page.evaluate(CHART_PROBLEMS)
         assert found["charts"] == 2 and found["problems"] == []
+
+
+#: What is wider than the screen, if anything: the document's width and the widest elements.
+TOO_WIDE = """() => {
+  const width = document.documentElement.clientWidth;
+  const wide = [...document.querySelectorAll("body *")]
+    .filter((el) => el.getBoundingClientRect().right > width + 0.5 || el.getBoundingClientRect().left < -0.5)
+    .filter((el) => !el.closest(".table-wrap, .visually-hidden, .skip-link, .hp"))
+    .slice(0, 5).map((el) => `${el.tagName}.${el.className} ${Math.round(el.getBoundingClientRect().width)}`);
+  return {scroll: document.documentElement.scrollWidth, wide};
+}"""
+
+
+@pytest.mark.parametrize("page", [PHONE], indirect=True)
+@pytest.mark.parametrize("lang", ["en", "ar"])
+def test_nothing_is_wider_than_a_320_pixel_screen(page, busy_event, lang):
+    from rsvp.registrations.notify import manage_url
+    from tests.factories import make_speaker, make_speakers_list
+
+    make_speakers_list(busy_event, floor_starts_at=busy_event.starts_at, floor_minutes=30)
+    for n in range(4):
+        make_speaker(busy_event, delegation=f"Permanent Mission of the Republic of Venezuela {n}",
+                     name="Samuel Moncada Acosta", on_behalf_of_group=bool(n % 2),
+                     group_name="Group of Friends in Defence of the Charter of the United Nations")
+    registrant = make_registration(
+        busy_event, email="a.very.long.address.without.any.breaks@defenders-organisation.example.org",
+        organisation="Asociación Nacional de Defensoras y Defensores de Derechos Humanos")
+    log_in(page, "owner@example.org")
+    in_language(page, lang)
+    base = f"/manage/events/{busy_event.public_id}"
+    pages = {"overview": base, "registrations": f"{base}/registrations",
+             "registration": f"{base}/registrations/{registrant.public_id}",
+             "speakers-console": f"{base}/speakers",
+             "manage-link": manage_url(registrant).removeprefix("http://localhost")}
+    for name, path in pages.items():
+        page.goto(path)
+        found = page.evaluate(TOO_WIDE)
+        screenshot(page, f"phone-320-{lang}-{name}")
+        assert found["scroll"] <= 320, (name, found)
