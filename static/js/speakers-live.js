@@ -73,8 +73,8 @@
     }
   }
 
-  function renderFloor(floor, zone) {
-    var line = fill(text.textFloor, { start: floor.starts_at_local, end: floor.ends_at_local, zone: zone }) + " ";
+  function renderFloor(floor) {
+    var line = fill(text.textFloor, { span: floor.span_local }) + " ";
     line += floor.fits
       ? fill(text.textFits, { time: floor.projected_end_local })
       : fill(text.textOverrun, { minutes: Math.ceil(floor.overrun_seconds / 60), time: floor.projected_end_local });
@@ -84,7 +84,7 @@
   function render(data) {
     state = data;
     renderCurrent(data.current);
-    renderFloor(data.floor, data.timezone_abbr);
+    renderFloor(data.floor);
     replaceItems(document.getElementById("live-queue"), data.queue, waitingItem);
     replaceItems(document.getElementById("live-done"), data.done, doneItem);
     document.getElementById("live-empty").hidden = data.queue.length > 0;

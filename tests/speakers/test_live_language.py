@@ -1,8 +1,10 @@
-"""Names in another script than the page keep their own direction: each is isolated in <bdi>."""
+"""The live list in the reader's language: names in another script than the page keep their own
+direction (each is isolated in <bdi>), and the floor time is CLDR's interval."""
 
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 
 from rsvp.speakers.models import SpeakerCategory
 from tests.factories import make_event, make_speaker, make_speakers_list
@@ -32,3 +34,14 @@ def test_isolated_names_are_still_escaped(client, db_session):
     make_speaker(event, delegation="<script>alert(1)</script>")
     page = client.get(f"/events/{event.slug}/speakers/live").get_data(as_text=True)
     assert "<bdi>&lt;script&gt;alert(1)&lt;/script&gt;</bdi>" in page
+
+
+def test_floor_time_is_the_languages_own_interval(client, db_session):
+    event = make_event(starts_at=datetime(2026, 12, 6, 13, 0, tzinfo=UTC))  # 14:00 in Geneva
+    make_speakers_list(event, floor_starts_at=event.starts_at, floor_minutes=90)
+    client.set_cookie("lang", "fr")
+    page = client.get(f"/events/{event.slug}/speakers/live").get_data(as_text=True)
+    assert "Temps de parole : 14:00\u2009–\u200915:30 CET." in page
+    client.set_cookie("lang", "en")
+    state = client.get(f"/events/{event.slug}/speakers/live.json").get_json()
+    assert state["floor"]["span_local"] == "2:00\u2009–\u20093:30\u202fPM CET"
