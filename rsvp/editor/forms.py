@@ -95,6 +95,11 @@ def _local(day: date | None, clock: time | None, zone_name: str) -> datetime | N
 class EventForm(FlaskForm):
     """Every field of an event but its lists, image and status."""
 
+    #: manage/events/details.html's order, for the error summary (fields.error_links)
+    page_order = ("content_language", "title", "slug", "move_slug", "event_type", "session", "summary",
+                  "description", "timezone", "start_date", "start_time", "end_time", "end_date",
+                  "display_zones", "other_zones", "format", "*")
+
     title = StringField(_l("Title"), validators=[DataRequired(_l("Enter the event's title.")),
                                                  Length(max=300)])
     content_language = SelectField(

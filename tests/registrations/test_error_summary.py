@@ -15,9 +15,9 @@ def summary_targets(page: str) -> list[str]:
 
 
 def control_ids(page: str) -> list[str]:
-    """The ids of the form's inputs, selects and text areas, in document order."""
-    form = page.split('class="form"', 1)[1].split("</form>", 1)[0]
-    return re.findall(r'<(?:input|select|textarea)\b[^>]*\bid="([^"]+)"', form)
+    """The ids of the inputs, selects and text areas after the summary, in document order."""
+    after = page.split('id="error-summary"', 1)[1]
+    return re.findall(r'<(?:input|select|textarea)\b[^>]*\bid="([^"]+)"', after)
 
 
 def test_links_point_at_the_first_control_of_each_question_in_form_order(client, db_session):
@@ -49,3 +49,23 @@ def test_a_missing_attendance_mode_links_to_its_first_radio(client, db_session):
     assert "attendance_mode-0" in targets and 'id="attendance_mode-0"' in page
     assert "attendance_mode" not in targets
 
+
+
+def test_the_event_editors_summary_follows_its_page(client, db_session):
+    from rsvp.auth.models import Role
+    from tests.auth.conftest import log_in
+    from tests.factories import grant_role, make_organiser
+
+    event = make_event()
+    organiser = make_organiser()
+    grant_role(event, organiser, Role.MANAGER)
+    log_in(client, organiser.email)
+    response = client.post(f"/manage/events/{event.public_id}/edit",
+                           data={"slug": event.slug, "format": "nowhere", "timezone": "Mars/Olympus",
+                                 "start_date": "someday", "end_time": "late", "retention_days": "-1"})
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    targets, ids = summary_targets(page), control_ids(page)
+    assert len(targets) >= 5 and {"timezone", "format-0", "retention_days"} <= set(targets), targets
+    assert all(target in ids for target in targets), set(targets) - set(ids)
+    assert targets == sorted(targets, key=ids.index)
