@@ -7,6 +7,8 @@ HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
 export RSVP_ENV ?= development
+# Extras to install: `make test EXTRAS=dev,icu` adds PyICU (needs libicu-dev, pkg-config, g++).
+EXTRAS ?= dev
 
 .PHONY: run test install lint bench clean translations translations-extract
 
@@ -16,7 +18,7 @@ MO_FILES := $(patsubst %.po,%.mo,$(wildcard translations/*/LC_MESSAGES/messages.
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet -e '.[$(EXTRAS)]'
 	$(BIN)/pybabel compile -d translations
 	touch $(STAMP)
 

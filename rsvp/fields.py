@@ -1,6 +1,7 @@
 """Form fields and validators the forms share: input that gets one message saying what fits.
 
-ValidEmail checks an address's syntax for every form that takes one.
+ValidEmail checks an address's syntax for every form that takes one. error_links lists a form's
+errors for the summary above it, each pointing at the control a person can type in.
 
 A number an organiser types must fit both the event and the database: an
 unbounded integer field lets 2**63 through to an INSERT that fails with an
@@ -10,12 +11,14 @@ text, a decimal or a number out of range with the same clear message.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterator
+from typing import Any, NamedTuple
 
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, IntegerField
+from wtforms import EmailField, Field, IntegerField
+from wtforms.form import BaseForm
 from wtforms.validators import InputRequired, NumberRange, Optional, StopValidation, ValidationError
 
 
@@ -60,3 +63,61 @@ class ValidEmail:
             raise ValidationError(
                 _l("Enter a valid email address, like name@example.org.")) from error
         field.data = result.normalized
+
+
+class ErrorLink(NamedTuple):
+    target: str  #: the id of the control to focus; "" for an error of the whole form
+    message: str
+
+
+def _first_control(field: Field) -> str:
+    """The id a link must point at: a radio group or a set of checkboxes has no element with the
+    field's own id, only its options (attendance_mode-0, attendance_mode-1 …)."""
+    if field.type in ("RadioField", "MultiCheckboxField"):
+        for option in field:
+            return str(option.id)
+    return str(field.id)
+
+
+def _page_order(form: FlaskForm) -> list[Field]:
+    """The form's fields in the order its page shows them: the form's ``page_order`` (field names,
+    with "*" standing for every field it does not name, in declaration order), or else the
+    declaration order."""
+    fields = list(form)
+    order: tuple[str, ...] = getattr(form, "page_order", ("*",))
+    named = [name for name in order if name != "*"]
+    rest = [field for field in fields if field.name not in named]
+    ordered: list[Field] = []
+    for name in order:
+        ordered.extend(rest if name == "*" else [form[name]] if name in form else [])
+    return ordered
+
+
+def error_links(form: Any) -> list[ErrorLink]:
+    """Every error of ``form`` in page order, each with the id of the control to focus.
+
+    ``form`` is a WTForms form, or an object whose ``errors`` maps control ids to messages in
+    page order already (the event editor's lists: editor.list_forms.ListForm.summary).
+    """
+    if not isinstance(form, BaseForm):
+        return [ErrorLink("", str(_l("Your form expired. Please submit it again.")))
+                if target == "csrf_token" else ErrorLink(target, " ".join(str(m) for m in messages))
+                for target, messages in form.errors.items()]
+    links = [ErrorLink("", str(message)) for message in form.form_errors]
+    for field in (leaf for shown in _page_order(form) for leaf in _leaves(shown)):
+        if not field.errors:
+            continue
+        if field.name == "csrf_token":
+            links.insert(0, ErrorLink("", str(_l("Your form expired. Please submit it again."))))
+            continue
+        links.append(ErrorLink(_first_control(field), " ".join(str(m) for m in field.errors)))
+    return links
+
+
+def _leaves(field: Field) -> Iterator[Field]:
+    """The field itself, or each field inside a list of rows (FieldList of FormFields)."""
+    if field.type in ("FieldList", "FormField"):
+        for inner in field:
+            yield from _leaves(inner)
+    else:
+        yield field

@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, tzinfo
 from zoneinfo import ZoneInfo, available_timezones
 
-from babel.dates import format_date, format_time
+from babel import Locale
+from babel.dates import format_date, format_interval, format_time
 from flask import Flask
 from flask_babel import get_locale
 
@@ -65,27 +66,48 @@ def format_day(moment: datetime, zone_name: str, fmt: str = "full") -> str:
     return format_date(to_local(moment, zone_name), format=fmt, locale=_locale())
 
 
-def format_calendar_date(day: date) -> str:
+def format_calendar_date(day: date, fmt: str = "long") -> str:
     """A date without a time or zone, e.g. a date of birth: "12 March 1990"."""
-    return format_date(day, format="long", locale=_locale())
+    return format_date(day, format=fmt, locale=_locale())
 
 
 def format_clock(moment: datetime, zone_name: str) -> str:
     return format_time(to_local(moment, zone_name), format="short", locale=_locale())
 
 
+def _hour_skeleton(locale: str) -> str:
+    """"hm" where the locale writes 12-hour times (en, ar), "Hm" where 24-hour (fr, zh)."""
+    pattern = Locale.parse(locale).time_formats["short"].pattern
+    return "hm" if any(letter in pattern for letter in "hK") else "Hm"
+
+
+def join_date_time(date_text: str, time_text: str, width: str = "full") -> str:
+    """A date and a time (or a span of times) joined as the locale joins them: "{1}, {0}" in
+    English, "{1} {0}" in Chinese, "{1}، {0}" in Arabic (CLDR's dateTimeFormat of that width)."""
+    pattern = str(Locale.parse(_locale()).datetime_formats[width])
+    # quoted literals ('at') lose their quotes, as babel.dates.format_datetime does
+    return pattern.replace("'", "").replace("{0}", time_text).replace("{1}", date_text)
+
+
 def format_span(starts_at: datetime, ends_at: datetime, zone_name: str,
                 reference_zone: str | None = None) -> str:
-    """"14:00–15:30 CEST"; a date is added where it differs from the reference zone's."""
+    """"2:00 – 3:30 PM CEST", "14:00–15:30 CEST": CLDR's interval format for the locale; the date
+    is added where it differs from the reference zone's, or when the span crosses midnight."""
+    locale = _locale()
     start, end = to_local(starts_at, zone_name), to_local(ends_at, zone_name)
     reference = to_local(starts_at, reference_zone or zone_name).date()
-    start_text = format_clock(starts_at, zone_name)
-    if start.date() != reference:
-        start_text = f"{format_day(starts_at, zone_name, 'medium')} {start_text}"
-    end_text = format_clock(ends_at, zone_name)
-    if end.date() != start.date():
-        end_text = f"{format_day(ends_at, zone_name, 'medium')} {end_text}"
-    return f"{start_text}–{end_text} {zone_abbreviation(starts_at, zone_name)}"
+    abbreviation = zone_abbreviation(starts_at, zone_name)
+    if end.date() == start.date():
+        times = format_interval(start, end, _hour_skeleton(locale), tzinfo=start.tzinfo, locale=locale)
+        if start.date() != reference:
+            times = join_date_time(format_day(starts_at, zone_name, "medium"), times, "medium")
+        return f"{times} {abbreviation}"
+    # Across midnight CLDR has no interval pattern with both a date and a time: each end is
+    # written in full and the two joined by the locale's fallback interval pattern ("{0} – {1}").
+    ends = [join_date_time(format_day(moment, zone_name, "medium"), format_clock(moment, zone_name), "medium")
+            for moment in (starts_at, ends_at)]
+    fallback = str(Locale.parse(locale).interval_formats.get(None, "{0}–{1}"))
+    return f"{fallback.replace('{0}', ends[0]).replace('{1}', ends[1])} {abbreviation}"
 
 
 def time_lines(starts_at: datetime, ends_at: datetime, zone_name: str,
@@ -95,10 +117,20 @@ def time_lines(starts_at: datetime, ends_at: datetime, zone_name: str,
             for name in [zone_name, *extra_zones] if is_zone(name)]
 
 
-def format_moment(moment: datetime, zone_name: str) -> str:
-    """"Friday, 24 October 2025, 12:00 CEST": one instant, in one zone."""
-    return (f"{format_day(moment, zone_name)}, {format_clock(moment, zone_name)} "
-            f"{zone_abbreviation(moment, zone_name)}")
+def format_day_and_span(starts_at: datetime, ends_at: datetime, zone_name: str) -> str:
+    """"Tuesday, July 13, 2021, 2:00 – 3:30 PM CEST": the day and the span in one zone (a span
+    across midnight names both its dates already)."""
+    span = format_span(starts_at, ends_at, zone_name)
+    if to_local(starts_at, zone_name).date() != to_local(ends_at, zone_name).date():
+        return span
+    return join_date_time(format_day(starts_at, zone_name), span)
+
+
+def format_moment(moment: datetime, zone_name: str, fmt: str = "full") -> str:
+    """"Friday, October 24, 2025, 12:00 PM CEST": one instant, in one zone ("Oct 24, 2025, 12:00 PM
+    CEST" with ``fmt`` "medium", for a table's column)."""
+    return join_date_time(format_day(moment, zone_name, fmt),
+                          f"{format_clock(moment, zone_name)} {zone_abbreviation(moment, zone_name)}", fmt)
 
 
 def iso_utc(moment: datetime) -> str:
@@ -108,6 +140,8 @@ def iso_utc(moment: datetime) -> str:
 
 def register_filters(app: Flask) -> None:
     app.jinja_env.filters.update(
-        day=format_day, clock=format_clock, moment=format_moment, iso_utc=iso_utc, zone_abbr=zone_abbreviation
+        day=format_day, clock=format_clock, moment=format_moment, iso_utc=iso_utc,
+        zone_abbr=zone_abbreviation, calendar_date=format_calendar_date,
     )
-    app.jinja_env.globals.update(format_span=format_span, time_lines=time_lines, now_utc=now_utc)
+    app.jinja_env.globals.update(format_span=format_span, format_day_and_span=format_day_and_span,
+                                 time_lines=time_lines, now_utc=now_utc)

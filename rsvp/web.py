@@ -26,7 +26,8 @@ from werkzeug.routing import IntegerConverter, Map
 from rsvp import timeutil
 from rsvp.db import configure_sqlite
 from rsvp.extensions import db
-from rsvp.i18n import language_name, own_language_names, text_direction
+from rsvp.fields import error_links
+from rsvp.i18n import isolate, isolated_list, language_name, list_text, own_language_names, text_direction
 from rsvp.privacy import logs
 
 # Self only: no CDN, web font, analytics or embed may load, and no inline script runs.
@@ -254,8 +255,10 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(HTTPException, _error_page)
     app.register_error_handler(sa.exc.OperationalError, _database_unavailable)
     app.jinja_env.globals.update(language_name=language_name, current_locale=get_locale)
-    app.jinja_env.filters["language_name"] = language_name
-    app.jinja_env.globals.update(own_language_names=own_language_names, text_direction=text_direction)
+    app.jinja_env.filters.update(language_name=language_name, list_text=list_text,
+                                 isolated_list=isolated_list, bdi=isolate)
+    app.jinja_env.globals.update(own_language_names=own_language_names, text_direction=text_direction,
+                                 error_links=error_links)
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.trim_blocks = True
     app.jinja_env.keep_trailing_newline = True  # text emails: an include ends its last line

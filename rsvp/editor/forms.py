@@ -42,7 +42,7 @@ from rsvp.events.labels import FORMAT_LABELS, TYPE_LABELS
 from rsvp.events.models import Event, EventFormat, EventType
 from rsvp.events.questions import MultiCheckboxField, options
 from rsvp.fields import WholeNumberField
-from rsvp.i18n import language_name
+from rsvp.i18n import language_name, list_text
 from rsvp.timeutil import is_zone, local_to_utc, to_local
 
 #: Zones offered as checkboxes for the extra display times; any other is typed in.
@@ -94,6 +94,11 @@ def _local(day: date | None, clock: time | None, zone_name: str) -> datetime | N
 
 class EventForm(FlaskForm):
     """Every field of an event but its lists, image and status."""
+
+    #: manage/events/details.html's order, for the error summary (fields.error_links)
+    page_order = ("content_language", "title", "slug", "move_slug", "event_type", "session", "summary",
+                  "description", "timezone", "start_date", "start_time", "end_time", "end_date",
+                  "display_zones", "other_zones", "format", "*")
 
     title = StringField(_l("Title"), validators=[DataRequired(_l("Enter the event's title.")),
                                                  Length(max=300)])
@@ -206,7 +211,7 @@ class EventForm(FlaskForm):
         unknown = [name for name in _split(field.data) if not is_zone(name)]
         if unknown:
             raise ValidationError(_l("%(names)s: not a time zone we know. Use IANA names such as "
-                                     "America/New_York.", names=", ".join(unknown)))
+                                     "America/New_York.", names=list_text(unknown)))
 
     def validate_content_language(self, field: SelectField) -> None:
         if field.data not in interface_languages():
@@ -220,7 +225,7 @@ class EventForm(FlaskForm):
         unknown = [code for code in _split(field.data) if code.lower() not in _known_languages()]
         if unknown:
             raise ValidationError(_l("%(codes)s: not a two-letter language code we know (e.g. de for "
-                                     "German).", codes=", ".join(unknown)))
+                                     "German).", codes=list_text(unknown)))
 
     validate_other_interpretation = _check_codes
     validate_other_captions = _check_codes

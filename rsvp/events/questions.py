@@ -32,7 +32,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from rsvp.events.content import QuestionText, marked, question_text, reader_language
 from rsvp.events.models import Event, Question, QuestionKind
 from rsvp.extensions import db
-from rsvp.i18n import country_choices, country_name
+from rsvp.i18n import country_choices, country_name, list_text
 from rsvp.timeutil import format_calendar_date
 
 
@@ -132,7 +132,7 @@ def answer_text(question: Question, answer: Any, text: QuestionText | None = Non
     if question.kind is QuestionKind.YES_NO:
         return str(_l("Yes") if answer else _l("No"))
     if question.kind is QuestionKind.MULTIPLE_CHOICE:
-        return ", ".join(text.option(value) for value in answer) if text else ", ".join(answer)
+        return list_text(text.option(value) for value in answer) if text else list_text(answer)
     if question.kind is QuestionKind.SINGLE_CHOICE and text:
         return text.option(answer)
     if question.kind is QuestionKind.COUNTRY:

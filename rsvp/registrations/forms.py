@@ -193,6 +193,9 @@ class DetailsForm(FlaskForm):
 class RegistrationForm(Honeypot, DetailsForm):
     """Who the person is, how they take part, their answers, and their consent."""
 
+    #: register.html shows who the person is first and the consent last (see fields.error_links)
+    page_order = ("name", "email", "organisation", "organisation_type", "country", "*", "consent")
+
     name = StringField(
         _l("Full name"),
         validators=[DataRequired(_l("Enter your name.")), Length(max=200)],

@@ -22,12 +22,12 @@ from rsvp.events.calendar import ics_attachment
 from rsvp.events.content import email_context, event_text
 from rsvp.events.models import AttendanceMode, Event, EventStatus
 from rsvp.extensions import db
-from rsvp.i18n import language_name
+from rsvp.i18n import language_name, list_text
 from rsvp.mail.models import OutboxMessage
 from rsvp.mail.outbox import Rendered, Renderer, queue_email, queue_later, queue_rendered, render_email
 from rsvp.registrations import codes
 from rsvp.registrations.models import ACTIVE_STATUSES, Registration, RegistrationStatus
-from rsvp.timeutil import format_day, format_moment, format_span, is_zone, time_lines
+from rsvp.timeutil import format_day, format_day_and_span, format_moment, format_span, is_zone, time_lines
 from rsvp.urls import public_domain, public_url
 
 #: The message each status change sends.
@@ -68,7 +68,8 @@ def _context(registration: Registration, status: RegistrationStatus) -> dict[str
     if own and is_zone(own):
         span = format_span(event.starts_at, event.ends_at, own, event.timezone)
         if span not in lines:  # a zone already printed under another name adds nothing
-            when_yours = f"{format_day(event.starts_at, own)}, {span} ({own.replace('_', ' ')})"
+            when = format_day_and_span(event.starts_at, event.ends_at, own)
+            when_yours = f"{when} ({own.replace('_', ' ')})"
     if registration.attendance_mode is AttendanceMode.IN_PERSON:
         where = event.venue or _("In person")
     else:
@@ -76,14 +77,14 @@ def _context(registration: Registration, status: RegistrationStatus) -> dict[str
     languages = [language_name(event.floor_language)]
     if event.interpretation_languages:
         languages.append(_("interpretation: %(list)s",
-                           list=", ".join(language_name(c) for c in event.interpretation_languages)))
+                           list=list_text(language_name(c) for c in event.interpretation_languages)))
     if event.caption_languages:
         languages.append(_("captions: %(list)s",
-                           list=", ".join(language_name(c) for c in event.caption_languages)))
+                           list=list_text(language_name(c) for c in event.caption_languages)))
     return {
         "event": event, "registration": registration,
         **email_context(event, registration.language),  # the title in their language, or a note
-        "when_event": f"{format_day(event.starts_at, event.timezone)}, {lines[0]}",
+        "when_event": format_day_and_span(event.starts_at, event.ends_at, event.timezone),
         "when_extra": lines[1:], "when_yours": when_yours,
         "where": where, "languages": "; ".join(languages),
         "manage_url": manage_url(registration), "join_url": join_url_for(registration, status),
@@ -198,8 +199,7 @@ def _write_links(registration_ids: list[int]) -> Rendered | None:
     first = registrations[0]
     with force_locale(first.language):
         items = [{"title": event_text(r.event, first.language).title.text,
-                  "when": f"{format_day(r.event.starts_at, r.event.timezone)}, "
-                          f"{time_lines(r.event.starts_at, r.event.ends_at, r.event.timezone, [])[0]}",
+                  "when": format_day_and_span(r.event.starts_at, r.event.ends_at, r.event.timezone),
                   "manage_url": manage_url(r)} for r in registrations]
         title = _("Your registration links")
     one_event = first.event if len(registration_ids) == 1 else None

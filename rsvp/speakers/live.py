@@ -26,7 +26,7 @@ from rsvp.speakers.models import (
     SpeakerState,
 )
 from rsvp.speakers.services import SpeakersError, TransitionRefused, transition
-from rsvp.timeutil import format_clock, now_utc, zone_abbreviation
+from rsvp.timeutil import format_clock, format_span, now_utc, zone_abbreviation
 
 
 class FloorTaken(SpeakersError):
@@ -268,6 +268,8 @@ def live_state(speakers_list: SpeakersList, now: datetime | None = None, *,
             "starts_at_local": format_clock(table.floor_starts_at, zone),
             "ends_at": iso(table.floor_ends_at),
             "ends_at_local": format_clock(table.floor_ends_at, zone),
+            # CLDR's interval in the reader's language, with the zone: "2:00 – 3:30 PM CET"
+            "span_local": format_span(table.floor_starts_at, table.floor_ends_at, zone),
             "projected_end": iso(table.ends_at),
             "projected_end_local": format_clock(table.ends_at, zone),
             "remaining_seconds": table.remaining_seconds,

@@ -16,7 +16,14 @@ from rsvp.events.content import email_context
 from rsvp.i18n import language_name
 from rsvp.mail.outbox import Rendered, queue_later, queue_rendered, render_email
 from rsvp.speakers.models import Speaker
-from rsvp.timeutil import format_clock, format_day, format_moment, is_zone, time_lines, zone_abbreviation
+from rsvp.timeutil import (
+    format_clock,
+    format_day_and_span,
+    format_moment,
+    is_zone,
+    time_lines,
+    zone_abbreviation,
+)
 from rsvp.urls import public_url
 
 if TYPE_CHECKING:
@@ -34,7 +41,7 @@ def _context(speaker: Speaker) -> dict[str, Any]:
     lines = time_lines(event.starts_at, event.ends_at, event.timezone, event.display_timezones)
     return {
         "speaker": speaker, **email_context(event, speaker.email_language),
-        "when_event": f"{format_day(event.starts_at, event.timezone)}, {lines[0]}",
+        "when_event": format_day_and_span(event.starts_at, event.ends_at, event.timezone),
         "when_extra": lines[1:],
         "statement_language": language_name(speaker.language),
         "speaker_url": speaker_url(speaker),

@@ -29,7 +29,8 @@
       var field = el.dataset.field;
       if (field === "group") {
         el.hidden = !entry.group_name;
-        el.textContent = entry.group_name ? ", " + fill(text.textBehalf, { group: entry.group_name }) : "";
+        el.textContent = entry.group_name ? ", " : "";
+        if (entry.group_name) { timer.fillIsolated(el, text.textBehalf, { group: entry.group_name }); }
       } else if (field === "allowed") {
         el.textContent = fill(text.textSeconds, { seconds: entry.seconds_allowed });
       } else if (field === "used") {
@@ -171,7 +172,7 @@
     var floor = data.floor;
     var fits = byId("console-fits");
     byId("console-floor-time").textContent =
-      fill(text.textFloor, { start: floor.starts_at_local, end: floor.ends_at_local, zone: data.timezone_abbr }) +
+      fill(text.textFloor, { span: floor.span_local }) +
       " " + fill(text.textLeft, { minutes: minutes(floor.remaining_seconds) });
     fits.textContent = floor.fits ? fill(text.textFits, { time: floor.projected_end_local })
       : fill(text.textOverrun, { minutes: minutes(floor.overrun_seconds), time: floor.projected_end_local });

@@ -17,13 +17,17 @@
     return el;
   }
 
+  // Names are isolated in <bdi>, as in the template: a Latin name keeps its order in an Arabic page.
   function who(entry) {
     var span = node("span", "live-who");
-    span.appendChild(node("strong", "live-delegation", entry.delegation));
+    span.appendChild(node("strong", "live-delegation")).appendChild(node("bdi", "", entry.delegation));
     if (entry.group_name) {
-      span.appendChild(node("span", "live-group", ", " + fill(text.textBehalf, { group: entry.group_name })));
+      span.appendChild(timer.fillIsolated(node("span", "live-group", ", "), text.textBehalf,
+                                          { group: entry.group_name }));
     }
-    if (entry.name) { span.appendChild(node("span", "live-name", " · " + entry.name)); }
+    if (entry.name) {
+      span.appendChild(node("span", "live-name", " · ")).appendChild(node("bdi", "", entry.name));
+    }
     return span;
   }
 
@@ -69,8 +73,8 @@
     }
   }
 
-  function renderFloor(floor, zone) {
-    var line = fill(text.textFloor, { start: floor.starts_at_local, end: floor.ends_at_local, zone: zone }) + " ";
+  function renderFloor(floor) {
+    var line = fill(text.textFloor, { span: floor.span_local }) + " ";
     line += floor.fits
       ? fill(text.textFits, { time: floor.projected_end_local })
       : fill(text.textOverrun, { minutes: Math.ceil(floor.overrun_seconds / 60), time: floor.projected_end_local });
@@ -80,7 +84,7 @@
   function render(data) {
     state = data;
     renderCurrent(data.current);
-    renderFloor(data.floor, data.timezone_abbr);
+    renderFloor(data.floor);
     replaceItems(document.getElementById("live-queue"), data.queue, waitingItem);
     replaceItems(document.getElementById("live-done"), data.done, doneItem);
     document.getElementById("live-empty").hidden = data.queue.length > 0;

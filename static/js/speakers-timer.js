@@ -18,6 +18,22 @@ window.SpeakersTimer = (function () {
     });
   }
 
+  // Appends template to el with each {placeholder} as a <bdi>: a delegation or group name keeps
+  // its own direction inside a sentence of the page's language (as the |bdi filter does).
+  function fillIsolated(el, template, values) {
+    template.split(/(\{\w+\})/).forEach(function (part) {
+      var key = /^\{(\w+)\}$/.exec(part);
+      if (key && key[1] in values) {
+        var bdi = document.createElement("bdi");
+        bdi.textContent = String(values[key[1]]);
+        el.appendChild(bdi);
+      } else if (part) {
+        el.appendChild(document.createTextNode(part));
+      }
+    });
+    return el;
+  }
+
   // Fetches url every second: onData(state) after each answer, onError() after a failure.
   function Poller(url, onData, onError) {
     this.url = url;
@@ -84,6 +100,6 @@ window.SpeakersTimer = (function () {
     return left;
   }
 
-  return { clock: clock, fill: fill, Poller: Poller, showCountdown: showCountdown,
+  return { clock: clock, fill: fill, fillIsolated: fillIsolated, Poller: Poller, showCountdown: showCountdown,
            WARNING_SECONDS: WARNING_SECONDS };
 })();

@@ -163,7 +163,7 @@ def test_organiser_builds_the_seed_event_publishes_it_and_the_public_sees_it(pag
     page.goto(f"/events/{record['slug']}")
     article = page.locator("article")
     for text in (record["title"], record["venue"], "In person and online", "HRC47", "Side event",
-                 "Simultaneous interpretation: French, Spanish", "Closed captions: English",
+                 "Simultaneous interpretation: French and Spanish", "Closed captions: English",
                  "Co-organised by", "Permanent Mission of Sweden", "ILGA World", "Panel segment I",
                  "Panel segment II", "Marianne Bertrand", IMAGE_CREDIT, "2:00", "3:30"):
         assert text in article.inner_text(), text

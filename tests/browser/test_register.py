@@ -126,3 +126,17 @@ def test_register_with_the_keyboard_alone(page, event):
     assert registration.name == "Clément Voule"
     assert registration.organisation_type.value == "ngo"
     assert registration.attendance_mode.value == "online"
+
+
+def test_an_error_summary_link_focuses_the_first_radio_of_its_question(page, event):
+    page.goto(f"/events/{event.slug}/register")
+    page.get_by_label("Full name").fill("Mary Lawlor")
+    page.get_by_role("button", name="Register").click()  # no attendance mode chosen, among others
+    summary = page.locator("#error-summary")
+    links = summary.get_by_role("link")
+    targets = [links.nth(i).get_attribute("href") for i in range(links.count())]
+    assert targets[0] == "#email" and targets[-1] == "#consent"  # the form's order
+    summary.get_by_role("link", name="Choose how you will attend.").click()
+    expect(page.locator("#attendance_mode-0")).to_be_focused()
+    summary.get_by_role("link").first.click()
+    expect(page.get_by_label("Email address")).to_be_focused()

@@ -142,6 +142,9 @@ def test_the_live_list_follows_the_floor(page, event):
     queue = page.locator("#live-queue li")
     assert "ISHR" in queue.nth(0).inner_text()
     assert "moved to the end" in queue.nth(1).inner_text()
+    # the script's rendering isolates each delegation as the server's does
+    assert page.locator("#live-done .live-delegation > bdi").count() == 2
+    assert page.locator("#live-queue .live-delegation > bdi").count() == queue.count()
 
     live.start(ishr, now_utc() - timedelta(seconds=65))  # started over a minute ago: over time
     db.session.commit()

@@ -59,7 +59,7 @@ def test_event_page_shows_everything_public_and_never_the_join_link(client, db_s
     for text in ("Room XXIV, Palais des Nations", "https://webtv.un.org/", "Photo: Flickr/Ivan Radic",
                  "HRC47", "<strong>OURs</strong>", "Victor Mallet", "Financial Times",
                  "Panel segment I", "Sweden", "ILGA World", "Co-organised by",
-                 "Simultaneous interpretation: French, Spanish", "Closed captions: English",
+                 "Simultaneous interpretation: French and Spanish", "Closed captions: English",
                  "Flyer (French)", "Floor language: English", "data-local-span"):
         assert text in page, text
     assert "private-room" not in page

@@ -72,7 +72,7 @@ def test_attendee_csv_with_answers_comes_back_whole(listed):
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
     assert rows[0][-2:] == ["Topic you follow", "Languages"]
     assert [row[0] for row in rows[1:]] == [f"Delegate {n:02}" for n in range(12)]
-    assert rows[4][-2:] == ["Reprisals, case 3", "French, Spanish"]
+    assert rows[4][-2:] == ["Reprisals, case 3", "French and Spanish"]
 
 
 def test_attendee_xlsx_with_answers_comes_back_whole(listed):
