@@ -176,6 +176,11 @@ class EventForm(FlaskForm):
     double_opt_in = BooleanField(_l("People confirm their email address before their registration counts"))
     grounds_pass_required = BooleanField(
         _l("Ask in-person participants for UN grounds-pass details (Palais des Nations)"))
+    discreet_emails = BooleanField(
+        _l("Discreet emails for everyone: subjects and calendar entries do not say what the event "
+           "is about"),
+        description=_l("For events whose subject could put attendees at risk if someone else reads "
+                       "their inbox. Each person can also ask for it on the form."))
     reminders = MultiCheckboxField(_l("Reminders by email"), validate_choice=False, default=["1440", "60"])
     other_reminders = StringField(
         _l("Other reminders"), validators=[Optional(), Length(max=100)],
@@ -283,6 +288,7 @@ class EventForm(FlaskForm):
             capacity_online=self.capacity_online.data,
             waitlist_enabled=self.waitlist_enabled.data, approval_required=self.approval_required.data,
             double_opt_in=self.double_opt_in.data, grounds_pass_required=self.grounds_pass_required.data,
+            discreet_emails=self.discreet_emails.data,
             reminder_offsets=sorted(reminders, reverse=True), retention_days=self.retention_days.data,
             privacy_notice=(self.privacy_notice.data or "").strip(),
             content_language=self.content_language.data)
@@ -302,7 +308,7 @@ def form_data(event: Event) -> dict[str, Any]:
     columns = ("title", "slug", "session", "summary", "description", "timezone", "venue",
                "livestream_url", "join_url", "floor_language", "capacity_in_person", "capacity_online",
                "waitlist_enabled", "approval_required", "double_opt_in", "grounds_pass_required",
-               "retention_days", "privacy_notice", "content_language")
+               "discreet_emails", "retention_days", "privacy_notice", "content_language")
     return {
         **{name: getattr(event, name) for name in columns},
         "event_type": event.event_type.value, "format": event.format.value,

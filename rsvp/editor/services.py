@@ -140,6 +140,7 @@ class EventDetails:
     reminder_offsets: list[int]
     retention_days: int
     privacy_notice: str = ""
+    discreet_emails: bool = False
     #: The language the title, summary, description and questions are written in.
     content_language: str = "en"
 

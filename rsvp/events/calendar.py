@@ -22,12 +22,13 @@ def calendar_uid(event: Event, domain: str) -> str:
 
 
 def event_ics(event: Event, event_url: str, domain: str, cancel: bool = False,
-              language: str | None = None) -> bytes:
+              language: str | None = None, discreet_title: str | None = None) -> bytes:
     """The calendar file; its title and description in ``language`` where the event is translated
     into it, else in the event's main language (each marked with its LANGUAGE)."""
     cancelled = cancel or event.status is EventStatus.CANCELLED
     calendar = _calendar("CANCEL" if cancelled else "PUBLISH")
-    calendar.add_component(calendar_entry(event, event_url, domain, cancelled, language, now_utc()))
+    calendar.add_component(calendar_entry(event, event_url, domain, cancelled, language, now_utc(),
+                                          discreet_title))
     return calendar.to_ical()
 
 
@@ -55,8 +56,10 @@ def _calendar(method: str) -> Calendar:
 
 
 def calendar_entry(event: Event, event_url: str, domain: str, cancelled: bool,
-                   language: str | None, stamp: datetime) -> CalendarEvent:
-    """The event's VEVENT: never its join link."""
+                   language: str | None, stamp: datetime,
+                   discreet_title: str | None = None) -> CalendarEvent:
+    """The event's VEVENT: never its join link. With ``discreet_title``, that title and the link
+    alone: nothing says what the event is about (Event.discreet_emails)."""
     text = event_text(event, language or event.content_language)
     entry = CalendarEvent()
     entry.add("uid", calendar_uid(event, domain))
@@ -64,9 +67,13 @@ def calendar_entry(event: Event, event_url: str, domain: str, cancelled: bool,
     entry.add("dtstamp", stamp)
     entry.add("dtstart", event.starts_at)
     entry.add("dtend", event.ends_at)
-    entry.add("summary", text.title.text, parameters={"LANGUAGE": text.title.language})
-    entry.add("description", f"{text.summary.text}\n\n{event_url}".strip(),
-              parameters={"LANGUAGE": text.summary.language})
+    if discreet_title:
+        entry.add("summary", discreet_title)
+        entry.add("description", event_url)
+    else:
+        entry.add("summary", text.title.text, parameters={"LANGUAGE": text.title.language})
+        entry.add("description", f"{text.summary.text}\n\n{event_url}".strip(),
+                  parameters={"LANGUAGE": text.summary.language})
     entry.add("url", event_url)
     entry.add("location", event.venue or "Online")
     entry.add("status", "CANCELLED" if cancelled else "CONFIRMED")
@@ -77,7 +84,7 @@ _attachments: dict[tuple[object, ...], dict[str, str]] = {}
 
 
 def ics_attachment(event: Event, event_url: str, domain: str, cancel: bool = False,
-                   language: str | None = None) -> dict[str, str]:
+                   language: str | None = None, discreet_title: str | None = None) -> dict[str, str]:
     """The outbox's attachment record for the event's calendar file, in the registrant's language.
 
     The same for every registrant of an event version who reads that language, so built once per
@@ -86,7 +93,7 @@ def ics_attachment(event: Event, event_url: str, domain: str, cancel: bool = Fal
     """
     text = event_text(event, language or event.content_language)
     key = (event.id, event.sequence, event.updated_at, event.status, event_url, domain, cancel,
-           text.title, text.summary)
+           text.title, text.summary, discreet_title)
     if key not in _attachments:
         if len(_attachments) > 256:
             _attachments.clear()
@@ -94,5 +101,6 @@ def ics_attachment(event: Event, event_url: str, domain: str, cancel: bool = Fal
             "filename": "invite.ics" if not cancel else "cancelled.ics",
             "content_type": "text/calendar; charset=utf-8; method="
             + ("CANCEL" if cancel else "PUBLISH"),
-            "data": event_ics(event, event_url, domain, cancel, language).decode("utf-8")}
+            "data": event_ics(event, event_url, domain, cancel, language,
+                              discreet_title).decode("utf-8")}
     return dict(_attachments[key])

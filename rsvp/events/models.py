@@ -147,6 +147,10 @@ class Event(Base):
     approval_required: Mapped[bool] = mapped_column(sa.Boolean, default=False)
     double_opt_in: Mapped[bool] = mapped_column(sa.Boolean, default=False)
     grounds_pass_required: Mapped[bool] = mapped_column(sa.Boolean, default=False)
+    #: Emails to everyone never say what the event is about (subjects, calendar entries): someone
+    #: else may read an attendee's inbox or phone. Each registrant may ask for it too.
+    discreet_emails: Mapped[bool] = mapped_column(sa.Boolean, default=False,
+                                                  server_default=sa.false())
     #: Minutes before the start at which reminders go out.
     reminder_offsets: Mapped[list[int]] = mapped_column(sa.JSON, default=lambda: [1440, 60])
     #: Days after the end before attendees' personal data is erased.

@@ -220,6 +220,11 @@ class RegistrationForm(Honeypot, DetailsForm):
     #: Filled in by the browser (static/js/local-time.js) so emails can show the person's own time.
     #: No label: it is never shown, and a default one is looked up in WTForms' catalogue each time.
     timezone = HiddenField("", validators=[Optional(), Length(max=64)])
+    discreet_emails = BooleanField(
+        _l("Keep my emails discreet"),
+        description=_l("Their subjects and the calendar entry will not say what the event is "
+                       "about, in case someone else reads your inbox or phone. The details stay "
+                       "behind the link in each email."))
     consent = BooleanField(
         _l("I agree that my details are used to run this event, as described above."),
         validators=[DataRequired(_l("Please accept the privacy notice to register."))],
@@ -241,7 +246,7 @@ class RegistrationForm(Honeypot, DetailsForm):
             interpretation_language=details.interpretation_language, captions=details.captions,
             accessibility_needs=details.accessibility_needs, language=language,
             timezone=self.timezone.data or None, answers=details.answers,
-            grounds_pass=details.grounds_pass)
+            grounds_pass=details.grounds_pass, discreet_emails=bool(self.discreet_emails.data))
 
     def validate_country(self, field: SelectField) -> None:
         if field.data and field.data not in dict(country_choices()):

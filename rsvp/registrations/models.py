@@ -101,6 +101,9 @@ class Registration(Base):
     interpretation_language: Mapped[str | None] = mapped_column(sa.String(8),
         info=not_personal("a channel asked for, counted in the demand"))
     captions: Mapped[bool] = mapped_column(sa.Boolean, default=False)
+    #: Their emails never say what the event is about (see Event.discreet_emails).
+    discreet_emails: Mapped[bool] = mapped_column(sa.Boolean, default=False,
+                                                  server_default=sa.false())
     accessibility_needs: Mapped[str] = mapped_column(Sealed(), default="", info=personal(Erase.MARK))
     #: When the person accepted the privacy notice.
     consent_at: Mapped[datetime] = mapped_column(UTCDateTime)

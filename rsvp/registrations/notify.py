@@ -93,7 +93,21 @@ def _context(registration: Registration, status: RegistrationStatus) -> dict[str
             confirmed_then_and_now(registration, status)
             and registration.attendance_mode is AttendanceMode.IN_PERSON) else None,
         "event_url": public_url("events.show", slug=event.slug),
-    }
+    } | (_discreet(registration) if is_discreet(registration) else {})
+
+
+def is_discreet(registration: Registration) -> bool:
+    """Whether the person's emails may not say what the event is about (Event.discreet_emails)."""
+    return registration.event.discreet_emails or registration.discreet_emails
+
+
+def _discreet(registration: Registration) -> dict[str, Any]:
+    """What a discreet email says of the event instead of its title and page (whose address has
+    the title in it): "Your event on 6 July 2026", and the person's own link."""
+    event = registration.event
+    day = format_day(event.starts_at, event.timezone, "long")
+    return {"title": _("Your event on %(date)s", date=day), "title_lang": None,
+            "content_note": None, "event_url": manage_url(registration), "discreet": True}
 
 
 def _render(name: str, registration: Registration, status: RegistrationStatus,
@@ -103,7 +117,8 @@ def _render(name: str, registration: Registration, status: RegistrationStatus,
     attachments = []
     if attach_ics or cancel_ics:
         attachments.append(ics_attachment(context["event"], context["event_url"], public_domain(),
-                                          cancel_ics, registration.language))
+                                          cancel_ics, registration.language,
+                                          context["title"] if context.get("discreet") else None))
     if context["checkin_code"]:
         attachments.append({"filename": "check-in.png", "content_type": "image/png",
                             "encoding": "base64", "data": base64.b64encode(

@@ -100,6 +100,7 @@ class RegistrationData:
     timezone: str | None = None
     answers: dict[str, Any] = field(default_factory=dict)
     grounds_pass: GroundsPass | None = None
+    discreet_emails: bool = False
 
 
 def closes_at(event: Event) -> datetime:
@@ -237,6 +238,7 @@ def register(event: Event, data: RegistrationData, now: datetime | None = None) 
         timezone=data.timezone if data.timezone and is_zone(data.timezone) else None,
         interpretation_language=data.interpretation_language or None,
         captions=data.captions, accessibility_needs=data.accessibility_needs.strip(),
+        discreet_emails=data.discreet_emails,
         answers=dict(data.answers), consent_at=now, status=status,
         created_at=now, updated_at=now,
     )
