@@ -197,8 +197,10 @@ class RegistrationForm(Honeypot, DetailsForm):
     page_order = ("name", "email", "organisation", "organisation_type", "country", "*", "consent")
 
     name = StringField(
-        _l("Full name"),
+        _l("Name to use"),
         validators=[DataRequired(_l("Enter your name.")), Length(max=200)],
+        description=_l("As you want it on lists, badges and emails: it need not be your legal name. "
+                       "Only a UN grounds pass needs the name in your passport, asked separately."),
         render_kw={"autocomplete": "name"},
     )
     email = EmailField(

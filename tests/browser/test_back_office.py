@@ -34,7 +34,7 @@ def test_registration_arrives_is_approved_and_checked_in_from_the_qr_link(page, 
 
     # A defender registers to attend in person, listening in French.
     page.goto("/events/rights/register")
-    page.get_by_label("Full name").fill("Ana Defensora")
+    page.get_by_label("Name to use").fill("Ana Defensora")
     page.get_by_label("Email address").fill("ana@example.org")
     page.get_by_label("You are attending for").select_option("ngo")
     page.get_by_label("In person").check()

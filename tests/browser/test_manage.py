@@ -29,7 +29,7 @@ def test_register_change_language_cancel_and_the_next_person_moves_up(page, smtp
                        format=EventFormat.ONLINE, capacity_online=1,
                        interpretation_languages=["fr", "es"])
     page.goto(f"/events/{event.slug}/register")
-    page.get_by_label("Full name").fill("Nathalie Prouvez")
+    page.get_by_label("Name to use").fill("Nathalie Prouvez")
     page.get_by_label("Email address").fill("nathalie@example.org")
     page.get_by_label("You are attending for").select_option("ngo")
     page.get_by_label("Interpretation").select_option("fr")

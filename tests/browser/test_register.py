@@ -55,7 +55,7 @@ def test_register_with_the_mouse_every_page_accessible(page, event):
     assert_accessible(page)
     screenshot(page, "form-errors-desktop")
 
-    page.get_by_label("Full name").fill("Mary Lawlor")
+    page.get_by_label("Name to use").fill("Mary Lawlor")
     page.get_by_label("Email address").fill("mary@example.org")
     page.get_by_label("You are attending for").select_option("un")
     page.get_by_label("In person").check()
@@ -83,7 +83,7 @@ def test_register_on_a_phone(page, event):
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= PHONE["width"]  # nothing overflows sideways
     page.get_by_role("link", name="Register", exact=True).click()
-    page.get_by_label("Full name").fill("Nathan Law")
+    page.get_by_label("Name to use").fill("Nathan Law")
     page.get_by_label("Email address").fill("nathan@example.org")
     page.get_by_label("You are attending for").select_option("other")
     page.get_by_label("Online").check()
@@ -130,7 +130,7 @@ def test_register_with_the_keyboard_alone(page, event):
 
 def test_an_error_summary_link_focuses_the_first_radio_of_its_question(page, event):
     page.goto(f"/events/{event.slug}/register")
-    page.get_by_label("Full name").fill("Mary Lawlor")
+    page.get_by_label("Name to use").fill("Mary Lawlor")
     page.get_by_role("button", name="Register").click()  # no attendance mode chosen, among others
     summary = page.locator("#error-summary")
     links = summary.get_by_role("link")

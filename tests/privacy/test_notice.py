@@ -32,8 +32,8 @@ def test_the_form_lists_each_field_with_who_sees_it_and_for_how_long(client, db_
     event = make_event(format=EventFormat.HYBRID, grounds_pass_required=True, retention_days=45)
     add_question(event, "Which case do you follow?", QuestionKind.SHORT_TEXT)
     lines = notice_of(client, event)
-    assert list(lines)[:3] == ["Full name", "Email address", "Organisation or delegation"]  # as asked
-    assert lines["Full name"] == ("The event's organisers", "45 days after the event")
+    assert list(lines)[:3] == ["Name to use", "Email address", "Organisation or delegation"]  # as asked
+    assert lines["Name to use"] == ("The event's organisers", "45 days after the event")
     assert lines["Email address"] == ("The event's organisers", "45 days after the event")
     assert lines["Which case do you follow?"] == ("The event's organisers", "45 days after the event")
     assert lines["Full name as in your passport"] == (
@@ -48,7 +48,7 @@ def test_an_online_event_lists_no_grounds_pass_details_and_speaks_the_readers_la
                                                                                        db_session):
     event = make_event(format=EventFormat.ONLINE, grounds_pass_required=True)
     lines = notice_of(client, event)
-    assert "Full name as in your passport" not in lines and "Full name" in lines
+    assert "Full name as in your passport" not in lines and "Name to use" in lines
     client.post("/language", data={"lang": "fr", "next": "/"})
     french = notice_of(client, event)
-    assert len(french) == len(lines) and "Full name" not in french
+    assert len(french) == len(lines) and "Name to use" not in french

@@ -43,7 +43,7 @@ def test_a_person_registers_and_an_organiser_logs_in_and_out(served, open_browse
 
     person = open_browser()
     person.goto(f"/events/{slug}/register")
-    person.get_by_label("Full name").fill("Ilham Tohti Jr")
+    person.get_by_label("Name to use").fill("Ilham Tohti Jr")
     person.get_by_label("Email address").fill("ilham@example.org")
     person.get_by_label("You are attending for").select_option("ngo")
     person.get_by_label("I agree").check()
