@@ -142,6 +142,8 @@ def move_to_end(speaker: Speaker, now: datetime | None = None) -> None:
 def _store_order(order: list[Speaker]) -> None:
     for speaker, position in zip(order, ordering.positions([s.id for s in order]).values(), strict=True):
         speaker.position = position
+    if order:
+        services.changed(order[0].event_id)
 
 
 def swap(first: Speaker, second: Speaker, now: datetime | None = None) -> None:
