@@ -1,0 +1,72 @@
+"""The public live list's JSON (live.json), built once per change and kept per process and language.
+
+Hundreds or thousands of viewers poll live.json every second. Building the state
+(the order, the timetable, every label in the viewer's language) costs milliseconds;
+handing over bytes already built costs almost nothing. A document is rebuilt only
+when the list's version (bumped in the transaction of every change: services.changed),
+its settings or its event changed, or when time alone changes what it says
+(live.public_state says until when it holds). Every process reads the version with
+the list on each request, so a change made through any process shows at once.
+
+The ETag is a hash of the bytes: processes that built the same list answer alike,
+so a viewer whose polls land on different workers still gets 304 Not Modified.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from rsvp.speakers import live
+from rsvp.speakers.models import SpeakersList
+from rsvp.timeutil import now_utc
+
+#: Lists × languages kept per process; the oldest built goes first beyond it.
+KEPT = 256
+
+
+@dataclass(frozen=True)
+class Document:
+    body: bytes
+    gzipped: bytes
+    #: Opaque validator for If-None-Match (without quotes): a hash of ``body``.
+    etag: str
+    #: What the list looked like when built: (version, settings changed, event changed).
+    stamp: tuple[Any, ...]
+    #: After this instant the document is rebuilt even if nobody changed the list.
+    good_until: datetime
+
+
+_documents: dict[tuple[int, str], Document] = {}
+
+
+def _stamp(speakers_list: SpeakersList) -> tuple[Any, ...]:
+    return speakers_list.version, speakers_list.updated_at, speakers_list.event.updated_at
+
+
+def document(speakers_list: SpeakersList, language: str, now: datetime | None = None) -> Document:
+    """The public live list in ``language`` as JSON, built only if what is kept is out of date."""
+    now = now or now_utc()
+    key, stamp = (speakers_list.id, language), _stamp(speakers_list)
+    kept = _documents.get(key)
+    if kept is not None and kept.stamp == stamp and now < kept.good_until:
+        return kept
+    state, good_until = live.public_state(speakers_list, now)
+    body = json.dumps(state, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode()
+    built = Document(body=body, gzipped=gzip.compress(body, compresslevel=6, mtime=0),
+                     etag=hashlib.blake2b(body, digest_size=12).hexdigest(),
+                     stamp=stamp, good_until=good_until)
+    _documents.pop(key, None)
+    while len(_documents) >= KEPT:
+        del _documents[next(iter(_documents))]
+    _documents[key] = built
+    return built
+
+
+def forget() -> None:
+    """Drop every kept document (tests that change the clock or the schema)."""
+    _documents.clear()
