@@ -21,6 +21,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+import sqlalchemy as sa
+
+from rsvp.events.models import Event, EventStatus
+from rsvp.extensions import db
 from rsvp.speakers import live
 from rsvp.speakers.models import SpeakersList
 from rsvp.timeutil import now_utc
@@ -43,9 +47,33 @@ class Document:
 
 _documents: dict[tuple[int, str], Document] = {}
 
+_lists, _events = SpeakersList.__table__, Event.__table__
+#: Built once: constructing the statement cost as much as running it.
+_STAMP_OF_SLUG = (
+    sa.select(_lists.c.id, _lists.c.version, _lists.c.updated_at, _events.c.updated_at)
+    .join(_events, _events.c.id == _lists.c.event_id)
+    .where(_events.c.slug == sa.bindparam("slug"), _events.c.status != EventStatus.DRAFT.value,
+           _lists.c.enabled))
+
 
 def _stamp(speakers_list: SpeakersList) -> tuple[Any, ...]:
     return speakers_list.version, speakers_list.updated_at, speakers_list.event.updated_at
+
+
+def kept(slug: str, language: str, now: datetime | None = None) -> Document | None:
+    """The document kept for the list of the event at ``slug``, if it is still true; else None
+    (nothing kept, out of date, or no public list there: document() decides).
+
+    One narrow query instead of loading the event and the list: most polls end here.
+    """
+    now = now or now_utc()
+    row = db.session.connection().execute(_STAMP_OF_SLUG, {"slug": slug}).first()
+    if row is None:
+        return None
+    found = _documents.get((row[0], language))
+    if found is None or found.stamp != tuple(row[1:]) or now >= found.good_until:
+        return None
+    return found
 
 
 def document(speakers_list: SpeakersList, language: str, now: datetime | None = None) -> Document:
