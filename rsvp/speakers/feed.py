@@ -80,9 +80,9 @@ def document(speakers_list: SpeakersList, language: str, now: datetime | None = 
     """The public live list in ``language`` as JSON, built only if what is kept is out of date."""
     now = now or now_utc()
     key, stamp = (speakers_list.id, language), _stamp(speakers_list)
-    kept = _documents.get(key)
-    if kept is not None and kept.stamp == stamp and now < kept.good_until:
-        return kept
+    found = _documents.get(key)
+    if found is not None and found.stamp == stamp and now < found.good_until:
+        return found
     state, good_until = live.public_state(speakers_list, now)
     body = json.dumps(state, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode()
     built = Document(body=body, gzipped=gzip.compress(body, compresslevel=6, mtime=0),

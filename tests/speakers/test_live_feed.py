@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
+from rsvp.events.models import EventStatus
 from rsvp.extensions import db
 from rsvp.speakers import feed, live, services
 from rsvp.speakers.models import SpeakerCategory
@@ -138,6 +139,19 @@ def test_the_same_list_gives_the_same_etag_in_every_process(client, event):
     etag = poll(client, event).headers["ETag"]
     feed.forget()  # another worker, which has built nothing yet
     assert poll(client, event, etag).status_code == 304
+
+
+@pytest.mark.parametrize("hide", ["draft", "list off"])
+def test_a_list_taken_down_is_gone_at_once_whatever_was_kept(client, event, hide):
+    make_speaker(event)
+    etag = poll(client, event).headers["ETag"]
+    if hide == "draft":
+        event.status = EventStatus.DRAFT
+    else:
+        services.configure(event, enabled=False)
+    db.session.commit()
+    assert poll(client, event).status_code == 404
+    assert poll(client, event, etag).status_code == 404
 
 
 def test_until_when_a_public_state_holds(db_session):
