@@ -3,8 +3,9 @@ and what they cost the registrations.
 
 `rsvp serve` (gunicorn, 4 workers) on 127.0.0.1, an event with 46 speakers on its list
 and one of them speaking. Each simulated viewer is one wrk connection that polls
-/events/<slug>/speakers/live.json once a second (the script's poll interval) as the
-browser does: Accept-Encoding: gzip, and If-None-Match with the last ETag it got.
+/events/<slug>/speakers/live.json once a second on average (the script's poll interval;
+each wait drawn between 0.5 and 1.5 s, as drifting browser timers spread), as the browser
+does: Accept-Encoding: gzip, and If-None-Match with the last ETag it got.
 Registrations are the POST of bench/registration.py (32 connections, wrk).
 
   registrations alone:          the baseline, measured first and last (the best kept);
@@ -82,10 +83,12 @@ for slug, allowed in (("steady", 24 * 3600), ("overtime", 60)):
 
 VIEWER_LUA = """
 local threads = {}
-local etag = nil
+local etag = nil  -- per wrk thread: its viewers share the first ETag one of them got
 fresh, unchanged, other = 0, 0, 0  -- globals: done() reads them from each thread
 function setup(thread) table.insert(threads, thread) end
-function delay() return 1000 end
+-- A second between polls on average, each viewer's own: browsers' timers drift apart, and
+-- viewers polling in lockstep would measure bursts no audience makes.
+function delay() return math.random(500, 1500) end
 request = function()
   local headers = {["Accept-Encoding"] = "gzip", ["Accept"] = "application/json"}
   if etag then headers["If-None-Match"] = etag end
