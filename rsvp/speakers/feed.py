@@ -4,9 +4,9 @@ Hundreds or thousands of viewers poll live.json every second. Building the state
 (the order, the timetable, every label in the viewer's language) costs milliseconds;
 handing over bytes already built costs almost nothing. A document is rebuilt only
 when the list's version (bumped in the transaction of every change: services.changed),
-its settings or its event changed, or when time alone changes what it says
-(live.public_state says until when it holds). Every process reads the version with
-the list on each request, so a change made through any process shows at once.
+its settings, or the event's time zone, times or status changed, or when time alone
+changes what it says (live.public_state says until when it holds). Every process reads
+the version on each request, so a change made through any process shows at once.
 
 The ETag is a hash of the bytes: processes that built the same list answer alike,
 so a viewer whose polls land on different workers still gets 304 Not Modified.
@@ -17,6 +17,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
+import threading
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -39,7 +40,7 @@ class Document:
     gzipped: bytes
     #: Opaque validator for If-None-Match (without quotes): a hash of ``body``.
     etag: str
-    #: What the list looked like when built: (version, settings changed, event changed).
+    #: What the list looked like when built (see _STAMP).
     stamp: tuple[Any, ...]
     #: After this instant the document is rebuilt even if nobody changed the list.
     good_until: datetime
@@ -48,16 +49,22 @@ class Document:
 _documents: dict[tuple[int, str], Document] = {}
 
 _lists, _events = SpeakersList.__table__, Event.__table__
+#: What the document depends on besides the speakers: the list's version and settings, and the
+#: event's fields it reads (not the event's updated_at: every seat taken bumps that).
+_STAMP = (_lists.c.version, _lists.c.updated_at, _events.c.status, _events.c.timezone,
+          _events.c.starts_at, _events.c.ends_at)
 #: Built once: constructing the statement cost as much as running it.
 _STAMP_OF_SLUG = (
-    sa.select(_lists.c.id, _lists.c.version, _lists.c.updated_at, _events.c.updated_at)
+    sa.select(_lists.c.id, *_STAMP)
     .join(_events, _events.c.id == _lists.c.event_id)
     .where(_events.c.slug == sa.bindparam("slug"), _events.c.status != EventStatus.DRAFT.value,
            _lists.c.enabled))
 
 
 def _stamp(speakers_list: SpeakersList) -> tuple[Any, ...]:
-    return speakers_list.version, speakers_list.updated_at, speakers_list.event.updated_at
+    event = speakers_list.event
+    return (speakers_list.version, speakers_list.updated_at, event.status, event.timezone,
+            event.starts_at, event.ends_at)
 
 
 def kept(slug: str, language: str, now: datetime | None = None) -> Document | None:
@@ -76,6 +83,9 @@ def kept(slug: str, language: str, now: datetime | None = None) -> Document | No
     return found
 
 
+_building = threading.Lock()
+
+
 def document(speakers_list: SpeakersList, language: str, now: datetime | None = None) -> Document:
     """The public live list in ``language`` as JSON, built only if what is kept is out of date."""
     now = now or now_utc()
@@ -88,10 +98,11 @@ def document(speakers_list: SpeakersList, language: str, now: datetime | None = 
     built = Document(body=body, gzipped=gzip.compress(body, compresslevel=6, mtime=0),
                      etag=hashlib.blake2b(body, digest_size=12).hexdigest(),
                      stamp=stamp, good_until=good_until)
-    _documents.pop(key, None)
-    while len(_documents) >= KEPT:
-        del _documents[next(iter(_documents))]
-    _documents[key] = built
+    with _building:  # `rsvp run` serves from threads
+        _documents.pop(key, None)
+        while len(_documents) >= KEPT:
+            del _documents[next(iter(_documents))]
+        _documents[key] = built
     return built
 
 

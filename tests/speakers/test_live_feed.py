@@ -8,8 +8,9 @@ import json
 from datetime import datetime, timedelta
 
 import pytest
+import sqlalchemy as sa
 
-from rsvp.events.models import EventStatus
+from rsvp.events.models import Event, EventStatus
 from rsvp.extensions import db
 from rsvp.speakers import feed, live, services
 from rsvp.speakers.models import SpeakerCategory
@@ -119,6 +120,24 @@ def test_every_change_shows_at_once(client, change):
     assert after.status_code == 200, change
     assert after.get_json() != before.get_json()
     assert after.get_json() == live.public_state(services.public_list(event))[0]
+
+
+def test_seats_taken_on_the_event_do_not_rebuild_it_a_new_time_zone_does(client, event, monkeypatch):
+    make_speaker(event)
+    builds = []
+    real = live.public_state
+    monkeypatch.setattr(live, "public_state", lambda *a, **k: builds.append(1) or real(*a, **k))
+    etag = poll(client, event).headers["ETag"]
+    for _ in range(3):  # as registrations do: a conditional UPDATE of the event's seat count
+        db.session.execute(sa.update(Event).where(Event.id == event.id)
+                           .values(taken_online=Event.taken_online + 1))
+        db.session.commit()
+        assert poll(client, event, etag).status_code == 304
+    assert len(builds) == 1
+    event.timezone = "America/New_York"
+    db.session.commit()
+    changed = poll(client, event, etag)
+    assert changed.status_code == 200 and len(builds) == 2
 
 
 def test_a_change_committed_elsewhere_shows_at_once(client, event):
