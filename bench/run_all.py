@@ -15,7 +15,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
-SCRIPTS = ["registration.py", "event_page.py", "speakers.py", "outbox.py", "export.py", "sealing.py"]
+SCRIPTS = ["registration.py", "event_page.py", "speakers.py", "live.py", "outbox.py", "export.py",
+           "sealing.py"]
 
 
 def machine() -> str:

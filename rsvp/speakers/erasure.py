@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from rsvp.events.models import Event
 from rsvp.extensions import db
 from rsvp.personal import erased_values
-from rsvp.speakers import statements
+from rsvp.speakers import services, statements
 from rsvp.speakers.models import Speaker
 
 
@@ -23,3 +23,4 @@ def erase_event(event: Event) -> None:
             **erased_values(Speaker.__table__), statement_bytes=None, statement_uploaded_at=None,
             token_version=Speaker.token_version + 1)
         .execution_options(synchronize_session=False))
+    services.changed(event.id)

@@ -9,7 +9,7 @@ server's clock it is sent with each state. Functions flush, never commit.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -142,6 +142,8 @@ def move_to_end(speaker: Speaker, now: datetime | None = None) -> None:
 def _store_order(order: list[Speaker]) -> None:
     for speaker, position in zip(order, ordering.positions([s.id for s in order]).values(), strict=True):
         speaker.position = position
+    if order:
+        services.changed(order[0].event_id)
 
 
 def swap(first: Speaker, second: Speaker, now: datetime | None = None) -> None:
@@ -241,7 +243,11 @@ def live_state(speakers_list: SpeakersList, now: datetime | None = None, *,
     ids for the organisers.
     """
     now = now or now_utc()
-    lineup = services.lineup(speakers_list, now)
+    return _state(speakers_list, services.lineup(speakers_list, now), now, console)
+
+
+def _state(speakers_list: SpeakersList, lineup: ordering.Lineup, now: datetime,
+           console: bool) -> dict[str, Any]:
     table, zone = lineup.timetable, speakers_list.event.timezone
     shows_names = console or speakers_list.public_shows_names
     current = None
@@ -277,6 +283,49 @@ def live_state(speakers_list: SpeakersList, now: datetime | None = None, *,
             "fits": table.fits,
         },
     }
+
+
+#: How long a public state stays true while the projected times run with the clock (nobody
+#: speaking once the floor is open, or a speaker over time): the poll interval.
+CLOCK_STEP = timedelta(seconds=1)
+#: The longest a public state is kept without a change (a time zone's abbreviation, say).
+LONGEST = timedelta(seconds=60)
+
+
+def public_state(speakers_list: SpeakersList, now: datetime | None = None
+                 ) -> tuple[dict[str, Any], datetime]:
+    """The public live list, and the instant until which it stays true if nobody changes the list.
+
+    Unlike live_state(), it holds nothing that changes every second (the server's now, the
+    seconds left, the floor time left): the browser counts down from ``started_at`` and the
+    server's clock sent beside it, so the same bytes serve every viewer until the next change.
+    Built at a whole second, so processes that build it within the same second agree.
+    """
+    now = (now or now_utc()).replace(microsecond=0)
+    lineup = services.lineup(speakers_list, now)
+    state = _state(speakers_list, lineup, now, console=False)
+    del state["server_now"], state["floor"]["remaining_seconds"]
+    if state["current"] is not None:
+        del state["current"]["seconds_left"]
+    return state, _true_until(speakers_list, lineup, now)
+
+
+def _true_until(speakers_list: SpeakersList, lineup: ordering.Lineup, now: datetime) -> datetime:
+    """The next instant the public state changes by itself: inscription opening or closing, the
+    event ending, the floor opening, the speaker's time running out; or the next second while
+    the projected times follow the clock."""
+    turn = services.turn_of(lineup.current)
+    if turn is not None:
+        runs_out = turn.started_at + timedelta(seconds=turn.seconds_allowed)
+        projection_from = runs_out if turn.ended_at is None else now
+    else:
+        projection_from = lineup.timetable.floor_starts_at
+    if projection_from <= now:
+        return now + CLOCK_STEP
+    event = speakers_list.event
+    boundaries = (projection_from, speakers_list.opens_at, services.closes_at(speakers_list),
+                  event.ends_at, now + LONGEST)
+    return min(moment for moment in boundaries if moment is not None and moment > now)
 
 
 # -- afterwards -----------------------------------------------------------------------------------

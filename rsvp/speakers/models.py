@@ -89,6 +89,10 @@ class SpeakersList(Base):
     #: Who holds the floor; their Speaker.started_at is the timer's only clock.
     current_speaker_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("speakers.id", ondelete="SET NULL"))
+    #: Bumped in the same transaction as every change to the list or anyone on it (an UPDATE
+    #: ... SET version = version + 1, never read-then-write): the public live list's JSON is
+    #: built once per version, not once per viewer (rsvp/speakers/feed.py).
+    version: Mapped[int] = mapped_column(sa.Integer, default=1, server_default="1")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc, onupdate=now_utc)
 

@@ -106,6 +106,18 @@ def public_list(event: Event) -> SpeakersList:
     return speakers_list
 
 
+def changed(event_id: int) -> None:
+    """Bump the list's version: screens that show it (the public live list) rebuild from it.
+
+    Called in the same transaction as every change to the list or anyone on it; one conditional
+    UPDATE, so two changes committed together still count twice.
+    """
+    db.session.execute(
+        sa.update(SpeakersList).where(SpeakersList.event_id == event_id)
+        .values(version=SpeakersList.version + 1)
+        .execution_options(synchronize_session=False))
+
+
 def configure(event: Event, **settings: Any) -> SpeakersList:
     """Create or change the event's speakers list (columns of SpeakersList as keywords).
 
@@ -121,6 +133,8 @@ def configure(event: Event, **settings: Any) -> SpeakersList:
     for speaker in _speakers(event, WAITING_STATES):
         speaker.seconds_allowed = speakers_list.seconds_for(speaker.category, speaker.on_behalf_of_group)
     db.session.flush()
+    changed(event.id)
+    db.session.expire(speakers_list, ["version"])
     return speakers_list
 
 
@@ -242,6 +256,7 @@ def inscribe(event: Event, data: InscriptionData, now: datetime | None = None) -
     if data.statement and kind:
         _attach(speaker, data.statement, kind, now)
     db.session.flush()
+    changed(event.id)
     notify.inscribed(speaker)
     return speaker
 
@@ -292,6 +307,7 @@ def change(speaker: Speaker, *, name: str, language: str, statement: Upload | No
     elif remove_statement:
         _detach(speaker)
     db.session.flush()
+    changed(speaker.event_id)
 
 
 def transition(speaker: Speaker, allowed: tuple[SpeakerState, ...], target: SpeakerState | None,
@@ -312,6 +328,7 @@ def transition(speaker: Speaker, allowed: tuple[SpeakerState, ...], target: Spea
     db.session.refresh(speaker)
     if result.rowcount != 1:
         raise TransitionRefused(speaker.state.value)
+    changed(speaker.event_id)
 
 
 def withdraw(speaker: Speaker, now: datetime | None = None) -> None:

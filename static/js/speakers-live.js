@@ -1,5 +1,6 @@
-// The public live speakers list: polls live.json every second and counts the current
-// speaker's time down from the server's start time (static/js/speakers-timer.js does both).
+// The public live speakers list: polls live.json every second (304 while nothing changed) and
+// counts the current speaker's time down from the server's start time, corrected by the server's
+// clock sent with each answer (static/js/speakers-timer.js does both).
 // Markup mirrors templates/speakers/live.html.
 (function () {
   "use strict";

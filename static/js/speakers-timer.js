@@ -1,6 +1,9 @@
 // What the public live list and the organisers' console share: polling a state endpoint every
 // second, the offset between the server's clock and this device's, and the countdown computed
 // from the start time the server stored, so that every screen shows the same time left.
+// The public list answers 304 Not Modified while nothing changed (the poll sends back its ETag)
+// and sends the server's clock in a Server-Now header, so a device whose own clock is wrong
+// still counts right; the console's JSON carries it as server_now.
 window.SpeakersTimer = (function () {
   "use strict";
   var POLL_MS = 1000;
@@ -44,6 +47,8 @@ window.SpeakersTimer = (function () {
     this.timer = null;
     this.busy = false;
     this.again = false;
+    this.etag = null;
+    this.data = null;
   }
 
   Poller.prototype.poll = function () {
@@ -52,20 +57,28 @@ window.SpeakersTimer = (function () {
     window.clearTimeout(this.timer);
     if (this.busy) { this.again = true; return; }
     this.busy = true;
-    fetch(this.url, { cache: "no-store", credentials: "same-origin", headers: { Accept: "application/json" } })
+    var headers = { Accept: "application/json" };
+    if (this.etag && this.data) { headers["If-None-Match"] = this.etag; }
+    var serverNow = null;
+    fetch(this.url, { cache: "no-store", credentials: "same-origin", headers: headers })
       .then(function (response) {
+        serverNow = response.headers.get("Server-Now");
+        if (response.status === 304 && self.data) { return self.data; }
         if (!response.ok) { throw new Error(String(response.status)); }
+        self.etag = response.headers.get("ETag");
         return response.json();
       })
       .then(function (data) {
         var trip = Date.now() - sent;
+        var now = Date.parse(serverNow || data.server_now);
         // The fastest round trip gives the best estimate; it is let go slowly so a
         // device whose clock is corrected picks up the new offset.
-        if (self.offset === null || trip <= self.bestTrip) {
+        if (!isNaN(now) && (self.offset === null || trip <= self.bestTrip)) {
           self.bestTrip = trip;
-          self.offset = Date.parse(data.server_now) - (sent + trip / 2);
+          self.offset = now - (sent + trip / 2);
         }
         self.bestTrip += 5;
+        self.data = data;
         self.onData(data);
       })
       .catch(function () { self.onError(); })

@@ -179,3 +179,16 @@ def test_the_live_list_on_a_phone(page, event):
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     assert_accessible(page)
     screenshot(page, "speakers-live-phone")
+
+
+def test_a_device_whose_clock_is_wrong_still_counts_right(page, event):
+    """The countdown follows the server's clock (its Server-Now header), not the device's."""
+    speaker = make_speaker(event, delegation="Permanent Mission of Chile")
+    live.start(speaker, now_utc() - timedelta(seconds=20))  # forty seconds left
+    db.session.commit()
+    page.clock.set_system_time(now_utc() - timedelta(minutes=7))  # this device runs 7 minutes late
+    page.goto(f"/events/{event.slug}/speakers/live")
+    countdown = page.locator("#live-countdown")
+    expect(countdown).to_have_text(re.compile(r"^0:(3\d|40)$"), timeout=WITHIN_2_S * 2)
+    # The list is polled on (304s while nothing changes) and the time keeps running.
+    expect(countdown).to_have_text(re.compile(r"^0:(2\d|3[0-4])$"), timeout=10_000)

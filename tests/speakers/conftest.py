@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from flask import Flask
 
+from rsvp.speakers import feed
 from tests.mail.conftest import smtp  # noqa: F401 - the real SMTP server, for the email tests here
 
 
@@ -21,3 +22,11 @@ def statements_dir(app: Flask, tmp_path: Path) -> Iterator[Path]:
         yield folder
     finally:
         app.config["SPEAKER_STATEMENTS_DIR"] = saved
+
+
+@pytest.fixture(autouse=True)
+def _fresh_live_documents() -> Iterator[None]:
+    """Live lists kept by an earlier test were rolled back with it (their ids come back)."""
+    feed.forget()
+    yield
+    feed.forget()

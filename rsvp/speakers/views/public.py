@@ -5,7 +5,7 @@ The organisers' console (/manage/...) is built on rsvp.speakers.live elsewhere.
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, jsonify, redirect, render_template, session, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
@@ -17,10 +17,11 @@ from rsvp.events.models import Event
 from rsvp.events.services import public_event
 from rsvp.extensions import db, limiter
 from rsvp.registrations.services import Window
-from rsvp.speakers import live, services
+from rsvp.speakers import feed, live, services
 from rsvp.speakers.forms import MESSAGES, ChangeForm, InscriptionForm
 from rsvp.speakers.labels import CATEGORY_LABELS, CATEGORY_SHORT, STATE_LABELS
 from rsvp.speakers.models import Speaker, SpeakersList
+from rsvp.timeutil import now_utc
 from rsvp.web import public_form_limit
 
 bp = Blueprint("speakers", __name__)
@@ -154,10 +155,28 @@ def live_page(slug: str) -> str:
 
 
 @bp.get("/events/<slug>/speakers/live.json")
+@limiter.exempt  # no limit applies to it; the check alone cost a tenth of an answer
 def live_json(slug: str) -> Response:
-    _event, speakers_list = _load(slug)
-    response = jsonify(live.live_state(speakers_list))
-    response.headers["Cache-Control"] = "no-store"
+    """The same bytes for every viewer until the list changes: 304 when the viewer has them,
+    gzip when the viewer takes it (``rsvp serve`` may run without nginx in front)."""
+    now, language = now_utc(), str(get_locale() or "en")
+    document = feed.kept(slug, language, now)
+    if document is None:
+        _event, speakers_list = _load(slug)
+        document = feed.document(speakers_list, language, now)
+    if request.if_none_match.contains_weak(document.etag):
+        response = Response(status=304)
+    elif request.accept_encodings["gzip"]:
+        response = Response(document.gzipped, mimetype="application/json")
+        response.headers["Content-Encoding"] = "gzip"
+    else:
+        response = Response(document.body, mimetype="application/json")
+    response.set_etag(document.etag, weak=True)
+    # The countdown runs in the browser from started_at, corrected by this clock: sent with
+    # every answer, 304 included, since the document itself is the same for everyone.
+    response.headers["Server-Now"] = live.iso(now) or ""
+    response.headers["Cache-Control"] = "no-cache"
+    response.vary.update(("Accept-Encoding", "Accept-Language", "Cookie"))
     return response
 
 
