@@ -44,14 +44,17 @@ def find_by_token(event: Event, token: str) -> Registration:
     return registration
 
 
-def search(event: Event, text: str, limit: int = 20) -> list[Registration]:
-    """Registrations whose name, organisation or email contains ``text``, for the door."""
+def search(event: Event, text: str, limit: int = 20,
+           with_confidential: bool = True) -> list[Registration]:
+    """Registrations whose name, organisation or email contains ``text``, for the door; without
+    ``with_confidential``, none of those who asked for confidentiality."""
     if len(text.strip()) < 2:
         return []
-    ids = opened_order(event.id, [Registration.event_id == event.id,
-                                  Registration.erased_at.is_(None),
-                                  Registration.status != RegistrationStatus.CANCELLED],
-                       text, by=Registration.name)
+    conditions = [Registration.event_id == event.id, Registration.erased_at.is_(None),
+                  Registration.status != RegistrationStatus.CANCELLED]
+    if not with_confidential:
+        conditions.append(Registration.confidential.is_(False))
+    ids = opened_order(event.id, conditions, text, by=Registration.name)
     return next(in_batches(ids[:limit]), [])
 
 

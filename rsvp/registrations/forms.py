@@ -222,6 +222,11 @@ class RegistrationForm(Honeypot, DetailsForm):
     #: Filled in by the browser (static/js/local-time.js) so emails can show the person's own time.
     #: No label: it is never shown, and a default one is looked up in WTForms' catalogue each time.
     timezone = HiddenField("", validators=[Optional(), Length(max=64)])
+    confidential = BooleanField(
+        _l("Keep my participation confidential"),
+        description=_l("Your name is left out of the lists organisers export (unless a manager "
+                       "deliberately includes it, which the audit log records), and organisers "
+                       "other than managers see a code instead of your name."))
     discreet_emails = BooleanField(
         _l("Keep my emails discreet"),
         description=_l("Their subjects and the calendar entry will not say what the event is "
@@ -248,7 +253,8 @@ class RegistrationForm(Honeypot, DetailsForm):
             interpretation_language=details.interpretation_language, captions=details.captions,
             accessibility_needs=details.accessibility_needs, language=language,
             timezone=self.timezone.data or None, answers=details.answers,
-            grounds_pass=details.grounds_pass, discreet_emails=bool(self.discreet_emails.data))
+            grounds_pass=details.grounds_pass, discreet_emails=bool(self.discreet_emails.data),
+            confidential=bool(self.confidential.data))
 
     def validate_country(self, field: SelectField) -> None:
         if field.data and field.data not in dict(country_choices()):

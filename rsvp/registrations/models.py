@@ -101,6 +101,9 @@ class Registration(Base):
     interpretation_language: Mapped[str | None] = mapped_column(sa.String(8),
         info=not_personal("a channel asked for, counted in the demand"))
     captions: Mapped[bool] = mapped_column(sa.Boolean, default=False)
+    #: They asked to keep their participation confidential: left out of what leaves the system
+    #: (exports) unless a manager includes them, and a code instead of their name below managers.
+    confidential: Mapped[bool] = mapped_column(sa.Boolean, default=False, server_default=sa.false())
     #: Their emails never say what the event is about (see Event.discreet_emails).
     discreet_emails: Mapped[bool] = mapped_column(sa.Boolean, default=False,
                                                   server_default=sa.false())

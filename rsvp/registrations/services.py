@@ -101,6 +101,7 @@ class RegistrationData:
     answers: dict[str, Any] = field(default_factory=dict)
     grounds_pass: GroundsPass | None = None
     discreet_emails: bool = False
+    confidential: bool = False
 
 
 def closes_at(event: Event) -> datetime:
@@ -238,7 +239,7 @@ def register(event: Event, data: RegistrationData, now: datetime | None = None) 
         timezone=data.timezone if data.timezone and is_zone(data.timezone) else None,
         interpretation_language=data.interpretation_language or None,
         captions=data.captions, accessibility_needs=data.accessibility_needs.strip(),
-        discreet_emails=data.discreet_emails,
+        discreet_emails=data.discreet_emails, confidential=data.confidential,
         answers=dict(data.answers), consent_at=now, status=status,
         created_at=now, updated_at=now,
     )

@@ -62,6 +62,8 @@ class AttendeeFilter:
     language: str | None = None
     organisation_type: OrganisationType | None = None
     checked_in: bool | None = None
+    #: Those who asked for confidentiality only (True), everyone else (False), or everyone.
+    confidential: bool | None = None
 
     @classmethod
     def from_query(cls, args: MultiDict[str, str]) -> AttendeeFilter:
@@ -71,7 +73,9 @@ class AttendeeFilter:
         mode = args.get("mode", "")
         kind = args.get("type", "")
         checked = args.get("checked", "")
+        confidential = {"yes": True, "no": False}.get(args.get("confidential", ""))
         return cls(
+            confidential=confidential,
             search=args.get("q", "")[:200], statuses=statuses,
             mode=AttendanceMode(mode) if mode in AttendanceMode._value2member_map_ else None,
             language=args.get("language") or None,
@@ -94,6 +98,8 @@ class AttendeeFilter:
             args["type"] = self.organisation_type.value
         if self.checked_in is not None:
             args["checked"] = "yes" if self.checked_in else "no"
+        if self.confidential is not None:
+            args["confidential"] = "yes" if self.confidential else "no"
         return args
 
     def describe(self) -> str:
@@ -122,6 +128,8 @@ class AttendeeFilter:
             conditions.append(Registration.checked_in_at.is_not(None))
         elif self.checked_in is False:
             conditions.append(Registration.checked_in_at.is_(None))
+        if self.confidential is not None:
+            conditions.append(Registration.confidential.is_(self.confidential))
         return conditions
 
 

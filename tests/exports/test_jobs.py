@@ -99,7 +99,8 @@ def test_a_large_excel_list_is_prepared_by_the_worker_whole(manager, event):
     assert [row[-2] for row in rows[1:]] == [f"Case {n}" for n in range(7)]
     assert rows[1][-1].date().isoformat() == "2026-07-03"
     details = db.session.scalars(sa.select(AuditEntry.detail).where(AuditEntry.event_id == event.id))
-    assert [d for d in details if d.startswith("attendees.xlsx: 7 row(s); filter all; columns name,")]
+    assert [d for d in details
+            if d.startswith("attendees.xlsx: 7 row(s); filter confidential=no; columns name,")]
     assert jobs.build_exports(now_utc()) == 0  # nothing left to do
 
 

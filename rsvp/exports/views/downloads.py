@@ -9,6 +9,7 @@ downloads it; to anyone else it does not exist.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import IO
 
 from flask import (
@@ -91,11 +92,17 @@ def _format(fmt: str) -> str:
 @event_role_required(Role.MANAGER)
 def attendees(event: Event, fmt: str) -> Response:
     selection = AttendeeFilter.from_query(request.args)
+    included = request.args.get("include_confidential") == "1"
+    if selection.confidential is None and not included:
+        # Those who asked for confidentiality leave the system only when a manager says so.
+        selection = replace(selection, confidential=False)
     keys = request.args.getlist("column") or list(exports.DEFAULT_COLUMNS)
     with_questions = request.args.get("questions", "1") == "1"
     export = exports.attendee_export(event, selection, keys, with_questions)
     rows = tracking.count_matching(event, selection)
     detail = f"filter {selection.describe()}; columns {','.join(c.key for c in export.columns)}"
+    if included and selection.confidential is None:
+        detail += "; including those who asked for confidentiality"
     if jobs.built_by_worker(_format(fmt), rows):
         end_read(db.session())  # SQLite: write in a transaction of its own, not after these reads
         job = jobs.queue(event, current_organiser().id, fmt, selection, keys, with_questions, rows,

@@ -8,12 +8,14 @@ every change are written to the audit log (without attendees' personal data).
 from __future__ import annotations
 
 import secrets
+from dataclasses import replace
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_wtf import FlaskForm
+from markupsafe import Markup
 from werkzeug.wrappers import Response
 from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
@@ -24,12 +26,12 @@ from rsvp.events.models import Event
 from rsvp.events.questions import answer_text, questions_for
 from rsvp.exports.jobs import delete_export_files
 from rsvp.extensions import db
-from rsvp.i18n import country_name
+from rsvp.i18n import country_name, isolate
 from rsvp.privacy import audit
 from rsvp.privacy.models import AuditAction
 from rsvp.registrations import codes, decisions, messaging, selfservice, services, tracking
 from rsvp.registrations.forms import ORGANISATION_TYPE_LABELS, STATUS_LABELS, details_form
-from rsvp.registrations.models import Registration
+from rsvp.registrations.models import Registration, door_code
 
 bp = Blueprint("attendees", __name__)
 
@@ -70,13 +72,16 @@ def overview(event: Event) -> str:
 def index(event: Event) -> str:
     selection = tracking.AttendeeFilter.from_query(request.args)
     sort = request.args.get("sort", "newest")
+    may_act = can(current_organiser(), event, Role.MANAGER)
+    if selection.search.strip() and not may_act and selection.confidential is None:
+        # A name searched for must not tell a viewer that a confidential person registered.
+        selection = replace(selection, confidential=False)
     page = tracking.attendees(event, selection, sort, request.args.get("page", 1, type=int))
     audit.record(event, _actor(), AuditAction.VIEWED_LIST,
                  f"registrations page {page.page} ({selection.describe()})")
     db.session.commit()
     return render_template("manage/attendees/index.html", event=event, page=page,
-                           selection=selection, sort=sort, sorts=tracking.SORTS,
-                           may_act=can(current_organiser(), event, Role.MANAGER))
+                           selection=selection, sort=sort, sorts=tracking.SORTS, may_act=may_act)
 
 
 @bp.post("/manage/events/<event_id>/registrations/bulk")
@@ -274,6 +279,20 @@ AUDIT_LABELS = {
 AUDIT_ACTORS = {"attendee": _l("The attendee, through their link"), "system": _l("A rule, automatically")}
 
 
+def hidden(registration: Registration, sees_confidential: bool) -> bool:
+    """Whether the page must not show who this is: they asked for confidentiality, and the reader
+    is not a manager."""
+    return bool(registration.confidential) and not sees_confidential
+
+
+def person_name(registration: Registration, sees_confidential: bool) -> Markup:
+    """The person's name in a <bdi>, or "Confidential participant" and their door code."""
+    if hidden(registration, sees_confidential):
+        return Markup("{} <code>{}</code>").format(_("Confidential participant"),
+                                                  door_code(registration.public_id))
+    return isolate(registration.name)
+
+
 @bp.record_once
 def _label_globals(state) -> None:  # type: ignore[no-untyped-def]
     # Globals, not a context processor: imported macros see globals only.
@@ -281,4 +300,5 @@ def _label_globals(state) -> None:  # type: ignore[no-untyped-def]
         STATUS_LABELS_BY_VALUE={s.value: label for s, label in STATUS_LABELS.items()},
         ORGANISATION_TYPE_LABELS_BY_VALUE={
             k.value: label for k, label in ORGANISATION_TYPE_LABELS.items()},
-        AUDIT_LABELS=AUDIT_LABELS, AUDIT_ACTORS=AUDIT_ACTORS, country_name=country_name)
+        AUDIT_LABELS=AUDIT_LABELS, AUDIT_ACTORS=AUDIT_ACTORS, country_name=country_name,
+        person_name=person_name, hidden=hidden)

@@ -23,6 +23,7 @@ from werkzeug.wrappers import Response
 
 from rsvp import tokens
 from rsvp.auth.access import Role, current_organiser, event_role_required
+from rsvp.auth.roles import can
 from rsvp.events.models import Event
 from rsvp.extensions import db
 from rsvp.registrations import checkin, codes, services, tracking
@@ -38,13 +39,15 @@ CAMERA_ALLOWED = "camera=(self), microphone=(), geolocation=()"
 @event_role_required(Role.CHECK_IN)
 def desk(event: Event) -> Response:
     query = request.args.get("q", "").strip()[:100]
+    sees = _sees_confidential(event)
     found: list[Registration] = []
     if query:
         by_code = checkin.find_by_code(event, query)
-        found = [by_code] if by_code else checkin.search(event, query)
+        # Below managers, a confidential person is found by their code or QR code, never by name.
+        found = [by_code] if by_code else checkin.search(event, query, with_confidential=sees)
     response = make_response(render_template(
         "manage/checkin/desk.html", event=event, query=query, found=found,
-        counts=tracking.door_counts(event), code_for=codes.code_for))
+        counts=tracking.door_counts(event), code_for=codes.code_for, sees_confidential=sees))
     response.headers["Permissions-Policy"] = CAMERA_ALLOWED
     return response
 
@@ -64,7 +67,8 @@ def scan(event: Event, checkin_token: str) -> str | tuple[str, int]:
     except tokens.TokenInvalid:
         return render_template("manage/checkin/bad_code.html", event=event), 404
     return render_template("manage/checkin/person.html", event=event, registration=registration,
-                           code=codes.code_for(registration), counts=tracking.door_counts(event))
+                           code=codes.code_for(registration), counts=tracking.door_counts(event),
+                           sees_confidential=_sees_confidential(event))
 
 
 @bp.post("/manage/events/<event_id>/check-in/<registration_id>")
@@ -74,18 +78,20 @@ def mark(event: Event, registration_id: str) -> Response:
     if registration is None or registration.event_id != event.id:
         abort(404)
     actor = current_organiser().email
+    name = (_("A confidential participant") if registration.confidential
+            and not _sees_confidential(event) else registration.name)
     if request.form.get("action") == "undo":
         checkin.undo_check_in(registration, actor)
-        flash(_("Check-in undone for %(name)s.", name=registration.name), "success")
+        flash(_("Check-in undone for %(name)s.", name=name), "success")
     else:
         try:
             if checkin.check_in(registration, actor):
-                flash(_("%(name)s is checked in.", name=registration.name), "success")
+                flash(_("%(name)s is checked in.", name=name), "success")
             else:
-                flash(_("%(name)s was already checked in.", name=registration.name), "warning")
+                flash(_("%(name)s was already checked in.", name=name), "warning")
         except services.TransitionRefused:
             flash(_("%(name)s cannot be checked in: the registration is not confirmed.",
-                    name=registration.name), "warning")
+                    name=name), "warning")
     db.session.commit()
     return redirect(url_for("checkin.desk", event_id=event.public_id), code=303)
 
@@ -97,4 +103,9 @@ def sheet(event: Event) -> str:
     selection = tracking.AttendeeFilter(statuses=(RegistrationStatus.CONFIRMED,))
     people = sorted(tracking.matching(event, selection), key=lambda r: r.name.lower())
     return render_template("manage/checkin/sheet.html", event=event, people=people,
-                           code_for=codes.code_for)
+                           code_for=codes.code_for, sees_confidential=_sees_confidential(event))
+
+
+def _sees_confidential(event: Event) -> bool:
+    """Managers see who asked for confidentiality; check-in staff see a code instead."""
+    return can(current_organiser(), event, Role.MANAGER)
