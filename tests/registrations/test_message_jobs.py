@@ -9,6 +9,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
+from rsvp.auth.models import Role
 from rsvp.db import writing
 from rsvp.extensions import db
 from rsvp.jobs import purge_event
@@ -17,7 +18,8 @@ from rsvp.registrations import messaging
 from rsvp.registrations.models import MessageJob, RegistrationStatus
 from rsvp.registrations.tracking import AttendeeFilter
 from rsvp.timeutil import now_utc
-from tests.factories import make_event, make_registration
+from tests.auth.conftest import log_in
+from tests.factories import grant_role, make_event, make_organiser, make_registration
 
 
 def written_to() -> list[str]:
@@ -110,4 +112,19 @@ def test_the_purge_takes_the_message_with_the_event_data(db_session):
     make_registration(event)
     messaging.send(event, AttendeeFilter(), draft(), "owner@example.org")
     purge_event(event, now_utc())
+    assert db.session.scalars(sa.select(MessageJob)).all() == []
+
+
+def test_a_message_to_no_one_is_refused_with_the_words_kept(app, db_session):
+    event = make_event()
+    manager = make_organiser()
+    grant_role(event, manager, Role.MANAGER)
+    db.session.commit()
+    client = app.test_client()
+    log_in(client, manager.email)
+    response = client.post(f"/manage/events/{event.public_id}/messages", data={
+        "subject": "Room change", "body": "We move to Room XX.", "batch": "b0", "step": "send"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422 and "nobody would receive this message" in page
+    assert "We move to Room XX." in page  # nothing typed is lost
     assert db.session.scalars(sa.select(MessageJob)).all() == []

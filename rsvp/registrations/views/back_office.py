@@ -236,6 +236,10 @@ def messages(event: Event) -> Page:
     if not form.validate_on_submit():
         return render_template("manage/attendees/messages.html", **context), 422
     draft = messaging.Draft(form.subject.data, form.body.data, form.batch.data)
+    if count == 0:
+        flash(_("No one matches these filters: nobody would receive this message. Choose who on "
+                "the list first."), "warning")
+        return render_template("manage/attendees/messages.html", **context), 422
     if request.form.get("step") != "send":
         context["preview"] = draft
         return render_template("manage/attendees/messages.html", **context)
