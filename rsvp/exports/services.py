@@ -32,6 +32,7 @@ from rsvp.events.models import Event, Question, QuestionKind
 from rsvp.events.questions import answer_text, questions_for
 from rsvp.extensions import db
 from rsvp.i18n import country_name, language_name
+from rsvp.registrations.erasure import mark_passes_requested as mark_requested
 from rsvp.registrations.forms import ATTENDANCE_LABELS, ORGANISATION_TYPE_LABELS, STATUS_LABELS
 from rsvp.registrations.models import Registration, RegistrationStatus
 from rsvp.registrations.opened import folded
@@ -220,7 +221,12 @@ def attendee_export(event: Event, selection: AttendeeFilter, keys: Iterable[str]
 
 def _needs_pass(event: Event) -> list[Any]:
     return [R.event_id == event.id, R.status == RegistrationStatus.CONFIRMED,
-            R.has_grounds_pass.is_(False), R.erased_at.is_(None)]
+            R.has_grounds_pass.is_(False), R.erased_at.is_(None), R.pass_requested_at.is_(None)]
+
+
+def mark_passes_requested(event: Event, now: datetime) -> int:
+    """Everyone on the grounds-pass list is now requested: their passport details are erased."""
+    return mark_requested(sa.and_(*_needs_pass(event)), now)
 
 
 def grounds_pass_count(event: Event) -> int:

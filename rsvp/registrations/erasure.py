@@ -77,6 +77,18 @@ def erase_event(event: Event, now: datetime) -> tuple[int, int]:
     return erased, forgotten + deleted.rowcount
 
 
+def mark_passes_requested(which: sa.ColumnElement[bool], now: datetime) -> int:
+    """The organisers sent these pass requests to the UN: their passport details go at once
+    (the grounds_pass group, rsvp.personal), and they stay marked as requested."""
+    erasing_personal_data(db.session())
+    table = Registration.__table__
+    result: sa.CursorResult = db.session.execute(  # type: ignore[assignment]
+        sa.update(Registration).where(which, Registration.pass_requested_at.is_(None))
+        .values(**erased_values(table, "grounds_pass"), pass_requested_at=now)
+        .execution_options(synchronize_session=False))
+    return result.rowcount
+
+
 def drop_grounds_pass_details(now: datetime) -> int:
     """Passport names, nationalities and birth dates are needed only until the event ends."""
     ended = sa.select(Event.id).where(Event.ends_at <= now).scalar_subquery()

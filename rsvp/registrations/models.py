@@ -134,6 +134,8 @@ class Registration(Base):
     pass_function: Mapped[str | None] = mapped_column(Sealed(200),
         info=personal(Erase.NULL, group='grounds_pass'))
 
+    #: When the organisers sent the pass request to the UN: the passport details went then.
+    pass_requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: Set when the person's data was erased (on request or at expiry); the row stays for counts.
     erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)

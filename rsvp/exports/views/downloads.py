@@ -15,6 +15,7 @@ from typing import IO
 from flask import (
     Blueprint,
     abort,
+    flash,
     jsonify,
     redirect,
     render_template,
@@ -23,6 +24,8 @@ from flask import (
     stream_with_context,
     url_for,
 )
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from werkzeug.wrappers import Response
 
 from rsvp import sealing
@@ -39,6 +42,7 @@ from rsvp.privacy import audit
 from rsvp.privacy.models import AuditAction
 from rsvp.registrations import tracking
 from rsvp.registrations.tracking import AttendeeFilter
+from rsvp.timeutil import now_utc
 
 bp = Blueprint("exports", __name__)
 
@@ -54,6 +58,7 @@ def index(event: Event) -> str:
                            questions=questions_for(event),
                            selection=AttendeeFilter.from_query(request.args),
                            may_export_people=may_export_people,
+                           passes_to_request=exports.grounds_pass_count(event),
                            prepared=jobs.jobs_of(event, current_organiser().id) if may_export_people
                            else [])
 
@@ -160,6 +165,25 @@ def grounds_passes(event: Event, fmt: str) -> Response:
     export = exports.grounds_pass_export(event)
     rows = exports.grounds_pass_count(event)
     return _send(event, export, "grounds-passes", _format(fmt), rows, "pass requests")
+
+
+@bp.post("/manage/events/<event_id>/exports/grounds-passes/requested")
+@event_role_required(Role.MANAGER)
+def passes_requested(event: Event) -> Response:
+    """The organisers sent the list to the UN: mark it, and erase the passport details it held."""
+    if request.form.get("confirm") != "yes":
+        flash(_("Tick the box to confirm the requests were sent: their passport details are then "
+                "erased."), "warning")
+        return redirect(url_for("exports.index", event_id=event.public_id), code=303)
+    marked = exports.mark_passes_requested(event, now_utc())
+    audit.record(event, current_organiser().email, AuditAction.CHANGED_REGISTRATION,
+                 f"grounds passes marked requested for {marked} registration(s); "
+                 "their passport details erased")
+    db.session.commit()
+    flash(ngettext("%(num)d pass marked as requested; its passport details are erased.",
+                   "%(num)d passes marked as requested; their passport details are erased.",
+                   marked), "success")
+    return redirect(url_for("exports.index", event_id=event.public_id), code=303)
 
 
 @bp.get("/manage/events/<event_id>/exports/interpretation.<fmt>")
