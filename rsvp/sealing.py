@@ -279,9 +279,6 @@ class Sealed(sa.types.TypeDecorator[str]):
             return value
         return keyring().open(value)
 
-    def copy(self, **kw: Any) -> Sealed:
-        return Sealed(self.length)
-
 
 class SealedJSON(sa.types.TypeDecorator[Any]):
     """A JSON value (answers to questions, an email's attachments) sealed at rest."""

@@ -32,7 +32,7 @@ from rsvp.registrations.tracking import (
     AttendeeFilter,
     count_matching,
     in_batches,
-    selected_ids,
+    opened_order,
 )
 from rsvp.timeutil import now_utc
 
@@ -146,14 +146,12 @@ def _write_batch(job_id: int, token: str) -> tuple[int, bool]:
         db.session.commit()
         return 0, True
     selection = AttendeeFilter.from_query(MultiDict(job.audience))
-    ids = selected_ids(event, selection)
-    if ids is None:
-        people = list(db.session.scalars(
-            sa.select(Registration).where(*selection.conditions(event),
-                                          Registration.id > job.after_id)
-            .order_by(Registration.id).limit(BATCH)))
+    rest = [*selection.conditions(event), Registration.id > job.after_id]
+    if selection.search.strip():  # sealed names: matched once opened, only past the cursor
+        people = next(in_batches(opened_order(event.id, rest, selection.search)[:BATCH]), [])
     else:
-        people = next(in_batches([i for i in ids if i > job.after_id][:BATCH]), [])
+        people = list(db.session.scalars(
+            sa.select(Registration).where(*rest).order_by(Registration.id).limit(BATCH)))
     draft = Draft(job.subject, job.body, job.batch)
     queued = len([person for person in people if render(event, person, draft) is not None])
     finished = len(people) < BATCH

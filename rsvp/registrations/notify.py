@@ -81,19 +81,20 @@ def _context(registration: Registration, status: RegistrationStatus) -> dict[str
     if event.caption_languages:
         languages.append(_("captions: %(list)s",
                            list=list_text(language_name(c) for c in event.caption_languages)))
+    manage = manage_url(registration)
     return {
         "event": event, "registration": registration,
         **email_context(event, registration.language),  # the title in their language, or a note
         "when_event": format_day_and_span(event.starts_at, event.ends_at, event.timezone),
         "when_extra": lines[1:], "when_yours": when_yours,
         "where": where, "languages": "; ".join(languages),
-        "manage_url": manage_url(registration), "join_url": join_url_for(registration, status),
+        "manage_url": manage, "join_url": join_url_for(registration, status),
         # In-person attendees show this at the door (the QR code is attached with the same link).
         "checkin_code": codes.code_for(registration) if (
             confirmed_then_and_now(registration, status)
             and registration.attendance_mode is AttendanceMode.IN_PERSON) else None,
         "event_url": public_url("events.show", slug=event.slug),
-    } | (_discreet(registration) if is_discreet(registration) else {})
+    } | (_discreet(registration, manage) if is_discreet(registration) else {})
 
 
 def is_discreet(registration: Registration) -> bool:
@@ -101,13 +102,13 @@ def is_discreet(registration: Registration) -> bool:
     return registration.event.discreet_emails or registration.discreet_emails
 
 
-def _discreet(registration: Registration) -> dict[str, Any]:
+def _discreet(registration: Registration, manage: str) -> dict[str, Any]:
     """What a discreet email says of the event instead of its title and page (whose address has
     the title in it): "Your event on 6 July 2026", and the person's own link."""
     event = registration.event
     day = format_day(event.starts_at, event.timezone, "long")
     return {"title": _("Your event on %(date)s", date=day), "title_lang": None,
-            "content_note": None, "event_url": manage_url(registration), "discreet": True}
+            "content_note": None, "event_url": manage, "discreet": True}
 
 
 def _render(name: str, registration: Registration, status: RegistrationStatus,

@@ -141,25 +141,25 @@ def opened_order(event_id: int, conditions: list[Any], search: str = "", by: Any
     ``by`` (the passport name) is read as stored, OPEN_BATCH rows at a time, and opened here.
     """
     needle = folded(search.strip())
-    ids = db.session.scalars(sa.select(Registration.id).where(*conditions)
-                             .execution_options(yield_per=OPEN_BATCH))
-    kept = opened(event_id) if needle or by is None or by in COLUMNS else {}
-    if needle:
-        ids = (i for i in ids if (texts := kept.get(i))  # type: ignore[assignment]
-               and (needle in texts[0] or needle in texts[1] or needle in texts[2]))
-    if by is None:
-        return sorted(ids)
-    if by in COLUMNS:
+    kept = opened(event_id) if needle or by in COLUMNS else {}
+
+    def found(registration_id: int) -> bool:
+        return not needle or any(needle in text for text in kept.get(registration_id, ()))
+
+    if by is None or by in COLUMNS:
+        ids = [i for i in db.session.scalars(sa.select(Registration.id).where(*conditions)
+                                             .execution_options(yield_per=OPEN_BATCH))
+               if found(i)]
+        if by is None:
+            return sorted(ids)
         position = COLUMNS.index(by)
         return sorted(ids, key=lambda i: (kept[i][position] if i in kept else "", i))
-    wanted = set(ids)
     open_ = sealing.keyring().open
-    query = sa.select(Registration.id, sa.type_coerce(by, sa.Text)).where(*conditions)
-    found = [(folded(open_(value)) if value else "", registration_id)
-             for registration_id, value in db.session.execute(
-                 query.execution_options(yield_per=OPEN_BATCH)) if registration_id in wanted]
-    found.sort()
-    return [registration_id for _key, registration_id in found]
+    rows = db.session.execute(sa.select(Registration.id, sa.type_coerce(by, sa.Text))
+                              .where(*conditions).execution_options(yield_per=OPEN_BATCH))
+    return [registration_id for _key, registration_id in sorted(
+        (folded(open_(value)) if value else "", registration_id)
+        for registration_id, value in rows if found(registration_id))]
 
 
 def selected_ids(event: Event, selection: AttendeeFilter, sort: str = "") -> list[int] | None:
