@@ -59,7 +59,7 @@ def calendar_entry(event: Event, event_url: str, domain: str, cancelled: bool,
                    language: str | None, stamp: datetime,
                    discreet_title: str | None = None) -> CalendarEvent:
     """The event's VEVENT: never its join link. With ``discreet_title``, that title and the link
-    alone: nothing says what the event is about (Event.discreet_emails)."""
+    alone: nothing says what the event is about or where it is (Event.discreet_emails)."""
     text = event_text(event, language or event.content_language)
     entry = CalendarEvent()
     entry.add("uid", calendar_uid(event, domain))
@@ -75,7 +75,8 @@ def calendar_entry(event: Event, event_url: str, domain: str, cancelled: bool,
         entry.add("description", f"{text.summary.text}\n\n{event_url}".strip(),
                   parameters={"LANGUAGE": text.summary.language})
     entry.add("url", event_url)
-    entry.add("location", event.venue or "Online")
+    if not discreet_title:
+        entry.add("location", event.venue or "Online")
     entry.add("status", "CANCELLED" if cancelled else "CONFIRMED")
     return entry
 

@@ -104,10 +104,12 @@ def is_discreet(registration: Registration) -> bool:
 
 def _discreet(registration: Registration, manage: str) -> dict[str, Any]:
     """What a discreet email says of the event instead of its title and page (whose address has
-    the title in it): "Your event on 6 July 2026", and the person's own link."""
+    the title in it): "Your event on 6 July 2026", and the person's own link. The place stays
+    behind that link too: a room at the Palais des Nations says "the UN" to whoever reads the inbox."""
     event = registration.event
     day = format_day(event.starts_at, event.timezone, "long")
     return {"title": _("Your event on %(date)s", date=day), "title_lang": None,
+            "where": _("on your registration page (the link below)"),
             "content_note": None, "event_url": manage, "discreet": True}
 
 
