@@ -14,6 +14,10 @@ SQLALCHEMY_ENGINE_OPTIONS: dict = {"hide_parameters": True}
 # Site identity shown in pages and emails.
 SITE_NAME = "RSVP"
 SITE_ORGANISATION = "International Service for Human Rights"
+SITE_ORGANISATION_ADDRESS = ""
+SITE_ORGANISATION_URL = ""
+#: The header, buttons and links; a site admin may change it on /manage/site (checked for contrast).
+SITE_COLOUR = "#0b4f8a"
 PUBLIC_BASE_URL = "http://127.0.0.1:5000"
 
 # Serving.

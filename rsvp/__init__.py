@@ -70,10 +70,11 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     from rsvp.language import bp as language_switcher
     from rsvp.mail.views import BLUEPRINTS as email_pages
     from rsvp.registrations.views import BLUEPRINTS as registration_pages
+    from rsvp.site.views import BLUEPRINTS as site_pages
     from rsvp.speakers.views import BLUEPRINTS as speaker_pages
 
     for blueprint in (*event_pages, *registration_pages, *speaker_pages, *organiser_pages,
-                      *export_pages, *email_pages, *editor_pages, *feeds, language_switcher):
+                      *export_pages, *email_pages, *editor_pages, *feeds, *site_pages, language_switcher):
         app.register_blueprint(blueprint)
 
     from rsvp.auth.services import RENDERERS as organiser_emails

@@ -37,7 +37,7 @@ LAYERS: list[tuple[int, tuple[str, ...]]] = [
          "rsvp.ratelimits")),
     (2, ("rsvp.events",)),
     (3, ("rsvp.mail", "rsvp.privacy")),
-    (4, ("rsvp.auth",)),
+    (4, ("rsvp.auth", "rsvp.site")),
     (5, ("rsvp.registrations",)),
     (6, ("rsvp.editor", "rsvp.feeds")),
     (7, ("rsvp.exports",)),

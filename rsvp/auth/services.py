@@ -27,6 +27,7 @@ from rsvp import tokens
 from rsvp.auth.models import LoginFailures, Organiser, new_session_token
 from rsvp.extensions import db
 from rsvp.mail.outbox import Rendered, Renderer, queue_later, queue_rendered, render_email
+from rsvp.site import services as site
 from rsvp.timeutil import now_utc
 from rsvp.urls import public_url
 
@@ -297,7 +298,7 @@ def _write_reset(organiser_id: int, lang: str) -> Rendered | None:
 
 def _render(name: str, organiser: Organiser, lang: str, link: str, **context: Any) -> Rendered:
     with force_locale(lang):
-        title = _("Your organiser account on %(site)s", site=current_app.config["SITE_NAME"])
+        title = _("Your organiser account on %(site)s", site=site.current().name)
     return render_email(name, lang, event=None, organiser=organiser, link=link, title=title,
                         login_url=public_url("auth.login"), **context)
 

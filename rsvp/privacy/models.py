@@ -23,6 +23,7 @@ class AuditAction(enum.StrEnum):
     SENT_MESSAGE = "sent_message"
     CHANGED_EVENT = "changed_event"
     CHANGED_ROLES = "changed_roles"
+    CHANGED_SITE = "changed_site"
 
 
 class AuditEntry(Base):

@@ -278,6 +278,7 @@ AUDIT_LABELS = {
     AuditAction.SENT_MESSAGE.value: _l("Sent a message"),
     AuditAction.CHANGED_EVENT.value: _l("Changed the event"),
     AuditAction.CHANGED_ROLES.value: _l("Changed the team"),
+    AuditAction.CHANGED_SITE.value: _l("Changed the site's settings"),
 }
 #: Who acted, where it was not an organiser (whose address the entry shows).
 AUDIT_ACTORS = {"attendee": _l("The attendee, through their link"), "system": _l("A rule, automatically")}
