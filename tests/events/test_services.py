@@ -110,7 +110,7 @@ def test_demo_loads_every_seed_event_with_its_content_once(db_session):
     now = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
     added = load_demo(now)
     records = seed_records()
-    assert len(added) == len(records) == 10
+    assert len(added) == len(records) == 11
     assert load_demo(now) == []  # idempotent
 
     hong_kong = next(e for e in added if "Hong Kong" in e.title)

@@ -112,5 +112,6 @@ def _label_globals(state) -> None:
                                        pass_holders_walk_in=labels.pass_holders_walk_in,
                                        watch_only=labels.watch_only, own_time=services.own_time)
     state.app.jinja_env.filters["lang_attr"] = content.lang_attribute
+    state.app.jinja_env.filters["marked"] = content.marked
     state.app.jinja_env.filters["phrase_text"] = lambda text, event: content.phrase(
         event, text, content.reader_language()).text
