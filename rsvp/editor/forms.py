@@ -278,20 +278,20 @@ class EventForm(FlaskForm):
             if not part.isdecimal() or not 1 <= int(part) <= MAX_REMINDER_MINUTES:
                 raise ValidationError(_l("Enter whole numbers of minutes, e.g. 30, 180."))
 
-    def validate_duty_station(self, field: StringField) -> None:
-        if self.un_premises.data == UnPremises.OTHER.value and not (field.data or "").strip():
-            raise ValidationError(_l("Name the UN duty station."))
+    def validate_un_premises(self, field: RadioField) -> None:
+        # Here, not on duty_station: an empty optional field skips its own checks.
+        if field.data == UnPremises.OTHER.value and not (self.duty_station.data or "").strip():
+            raise ValidationError(_l("Name the UN duty station below."))
 
     def validate_registration_rule(self, field: RadioField) -> None:
         on_premises = (self.un_premises.data != UnPremises.NONE.value
                        and self.format.data != EventFormat.ONLINE.value)
+        if field.data == RegistrationRule.NOBODY.value and not self.livestream_url.data:
+            raise ValidationError(_l("A watch-only event needs its public livestream: give its address "
+                                     "under Where."))
         if field.data == RegistrationRule.WITHOUT_PASS.value and not on_premises:
             raise ValidationError(_l("Pass holders can come straight in only to an event on UN premises: "
                                      "choose the UN premises above, or let everyone register."))
-
-    def validate_livestream_url(self, field: URLField) -> None:
-        if self.registration_rule.data == RegistrationRule.NOBODY.value and not field.data:
-            raise ValidationError(_l("A watch-only event needs its public livestream: give its address."))
 
     def validate_end_time(self, field: TimeField) -> None:
         # The service refuses it too; saying it here keeps it next to the field.

@@ -143,5 +143,5 @@ def test_demo_loads_every_seed_event_with_its_content_once(db_session):
     assert sorted(d.language for d in flyers) == ["en", "es", "fr", "pt"]
 
     upcoming = [e for e in added if e.starts_at > now]
-    assert len(upcoming) == 8 and len(added) - len(upcoming) == 2
+    assert len(upcoming) == 10 and len(added) - len(upcoming) == 1
     assert all(isinstance(e, Event) and e.status is EventStatus.PUBLISHED for e in added)
