@@ -42,5 +42,7 @@ def downgrade():
     with op.batch_alter_table('events', schema=None) as batch_op:
         for name, _length in reversed(_TEXTS):
             batch_op.drop_column(name)
+        batch_op.drop_constraint(batch_op.f('ck_events_un_premises'), type_='check')
+        batch_op.drop_constraint(batch_op.f('ck_events_registration_rule'), type_='check')
         batch_op.drop_column('un_premises')
         batch_op.drop_column('registration_rule')
