@@ -10,12 +10,22 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
+from rsvp.auth.models import Role
 from rsvp.events.demo import load_events
-from rsvp.events.models import Event, EventStatus, ProgrammeRole, RegistrationRule, UnPremises
+from rsvp.events.models import (
+    Event,
+    EventPartner,
+    EventStatus,
+    PartnerKind,
+    PartnerRole,
+    ProgrammeRole,
+    RegistrationRule,
+    UnPremises,
+)
 from rsvp.extensions import db
 from rsvp.timeutil import now_utc, to_local
 from tests.browser.conftest import assert_accessible, log_in, open_page, screenshot
-from tests.factories import add_person, add_translation, make_event, make_organiser
+from tests.factories import add_person, add_translation, grant_role, make_event, make_organiser
 
 pytestmark = pytest.mark.browser
 
@@ -166,3 +176,41 @@ def test_the_visitors_own_time_has_no_leading_zero(browser, live_server):
         assert "2:00 PM" in line and not re.search(r"\b0\d:\d\d", line), line
     finally:
         context.close()
+
+
+def test_an_organiser_translates_the_programme_partners_and_venue_in_the_editor(page, browser, live_server):
+    event = make_event(title="Rights at Risk: Time for Action", format="hybrid",
+                       venue="Room XXIV, Palais des Nations, Geneva")
+    add_person(event, "Marianne Bertrand", ProgrammeRole.MODERATOR, segment="Panel segment I",
+               affiliation="International Service for Human Rights")
+    db.session.add(EventPartner(event=event, name="Permanent Mission of Sweden", kind=PartnerKind.STATE,
+                                role=PartnerRole.CO_ORGANISER, position=0))
+    db.session.commit()
+    organiser = make_organiser(email="translator@example.org")
+    grant_role(event, organiser, Role.MANAGER)
+    log_in(page, organiser.email)
+    page.goto(f"/manage/events/{event.public_id}/edit/translations/fr")
+    texts = page.get_by_role("group", name="Programme, partners, venue, documents and contact")
+    page.get_by_label("Title").fill("Les droits en danger : il est temps d'agir")
+    for original, french in (("Room XXIV, Palais des Nations, Geneva",
+                              "Salle XXIV, Palais des Nations, Genève"),
+                             ("Panel segment I", "Premier segment du panel"),
+                             ("International Service for Human Rights",
+                              "Service international pour les droits de l'homme"),
+                             ("Permanent Mission of Sweden", "Mission permanente de la Suède")):
+        texts.get_by_label(original, exact=True).fill(french)
+    assert_accessible(page)
+    screenshot(page, "announce-translation-editor-fr")
+    page.get_by_role("button", name="Save the translation").first.click()
+    page.get_by_text("Your changes are saved.").wait_for()
+    page.goto(f"/manage/events/{event.public_id}/edit/translations/fr?lang=ar")
+    screenshot(page, "announce-translation-editor-fr-ar")
+
+    with open_page(browser, live_server, {"width": 1280, "height": 900}, locale="fr-FR") as french:
+        french.goto(f"/events/{event.slug}")
+        article = french.locator("article").inner_text()
+        for text in ("Salle XXIV, Palais des Nations, Genève", "Premier segment du panel",
+                     "Service international pour les droits de l'homme", "Mission permanente de la Suède"):
+            assert text in article, text
+        # The description is not translated: the note says so, once.
+        assert french.locator(".content-note").count() == 1
