@@ -20,6 +20,7 @@ from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
     DateField,
+    EmailField,
     RadioField,
     SelectField,
     StringField,
@@ -38,10 +39,10 @@ from wtforms.validators import (
 )
 
 from rsvp.editor.services import SLUG_MAX, SLUG_PATTERN, EventDetails, slugify
-from rsvp.events.labels import FORMAT_LABELS, TYPE_LABELS
-from rsvp.events.models import Event, EventFormat, EventType
+from rsvp.events.labels import FORMAT_LABELS, PREMISES_LABELS, RULE_LABELS, TYPE_LABELS
+from rsvp.events.models import Event, EventFormat, EventType, RegistrationRule, UnPremises
 from rsvp.events.questions import MultiCheckboxField, options
-from rsvp.fields import WholeNumberField
+from rsvp.fields import ValidEmail, WholeNumberField
 from rsvp.i18n import language_name, list_text
 from rsvp.timeutil import is_zone, local_to_utc, to_local
 
@@ -86,6 +87,16 @@ def _split(text: str | None) -> list[str]:
     return [part.strip() for part in (text or "").replace(";", ",").split(",") if part.strip()]
 
 
+def _text(value: str | None) -> str | None:
+    return (value or "").strip() or None
+
+
+def _lines(text: str | None) -> str:
+    """Browsers send a textarea's line breaks as CRLF: stored as LF, so saving what one was shown
+    changes nothing."""
+    return (text or "").replace("\r\n", "\n").replace("\r", "\n")
+
+
 def _local(day: date | None, clock: time | None, zone_name: str) -> datetime | None:
     if day is None or clock is None:
         return None
@@ -98,7 +109,8 @@ class EventForm(FlaskForm):
     #: manage/events/details.html's order, for the error summary (fields.error_links)
     page_order = ("content_language", "title", "slug", "move_slug", "event_type", "session", "summary",
                   "description", "timezone", "start_date", "start_time", "end_time", "end_date",
-                  "display_zones", "other_zones", "format", "*")
+                  "display_zones", "other_zones", "format", "venue", "un_premises", "duty_station",
+                  "registration_rule", "livestream_url", "*")
 
     title = StringField(_l("Title"), validators=[DataRequired(_l("Enter the event's title.")),
                                                  Length(max=300)])
@@ -144,8 +156,33 @@ class EventForm(FlaskForm):
         render_kw={"spellcheck": "false"})
     venue = StringField(_l("Venue"), validators=[Optional(), Length(max=300)],
                         description=_l("Room and building, e.g. Room XXIV, Palais des Nations, Geneva."))
+    un_premises = RadioField(
+        _l("UN premises"), default=UnPremises.GENEVA.value,
+        choices=options([(k.value, v) for k, v in PREMISES_LABELS.items()]),
+        validators=[Optional()],
+        description=_l("For people attending in person: the grounds-pass questions and the notice for "
+                       "pass holders name this site."))
+    duty_station = StringField(_l("Duty station"), validators=[Optional(), Length(max=200)],
+                               description=_l("As it should be named to attendees, e.g. the UN Office at "
+                                              "Nairobi."))
+    registration_rule = RadioField(
+        _l("Who must register"), default=RegistrationRule.EVERYONE.value,
+        choices=options([(k.value, v) for k, v in RULE_LABELS.items()]), validators=[Optional()])
     livestream_url = URLField(_l("Public livestream"), validators=_URL,
                               description=_l("Optional. Shown to everyone on the event page."))
+    recording_url = URLField(_l("On-demand recording"), validators=_URL,
+                             description=_l("Optional. Where the recording can be watched once the "
+                                            "event is over; shown to everyone."))
+    organiser_name = StringField(_l("Contact name"), validators=[Optional(), Length(max=200)],
+                                 description=_l("Whom to ask about the event, as shown on its page and in "
+                                                "emails, e.g. ISHR Geneva office."))
+    organiser_email = EmailField(_l("Contact email"), validators=[Optional(), Length(max=254), ValidEmail()],
+                                 description=_l("Published on the event page as a link: use an office "
+                                                "address rather than a personal one."))
+    social_account = StringField(_l("Social media account"), validators=[Optional(), Length(max=100)],
+                                 description=_l("As printed, e.g. @ISHRglobal."))
+    hashtag = StringField(_l("Hashtag"), validators=[Optional(), Length(max=100), Regexp(
+        r"^#?[^\s#]+$", message=_l("One hashtag, without spaces, e.g. #HRCelections2021."))])
     join_url = URLField(
         _l("Private link to join online"), validators=_URL,
         description=_l("Private: sent only to confirmed online participants, by email and on their "
@@ -175,7 +212,8 @@ class EventForm(FlaskForm):
     approval_required = BooleanField(_l("Organisers approve each registration"))
     double_opt_in = BooleanField(_l("People confirm their email address before their registration counts"))
     grounds_pass_required = BooleanField(
-        _l("Ask in-person participants for UN grounds-pass details (Palais des Nations)"))
+        _l("Ask in-person participants whether they hold a UN grounds pass, and the details to "
+           "request one for those who do not"))
     discreet_emails = BooleanField(
         _l("Discreet emails for everyone: subjects and calendar entries do not say what the event "
            "is about"),
@@ -240,6 +278,21 @@ class EventForm(FlaskForm):
             if not part.isdecimal() or not 1 <= int(part) <= MAX_REMINDER_MINUTES:
                 raise ValidationError(_l("Enter whole numbers of minutes, e.g. 30, 180."))
 
+    def validate_un_premises(self, field: RadioField) -> None:
+        # Here, not on duty_station: an empty optional field skips its own checks.
+        if field.data == UnPremises.OTHER.value and not (self.duty_station.data or "").strip():
+            raise ValidationError(_l("Name the UN duty station below."))
+
+    def validate_registration_rule(self, field: RadioField) -> None:
+        on_premises = (self.un_premises.data != UnPremises.NONE.value
+                       and self.format.data != EventFormat.ONLINE.value)
+        if field.data == RegistrationRule.NOBODY.value and not self.livestream_url.data:
+            raise ValidationError(_l("A watch-only event needs its public livestream: give its address "
+                                     "under Where."))
+        if field.data == RegistrationRule.WITHOUT_PASS.value and not on_premises:
+            raise ValidationError(_l("Pass holders can come straight in only to an event on UN premises: "
+                                     "choose the UN premises above, or let everyone register."))
+
     def validate_end_time(self, field: TimeField) -> None:
         # The service refuses it too; saying it here keeps it next to the field.
         start = (self.start_date.data, self.start_time.data)
@@ -271,14 +324,17 @@ class EventForm(FlaskForm):
         # Only the offered boxes: a forged value would reach the worker's date arithmetic unchecked.
         reminders = {m for m in COMMON_REMINDERS if str(m) in (self.reminders.data or [])}
         reminders |= {int(m) for m in _split(self.other_reminders.data)}
+        rule = RegistrationRule(self.registration_rule.data or RegistrationRule.EVERYONE.value)
+        premises = UnPremises(self.un_premises.data or UnPremises.GENEVA.value)
+        watch_only = rule is RegistrationRule.NOBODY
         return EventDetails(
             title=self.title.data.strip(), slug=(self.slug.data or "").strip() or slugify(self.title.data),
             event_type=EventType(self.event_type.data), session=(self.session.data or "").strip() or None,
-            summary=(self.summary.data or "").strip(), description=self.description.data or "",
+            summary=(self.summary.data or "").strip(), description=_lines(self.description.data),
             format=EventFormat(self.format.data), starts_at=starts_at, ends_at=ends_at, timezone=zone,
             display_timezones=[z for z in zones if z != zone],
-            venue=(self.venue.data or "").strip() or None,
-            livestream_url=self.livestream_url.data or None, join_url=self.join_url.data or None,
+            venue=_text(self.venue.data), livestream_url=self.livestream_url.data or None,
+            join_url=None if watch_only else self.join_url.data or None,
             floor_language=self.floor_language.data,
             interpretation_languages=_languages(self.interpretation.data, self.other_interpretation.data),
             caption_languages=_languages(self.captions.data, self.other_captions.data),
@@ -287,11 +343,22 @@ class EventForm(FlaskForm):
             capacity_in_person=self.capacity_in_person.data,
             capacity_online=self.capacity_online.data,
             waitlist_enabled=self.waitlist_enabled.data, approval_required=self.approval_required.data,
-            double_opt_in=self.double_opt_in.data, grounds_pass_required=self.grounds_pass_required.data,
+            double_opt_in=self.double_opt_in.data,
+            grounds_pass_required=self.grounds_pass_required.data and premises is not UnPremises.NONE,
             discreet_emails=self.discreet_emails.data,
             reminder_offsets=sorted(reminders, reverse=True), retention_days=self.retention_days.data,
-            privacy_notice=(self.privacy_notice.data or "").strip(),
-            content_language=self.content_language.data)
+            privacy_notice=_lines(self.privacy_notice.data).strip(),
+            content_language=self.content_language.data,
+            registration_rule=rule, un_premises=premises,
+            duty_station=_text(self.duty_station.data) if premises is UnPremises.OTHER else None,
+            recording_url=self.recording_url.data or None, organiser_name=_text(self.organiser_name.data),
+            organiser_email=_text(self.organiser_email.data), social_account=_text(self.social_account.data),
+            hashtag=_hashtag(self.hashtag.data))
+
+
+def _hashtag(text: str | None) -> str | None:
+    tag = (text or "").strip().lstrip("#")
+    return f"#{tag}" if tag else None
 
 
 def _languages(checked: list[str] | None, other: str | None) -> list[str]:
@@ -308,10 +375,12 @@ def form_data(event: Event) -> dict[str, Any]:
     columns = ("title", "slug", "session", "summary", "description", "timezone", "venue",
                "livestream_url", "join_url", "floor_language", "capacity_in_person", "capacity_online",
                "waitlist_enabled", "approval_required", "double_opt_in", "grounds_pass_required",
-               "discreet_emails", "retention_days", "privacy_notice", "content_language")
+               "discreet_emails", "retention_days", "privacy_notice", "content_language", "duty_station",
+               "recording_url", "organiser_name", "organiser_email", "social_account", "hashtag")
     return {
         **{name: getattr(event, name) for name in columns},
         "event_type": event.event_type.value, "format": event.format.value,
+        "registration_rule": event.registration_rule.value, "un_premises": event.un_premises.value,
         "start_date": start.date(), "start_time": start.time(),
         "end_date": end.date() if end.date() != start.date() else None, "end_time": end.time(),
         "display_zones": [z for z in event.display_timezones if z in COMMON_ZONES],
@@ -331,6 +400,10 @@ def form_data(event: Event) -> dict[str, Any]:
 class ImageForm(FlaskForm):
     image = FileField(_l("Image"), description=_l(
         "PNG, JPEG or WebP. It is saved without its metadata (such as where a photo was taken)."))
+    image_alt = StringField(_l("What the image shows"), validators=[Optional(), Length(max=300)],
+                            description=_l("For people who cannot see it (read by screen readers), e.g. "
+                                           "Delegates in the Human Rights Council chamber. Leave empty "
+                                           "if the image adds nothing to the text."))
     image_credit = StringField(_l("Credit"), validators=[Optional(), Length(max=300)],
                                description=_l("As printed under the image, e.g. Photo: UN Photo/Jean-Marc "
                                               "Ferré."))

@@ -193,8 +193,8 @@ def add_document(event: Event, title: str, language: str, actor: str, *, url: st
 
 
 def set_image(event: Event, credit: str | None, actor: str, *, data: bytes | None = None,
-              filename: str = "", remove: bool = False) -> str | None:
-    """Replace or remove the event's image, and set its credit.
+              filename: str = "", remove: bool = False, alt: str | None = None) -> str | None:
+    """Replace or remove the event's image, and set its credit and its description (alt text).
 
     :returns: the stored file no longer used, to delete after the commit.
     :raises uploads.UploadRefused: not a PNG, JPEG or WebP image, or too large.
@@ -209,6 +209,9 @@ def set_image(event: Event, credit: str | None, actor: str, *, data: bytes | Non
     if (credit or None) != event.image_credit:
         event.image_credit = credit or None
         changes.append("image credit")
+    if (alt or None) != event.image_alt:
+        event.image_alt = alt or None
+        changes.append("image description")
     db.session.flush()
     if changes:
         audit.record(event, actor, AuditAction.CHANGED_EVENT, "changed " + ", ".join(changes))

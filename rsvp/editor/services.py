@@ -35,6 +35,8 @@ from rsvp.events.models import (
     EventTranslation,
     EventType,
     Question,
+    RegistrationRule,
+    UnPremises,
 )
 from rsvp.extensions import db
 from rsvp.privacy import audit
@@ -143,6 +145,14 @@ class EventDetails:
     discreet_emails: bool = False
     #: The language the title, summary, description and questions are written in.
     content_language: str = "en"
+    registration_rule: RegistrationRule = RegistrationRule.EVERYONE
+    un_premises: UnPremises = UnPremises.GENEVA
+    duty_station: str | None = None
+    recording_url: str | None = None
+    organiser_name: str | None = None
+    organiser_email: str | None = None
+    social_account: str | None = None
+    hashtag: str | None = None
 
 
 #: Set through their own services, with their consequences (emails, promotions).
@@ -150,6 +160,8 @@ _LOGISTICS = ("starts_at", "ends_at", "venue", "join_url")
 _CAPACITIES = {AttendanceMode.IN_PERSON: "capacity_in_person", AttendanceMode.ONLINE: "capacity_online"}
 _PLAIN = tuple(f.name for f in fields(EventDetails)
                if f.name not in {*_LOGISTICS, *_CAPACITIES.values(), "slug"})
+#: Lists whose order means nothing: the form gives them in its own order, which is no change.
+_UNORDERED = ("interpretation_languages", "caption_languages")
 
 
 def update_logistics(event: Event, *, starts_at: datetime, ends_at: datetime,
@@ -189,10 +201,15 @@ def cancel_event(event: Event) -> int:
 
 
 def slugify(text: str) -> str:
-    """"HRC47 Side Event - Rights at Risk" -> "hrc47-side-event-rights-at-risk"."""
+    """"HRC47 Side Event - Rights at Risk" -> "hrc47-side-event-rights-at-risk"; a title too long
+    for an address is cut after its last whole word that fits (a single word longer than that is
+    cut where it must be)."""
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
-    return slug[:SLUG_MAX].rstrip("-") or "event"
+    if len(slug) > SLUG_MAX:
+        cut = slug[:SLUG_MAX + 1]
+        slug = cut[:cut.rindex("-")] if "-" in cut else slug[:SLUG_MAX]
+    return slug.rstrip("-") or "event"
 
 
 def _slug_in_use(slug: str, other_than: Event | None = None) -> bool:
@@ -256,6 +273,9 @@ def update_event(event: Event, details: EventDetails, actor: str, move_slug: boo
     :raises EditorError: as create_event.
     """
     _check(details, event)
+    for name in _UNORDERED:  # the same languages in the form's order are the event's own
+        if sorted(getattr(details, name)) == sorted(getattr(event, name)):
+            setattr(details, name, list(getattr(event, name)))
     changed = [name for name in _PLAIN if getattr(event, name) != getattr(details, name)]
     if details.slug != event.slug:
         if event.status is not EventStatus.DRAFT and not move_slug:
@@ -316,8 +336,13 @@ def publish_problems(event: Event, now: datetime | None = None) -> list[str]:
         problems.append(_("Write a description."))
     if event.format is not EventFormat.ONLINE and not event.venue:
         problems.append(_("Say where the event takes place (the venue): people attend in person."))
-    if event.format is not EventFormat.IN_PERSON and not (event.join_url or event.livestream_url):
+    if event.registration_rule is RegistrationRule.NOBODY:
+        if not event.livestream_url:
+            problems.append(_("Add the public livestream: nobody registers for a watch-only event."))
+    elif event.format is not EventFormat.IN_PERSON and not (event.join_url or event.livestream_url):
         problems.append(_("Add the private link to join, or a public livestream: people attend online."))
+    if event.registration_rule is RegistrationRule.WITHOUT_PASS and event.un_premises is UnPremises.NONE:
+        problems.append(_("Say on which UN premises the event is held: pass holders come straight in."))
     if event.ends_at <= now:
         problems.append(_("The event is over: change its date before publishing it."))
     return problems
@@ -352,8 +377,10 @@ def cancel(event: Event, actor: str) -> int:
     return told
 
 
-#: Columns a clone copies; the rest (ids, address, status, seats taken, SEQUENCE, image) starts afresh.
-_CLONED = (*(f.name for f in fields(EventDetails) if f.name != "slug"), "image_credit")
+#: Columns a clone copies; the rest (ids, address, status, seats taken, SEQUENCE, image, the old
+#: event's recording) starts afresh.
+_CLONED = (*(f.name for f in fields(EventDetails) if f.name not in ("slug", "recording_url")),
+           "image_credit", "image_alt")
 
 
 def _copied(file_name: str | None) -> str | None:
@@ -376,7 +403,8 @@ def clone(event: Event, organiser: Organiser) -> Event:
     copy.partners = [EventPartner(name=p.name, kind=p.kind, role=p.role, position=p.position)
                      for p in event.partners]
     copy.translations = [EventTranslation(language=t.language, title=t.title, summary=t.summary,
-                                          description=t.description) for t in event.translations]
+                                          description=t.description, phrases=dict(t.phrases or {}))
+                         for t in event.translations]
     for document in event.documents:
         file_name = _copied(document.file_name)
         if document.url or file_name:  # a file lost from the folder is not copied

@@ -17,7 +17,7 @@ from wtforms import BooleanField, Field, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from rsvp.editor.translations import QuestionWording, Translation, wording_of
-from rsvp.events.content import in_language
+from rsvp.events.content import in_language, phrases_of
 from rsvp.events.models import Event, EventTranslation, Question
 from rsvp.i18n import language_in_sentence
 
@@ -36,12 +36,15 @@ class TranslationForm(FlaskForm):
 
     #: Set by translation_form(): each question and its fields on this form.
     question_fields: list[QuestionFields] = []
+    #: Set by translation_form(): (the main-language text, its field) for each shorter text.
+    phrase_fields: list[tuple[str, Field]] = []
 
     def translation(self) -> Translation:
         return Translation(
             title=self.title.data or "", summary=self.summary.data or "",
             description=self.description.data or "",
-            questions={entry.question.id: entry.wording() for entry in self.question_fields})
+            questions={entry.question.id: entry.wording() for entry in self.question_fields},
+            phrases={text: typed.data or "" for text, typed in self.phrase_fields})
 
 
 @dataclass
@@ -64,10 +67,19 @@ def _original(text: str, main: str) -> Markup:
                                   in_language(text, main))
 
 
+def _named_for(text: str) -> str:
+    return hashlib.blake2s(text.encode(), digest_size=6).hexdigest()
+
+
 def option_field(question: Question, value: str) -> str:
     """The field of one choice, named after the choice itself, not its place: a choice the question
     gained or lost while the page was open cannot take another's wording."""
-    return f"q{question.id}_option_{hashlib.blake2s(value.encode(), digest_size=6).hexdigest()}"
+    return f"q{question.id}_option_{_named_for(value)}"
+
+
+def phrase_field(text: str) -> str:
+    """The field of one shorter text, named after the text (as option_field, and for the same reason)."""
+    return f"phrase_{_named_for(text)}"
 
 
 def translation_form(event: Event, questions: list[Question], language: str,
@@ -92,6 +104,11 @@ def translation_form(event: Event, questions: list[Question], language: str,
             fields[option_field(question, value)] = StringField(
                 in_language(value, main), validators=[Optional(), Length(max=300)])
             data[option_field(question, value)] = saved.options.get(value, "")
+    phrases = translation.phrases if translation is not None and translation.phrases else {}
+    for text in phrases_of(event):
+        fields[phrase_field(text)] = StringField(in_language(text, main),
+                                                 validators=[Optional(), Length(max=400)])
+        data[phrase_field(text)] = phrases.get(text, "")
     form = type("EventTranslationForm", (TranslationForm,), fields)(data=data)
     for typed in form:  # what organisers type here is in ``language``: spell-checked as such
         if typed.type in ("StringField", "TextAreaField"):
@@ -104,6 +121,7 @@ def translation_form(event: Event, questions: list[Question], language: str,
     form.question_fields = [QuestionFields(
         q, form[f"q{q.id}_label"], form[f"q{q.id}_help"] if q.help_text else None,
         [(value, form[option_field(q, value)]) for value in q.options]) for q in questions]
+    form.phrase_fields = [(text, form[phrase_field(text)]) for text in phrases_of(event)]
     return form
 
 

@@ -15,7 +15,7 @@ from typing import Any
 from flask import current_app
 
 from rsvp.editor.services import EditorError
-from rsvp.events.content import translation_in
+from rsvp.events.content import phrases_of, translation_in
 from rsvp.events.models import Event, EventTranslation, Question
 from rsvp.extensions import db
 from rsvp.privacy import audit
@@ -49,6 +49,8 @@ class Translation:
     description: str = ""
     #: By question id; a question left out keeps no wording in this language.
     questions: dict[int, QuestionWording] = field(default_factory=dict)
+    #: The shorter texts (rsvp.events.content.phrases_of): main-language text -> its wording here.
+    phrases: dict[str, str] = field(default_factory=dict)
 
 
 def languages_for(event: Event) -> list[str]:
@@ -102,13 +104,17 @@ def save_translation(event: Event, language: str, translation: Translation, ques
     """
     _check(event, language)
     row = translation_in(event, language)
+    # Only texts the event has: one the organisers changed or removed meanwhile is forgotten.
+    phrases = {text: translation.phrases[text].strip() for text in phrases_of(event)
+               if translation.phrases.get(text, "").strip()}
     values = {"title": translation.title.strip(), "summary": translation.summary.strip(),
-              "description": translation.description}
+              "description": translation.description, "phrases": phrases}
     if row is None:
         event.translations.append(EventTranslation(language=language, **values))
         changed = ["added"]
     else:
-        changed = [name for name, value in values.items() if getattr(row, name) != value]
+        changed = [name for name, value in values.items() if (getattr(row, name) or {} if name == "phrases"
+                                                              else getattr(row, name)) != value]
         for name in changed:
             setattr(row, name, values[name])
     worded = sum(_set_wording(q, language, _stored(q, translation.questions.get(q.id, QuestionWording())))
@@ -146,6 +152,7 @@ def coverage(event: Event, questions: list[Question]) -> dict[str, Coverage]:
             result[language] = Coverage.NONE
             continue
         wanted = [(event.summary, row.summary), (event.description, row.description)]
+        wanted += [(text, (row.phrases or {}).get(text, "")) for text in phrases_of(event, documents=False)]
         for question in questions:
             wording = wording_of(question, language)
             wanted += [(question.label, wording.label), (question.help_text, wording.help_text)]

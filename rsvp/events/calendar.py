@@ -12,7 +12,7 @@ from datetime import datetime
 from icalendar import Calendar
 from icalendar import Event as CalendarEvent
 
-from rsvp.events.content import event_text
+from rsvp.events.content import event_text, phrase
 from rsvp.events.models import Event, EventStatus
 from rsvp.timeutil import now_utc
 
@@ -72,13 +72,21 @@ def calendar_entry(event: Event, event_url: str, domain: str, cancelled: bool,
         entry.add("description", event_url)
     else:
         entry.add("summary", text.title.text, parameters={"LANGUAGE": text.title.language})
-        entry.add("description", f"{text.summary.text}\n\n{event_url}".strip(),
+        entry.add("description", "\n\n".join(part for part in [
+            text.summary.text, *_public_links(event), event_url] if part.strip()),
                   parameters={"LANGUAGE": text.summary.language})
     entry.add("url", event_url)
     if not discreet_title:
-        entry.add("location", event.venue or "Online")
+        entry.add("location", phrase(event, event.venue, text.language).text if event.venue else "Online")
     entry.add("status", "CANCELLED" if cancelled else "CONFIRMED")
     return entry
+
+
+def _public_links(event: Event) -> list[str]:
+    """The livestream, the recording and the contact: public, so in every calendar file (never
+    the join link). Plain addresses: calendars show them as links."""
+    contact = ", ".join(part for part in (event.organiser_name, event.organiser_email) if part)
+    return [part for part in (event.livestream_url, event.recording_url, contact) if part]
 
 
 _attachments: dict[tuple[object, ...], dict[str, str]] = {}

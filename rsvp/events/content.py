@@ -1,11 +1,12 @@
 """What a reader sees of an event's own words: the translation into their language, or the main text.
 
 Organisers write an event in its main language (Event.content_language) and may translate its
-title, summary and description (EventTranslation) and its questions (Question.translations) into
-the other interface languages. Each piece a page or an email shows comes back as a ``Shown``: the
-text, the language it is written in, and whether it fell back to the main language because the
-reader's has no such text. Pages mark a fallen-back piece with its ``lang`` attribute
-(lang_attribute, marked) and say so once (EventText.note).
+title, summary and description (EventTranslation), its shorter texts (EventTranslation.phrases:
+programme headings, affiliations, partners, venue, document titles, contact) and its questions
+(Question.translations) into the other interface languages. Each piece a page or an email shows
+comes back as a ``Shown``: the text, the language it is written in, and whether it fell back to
+the main language because the reader's has no such text. Pages mark a fallen-back piece with its
+``lang`` attribute (lang_attribute, marked) and say so once (EventText.note).
 
 Nothing here queries more than ``event.translations``, loaded once per event and session (the
 listings load it for every event with one selectinload); questions carry their own translations.
@@ -140,13 +141,39 @@ def for_reader(event: Event) -> EventText:
     return event_text(event, reader_language())
 
 
+def phrase(event: Event, text: str | None, language: str) -> Shown:
+    """One of the event's shorter texts (a programme heading, an affiliation, a partner, the venue,
+    a document's title, the contact's name, the image's description or credit) for a reader of
+    ``language``: its translation (EventTranslation.phrases, keyed by the main-language text)."""
+    main = event.content_language
+    row = translation_in(event, language) if language != main else None
+    return _pick((row.phrases or {}).get(text or "") if row else None, text or "", language, main)
+
+
+def phrases_of(event: Event, documents: bool = True) -> list[str]:
+    """Every shorter text of ``event`` a translation may give, once each, in the page's order."""
+    texts = [event.venue, event.duty_station, event.organiser_name, event.image_alt, event.image_credit,
+             *(person.segment for person in event.people),
+             *(person.affiliation for person in event.people),
+             *(partner.name for partner in event.partners),
+             *(document.title for document in event.documents if documents)]
+    return list(dict.fromkeys(text for text in texts if text and text.strip()))
+
+
+def phrases_shown(event: Event, language: str) -> list[Shown]:
+    """The shorter texts as a reader of ``language`` gets them, for the fallback note: not the
+    documents' titles, which name a document in its own language (the page says which)."""
+    return [phrase(event, text, language) for text in phrases_of(event, documents=False)]
+
+
 def email_context(event: Event, language: str) -> dict[str, str | None]:
     """What every email about ``event`` prints of it in ``language``: the title, and when the
     title is the main language's, that language (for HTML's lang) and the note saying so."""
     text = event_text(event, language)
     with force_locale(language):
         return {"title": text.title.text, "title_lang": text.title.language if text.title.fallback else None,
-                "content_note": text.note(text.title)}
+                "content_note": text.note(text.title), "venue": phrase(event, event.venue, language).text,
+                "contact_name": phrase(event, event.organiser_name, language).text}
 
 
 def documents_for(event: Event, language: str) -> list[EventDocument]:

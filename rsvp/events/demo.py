@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from importlib import resources
 
 import sqlalchemy as sa
@@ -20,6 +20,8 @@ from rsvp.events.models import (
     PartnerKind,
     PartnerRole,
     ProgrammeRole,
+    RegistrationRule,
+    UnPremises,
 )
 from rsvp.extensions import db
 from rsvp.timeutil import local_to_utc, now_utc, to_local
@@ -28,6 +30,20 @@ from rsvp.timeutil import local_to_utc, now_utc, to_local
 def seed_records() -> list[dict]:
     text = resources.files("rsvp.events").joinpath("demo_events.json").read_text("utf-8")
     return json.loads(text)
+
+
+#: What an announcement may say beyond the programme; absent from a record means not given.
+_ANNOUNCED = ("duty_station", "organiser_name", "organiser_email", "social_account", "hashtag",
+              "recording_url", "image_alt")
+
+
+def _closes_at(record: dict, day: date, zone_name: str) -> datetime | None:
+    """The RSVP deadline as announced ("by 12:00 pm Friday"): days before the event, at a local time."""
+    closes = record.get("registration_closes")
+    if not closes:
+        return None
+    return local_to_utc(datetime.combine(day - timedelta(days=closes["days_before"]),
+                                         time.fromisoformat(closes["time"])), zone_name)
 
 
 def build_event(record: dict, now: datetime) -> Event:
@@ -40,6 +56,7 @@ def build_event(record: dict, now: datetime) -> Event:
     original = datetime.fromisoformat(record["original_start"])
     day = to_local(now, zone_name).date() + timedelta(days=record["demo_offset_days"])
     starts_at = local_to_utc(datetime.combine(day, original.time()), zone_name)
+    rule = RegistrationRule(record.get("registration_rule", RegistrationRule.EVERYONE.value))
     event = Event(
         slug=record["slug"],
         title=record["title"],
@@ -55,7 +72,8 @@ def build_event(record: dict, now: datetime) -> Event:
         display_timezones=record["display_timezones"],
         venue=record["venue"],
         livestream_url=record["livestream_url"],
-        join_url=None if record["format"] == "in_person"
+        # A watch-only event has no private link: everyone follows its public livestream.
+        join_url=None if record["format"] == "in_person" or rule is RegistrationRule.NOBODY
         else f"https://meet.example.org/rsvp-demo/{record['slug']}",
         floor_language=record["floor_language"],
         interpretation_languages=record["interpretation_languages"],
@@ -64,6 +82,10 @@ def build_event(record: dict, now: datetime) -> Event:
         capacity_in_person=record["capacity_in_person"],
         capacity_online=record["capacity_online"],
         grounds_pass_required=record.get("grounds_pass_required", False),
+        registration_rule=rule,
+        un_premises=UnPremises(record.get("un_premises", UnPremises.GENEVA.value)),
+        registration_closes_at=_closes_at(record, day, zone_name),
+        **{name: record.get(name) for name in _ANNOUNCED},
     )
     event.partners = [
         EventPartner(name=p["name"], kind=PartnerKind(p["kind"]), role=PartnerRole(p["role"]),
@@ -76,7 +98,8 @@ def build_event(record: dict, now: datetime) -> Event:
         for i, d in enumerate(record["documents"])]
     # The seeds are written in English (the default content_language); some carry translations.
     event.translations = [
-        EventTranslation(language=code, title=t["title"], summary=t["summary"], description=t["description"])
+        EventTranslation(language=code, title=t["title"], summary=t["summary"], description=t["description"],
+                         phrases=t.get("phrases", {}))
         for code, t in record.get("translations", {}).items()]
     return event
 

@@ -41,6 +41,24 @@ class AttendanceMode(enum.StrEnum):
     ONLINE = "online"
 
 
+class RegistrationRule(enum.StrEnum):
+    """Who must register: everyone; only those without a UN grounds pass (pass holders walk in);
+    nobody (a watch-only event: its public livestream, no form)."""
+
+    EVERYONE = "everyone"
+    WITHOUT_PASS = "without_pass"  # noqa: S105 (a rule's name, not a password)
+    NOBODY = "nobody"
+
+
+class UnPremises(enum.StrEnum):
+    """The UN site whose grounds pass the event's in-person participants need; NONE: no pass."""
+
+    GENEVA = "geneva"
+    NEW_YORK = "new_york"
+    OTHER = "other"
+    NONE = "none"
+
+
 class PartnerKind(enum.StrEnum):
     STATE = "state"
     NGO = "ngo"
@@ -133,6 +151,17 @@ class Event(Base):
     image_path: Mapped[str | None] = mapped_column(sa.String(300))
     #: As printed under the image, e.g. "Photo: Flickr/Ivan Radic".
     image_credit: Mapped[str | None] = mapped_column(sa.String(300))
+    #: What the image shows, for those who cannot see it; empty: the image is decoration.
+    image_alt: Mapped[str | None] = mapped_column(sa.String(300))
+    #: The on-demand recording once the event is over (UN Web TV, YouTube): public.
+    recording_url: Mapped[str | None] = mapped_column(sa.String(500))
+    #: Whom to ask about the event ("RSVP to …", "Have a question?"): published, as the organisers
+    #: choose to publish it (an office's address, not an attendee's).
+    organiser_name: Mapped[str | None] = mapped_column(sa.String(200))
+    organiser_email: Mapped[str | None] = mapped_column(sa.String(254))
+    #: The organisers' social media account and the event's hashtag, as printed ("@ISHRglobal").
+    social_account: Mapped[str | None] = mapped_column(sa.String(100))
+    hashtag: Mapped[str | None] = mapped_column(sa.String(100))
 
     registration_opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: The RSVP deadline; defaults to the event's start when empty.
@@ -147,6 +176,16 @@ class Event(Base):
     approval_required: Mapped[bool] = mapped_column(sa.Boolean, default=False)
     double_opt_in: Mapped[bool] = mapped_column(sa.Boolean, default=False)
     grounds_pass_required: Mapped[bool] = mapped_column(sa.Boolean, default=False)
+    #: Who must register (RegistrationRule); a watch-only event has no form at all.
+    registration_rule: Mapped[RegistrationRule] = mapped_column(
+        enum_column(RegistrationRule, "registration_rule"), default=RegistrationRule.EVERYONE,
+        server_default=RegistrationRule.EVERYONE.value)
+    #: Whose grounds pass an in-person participant needs: the pass questions name this site.
+    un_premises: Mapped[UnPremises] = mapped_column(
+        enum_column(UnPremises, "un_premises"), default=UnPremises.GENEVA,
+        server_default=UnPremises.GENEVA.value)
+    #: The duty station's name when un_premises is OTHER, e.g. "UN Office at Nairobi".
+    duty_station: Mapped[str | None] = mapped_column(sa.String(200))
     #: Emails to everyone never say what the event is about (subjects, calendar entries): someone
     #: else may read an attendee's inbox or phone. Each registrant may ask for it too.
     discreet_emails: Mapped[bool] = mapped_column(sa.Boolean, default=False,
@@ -279,6 +318,11 @@ class EventTranslation(Base):
     summary: Mapped[str] = mapped_column(sa.String(600), default="")
     #: Markdown like Event.description; empty: the main language's description is shown.
     description: Mapped[str] = mapped_column(sa.Text, default="")
+    #: The event's shorter texts in this language, by their main-language wording: programme
+    #: headings, affiliations, partners, venue, document titles, the organiser contact's name,
+    #: the image's description and credit ({"Panel segment I": "Segment I"}). Keyed by the text,
+    #: not a row: a text the organisers rewrite falls back until it is translated again.
+    phrases: Mapped[dict[str, str]] = mapped_column(sa.JSON, default=dict, server_default="{}")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc, onupdate=now_utc)
 

@@ -13,7 +13,14 @@ from sqlalchemy.orm import selectinload
 
 from rsvp.events.models import Event, EventPerson, EventStatus, ProgrammeRole
 from rsvp.extensions import db
-from rsvp.timeutil import now_utc
+from rsvp.timeutil import (
+    format_day_and_span,
+    format_span,
+    is_zone,
+    now_utc,
+    time_lines,
+    zone_abbreviation,
+)
 
 _ALLOWED_TAGS = {"p", "br", "strong", "em", "b", "i", "ul", "ol", "li", "a", "blockquote", "h2",
                  "h3", "h4", "code", "pre", "hr"}
@@ -87,3 +94,19 @@ def programme(event: Event) -> list[ProgrammeSection]:
 
 def event_is_over(event: Event, now: datetime | None = None) -> bool:
     return event.ends_at < (now or now_utc())
+
+
+def own_time(event: Event, zone_name: str | None) -> str | None:
+    """The event's day and times in a reader's own zone, named once: "…, 1:27 – 1:57 PM UTC", or
+    "…, 8:00 – 9:30 AM GMT-3 (America Sao Paulo)"; None when the zone is unknown or its times are
+    printed already (the event's own zone or one of its display zones)."""
+    if not zone_name or not is_zone(zone_name):
+        return None
+    lines = time_lines(event.starts_at, event.ends_at, event.timezone, event.display_timezones)
+    if format_span(event.starts_at, event.ends_at, zone_name, event.timezone) in lines:
+        return None
+    when = format_day_and_span(event.starts_at, event.ends_at, zone_name)
+    name = zone_name.replace("_", " ")
+    if name.rsplit("/", 1)[-1] == zone_abbreviation(event.starts_at, zone_name):
+        return when  # "UTC", "Etc/UTC": the abbreviation is the zone's name
+    return f"{when} ({name})"

@@ -9,7 +9,15 @@ from __future__ import annotations
 import enum
 from typing import Any
 
-from rsvp.events.models import EventFormat, EventType, PartnerKind, PartnerRole, ProgrammeRole
+from rsvp.events.models import (
+    EventFormat,
+    EventType,
+    PartnerKind,
+    PartnerRole,
+    ProgrammeRole,
+    RegistrationRule,
+    UnPremises,
+)
 from rsvp.feeds.services import RegistrationState
 
 _LANGUAGE = {"type": "string", "description": "An interface language code (ISO 639-1).",
@@ -49,6 +57,12 @@ SCHEMAS: dict[str, Any] = {
         "opens_at": _nullable(_TIME),
         "closes_at": _TIME,
         "waitlist": {"type": "boolean"},
+        "who": {**_one_of(RegistrationRule),
+                "description": "Who must register: `without_pass`: people holding a UN grounds pass "
+                               "for `un_premises` come straight in; `nobody`: a watch-only event, "
+                               "followed on its livestream (no form)."},
+        "un_premises": {**_one_of(UnPremises),
+                        "description": "Whose grounds pass in-person participants need; `none`: no pass."},
     }),
     "Event": _object({
         "slug": {"type": "string"},
@@ -79,12 +93,20 @@ SCHEMAS: dict[str, Any] = {
         "display_timezones": {"type": "array", "items": _ZONE},
         "venue": {"type": ["string", "null"]},
         "livestream_url": _nullable(_URL),
+        "recording_url": {**_nullable(_URL), "description": "The on-demand recording, once there is one."},
+        "contact": {"oneOf": [{"type": "null"}, _object({
+            "name": {"type": ["string", "null"]}, "email": {"type": ["string", "null"], "format": "email"}},
+            "Whom to ask about the event, as the organisers publish it.")]},
+        "social_account": {"type": ["string", "null"], "examples": ["@ISHRglobal"]},
+        "hashtag": {"type": ["string", "null"], "examples": ["#HRCelections2021"]},
         "languages": _object({"floor": _LANGUAGE,
                               "interpretation": {"type": "array", "items": _LANGUAGE},
                               "captions": {"type": "array", "items": _LANGUAGE}}),
         "registration": _ref("Registration"),
         "image": {"oneOf": [{"type": "null"},
-                            _object({"url": _URL, "credit": {"type": ["string", "null"]}})]},
+                            _object({"url": _URL, "credit": {"type": ["string", "null"]},
+                                     "alt": {"type": ["string", "null"],
+                                             "description": "What the image shows; null: decoration."}})]},
         "partners": {"type": "array", "items": _object({
             "name": {"type": "string"},
             "kind": _one_of(PartnerKind), "role": _one_of(PartnerRole)})},

@@ -80,6 +80,10 @@ def event_entry(event: Event, language: str | None, now: datetime | None = None)
     when ``language`` is None) in its main language."""
     reader = language or event.content_language
     text = content.event_text(event, reader)
+
+    def phrase(main: str) -> str:
+        return content.phrase(event, main, reader).text
+
     return {
         "slug": event.slug,
         "url": _with_language("events.show", language, slug=event.slug),
@@ -105,8 +109,14 @@ def event_entry(event: Event, language: str | None, now: datetime | None = None)
         "ends_at": utc(event.ends_at),
         "timezone": event.timezone,
         "display_timezones": list(event.display_timezones or []),
-        "venue": event.venue,
+        "venue": phrase(event.venue) if event.venue else None,
         "livestream_url": event.livestream_url,
+        "recording_url": event.recording_url,
+        "contact": ({"name": phrase(event.organiser_name) if event.organiser_name else None,
+                     "email": event.organiser_email}
+                    if event.organiser_name or event.organiser_email else None),
+        "social_account": event.social_account,
+        "hashtag": event.hashtag,
         "languages": {"floor": event.floor_language,
                       "interpretation": list(event.interpretation_languages or []),
                       "captions": list(event.caption_languages or [])},
@@ -116,14 +126,18 @@ def event_entry(event: Event, language: str | None, now: datetime | None = None)
             "opens_at": utc(event.registration_opens_at),
             "closes_at": utc(closes_at(event)),
             "waitlist": event.waitlist_enabled,
+            "who": event.registration_rule.value,
+            "un_premises": event.un_premises.value,
         },
         "image": ({"url": public_url("events.image", slug=event.slug, name=event.image_path),
-                   "credit": event.image_credit} if event.image_path else None),
-        "partners": [{"name": p.name, "kind": p.kind.value, "role": p.role.value}
+                   "credit": event.image_credit and phrase(event.image_credit),
+                   "alt": event.image_alt and phrase(event.image_alt)} if event.image_path else None),
+        "partners": [{"name": phrase(p.name), "kind": p.kind.value, "role": p.role.value}
                      for p in event.partners],
-        "programme": [{"name": p.name, "affiliation": p.affiliation, "role": p.role.value,
-                       "segment": p.segment} for p in event.people],
-        "documents": [{"title": d.title, "language": d.language,
+        "programme": [{"name": p.name, "affiliation": p.affiliation and phrase(p.affiliation),
+                       "role": p.role.value, "segment": p.segment and phrase(p.segment)}
+                      for p in event.people],
+        "documents": [{"title": phrase(d.title), "language": d.language,
                        "url": d.url or public_url("events.document", slug=event.slug,
                                                   document_id=d.public_id)}
                       for d in content.documents_for(event, reader)],

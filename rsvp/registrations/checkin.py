@@ -12,12 +12,19 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from rsvp import tokens
-from rsvp.events.models import Event
+from rsvp.events.models import AttendanceMode, Event
 from rsvp.extensions import db
 from rsvp.registrations.models import Registration, RegistrationChange, RegistrationStatus
 from rsvp.registrations.services import TransitionRefused
 from rsvp.registrations.tracking import in_batches, opened_order
 from rsvp.timeutil import now_utc
+
+#: Only people coming to the room are found, counted and checked in at the door.
+IN_THE_ROOM = Registration.attendance_mode == AttendanceMode.IN_PERSON
+
+
+class NotInTheRoom(TransitionRefused):
+    """The person attends online: there is nothing to check in at the door."""
 
 
 def _normalise(code: str) -> str:
@@ -30,7 +37,7 @@ def find_by_code(event: Event, code: str) -> Registration | None:
     if not wanted:
         return None
     return db.session.scalar(sa.select(Registration).where(
-        Registration.event_id == event.id, Registration.door_code == wanted,
+        Registration.event_id == event.id, Registration.door_code == wanted, IN_THE_ROOM,
         Registration.erased_at.is_(None)).order_by(Registration.id).limit(1))
 
 
@@ -51,7 +58,7 @@ def search(event: Event, text: str, limit: int = 20,
     if len(text.strip()) < 2:
         return []
     conditions = [Registration.event_id == event.id, Registration.erased_at.is_(None),
-                  Registration.status != RegistrationStatus.CANCELLED]
+                  Registration.status != RegistrationStatus.CANCELLED, IN_THE_ROOM]
     if not with_confidential:
         conditions.append(Registration.confidential.is_(False))
     ids = opened_order(event.id, conditions, text, by=Registration.name)
@@ -61,9 +68,12 @@ def search(event: Event, text: str, limit: int = 20,
 def check_in(registration: Registration, actor: str, now: datetime | None = None) -> bool:
     """Mark the person as arrived; False when they already were (two phones at one door).
 
+    :raises NotInTheRoom: the person attends online.
     :raises TransitionRefused: only confirmed registrations can be checked in.
     """
     now = now or now_utc()
+    if registration.attendance_mode is not AttendanceMode.IN_PERSON:
+        raise NotInTheRoom(registration.attendance_mode.value)
     if registration.status is not RegistrationStatus.CONFIRMED:
         raise TransitionRefused(registration.status.value)
     result: sa.CursorResult = db.session.execute(  # type: ignore[assignment]

@@ -24,6 +24,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
+from rsvp.events.labels import pass_holders_walk_in, premises_name
 from rsvp.events.models import AttendanceMode, Event, Question
 from rsvp.events.questions import (
     answer_from_field,
@@ -83,7 +84,7 @@ class DetailsForm(FlaskForm):
         description=_l("Optional. Tell us anything that would help you take part."),
     )
     has_grounds_pass = RadioField(
-        _l("Do you hold a valid UN grounds pass for the Palais des Nations?"), choices=yes_no(),
+        _l("Do you hold a valid UN grounds pass?"), choices=yes_no(),
         validators=[Optional()], validate_choice=False,  # validate() checks it when it is asked
     )
     passport_name = StringField(
@@ -113,6 +114,17 @@ class DetailsForm(FlaskForm):
             [("", _l("None: I follow in %(floor)s", floor=floor))]
             + [(code, language_name(code)) for code in event.interpretation_languages])
         self.nationality.choices = country_options(_l("Choose a country"))
+        premises = premises_name(event)
+        if premises:
+            self.has_grounds_pass.label.text = _l("Do you hold a valid UN grounds pass for %(premises)s?",
+                                                  premises=premises)
+        if pass_holders_walk_in(event):  # those who hold one do not register: none of these does
+            self.has_grounds_pass.data = "no"
+
+    @property
+    def asks_whether_pass_held(self) -> bool:
+        """Pass holders who need not register are not asked whether they hold one."""
+        return not pass_holders_walk_in(self.event)
 
     @property
     def asks_attendance_mode(self) -> bool:

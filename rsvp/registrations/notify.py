@@ -109,7 +109,7 @@ def _discreet(registration: Registration, manage: str) -> dict[str, Any]:
     event = registration.event
     day = format_day(event.starts_at, event.timezone, "long")
     return {"title": _("Your event on %(date)s", date=day), "title_lang": None,
-            "where": _("on your registration page (the link below)"),
+            "where": _("on your registration page (the link below)"), "venue": None,
             "content_note": None, "event_url": manage, "discreet": True}
 
 

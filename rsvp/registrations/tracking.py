@@ -296,8 +296,10 @@ def _over_time(event: Event) -> list[tuple[date, int, int]]:
 
 
 def door_counts(event: Event) -> dict[str, int]:
-    """What the check-in desk shows and polls: arrived and expected, two counts, nothing more."""
-    of_event = Registration.event_id == event.id
+    """What the check-in desk shows and polls: arrived and expected, two counts, nothing more; of
+    those who come to the room only (a hybrid event's online participants never reach the door)."""
+    of_event = sa.and_(Registration.event_id == event.id,
+                       Registration.attendance_mode == AttendanceMode.IN_PERSON)
     return {"checked_in": _count(of_event, Registration.checked_in_at.is_not(None)),
             "expected": _count(of_event, Registration.status == RegistrationStatus.CONFIRMED)}
 

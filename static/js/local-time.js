@@ -11,7 +11,7 @@
     if (isNaN(start) || isNaN(end)) { return; }
     var zone = Intl.DateTimeFormat().resolvedOptions().timeZone || "";
     var day = { weekday: "long", day: "numeric", month: "long", year: "numeric" };
-    var clock = { hour: "2-digit", minute: "2-digit" };
+    var clock = { hour: "numeric", minute: "2-digit" };  // "2:00 PM", "14:00": no leading zero
     var sameDay = fmt(start, day) === fmt(end, day);
     var text = fmt(start, day) + ", " + fmt(start, clock) + "–" +
       (sameDay ? "" : fmt(end, day) + ", ") + fmt(end, clock);

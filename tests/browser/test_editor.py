@@ -75,7 +75,7 @@ def test_organiser_builds_the_seed_event_publishes_it_and_the_public_sees_it(pag
         page.get_by_role("group", name="Simultaneous interpretation into").get_by_label(name).check()
     page.get_by_role("group", name="Closed captions in").get_by_label("English").check()
     page.get_by_label("Seats in the room").fill(str(record["capacity_in_person"]))
-    page.get_by_label("Ask in-person participants for UN grounds-pass details").check()
+    page.get_by_label("Ask in-person participants whether they hold a UN grounds pass").check()
     screenshot(page, "editor-new-filled")
     page.get_by_role("button", name="Save the draft").first.click()
 
@@ -130,7 +130,8 @@ def test_organiser_builds_the_seed_event_publishes_it_and_the_public_sees_it(pag
     page.get_by_label("Image", exact=True).set_input_files(
         {"name": "room-xxiv.png", "mimeType": "image/png", "buffer": png_bytes(640, 360)})
     page.get_by_label("Credit").fill(IMAGE_CREDIT)
-    page.get_by_role("button", name="Save the image and credit").click()
+    page.get_by_label("What the image shows").fill("Room XXIV of the Palais des Nations, empty")
+    page.get_by_role("button", name="Save the image, its description and credit").click()
     page.wait_for_load_state()
     assert page.get_by_role("img", name="The event image now").is_visible()
     page.get_by_label("Title", exact=True).fill("Flyer")
@@ -171,6 +172,7 @@ def test_organiser_builds_the_seed_event_publishes_it_and_the_public_sees_it(pag
     assert "alert(1)" not in page.content()
     image = page.locator("article img")
     assert image.evaluate("img => img.naturalWidth") == 640
+    assert image.get_attribute("alt") == "Room XXIV of the Palais des Nations, empty"
     assert_accessible(page)
     screenshot(page, "editor-public-page")
     page.get_by_role("link", name="Register").first.click()

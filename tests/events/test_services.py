@@ -110,7 +110,7 @@ def test_demo_loads_every_seed_event_with_its_content_once(db_session):
     now = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
     added = load_demo(now)
     records = seed_records()
-    assert len(added) == len(records) == 10
+    assert len(added) == len(records) == 11
     assert load_demo(now) == []  # idempotent
 
     hong_kong = next(e for e in added if "Hong Kong" in e.title)
@@ -143,5 +143,5 @@ def test_demo_loads_every_seed_event_with_its_content_once(db_session):
     assert sorted(d.language for d in flyers) == ["en", "es", "fr", "pt"]
 
     upcoming = [e for e in added if e.starts_at > now]
-    assert len(upcoming) == 8 and len(added) - len(upcoming) == 2
+    assert len(upcoming) == 10 and len(added) - len(upcoming) == 1
     assert all(isinstance(e, Event) and e.status is EventStatus.PUBLISHED for e in added)

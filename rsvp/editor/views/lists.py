@@ -118,7 +118,8 @@ def _documents_page(event: Event, documents: ListForm | None = None, new: NewDoc
         "manage/events/documents.html", event=event,
         documents_form=documents or list_form(DocumentsForm, _documents(event), blank_row=False),
         new_form=new or NewDocumentForm(formdata=None),
-        image_form=image or ImageForm(formdata=None, data={"image_credit": event.image_credit}),
+        image_form=image or ImageForm(formdata=None, data={"image_credit": event.image_credit,
+                                                                  "image_alt": event.image_alt}),
         by_ref={str(d.id): d for d in event.documents}), status
 
 
@@ -164,7 +165,8 @@ def image(event: Event) -> Page:
     try:
         unused = lists.set_image(event, (form.image_credit.data or "").strip(), current_organiser().email,
                                  data=upload.read() if upload and not remove else None,
-                                 filename=upload.filename if upload else "", remove=remove)
+                                 filename=upload.filename if upload else "", remove=remove,
+                                 alt=(form.image_alt.data or "").strip())
     except uploads.UploadRefused as error:
         db.session.rollback()
         form.image.errors = [error.message]

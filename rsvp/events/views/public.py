@@ -46,6 +46,7 @@ def show(slug: str) -> str:
         "events/show.html",
         event=event,
         text=text,
+        phrases=content.phrases_shown(event, language),
         # The page in each language its words are written in (an address built from
         # PUBLIC_BASE_URL, never from the request's Host: the page may be cached).
         in_languages=[(code, public_url("events.show", slug=event.slug, lang=code))
@@ -104,5 +105,13 @@ def _label_globals(state) -> None:
         PARTNER_KIND_LABELS=labels.PARTNER_KIND_LABELS)
     # The organisers' words in the reader's language, for pages and emails (rsvp.events.content).
     state.app.jinja_env.globals.update(event_text=content.for_reader,
-                                       language_in_sentence=language_in_sentence)
+                                       language_in_sentence=language_in_sentence,
+                                       phrase=lambda event, text: content.phrase(
+                                           event, text, content.reader_language()),
+                                       premises_name=labels.premises_name,
+                                       pass_holders_walk_in=labels.pass_holders_walk_in,
+                                       watch_only=labels.watch_only, own_time=services.own_time)
     state.app.jinja_env.filters["lang_attr"] = content.lang_attribute
+    state.app.jinja_env.filters["marked"] = content.marked
+    state.app.jinja_env.filters["phrase_text"] = lambda text, event: content.phrase(
+        event, text, content.reader_language()).text

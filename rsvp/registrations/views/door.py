@@ -24,7 +24,7 @@ from werkzeug.wrappers import Response
 from rsvp import tokens
 from rsvp.auth.access import Role, current_organiser, event_role_required
 from rsvp.auth.roles import can
-from rsvp.events.models import Event
+from rsvp.events.models import AttendanceMode, Event
 from rsvp.extensions import db
 from rsvp.registrations import checkin, codes, services, tracking
 from rsvp.registrations.models import Registration, RegistrationStatus
@@ -89,6 +89,9 @@ def mark(event: Event, registration_id: str) -> Response:
                 flash(_("%(name)s is checked in.", name=name), "success")
             else:
                 flash(_("%(name)s was already checked in.", name=name), "warning")
+        except checkin.NotInTheRoom:
+            flash(_("%(name)s attends online: there is nothing to check in at the door.", name=name),
+                  "warning")
         except services.TransitionRefused:
             flash(_("%(name)s cannot be checked in: the registration is not confirmed.",
                     name=name), "warning")
@@ -100,7 +103,8 @@ def mark(event: Event, registration_id: str) -> Response:
 @event_role_required(Role.CHECK_IN)
 def sheet(event: Event) -> str:
     """A printable, alphabetical list of everyone confirmed, for a door without a phone."""
-    selection = tracking.AttendeeFilter(statuses=(RegistrationStatus.CONFIRMED,))
+    selection = tracking.AttendeeFilter(statuses=(RegistrationStatus.CONFIRMED,),
+                                        mode=AttendanceMode.IN_PERSON)
     people = sorted(tracking.matching(event, selection), key=lambda r: r.name.lower())
     return render_template("manage/checkin/sheet.html", event=event, people=people,
                            code_for=codes.code_for, sees_confidential=_sees_confidential(event))

@@ -15,6 +15,7 @@ from werkzeug.wrappers import Response
 
 from rsvp import tokens
 from rsvp.db import end_read, reads_first
+from rsvp.events.labels import watch_only
 from rsvp.events.questions import questions_for
 from rsvp.events.services import public_event
 from rsvp.extensions import db, limiter
@@ -34,6 +35,8 @@ _JUST_REGISTERED = "just_registered"
 def register(slug: str) -> str | Response | tuple[str, int]:
     reads_first()  # validate without holding SQLite's write lock; see the commit below
     event = public_event(slug)
+    if watch_only(event):  # nobody registers: the event page links to its livestream
+        return redirect(url_for("events.show", slug=slug), code=303)
     window = services.window(event)
     form = registration_form(event, questions_for(event))
     context = {"event": event, "form": form, "window": window,
