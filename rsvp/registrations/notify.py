@@ -234,12 +234,25 @@ def event_changed(event: Event, changes: list[LazyString]) -> int:
     return count
 
 
-def event_cancelled(event: Event) -> int:
-    count = 0
-    for registration in _active(event):
-        _send("event-cancelled", registration, cancel_ics=True)
-        count += 1
-    return count
+def cancellation(registration: Registration, reason: str, dedupe_key: str) -> OutboxMessage | None:
+    """The cancellation notice, with the organisers' reason in the person's language and a
+    calendar file that removes the event (written by the message job, one batch at a time)."""
+    return _send("event-cancelled", registration, cancel_ics=True, dedupe_key=dedupe_key,
+                 reason=reason)
+
+
+def postponement(registration: Registration, reason: str, dedupe_key: str) -> OutboxMessage | None:
+    """The postponement notice: the new date (the email's details), the reason, and the updated
+    calendar file (same UID, higher SEQUENCE: calendars move the entry)."""
+    return _send("event-postponed", registration, attach_ics=True, dedupe_key=dedupe_key,
+                 reason=reason)
+
+
+def follow_up(registration: Registration, subject: str, body: str, recording_url: str,
+              documents: str, dedupe_key: str) -> OutboxMessage | None:
+    """The organisers' words after the event, with the recording and documents."""
+    return _send("follow-up", registration, dedupe_key=dedupe_key, message_subject=subject,
+                 body=body, recording_url=recording_url, documents=documents)
 
 
 def _active(event: Event) -> list[Registration]:

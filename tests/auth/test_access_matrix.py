@@ -234,6 +234,7 @@ DECLARED = {
     "editor.status": ("event", Role.MANAGER),
     "editor.publish": ("event", Role.MANAGER),
     "editor.cancel": ("event", Role.MANAGER),
+    "editor.postpone": ("event", Role.MANAGER),
     "editor.image_file": ("event", Role.VIEWER),
     "editor.document_file": ("event", Role.VIEWER),
     "editor.translations": ("event", Role.MANAGER),
