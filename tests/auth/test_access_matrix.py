@@ -235,6 +235,8 @@ DECLARED = {
     "editor.publish": ("event", Role.MANAGER),
     "editor.cancel": ("event", Role.MANAGER),
     "editor.postpone": ("event", Role.MANAGER),
+    "attendance.index": ("event", Role.MANAGER),
+    "attendance.follow_up": ("event", Role.MANAGER),
     "editor.image_file": ("event", Role.VIEWER),
     "editor.document_file": ("event", Role.VIEWER),
     "editor.translations": ("event", Role.MANAGER),

@@ -1,0 +1,87 @@
+"""After the event, in a browser: the organiser imports a Zoom and a Teams attendance report,
+reads who was matched and who was not, and sends the follow-up in two languages; in English and
+in Arabic (right to left)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from rsvp.auth.models import Role
+from rsvp.extensions import db
+from rsvp.registrations.models import MessageJob, Registration
+from rsvp.timeutil import now_utc
+from tests.attendance.test_reports import SAMPLES
+from tests.browser.conftest import assert_accessible, log_in, screenshot
+from tests.factories import grant_role, make_event, make_organiser, make_registration
+
+pytestmark = pytest.mark.browser
+
+
+def test_import_reports_then_send_the_follow_up(page):
+    ended = now_utc() - timedelta(hours=3)
+    event = make_event(title="HRC47 Side Event - Rights at Risk: Time for Action",
+                       starts_at=ended - timedelta(hours=1), ends_at=ended, capacity_online=50)
+    make_registration(event, name="Ana Quispe", email="ana.quispe@example.org", language="fr")
+    make_registration(event, name="Zhou Li", email="zhou.li@example.org")
+    make_registration(event, name="Marie Dubois", email="marie@example.org")
+    make_registration(event, name="Sam Absent", email="sam@example.org", language="ar")
+    owner = make_organiser(name="Phil Lynch", email="phil@example.org")
+    grant_role(event, owner, Role.OWNER)
+    db.session.commit()
+    event_id = event.public_id
+
+    log_in(page, "phil@example.org")
+    page.goto(f"/manage/events/{event_id}")
+    page.get_by_role("link", name="After the event").click()
+    page.get_by_label("Attendance report").set_input_files(str(SAMPLES / "zoom_webinar_attendee_report.csv"))
+    page.get_by_role("button", name="Import the report").click()
+    assert "2 registrants marked as attended." in page.get_by_role("status").first.inner_text()
+    matched = page.get_by_role("table", name="Matched by email address")
+    assert matched.get_by_role("row", name="Ana Quispe ana.quispe@example.org 55").is_visible()
+    unmatched = page.get_by_role("table", name="4 rows matched no registration")
+    assert unmatched.get_by_role("row", name="Call-in user 3 no address Attendee 12").is_visible()
+    assert_accessible(page)
+    screenshot(page, "after-event-zoom-import")
+
+    page.get_by_label("Attendance report").set_input_files(str(SAMPLES / "teams_attendance_report.csv"))
+    page.get_by_role("button", name="Import the report").click()
+    assert "What the Microsoft Teams report said" in page.content()
+    assert "3\nattended online (from reports)" in page.locator(".stats").inner_text()
+    online = page.get_by_role("table").last
+    assert online.get_by_role("row", name="Marie Dubois 61 no").is_visible()
+    assert online.get_by_role("row", name="Zhou Li 45 no").is_visible()
+    screenshot(page, "after-event-teams-import")
+
+    page.get_by_role("link", name="Write the follow-up").click()
+    assert page.get_by_role("group", name="To the 3 people who attended").is_visible()
+    assert page.get_by_role("group", name="To the 1 registrant who did not attend").is_visible()
+    page.get_by_label("Link to the recording").fill("https://webtv.un.org/recording")
+    came = page.get_by_role("group", name="To the 3 people who attended")
+    came.get_by_label("Subject in English").fill("Thank you for joining")
+    came.get_by_label("Message in English").fill("Thank you for joining us.")
+    came.get_by_label("Subject in French").fill("Merci")
+    came.get_by_label("Message in French").fill("Merci d'avoir été des nôtres.")
+    page.get_by_role("button", name="Send the follow-up").click()
+    assert "Write a subject." in page.locator("#error-summary, .error-summary").first.inner_text()
+    assert came.get_by_label("Message in French").input_value() == "Merci d'avoir été des nôtres."
+    missed = page.get_by_role("group", name="To the 1 registrant who did not attend")
+    missed.get_by_label("Subject in English").fill("Sorry we missed you")
+    missed.get_by_label("Message in English").fill("The recording is online.")
+    assert_accessible(page)
+    screenshot(page, "after-event-follow-up")
+    page.get_by_role("button", name="Send the follow-up").click()
+    assert "The follow-up is on its way" in page.get_by_role("status").first.inner_text()
+    assert page.get_by_role("table").get_by_role("row", name="Those who attended").is_visible()
+    db.session.rollback()  # read what the server stored since
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(MessageJob)) == 2
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Registration)
+                             .where(Registration.attended.is_(True))) == 3
+
+    page.goto(f"/manage/events/{event_id}/attendance?lang=ar")
+    assert page.locator("html").get_attribute("dir") == "rtl"
+    screenshot(page, "after-event-attendance-ar")
+    page.goto(f"/manage/events/{event_id}/follow-up?lang=ar")
+    screenshot(page, "after-event-follow-up-ar")
