@@ -80,6 +80,13 @@ def test_import_reports_then_send_the_follow_up(page):
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Registration)
                              .where(Registration.attended.is_(True))) == 3
 
+    page.get_by_role("link", name="Emails").click()
+    scheduled = page.get_by_role("table", name="Messages, notices and follow-ups")
+    assert scheduled.get_by_role("row", name="Follow-up to those who attended").is_visible()
+    assert scheduled.get_by_role("row", name="Follow-up to those who did not attend").is_visible()
+    assert_accessible(page)
+    screenshot(page, "after-event-emails")
+
     page.goto(f"/manage/events/{event_id}/attendance?lang=ar")
     assert page.locator("html").get_attribute("dir") == "rtl"
     screenshot(page, "after-event-attendance-ar")
