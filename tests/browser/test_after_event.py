@@ -19,21 +19,25 @@ from tests.factories import grant_role, make_event, make_organiser, make_registr
 
 pytestmark = pytest.mark.browser
 
+TITLE = "HRC47 Side Event - Rights at Risk: Time for Action"
+
+
+def organised(page, event, people: list[tuple[str, str, str]]) -> str:
+    """``event`` with ``people`` (name, email, language) registered, its owner logged in."""
+    for name, email, language in people:
+        make_registration(event, name=name, email=email, language=language)
+    grant_role(event, make_organiser(name="Phil Lynch", email="phil@example.org"), Role.OWNER)
+    db.session.commit()
+    log_in(page, "phil@example.org")
+    return event.public_id
+
 
 def test_import_reports_then_send_the_follow_up(page):
     ended = now_utc() - timedelta(hours=3)
-    event = make_event(title="HRC47 Side Event - Rights at Risk: Time for Action",
-                       starts_at=ended - timedelta(hours=1), ends_at=ended, capacity_online=50)
-    make_registration(event, name="Ana Quispe", email="ana.quispe@example.org", language="fr")
-    make_registration(event, name="Zhou Li", email="zhou.li@example.org")
-    make_registration(event, name="Marie Dubois", email="marie@example.org")
-    make_registration(event, name="Sam Absent", email="sam@example.org", language="ar")
-    owner = make_organiser(name="Phil Lynch", email="phil@example.org")
-    grant_role(event, owner, Role.OWNER)
-    db.session.commit()
-    event_id = event.public_id
-
-    log_in(page, "phil@example.org")
+    event_id = organised(page, make_event(title=TITLE, starts_at=ended - timedelta(hours=1),
+                                          ends_at=ended, capacity_online=50), [
+        ("Ana Quispe", "ana.quispe@example.org", "fr"), ("Zhou Li", "zhou.li@example.org", "en"),
+        ("Marie Dubois", "marie@example.org", "en"), ("Sam Absent", "sam@example.org", "ar")])
     page.goto(f"/manage/events/{event_id}")
     page.get_by_role("link", name="After the event").click()
     page.get_by_label("Attendance report").set_input_files(str(SAMPLES / "zoom_webinar_attendee_report.csv"))
@@ -92,3 +96,43 @@ def test_import_reports_then_send_the_follow_up(page):
     screenshot(page, "after-event-attendance-ar")
     page.goto(f"/manage/events/{event_id}/follow-up?lang=ar")
     screenshot(page, "after-event-follow-up-ar")
+
+
+def test_a_message_in_two_languages_then_a_postponement(page):
+    event = make_event(title=TITLE, capacity_online=50)
+    event_id = organised(page, event, [("Ana Quispe", "ana@example.org", "fr"),
+                                       ("Zhou Li", "zhou@example.org", "en")])
+    page.goto(f"/manage/events/{event_id}/messages")
+    page.get_by_label("Subject in English").fill("Room change")
+    page.get_by_label("Message in English").fill("We move to Room XX.")
+    page.get_by_label("Subject in French").fill("Changement de salle")
+    page.get_by_label("Message in French").fill("Nous allons en salle XX.")
+    page.get_by_role("button", name="Preview").click()
+    preview = page.get_by_role("region", name="Preview")
+    assert "Nous allons en salle XX." in preview.inner_text()
+    assert "We move to Room XX." in preview.inner_text()
+    assert_accessible(page)
+    screenshot(page, "messages-in-languages")
+    page.get_by_role("button", name="Send to 2 people").click()
+    assert "on its way to 2 people" in page.get_by_role("status").first.inner_text()
+
+    page.goto(f"/manage/events/{event_id}/edit/status")
+    page.get_by_role("link", name="Postpone the event…").click()
+    page.get_by_label("New date").fill("2020-01-01")
+    page.get_by_label("Reason in English").fill("The speaker cannot travel.")
+    page.get_by_role("button", name="Postpone the event and email registrants").click()
+    assert "Choose a date still to come." in page.locator("#error-summary").inner_text()
+    assert page.get_by_label("Reason in English").input_value() == "The speaker cannot travel."
+    later = (event.starts_at + timedelta(days=21)).strftime("%Y-%m-%d")
+    page.get_by_label("New date").fill(later)
+    page.get_by_label("Reason in French").fill("L'oratrice ne peut pas voyager.")
+    assert_accessible(page)
+    screenshot(page, "editor-postpone")
+    page.get_by_role("button", name="Postpone the event and email registrants").click()
+    assert "The event is postponed." in page.get_by_role("status").first.inner_text()
+    page.goto(f"/manage/events/{event_id}/emails")
+    scheduled = page.get_by_role("table", name="Messages, notices and follow-ups")
+    notice = scheduled.get_by_role("row").nth(1).inner_text()
+    assert "Postponement notice" in notice and "New date:" in notice
+    assert page.get_by_role("table", name="Reminders").is_visible()
+    screenshot(page, "emails-scheduled")

@@ -6,11 +6,12 @@ written — counted, never listed person by person.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, make_response, render_template, request
 from flask_babel import format_timedelta
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from werkzeug.wrappers import Response
 
@@ -20,9 +21,9 @@ from rsvp.extensions import db
 from rsvp.mail import outbox
 from rsvp.mail.models import OutboxMessage, OutboxStatus
 from rsvp.registrations.messaging import messages_of
-from rsvp.registrations.models import JobKind
+from rsvp.registrations.models import JobKind, MessageJob
 from rsvp.registrations.notify import scheduled_reminders
-from rsvp.timeutil import now_utc
+from rsvp.timeutil import format_moment, now_utc
 
 bp = Blueprint("emails", __name__)
 
@@ -64,7 +65,16 @@ def index(event: Event) -> str:
     return render_template("manage/emails/index.html", event=event, page=page, status=status,
                            totals={s.value: n for s, n in totals.items()}, now=now,
                            reminders=scheduled_reminders(event, now),
-                           jobs=messages_of(event, limit=20, kinds=tuple(JobKind)))
+                           jobs=[(job, _subject(job, event))
+                                 for job in messages_of(event, limit=20, kinds=tuple(JobKind))])
+
+
+def _subject(job: MessageJob, event: Event) -> str:
+    """A job's subject as the list shows it; a postponement notice's is its new date."""
+    if job.kind == JobKind.POSTPONED and job.extra and job.extra.get("starts_at"):
+        return _("New date: %(when)s", when=format_moment(
+            datetime.fromisoformat(job.extra["starts_at"]), event.timezone, "medium"))
+    return job.subject
 
 
 @bp.get("/manage/events/<event_id>/emails/<int:message_number>")
