@@ -39,7 +39,7 @@ LAYERS: list[tuple[int, tuple[str, ...]]] = [
     (3, ("rsvp.mail", "rsvp.privacy")),
     (4, ("rsvp.auth", "rsvp.site")),
     (5, ("rsvp.registrations",)),
-    (6, ("rsvp.editor", "rsvp.feeds")),
+    (6, ("rsvp.editor", "rsvp.feeds", "rsvp.attendance")),
     (7, ("rsvp.exports",)),
     (8, ("rsvp.speakers",)),
     (9, ("rsvp.web", "rsvp.language")),

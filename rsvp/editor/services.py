@@ -12,7 +12,7 @@ import re
 import unicodedata
 from collections import Counter
 from copy import deepcopy
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from datetime import datetime
 from html.parser import HTMLParser
 
@@ -41,9 +41,10 @@ from rsvp.events.models import (
 from rsvp.extensions import db
 from rsvp.privacy import audit
 from rsvp.privacy.models import AuditAction
-from rsvp.registrations import notify
+from rsvp.registrations import messaging, notify
 from rsvp.registrations.decisions import set_capacity
-from rsvp.registrations.models import ACTIVE_STATUSES, Registration
+from rsvp.registrations.messaging import Draft
+from rsvp.registrations.models import ACTIVE_STATUSES, JobKind, Registration
 from rsvp.registrations.services import CapacityBelowTaken
 from rsvp.timeutil import format_moment, is_zone, now_utc
 
@@ -189,15 +190,58 @@ def update_logistics(event: Event, *, starts_at: datetime, ends_at: datetime,
     return changes
 
 
-def cancel_event(event: Event) -> int:
-    """Cancel a published event and tell every active registrant; returns how many were told."""
+def _notice(event: Event, kind: JobKind, reason: Draft | None, actor: str) -> int:
+    """Store the notice for the worker to write to every active registrant, a batch at a time
+    (an event may have 100,000 of them); returns how many it reaches."""
+    batch = f"{kind.value}:{event.public_id}:{event.sequence}"
+    draft = replace(reason, batch=batch) if reason is not None else Draft("", "", batch)
+    job = messaging.send(event, messaging.EVERYONE_ACTIVE, draft, actor, kind=kind,
+                         extra={"starts_at": event.starts_at.isoformat(),
+                                "ends_at": event.ends_at.isoformat()})
+    return job.total if job is not None else 0
+
+
+def cancel_event(event: Event, reason: Draft | None = None, actor: str = "system") -> int:
+    """Cancel a published event and tell every active registrant, with the organisers' ``reason``
+    in each one's language; returns how many will be told."""
     if event.status is EventStatus.CANCELLED:
         return 0
     was_published = event.status is EventStatus.PUBLISHED
     event.status = EventStatus.CANCELLED
     event.sequence += 1
     db.session.flush()
-    return notify.event_cancelled(event) if was_published else 0
+    return _notice(event, JobKind.CANCELLED, reason, actor) if was_published else 0
+
+
+class NotLater(EditorError):
+    """A postponement moves the event to a time still to come."""
+
+
+def postpone(event: Event, starts_at: datetime, ends_at: datetime, reason: Draft, actor: str,
+             now: datetime | None = None) -> int:
+    """Move a published event to a new date, keeping every registration; each active registrant
+    is sent the new date, the reason in their language and the updated calendar file (same UID,
+    higher SEQUENCE). Returns how many will be told.
+
+    :raises WrongStatus: not published.
+    :raises EndsBeforeStart: the new end is not after the new start.
+    :raises NotLater: the new start has passed.
+    """
+    if event.status is not EventStatus.PUBLISHED:
+        raise WrongStatus(event.status.value)
+    if ends_at <= starts_at:
+        raise EndsBeforeStart()
+    if starts_at <= (now or now_utc()):
+        raise NotLater()
+    before = format_moment(event.starts_at, event.timezone)
+    event.starts_at, event.ends_at = starts_at, ends_at
+    event.sequence += 1
+    db.session.flush()
+    told = _notice(event, JobKind.POSTPONED, reason, actor)
+    audit.record(event, actor, AuditAction.CHANGED_EVENT,
+                 f"postponed the event from {before} to {format_moment(starts_at, event.timezone)}; "
+                 f"{told} registrants told")
+    return told
 
 
 def slugify(text: str) -> str:
@@ -364,7 +408,7 @@ def publish(event: Event, actor: str, now: datetime | None = None) -> None:
     audit.record(event, actor, AuditAction.CHANGED_EVENT, "published the event")
 
 
-def cancel(event: Event, actor: str) -> int:
+def cancel(event: Event, actor: str, reason: Draft | None = None) -> int:
     """Published -> cancelled; every active registrant is emailed (see cancel_event).
 
     :returns: how many registrants are told.
@@ -372,7 +416,7 @@ def cancel(event: Event, actor: str) -> int:
     """
     if event.status is not EventStatus.PUBLISHED:
         raise WrongStatus(event.status.value)
-    told = cancel_event(event)
+    told = cancel_event(event, reason, actor)
     audit.record(event, actor, AuditAction.CHANGED_EVENT, f"cancelled the event; {told} registrants told")
     return told
 

@@ -1,4 +1,6 @@
-"""Organisers writing to registrants: everyone, or a segment chosen with the list's filters.
+"""Organisers writing to registrants: everyone, or a segment chosen with the list's filters; and
+every other email an organiser's act sends to a whole event (a cancellation or postponement
+notice, the follow-up after the event), written the same way.
 
 Sending stores the message (a MessageJob) and returns at once, whatever the
 number of people; the worker writes the emails BATCH people at a time, each
@@ -8,13 +10,19 @@ next one, and the organiser sees the progress. Each email goes through the
 outbox with the person's own manage link; its dedupe key makes sure no one
 gets a message twice, and the form's random ``batch`` that the same draft
 sent twice (a double click, a reload) is one message.
+
+Each text is written in the event's main language and, if the organisers wish, in other
+languages: each person gets it in their own, or in the main one (Draft.text_for). A job's kind
+(JobKind) says which email it writes and to whom (WRITERS, _kind_conditions).
 """
 
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 from werkzeug.datastructures import MultiDict
@@ -25,7 +33,16 @@ from rsvp.mail.models import OutboxMessage
 from rsvp.mail.outbox import queue_email
 from rsvp.privacy.audit import record
 from rsvp.privacy.models import AuditAction
-from rsvp.registrations.models import MessageJob, MessageStatus, Registration, RegistrationStatus
+from rsvp.registrations import notify
+from rsvp.registrations.models import (
+    ACTIVE_STATUSES,
+    JobKind,
+    MessageJob,
+    MessageStatus,
+    Registration,
+    RegistrationStatus,
+    attended_sql,
+)
 from rsvp.registrations.notify import manage_url
 from rsvp.registrations.tracking import (
     COUNTED,
@@ -46,10 +63,36 @@ LEASE = timedelta(minutes=5)
 
 @dataclass(frozen=True)
 class Draft:
+    """What the organisers wrote, in the event's main language and any others."""
+
     subject: str
     body: str
     #: A random value the form carries: the same draft sent twice is queued once.
     batch: str
+    #: {language: (subject, body)} in the other languages; a language left out (or left empty)
+    #: reads the main language's.
+    translations: Mapping[str, tuple[str, str]] = field(default_factory=dict)
+
+    def text_for(self, language: str) -> tuple[str, str]:
+        """(subject, body) for a reader of ``language``: theirs when written, else the main one."""
+        subject, body = self.translations.get(language, ("", ""))
+        return (subject.strip() or self.subject.strip(), body if body.strip() else self.body)
+
+    def stored_translations(self) -> dict[str, dict[str, str]]:
+        return {language: {"subject": subject.strip(), "body": body}
+                for language, (subject, body) in self.translations.items()
+                if subject.strip() or body.strip()}
+
+    @classmethod
+    def of(cls, job: MessageJob) -> Draft:
+        return cls(job.subject, job.body, job.batch, {
+            language: (text.get("subject", ""), text.get("body", ""))
+            for language, text in (job.translations or {}).items()})
+
+
+def paragraphs(body: str) -> list[str]:
+    """The text's paragraphs: an empty line between two."""
+    return [p.strip() for p in body.strip().split("\n\n") if p.strip()]
 
 
 def audience(selection: AttendeeFilter) -> AttendeeFilter:
@@ -64,36 +107,99 @@ def recipients_count(event: Event, selection: AttendeeFilter) -> int:
 
 
 def render(event: Event, registration: Registration, draft: Draft) -> OutboxMessage | None:
+    subject, body = draft.text_for(registration.language)
     return queue_email(
         "organiser-message", to=registration.email, lang=registration.language, event=event,
         dedupe_key=f"message:{draft.batch}:{registration.public_id}",
-        registration=registration, title=draft.subject.strip(), message_subject=draft.subject,
-        paragraphs=[p.strip() for p in draft.body.strip().split("\n\n") if p.strip()],
-        manage_url=manage_url(registration))
+        registration=registration, title=subject, message_subject=subject,
+        paragraphs=paragraphs(body), manage_url=manage_url(registration))
 
 
-def send(event: Event, selection: AttendeeFilter, draft: Draft, actor: str) -> MessageJob | None:
+def _write_message(event: Event, registration: Registration, job: MessageJob) -> OutboxMessage | None:
+    return render(event, registration, Draft.of(job))
+
+
+def _write_notice(event: Event, registration: Registration, job: MessageJob) -> OutboxMessage | None:
+    _subject, reason = Draft.of(job).text_for(registration.language)
+    key = f"{job.kind}:{job.batch}:{registration.public_id}"
+    if job.kind == JobKind.CANCELLED:
+        return notify.cancellation(registration, reason, key)
+    return notify.postponement(registration, reason, key)
+
+
+def follow_up_key(registration: Registration) -> str:
+    """One follow-up per registration, whichever text it is and however often it is sent."""
+    return f"follow-up:{registration.public_id}"
+
+
+def _write_follow_up(event: Event, registration: Registration,
+                     job: MessageJob) -> OutboxMessage | None:
+    subject, body = Draft.of(job).text_for(registration.language)
+    extra = job.extra or {}
+    return notify.follow_up(registration, subject, body, extra.get("recording_url", ""),
+                            extra.get("documents", ""), follow_up_key(registration))
+
+
+#: The email each kind of job writes for one person.
+WRITERS: dict[str, Callable[[Event, Registration, MessageJob], OutboxMessage | None]] = {
+    JobKind.MESSAGE: _write_message,
+    JobKind.CANCELLED: _write_notice, JobKind.POSTPONED: _write_notice,
+    JobKind.FOLLOW_UP_ATTENDED: _write_follow_up, JobKind.FOLLOW_UP_ABSENT: _write_follow_up,
+}
+
+
+def _kind_conditions(kind: str) -> list[Any]:
+    """Who a kind reaches beyond its stored audience: follow-ups split by attendance."""
+    if kind == JobKind.FOLLOW_UP_ATTENDED:
+        return [attended_sql()]
+    if kind == JobKind.FOLLOW_UP_ABSENT:
+        return [~attended_sql()]
+    return []
+
+
+#: Everyone a cancellation or a postponement is told to: every registration still holding a place.
+EVERYONE_ACTIVE = AttendeeFilter(statuses=ACTIVE_STATUSES)
+
+
+def count_reaching(event: Event, selection: AttendeeFilter, kind: str = JobKind.MESSAGE) -> int:
+    extra = _kind_conditions(kind)
+    if not extra:
+        return count_matching(event, selection)
+    return db.session.scalar(sa.select(sa.func.count(Registration.id))
+                             .where(*selection.conditions(event), *extra)) or 0
+
+
+def send(event: Event, selection: AttendeeFilter, draft: Draft, actor: str,
+         kind: str = JobKind.MESSAGE, extra: dict[str, Any] | None = None) -> MessageJob | None:
     """Store the message for the worker to write to everyone in the segment; None when this
-    draft was sent already. The caller commits."""
+    draft was sent already. The caller commits.
+
+    An organiser's message reaches ``audience(selection)``; the other kinds reach ``selection``
+    as it is (with the follow-ups' split by attendance).
+    """
     if db.session.scalar(sa.select(MessageJob.id).where(MessageJob.batch == draft.batch)):
         return None
-    reaching = audience(selection)
-    job = MessageJob(event_id=event.id, batch=draft.batch, actor=actor,
+    reaching = audience(selection) if kind == JobKind.MESSAGE else selection
+    job = MessageJob(event_id=event.id, batch=draft.batch, actor=actor, kind=str(kind),
                      subject=draft.subject.strip(), body=draft.body,
-                     audience=reaching.query_args(), total=count_matching(event, reaching))
+                     translations=draft.stored_translations() or None, extra=extra,
+                     audience=reaching.query_args(), total=count_reaching(event, reaching, kind))
     try:
         with db.session.begin_nested():  # the same draft sent twice at once: one wins
             db.session.add(job)
     except sa.exc.IntegrityError:
         return None
-    record(event, actor, AuditAction.SENT_MESSAGE,
-           f'"{draft.subject.strip()[:120]}" to {job.total} registrant(s)')
+    if kind == JobKind.MESSAGE:
+        record(event, actor, AuditAction.SENT_MESSAGE,
+               f'"{draft.subject.strip()[:120]}" to {job.total} registrant(s)')
     return job
 
 
-def messages_of(event: Event, limit: int = 10) -> list[MessageJob]:
-    """The event's latest messages, newest first, with their progress."""
-    return list(db.session.scalars(sa.select(MessageJob).where(MessageJob.event_id == event.id)
+def messages_of(event: Event, limit: int = 10,
+                kinds: tuple[str, ...] = (JobKind.MESSAGE,)) -> list[MessageJob]:
+    """The event's latest messages (of ``kinds``), newest first, with their progress."""
+    return list(db.session.scalars(sa.select(MessageJob).where(MessageJob.event_id == event.id,
+                                                               MessageJob.kind.in_(kinds))
                                    .order_by(MessageJob.created_at.desc(), MessageJob.id.desc())
                                    .limit(limit)))
 
@@ -146,14 +252,14 @@ def _write_batch(job_id: int, token: str) -> tuple[int, bool]:
         db.session.commit()
         return 0, True
     selection = AttendeeFilter.from_query(MultiDict(job.audience))
-    rest = [*selection.conditions(event), Registration.id > job.after_id]
+    rest = [*selection.conditions(event), *_kind_conditions(job.kind), Registration.id > job.after_id]
     if selection.search.strip():  # sealed names: matched once opened, only past the cursor
         people = next(in_batches(opened_order(event.id, rest, selection.search)[:BATCH]), [])
     else:
         people = list(db.session.scalars(
             sa.select(Registration).where(*rest).order_by(Registration.id).limit(BATCH)))
-    draft = Draft(job.subject, job.body, job.batch)
-    queued = len([person for person in people if render(event, person, draft) is not None])
+    write = WRITERS[job.kind]
+    queued = len([person for person in people if write(event, person, job) is not None])
     finished = len(people) < BATCH
     now = now_utc()
     values: dict[str, object] = {"queued": MessageJob.queued + queued,

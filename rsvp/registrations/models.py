@@ -115,6 +115,12 @@ class Registration(Base):
     #: Bumped to revoke every link issued so far.
     token_version: Mapped[int] = mapped_column(sa.Integer, default=1)
     checked_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: Followed the event online, as the meeting platform's attendance report says
+    #: (rsvp.attendance); in the room is ``checked_in_at``.
+    #: Like ``checked_in_at``, kept for the counts once the name and address are erased.
+    attended: Mapped[bool] = mapped_column(sa.Boolean, default=False, server_default=sa.false())
+    #: Minutes online, from the same report; NULL when no report named the person.
+    attended_minutes: Mapped[int | None] = mapped_column(sa.Integer)
     #: Answers to the event's questions: {"<question id>": str | list[str] | bool | "YYYY-MM-DD"}.
     answers: Mapped[dict[str, Any]] = mapped_column(SealedJSON, default=dict,
         info=personal(Erase.EMPTY))
@@ -184,10 +190,30 @@ class RegistrationChange(Base):
     registration: Mapped[Registration] = relationship(back_populates="changes")
 
 
+def attended_sql() -> sa.ColumnElement[bool]:
+    """Whether the person came: checked in at the door, or online by a platform's report."""
+    return sa.or_(Registration.checked_in_at.is_not(None), Registration.attended.is_(True))
+
+
 class MessageStatus(enum.StrEnum):
     QUEUED = "queued"
     SENDING = "sending"
     SENT = "sent"
+
+
+class JobKind(enum.StrEnum):
+    """What a message job writes: each kind has its email and its audience (rsvp.registrations.messaging)."""
+
+    #: An organiser's message to a segment of the list.
+    MESSAGE = "message"
+    #: The event is cancelled: the organisers' reason, and a calendar file that removes it.
+    CANCELLED = "cancelled"
+    #: The event is postponed: the new date, the reason, and the updated calendar file.
+    POSTPONED = "postponed"
+    #: After the event, to those who came (in the room or online).
+    FOLLOW_UP_ATTENDED = "follow_up_attended"
+    #: After the event, to those registered who did not come.
+    FOLLOW_UP_ABSENT = "follow_up_absent"
 
 
 class MessageJob(Base):
@@ -214,8 +240,19 @@ class MessageJob(Base):
         info=not_personal("a random value of the form"))
     #: The organiser who sent it.
     actor: Mapped[str] = mapped_column(sa.String(254), info=not_personal("the organiser who acted"))
+    #: A JobKind's value: which email it writes, to whom.
+    kind: Mapped[str] = mapped_column(sa.String(32), default=JobKind.MESSAGE,
+                                      server_default=JobKind.MESSAGE.value,
+                                      info=not_personal("what kind of message"))
+    #: In the event's main language (a notice's subject is the email's own; its body the reason).
     subject: Mapped[str] = mapped_column(Sealed(200), info=personal(Erase.ROW))
     body: Mapped[str] = mapped_column(Sealed(), info=personal(Erase.ROW))
+    #: The same in other languages: {"fr": {"subject": ..., "body": ...}}; a reader of a language
+    #: left out gets the main language's.
+    translations: Mapped[dict[str, dict[str, str]] | None] = mapped_column(
+        SealedJSON, info=personal(Erase.ROW))
+    #: What the kind adds: the new start and end (ISO), the recording link, the documents.
+    extra: Mapped[dict[str, Any] | None] = mapped_column(SealedJSON, info=personal(Erase.ROW))
     #: Who it reaches: AttendeeFilter.query_args() (its search may name someone).
     audience: Mapped[dict[str, Any]] = mapped_column(SealedJSON, info=personal(Erase.ROW))
     status: Mapped[MessageStatus] = mapped_column(

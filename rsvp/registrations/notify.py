@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -236,12 +237,25 @@ def event_changed(event: Event, changes: list[LazyString]) -> int:
     return count
 
 
-def event_cancelled(event: Event) -> int:
-    count = 0
-    for registration in _active(event):
-        _send("event-cancelled", registration, cancel_ics=True)
-        count += 1
-    return count
+def cancellation(registration: Registration, reason: str, dedupe_key: str) -> OutboxMessage | None:
+    """The cancellation notice, with the organisers' reason in the person's language and a
+    calendar file that removes the event (written by the message job, one batch at a time)."""
+    return _send("event-cancelled", registration, cancel_ics=True, dedupe_key=dedupe_key,
+                 reason=reason)
+
+
+def postponement(registration: Registration, reason: str, dedupe_key: str) -> OutboxMessage | None:
+    """The postponement notice: the new date (the email's details), the reason, and the updated
+    calendar file (same UID, higher SEQUENCE: calendars move the entry)."""
+    return _send("event-postponed", registration, attach_ics=True, dedupe_key=dedupe_key,
+                 reason=reason)
+
+
+def follow_up(registration: Registration, subject: str, body: str, recording_url: str,
+              documents: str, dedupe_key: str) -> OutboxMessage | None:
+    """The organisers' words after the event, with the recording and documents."""
+    return _send("follow-up", registration, dedupe_key=dedupe_key, message_subject=subject,
+                 body=body, recording_url=recording_url, documents=documents)
 
 
 def _active(event: Event) -> list[Registration]:
@@ -290,6 +304,37 @@ def enqueue_due_reminders(now: datetime) -> int:
                         queued += 1
                 db.session.commit()  # one batch per transaction
     return queued
+
+
+@dataclass(frozen=True)
+class ScheduledReminder:
+    """One of an event's reminders, as the Emails page shows it: counts only."""
+
+    offset_minutes: int
+    due_at: datetime
+    #: Already in the outbox (for the event's current start).
+    queued: int
+    #: Confirmed registrants who will get it when it falls due (or at the worker's next pass).
+    coming: int
+
+
+def scheduled_reminders(event: Event, now: datetime) -> list[ScheduledReminder]:
+    """The event's reminders with when they go and to how many; none once the event has started
+    or while it is not published (reminder_skip_reason). Two counts a reminder, no one's row."""
+    if event.status is not EventStatus.PUBLISHED or event.starts_at <= now:
+        return []
+    starts = int(event.starts_at.timestamp())
+    shown = []
+    for offset in sorted(set(event.reminder_offsets), reverse=True):
+        due_at = event.starts_at - timedelta(minutes=offset)
+        queued = db.session.scalar(sa.select(sa.func.count()).select_from(OutboxMessage).where(
+            OutboxMessage.event_id == event.id, OutboxMessage.kind == "reminder",
+            OutboxMessage.dedupe_key.like(f"reminder:{offset}:%:{starts}"))) or 0
+        confirmed = db.session.scalar(sa.select(sa.func.count(Registration.id)).where(
+            Registration.event_id == event.id, Registration.status == RegistrationStatus.CONFIRMED,
+            Registration.created_at <= due_at if due_at <= now else sa.true())) or 0
+        shown.append(ScheduledReminder(offset, due_at, queued, max(confirmed - queued, 0)))
+    return shown
 
 
 #: Registrants read and reminded this many at a time, each batch its own transaction.

@@ -185,6 +185,7 @@ def test_organiser_builds_the_seed_event_publishes_it_and_the_public_sees_it(pag
     assert "Tick the box to confirm" in page.locator("#error-summary").inner_text()
     assert_accessible(page)
     screenshot(page, "editor-cancel")
+    page.get_by_label("Reason in English").fill("The speaker cannot travel.")
     page.get_by_label("I understand").check()
     page.get_by_role("button", name="Cancel the event and email registrants").click()
     assert "The event is cancelled." in page.get_by_role("status").first.inner_text()

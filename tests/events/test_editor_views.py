@@ -12,6 +12,7 @@ from rsvp.auth.models import Role
 from rsvp.events.models import Event, EventFormat, EventStatus, ProgrammeRole, Question, QuestionKind
 from rsvp.extensions import db
 from rsvp.mail import worker
+from rsvp.registrations.messaging import write_messages
 from rsvp.timeutil import now_utc, to_local
 from tests.auth.conftest import log_in, post_form, smtp  # noqa: F401 - smtp is a fixture
 from tests.factories import (
@@ -278,9 +279,11 @@ def test_cancelling_asks_for_confirmation_then_emails_registrants(client, manage
     assert refused.status_code == 422 and "Tick the box to confirm the cancellation." in page_of(refused)
     db.session.expire_all()
     assert manager.status is EventStatus.PUBLISHED
-    assert client.post(url, data={"confirm": "y"}).status_code == 303
+    assert client.post(url, data={"confirm": "y"}).status_code == 422  # no reason given
+    assert client.post(url, data={"confirm": "y", "body": "The room is closed."}).status_code == 303
     db.session.expire_all()
     assert manager.status is EventStatus.CANCELLED
+    write_messages()  # the worker writes the notice
     worker.send_pending()
     (message,) = smtp.inbox.to("registrant@example.org")
     assert "cancel" in message["Subject"].lower()

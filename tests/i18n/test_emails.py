@@ -87,7 +87,10 @@ def every_email(lang: str) -> list[OutboxMessage]:
     notify.enqueue_due_reminders(starts - timedelta(minutes=30))
     editor.update_logistics(event, starts_at=starts, ends_at=starts + timedelta(hours=2),
                             venue="Room XX", join_url="https://meet.example.org/room")
-    notify.event_cancelled(event)
+    notify.cancellation(person, "—", f"cancelled-{lang}")
+    notify.postponement(person, "—", f"postponed-{lang}")
+    notify.follow_up(person, "—", "—", "https://video.example.org/1", "https://docs.example.org/1",
+                     f"follow-up-{lang}")
     messaging.render(event, person, messaging.Draft(subject="Room", body="See you.", batch=lang))
     other = make_event(floor_language="en")
     make_speakers_list(other)

@@ -13,6 +13,7 @@ from rsvp.extensions import db
 from rsvp.mail import worker
 from rsvp.mail.models import OutboxMessage, OutboxStatus
 from rsvp.registrations import notify
+from rsvp.registrations.messaging import write_messages
 from rsvp.registrations.models import RegistrationStatus
 from rsvp.registrations.notify import enqueue_due_reminders, reminder_skip_reason
 from rsvp.timeutil import now_utc
@@ -125,6 +126,7 @@ def test_cancelled_event_tells_everyone_with_a_cancelling_calendar_file(db_sessi
     assert editor.cancel_event(event) == 3
     db.session.commit()
     assert event.status is EventStatus.CANCELLED
+    write_messages()  # the notice is written by the worker, a batch at a time
     worker.send_pending()
     assert sorted(m["To"] for m in smtp.inbox.messages) == [f"c{n}@example.org" for n in range(3)]
     calendar = Calendar.from_ical(list(smtp.inbox.messages[0].iter_attachments())[0].get_content())

@@ -176,23 +176,6 @@ def publish(event: Event) -> Page:
     return redirect(url_for("editor.status", event_id=event.public_id), code=303)
 
 
-@bp.route("/manage/events/<event_id>/cancel", methods=["GET", "POST"])
-@event_role_required(Role.MANAGER)
-def cancel(event: Event) -> Page:
-    form = CancelForm()
-    if event.status is not EventStatus.PUBLISHED:
-        flash(_("Only a published event can be cancelled."), "warning")
-        return redirect(url_for("editor.status", event_id=event.public_id), code=303)
-    if not form.validate_on_submit():
-        return render_template("manage/events/cancel.html", event=event, form=form,
-                               registrants=editor.active_registrations(event)), (
-            422 if form.is_submitted() else 200)
-    told = editor.cancel(event, current_organiser().email)
-    db.session.commit()
-    flash(_("The event is cancelled. %(count)s registrants are being emailed.", count=told), "success")
-    return redirect(url_for("editor.status", event_id=event.public_id), code=303)
-
-
 @bp.post("/manage/events/<event_id>/clone")
 @admin_required
 def clone(event_id: str) -> Response:

@@ -33,6 +33,7 @@ EVENT_TABS = [
     EventTab("attendees.index", _l("Registrations"), Role.VIEWER, section="attendees.show"),
     EventTab("checkin.desk", _l("Check-in"), Role.CHECK_IN, section="checkin."),
     EventTab("attendees.messages", _l("Messages"), Role.MANAGER),
+    EventTab("attendance.index", _l("After the event"), Role.MANAGER, section="attendance."),
     EventTab("emails.index", _l("Emails"), Role.MANAGER, section="emails."),
     EventTab("exports.index", _l("Exports"), Role.VIEWER),
     EventTab("console.console", _l("Speakers"), Role.VIEWER, section="console."),

@@ -17,7 +17,7 @@ from flask_babel import ngettext
 from flask_wtf import FlaskForm
 from markupsafe import Markup
 from werkzeug.wrappers import Response
-from wtforms import StringField, TextAreaField
+from wtforms import StringField
 from wtforms.validators import DataRequired, Length
 
 from rsvp.auth.access import Role, current_organiser, event_role_required
@@ -29,7 +29,7 @@ from rsvp.extensions import db
 from rsvp.i18n import country_name, isolate
 from rsvp.privacy import audit
 from rsvp.privacy.models import AuditAction
-from rsvp.registrations import codes, decisions, messaging, selfservice, services, tracking
+from rsvp.registrations import codes, decisions, messaging, selfservice, services, texts, tracking
 from rsvp.registrations.forms import ORGANISATION_TYPE_LABELS, STATUS_LABELS, details_form
 from rsvp.registrations.models import Registration, door_code
 
@@ -212,12 +212,6 @@ def erase(event: Event, registration_id: str) -> Response:
 
 
 class MessageForm(FlaskForm):
-    subject = StringField(_l("Subject"), validators=[
-        DataRequired(_l("Write a subject.")), Length(max=200)])
-    body = TextAreaField(_l("Message"), validators=[DataRequired(_l("Write the message.")),
-                                                   Length(max=10000)],
-                         description=_l("Plain text. Leave an empty line between paragraphs. Each "
-                                       "person's greeting and their own link are added."))
     batch = StringField(validators=[Length(max=64)])
 
 
@@ -225,17 +219,19 @@ class MessageForm(FlaskForm):
 @event_role_required(Role.MANAGER)
 def messages(event: Event) -> Page:
     selection = tracking.AttendeeFilter.from_query(request.args)
-    form = MessageForm()
+    languages = texts.languages_for(event)
+    codes_ = [code for code, _count in languages]
+    form = texts.texts_form(MessageForm, codes_)
     if not form.batch.data:
         form.batch.data = secrets.token_urlsafe(16)
     count = messaging.recipients_count(event, selection)
     context = {"event": event, "form": form, "selection": selection, "count": count,
-               "preview": None, "sent": messaging.messages_of(event)}
+               "languages": languages, "preview": None, "sent": messaging.messages_of(event)}
     if request.method == "GET":
         return render_template("manage/attendees/messages.html", **context)
     if not form.validate_on_submit():
         return render_template("manage/attendees/messages.html", **context), 422
-    draft = messaging.Draft(form.subject.data, form.body.data, form.batch.data)
+    draft = texts.draft_of(form, codes_, form.batch.data)
     if count == 0:
         flash(_("No one matches these filters: nobody would receive this message. Choose who on "
                 "the list first."), "warning")
