@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+import sqlalchemy as sa
 from flask import current_app, g
 
 from rsvp.events import uploads
@@ -49,9 +50,18 @@ def _row() -> SiteSettings | None:
 
 
 def current() -> Branding:
-    """The site's look, read once per request (or per batch of emails: one app context)."""
+    """The site's look, read once per request (or per batch of emails: one app context).
+
+    When the database cannot answer (the "try again shortly" page is rendering), the
+    configuration's look: that page must not fail in turn.
+    """
     if "branding" not in g:
-        g.branding = _branding(_row())
+        try:
+            row = _row()
+        except sa.exc.SQLAlchemyError:
+            db.session.rollback()
+            row = None
+        g.branding = _branding(row)
     return g.branding  # type: ignore[no-any-return]
 
 
