@@ -107,6 +107,10 @@ def test_a_french_visitor_reads_headings_partners_and_venue_in_french(client, db
     for french in FRENCH.values():
         assert french.replace("'", "&#39;") in page, french
     assert "Room XXIV" not in page and "Panel segment I<" not in page
+    event.format = EventFormat.IN_PERSON  # the form names the venue where nobody chooses
+    db.session.commit()
+    form = client.get(f"/events/{event.slug}/register").get_data(as_text=True)
+    assert "Salle XXIV, Palais des Nations, Genève" in form
     # "Financial Times" is not translated: the page says part of it is in English, and marks it
     assert '<bdi class="person-affiliation" lang="en">Financial Times</bdi>' in page
     assert "certains de ses textes" in page or "une partie de son texte" in page
