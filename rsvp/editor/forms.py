@@ -59,6 +59,8 @@ MAX_REMINDER_MINUTES = 60 * 24 * 60
 #: what the database's integer column can store (a bigger number would fail there, not on the form).
 MAX_CAPACITY = 1_000_000
 
+#: Addresses read left to right on every page, Arabic ones included ("https://…", not "…//:https").
+_LTR = {"dir": "ltr"}
 _URL = [Optional(), Length(max=500), URL(require_tld=False, message=_l(
     "Enter a full web address starting with https://"))]
 
@@ -168,15 +170,16 @@ class EventForm(FlaskForm):
     registration_rule = RadioField(
         _l("Who must register"), default=RegistrationRule.EVERYONE.value,
         choices=options([(k.value, v) for k, v in RULE_LABELS.items()]), validators=[Optional()])
-    livestream_url = URLField(_l("Public livestream"), validators=_URL,
+    livestream_url = URLField(_l("Public livestream"), validators=_URL, render_kw=_LTR,
                               description=_l("Optional. Shown to everyone on the event page."))
-    recording_url = URLField(_l("On-demand recording"), validators=_URL,
+    recording_url = URLField(_l("On-demand recording"), validators=_URL, render_kw=_LTR,
                              description=_l("Optional. Where the recording can be watched once the "
                                             "event is over; shown to everyone."))
     organiser_name = StringField(_l("Contact name"), validators=[Optional(), Length(max=200)],
                                  description=_l("Whom to ask about the event, as shown on its page and in "
                                                 "emails, e.g. ISHR Geneva office."))
     organiser_email = EmailField(_l("Contact email"), validators=[Optional(), Length(max=254), ValidEmail()],
+                                 render_kw=_LTR,
                                  description=_l("Published on the event page as a link: use an office "
                                                 "address rather than a personal one."))
     social_account = StringField(_l("Social media account"), validators=[Optional(), Length(max=100)],
@@ -184,7 +187,7 @@ class EventForm(FlaskForm):
     hashtag = StringField(_l("Hashtag"), validators=[Optional(), Length(max=100), Regexp(
         r"^#?[^\s#]+$", message=_l("One hashtag, without spaces, e.g. #HRCelections2021."))])
     join_url = URLField(
-        _l("Private link to join online"), validators=_URL,
+        _l("Private link to join online"), validators=_URL, render_kw=_LTR,
         description=_l("Private: sent only to confirmed online participants, by email and on their "
                        "registration page. Never shown on the event page or in calendar files."))
     floor_language = SelectField(_l("Floor language"), default="en", validate_choice=False)
@@ -415,7 +418,7 @@ class NewDocumentForm(FlaskForm):
                         description=_l("e.g. Flyer, Concept note, Report."))
     language = SelectField(_l("Language"), default="en", validate_choice=False)
     file = FileField(_l("File"), description=_l("PDF, Word (DOCX) or OpenDocument (ODT)."))
-    url = URLField(_l("Or a link to the document"), validators=_URL,
+    url = URLField(_l("Or a link to the document"), validators=_URL, render_kw=_LTR,
                    description=_l("Where it is published already, instead of a file."))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -3,6 +3,7 @@
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from rsvp.events.content import phrase, reader_language
 from rsvp.events.models import (
     Event,
     EventFormat,
@@ -75,8 +76,9 @@ def premises_name(event: Event) -> str | None:
         return _("the Palais des Nations (UN Geneva)")
     if event.un_premises is UnPremises.NEW_YORK:
         return _("UN Headquarters in New York")
-    if event.un_premises is UnPremises.OTHER:
-        return event.duty_station or _("the UN premises")
+    if event.un_premises is UnPremises.OTHER:  # named by the organisers, translated with the event
+        station = phrase(event, event.duty_station, reader_language()).text
+        return station or _("the UN premises")
     return None
 
 

@@ -63,6 +63,11 @@ def test_the_new_york_side_event_entered_in_the_editor_reads_like_its_announceme
     page.wait_for_url("**/edit")
     assert "The draft is saved." in page.get_by_role("status").first.inner_text()
     assert_accessible(page)
+    details = page.url
+    page.goto(details + "?lang=ar")
+    assert page.get_by_label("الأمم المتحدة في نيويورك (المقر)").is_checked()
+    screenshot(page, "announce-editor-new-york-ar")
+    page.goto(details + "?lang=en")
     page.get_by_role("link", name="Publish, cancel, copy").click()
     page.get_by_role("button", name="Publish the event").click()
     assert "The event is published" in page.get_by_role("status").first.inner_text()

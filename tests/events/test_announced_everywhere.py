@@ -107,6 +107,10 @@ def test_a_french_visitor_reads_headings_partners_and_venue_in_french(client, db
     for french in FRENCH.values():
         assert french.replace("'", "&#39;") in page, french
     assert "Room XXIV" not in page and "Panel segment I<" not in page
+    event.format = EventFormat.IN_PERSON  # the form names the venue where nobody chooses
+    db.session.commit()
+    form = client.get(f"/events/{event.slug}/register").get_data(as_text=True)
+    assert "Salle XXIV, Palais des Nations, Genève" in form
     # "Financial Times" is not translated: the page says part of it is in English, and marks it
     assert '<bdi class="person-affiliation" lang="en">Financial Times</bdi>' in page
     assert "certains de ses textes" in page or "une partie de son texte" in page
@@ -162,3 +166,23 @@ def test_the_migration_gives_events_already_there_the_rule_they_had(empty_app): 
         with db.engine.connect() as connection:
             columns = {c["name"] for c in sa.inspect(connection).get_columns("events")}
             assert "registration_rule" not in columns and "hashtag" not in columns
+
+
+def test_a_translation_is_complete_only_with_the_shorter_texts(db_session):
+    event = french_event()
+    add_translation(event, "fr", "Les droits en danger", summary="Un dialogue.",
+                    description="Rejoignez-nous.")
+    assert translating.coverage(event, [])["fr"] is translating.Coverage.PART
+    event.translations[0].phrases = {**FRENCH, "Financial Times": "Financial Times"}
+    assert translating.coverage(event, [])["fr"] is translating.Coverage.COMPLETE
+
+
+def test_another_duty_station_is_named_in_the_readers_language(client, db_session):
+    event = make_event(format=EventFormat.IN_PERSON, grounds_pass_required=True,
+                       un_premises=UnPremises.OTHER, duty_station="the UN Office at Nairobi")
+    add_translation(event, "fr", "Un événement").phrases = {
+        "the UN Office at Nairobi": "l'Office des Nations Unies à Nairobi"}
+    db.session.commit()
+    client.set_cookie("lang", "fr")
+    form = client.get(f"/events/{event.slug}/register").get_data(as_text=True)
+    assert "badge d'accès de l'ONU valide pour l'Office des Nations Unies à Nairobi" in form
