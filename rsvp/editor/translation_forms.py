@@ -106,8 +106,13 @@ def translation_form(event: Event, questions: list[Question], language: str,
             data[option_field(question, value)] = saved.options.get(value, "")
     phrases = translation.phrases if translation is not None and translation.phrases else {}
     for text in phrases_of(event):
-        fields[phrase_field(text)] = StringField(in_language(text, main),
-                                                 validators=[Optional(), Length(max=400)])
+        if text == event.privacy_notice:  # paragraphs, not a phrase
+            fields[phrase_field(text)] = TextAreaField(
+                _l("The event's privacy notice"), validators=[Optional(), Length(max=5000)],
+                render_kw={"rows": 6}, description=_original(text, main))
+        else:
+            fields[phrase_field(text)] = StringField(in_language(text, main),
+                                                     validators=[Optional(), Length(max=400)])
         data[phrase_field(text)] = phrases.get(text, "")
     form = type("EventTranslationForm", (TranslationForm,), fields)(data=data)
     for typed in form:  # what organisers type here is in ``language``: spell-checked as such

@@ -151,12 +151,14 @@ def phrase(event: Event, text: str | None, language: str) -> Shown:
 
 
 def phrases_of(event: Event, documents: bool = True) -> list[str]:
-    """Every shorter text of ``event`` a translation may give, once each, in the page's order."""
+    """Every shorter text of ``event`` a translation may give, once each, in the page's order; the
+    event's own privacy notice last (the registration form shows it)."""
     texts = [event.venue, event.duty_station, event.organiser_name, event.image_alt, event.image_credit,
              *(person.segment for person in event.people),
              *(person.affiliation for person in event.people),
              *(partner.name for partner in event.partners),
-             *(document.title for document in event.documents if documents)]
+             *(document.title for document in event.documents if documents),
+             event.privacy_notice]
     return list(dict.fromkeys(text for text in texts if text and text.strip()))
 
 

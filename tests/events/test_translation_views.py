@@ -169,3 +169,22 @@ def test_a_choice_changed_while_the_page_was_open_does_not_take_another_ones_wor
     client.post(f"/manage/events/{manager.public_id}/edit/translations/es", data=typed)
     db.session.expire_all()
     assert question.translations == {"es": {"options": {"Afternoon": "Tarde"}}}
+
+
+def test_the_privacy_notice_is_translated_and_a_spanish_registrant_reads_it(client, manager):
+    from rsvp.editor.translation_forms import phrase_field
+
+    notice = "Only the organisers see your details.\n\nThey are erased 30 days after the event."
+    manager.privacy_notice = notice
+    db.session.commit()
+    url = f"/manage/events/{manager.public_id}/edit/translations/es"
+    assert "The event's privacy notice" in page_of(client.get(url))
+    spanish = "Solo los organizadores ven sus datos.\n\nSe borran 30 días después del evento."
+    client.post(url, data={**SPANISH, phrase_field(notice): spanish})
+    client.set_cookie("lang", "es")
+    form = page_of(client.get(f"/events/{manager.slug}/register"))
+    assert "<p>Solo los organizadores ven sus datos.</p>" in form
+    assert "<p>Se borran 30 días después del evento.</p>" in form
+    client.set_cookie("lang", "fr")  # not translated into French: the English notice, marked so
+    form = page_of(client.get(f"/events/{manager.slug}/register"))
+    assert '<div class="hint privacy-notice" lang="en">' in form
