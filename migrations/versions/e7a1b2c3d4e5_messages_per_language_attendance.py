@@ -3,7 +3,8 @@
 A message job says what it is (an organiser's message, the cancellation or postponement notice,
 a follow-up to those who attended or to those who did not), holds its text in the event's other
 languages and what a notice or a follow-up adds (the new date, the recording, documents). A
-registration says whether the person attended online (a platform's report) and for how long.
+registration says whether the person attended online (a platform's report) and for how long,
+and is found by its address's hash whatever its status (the report's rows are matched so).
 
 Revision ID: e7a1b2c3d4e5
 Revises: d5a1b2c3d4e5
@@ -31,10 +32,13 @@ def upgrade():
         batch_op.add_column(sa.Column('attended', sa.Boolean(), nullable=False,
                                       server_default=sa.false()))
         batch_op.add_column(sa.Column('attended_minutes', sa.Integer(), nullable=True))
+        batch_op.create_index('ix_registrations_event_email_hash', ['event_id', 'email_hash'],
+                              unique=False)
 
 
 def downgrade():
     with op.batch_alter_table('registrations', schema=None) as batch_op:
+        batch_op.drop_index('ix_registrations_event_email_hash')
         batch_op.drop_column('attended_minutes')
         batch_op.drop_column('attended')
     with op.batch_alter_table('message_jobs', schema=None) as batch_op:

@@ -26,10 +26,16 @@ from rsvp.registrations.tracking import COUNTED
 CHUNK = 200
 
 
+#: Matched rows the page shows with the registrant's name (opened one by one); the rest are counted.
+SHOWN = 200
+
+
 @dataclass
 class Matched:
-    registration: Registration
+    #: The registration's id, and the registration itself for the first SHOWN rows only.
+    registration_id: int
     row: Row
+    registration: Registration | None = None
 
 
 @dataclass
@@ -39,38 +45,60 @@ class Outcome:
     unmatched: list[Row] = field(default_factory=list)
 
 
-def _registrations_by_hash(event: Event, rows: list[Row]) -> dict[str, Registration]:
+@dataclass(frozen=True)
+class _Found:
+    id: int
+    active: bool
+    minutes: int | None
+
+
+def _registrations_by_hash(event: Event, rows: list[Row]) -> dict[str, _Found]:
     """The event's registrations for the rows' addresses (one still holding a place first), by
-    each hash the rows' addresses have under the data keys."""
+    each hash the rows' addresses have under the data keys: ids and plain columns only, nothing
+    sealed is opened."""
     hashes = [h for row in rows for h in sealing.digests(row.email)]
-    found: dict[str, Registration] = {}
+    found: dict[str, _Found] = {}
     for start in range(0, len(hashes), CHUNK):
-        for registration in db.session.scalars(sa.select(Registration).where(
+        for id_, email_hash, status, minutes in db.session.execute(sa.select(
+                Registration.id, Registration.email_hash, Registration.status,
+                Registration.attended_minutes).where(
                 Registration.event_id == event.id, Registration.erased_at.is_(None),
                 Registration.email_hash.in_(hashes[start:start + CHUNK])).order_by(Registration.id)):
-            known = found.get(registration.email_hash)
-            if known is None or (known.status not in ACTIVE_STATUSES
-                                 and registration.status in ACTIVE_STATUSES):
-                found[registration.email_hash] = registration
+            known = found.get(email_hash)
+            if known is None or (not known.active and status in ACTIVE_STATUSES):
+                found[email_hash] = _Found(id_, status in ACTIVE_STATUSES, minutes)
     return found
 
 
 def import_report(event: Event, report: Report, actor: str) -> Outcome:
-    """Mark the registrants the report names as attended, with their minutes; the caller commits."""
+    """Mark the registrants the report names as attended, with their minutes; the caller commits.
+
+    The registrations are read and written CHUNK at a time (an UPDATE by primary key for many
+    rows at once): a webinar's report of thousands of rows takes a few statements per chunk.
+    """
     outcome = Outcome(report.platform)
     with_address = [row for row in report.rows if row.email]
     found = _registrations_by_hash(event, with_address)
+    changes: dict[int, dict[str, object]] = {}
     for row in with_address:
         registration = next((found[h] for h in sealing.digests(row.email) if h in found), None)
         if registration is None:
             outcome.unmatched.append(row)
             continue
-        registration.attended = True
+        minutes = registration.minutes
         if row.minutes is not None:
-            registration.attended_minutes = max(registration.attended_minutes or 0, row.minutes)
-        outcome.matched.append(Matched(registration, row))
+            minutes = max(minutes or 0, row.minutes)
+        changes[registration.id] = {"id": registration.id, "attended": True,
+                                    "attended_minutes": minutes}
+        outcome.matched.append(Matched(registration.id, row))
     outcome.unmatched.extend(row for row in report.rows if not row.email)
-    db.session.flush()
+    values = list(changes.values())
+    for start in range(0, len(values), CHUNK):
+        db.session.execute(sa.update(Registration), values[start:start + CHUNK])
+    shown = {r.id: r for r in db.session.scalars(sa.select(Registration).where(
+        Registration.id.in_([m.registration_id for m in outcome.matched[:SHOWN]])))}
+    for match in outcome.matched[:SHOWN]:
+        match.registration = shown.get(match.registration_id)
     audit.record(event, actor, AuditAction.CHANGED_REGISTRATION,
                  f"imported a {report.platform} attendance report: {len(outcome.matched)} "
                  f"registrant(s) marked as attended, {len(outcome.unmatched)} row(s) not matched")

@@ -67,6 +67,9 @@ class Registration(Base):
         ),
         sa.Index("ix_registrations_event_status_created", "event_id", "status", "created_at"),
         sa.Index("ix_registrations_event_door_code", "event_id", "door_code"),
+        # Every registration by its address's hash, whatever its status: an attendance report's
+        # rows are matched a chunk at a time (rsvp.attendance.services).
+        sa.Index("ix_registrations_event_email_hash", "event_id", "email_hash"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

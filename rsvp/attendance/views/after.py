@@ -21,7 +21,7 @@ Page = str | Response | tuple[str, int]
 
 def _page(event: Event, form: ReportForm, outcome: services.Outcome | None = None) -> str:
     return render_template(
-        "manage/attendance/index.html", event=event, form=form, outcome=outcome,
+        "manage/attendance/index.html", event=event, form=form, outcome=outcome, SHOWN=services.SHOWN,
         summary=services.summary(event),
         attendees=services.online_attendees(event, request.args.get("page", 1, type=int)))
 
