@@ -119,3 +119,7 @@ DOCUMENT_MAX_BYTES = 8 * 1024 * 1024
 IMAGE_MAX_BYTES = 5 * 1024 * 1024
 #: Images wider or taller than this many pixels are scaled down when uploaded.
 IMAGE_MAX_SIDE = 1600
+
+# The organisers' API (/api/v1/manage, personal access tokens).
+#: Requests each token may make (Flask-Limiter's notation); over it, 429 with Retry-After.
+API_RATE_LIMIT = "600 per minute"

@@ -62,6 +62,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     login_manager.init_app(app, add_context_processor=False)  # see rsvp.auth.access
     web.init_app(app)
 
+    from rsvp.api.views import BLUEPRINTS as api
     from rsvp.auth.views import BLUEPRINTS as organiser_pages
     from rsvp.editor.views import BLUEPRINTS as editor_pages
     from rsvp.events.views import BLUEPRINTS as event_pages
@@ -73,7 +74,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     from rsvp.speakers.views import BLUEPRINTS as speaker_pages
 
     for blueprint in (*event_pages, *registration_pages, *speaker_pages, *organiser_pages,
-                      *export_pages, *email_pages, *editor_pages, *feeds, language_switcher):
+                      *export_pages, *email_pages, *editor_pages, *feeds, *api, language_switcher):
         app.register_blueprint(blueprint)
 
     from rsvp.auth.services import RENDERERS as organiser_emails
