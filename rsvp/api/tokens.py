@@ -86,7 +86,7 @@ def get_own(organiser: Organiser, public_id: str) -> ApiToken | None:
 
 
 def authenticate(secret: str, now: datetime | None = None) -> ApiToken:
-    """The usable token whose secret this is; its last use is now.
+    """The usable token whose secret this is (record_use notes its use).
 
     :raises TokenRefused: unknown, revoked, expired, or its organiser deactivated.
     """
@@ -97,7 +97,6 @@ def authenticate(secret: str, now: datetime | None = None) -> ApiToken:
     token = db.session.scalar(sa.select(ApiToken).where(ApiToken.secret_hash == wanted))
     if token is None or not hmac.compare_digest(token.secret_hash, wanted) or not token.usable(now):
         raise TokenRefused("unknown, revoked or expired")
-    token.last_used_at = now
     return token
 
 
@@ -141,5 +140,10 @@ def actor(token: ApiToken) -> str:
     return f"{token.organiser.email[:200]} (API token {token.hint}…)"
 
 
-def record_use(token: ApiToken, event: Event | None, action: AuditAction, detail: str) -> None:
-    audit.record(event, actor(token), action, f"{detail} (through the API)")
+def record_use(token: ApiToken, event: Event | None, action: AuditAction, detail: str,
+               now: datetime | None = None) -> None:
+    """The audit entry of one use, and the token's last use (written after the request's reads:
+    see rsvp.db.write_after_reading)."""
+    now = now or now_utc()
+    audit.record(event, actor(token), action, f"{detail} (through the API)", now)
+    token.last_used_at = now

@@ -172,8 +172,6 @@ def test_a_session_cookie_never_stands_for_a_token(client, team):
 def test_changes_go_through_the_services_and_need_a_write_token_and_role(csrf_client, document, team):
     client = csrf_client  # the app checks CSRF as in production: bearer requests need none
     a, _b, viewer = team
-    a.requires_approval = True
-    db.session.commit()
     pending = make_registration(a, status=RegistrationStatus.PENDING_APPROVAL)
     manager = make_organiser()
     grant_role(a, manager, Role.MANAGER)

@@ -30,7 +30,6 @@ from rsvp.registrations import checkin, codes, decisions
 from rsvp.registrations.models import RegistrationStatus
 from rsvp.registrations.services import EventFull, RegistrationError, TransitionRefused
 from rsvp.speakers.models import SpeakerState
-from rsvp.timeutil import now_utc
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1/manage")
 csrf.exempt(bp)  # a bearer token is no ambient credential: no cookie, nothing to forge
@@ -59,7 +58,6 @@ def _refused(error: ApiError) -> Response:
     if error.status == 401:
         response.headers["WWW-Authenticate"] = 'Bearer realm="rsvp"'
     elif "api_token" in g:  # a refused use is a use: the log and the token's last use show it
-        _token().last_used_at = now_utc()
         tokens.record_use(_token(), None, AuditAction.VIEWED_LIST,
                           f"refused ({error.status} {error.code}): {request.method} {request.path}")
         db.session.commit()
