@@ -72,9 +72,11 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     from rsvp.mail.views import BLUEPRINTS as email_pages
     from rsvp.registrations.views import BLUEPRINTS as registration_pages
     from rsvp.speakers.views import BLUEPRINTS as speaker_pages
+    from rsvp.webhooks.views import BLUEPRINTS as webhook_pages
 
     for blueprint in (*event_pages, *registration_pages, *speaker_pages, *organiser_pages,
-                      *export_pages, *email_pages, *editor_pages, *feeds, *api, language_switcher):
+                      *export_pages, *email_pages, *editor_pages, *feeds, *api, *webhook_pages,
+                      language_switcher):
         app.register_blueprint(blueprint)
 
     from rsvp.auth.services import RENDERERS as organiser_emails
@@ -84,6 +86,10 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
 
     for renderers in (registration_emails, speaker_emails, organiser_emails):
         register_renderers(app, renderers)
+
+    from rsvp.webhooks.events import install as tell_webhooks
+
+    tell_webhooks()  # a delivery row in the same transaction as each change it tells of
 
     from rsvp.cli import register_commands
 
