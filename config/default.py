@@ -137,3 +137,8 @@ WEBHOOK_KEEP_DAYS = 7
 #: Whether the worker may call addresses on this machine or private networks (a tool inside the
 #: organisation's own network); off, only public addresses are called.
 WEBHOOK_ALLOW_PRIVATE_ADDRESSES = False
+
+# The framed forms (/events/<slug>/embed, /events/<slug>/speakers/embed).
+#: The origins (https://www.example.org) whose pages may frame them, a list or a text separated by
+#: commas or spaces (RSVP_EMBED_ORIGINS). Empty: no site may; every other page is never framable.
+EMBED_ORIGINS: list[str] = []

@@ -65,6 +65,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     from rsvp.api.views import BLUEPRINTS as api
     from rsvp.auth.views import BLUEPRINTS as organiser_pages
     from rsvp.editor.views import BLUEPRINTS as editor_pages
+    from rsvp.embed.views import BLUEPRINTS as framed_pages
     from rsvp.events.views import BLUEPRINTS as event_pages
     from rsvp.exports.views import BLUEPRINTS as export_pages
     from rsvp.feeds.views import BLUEPRINTS as feeds
@@ -76,7 +77,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
 
     for blueprint in (*event_pages, *registration_pages, *speaker_pages, *organiser_pages,
                       *export_pages, *email_pages, *editor_pages, *feeds, *api, *webhook_pages,
-                      language_switcher):
+                      *framed_pages, language_switcher):
         app.register_blueprint(blueprint)
 
     from rsvp.auth.services import RENDERERS as organiser_emails
@@ -90,6 +91,10 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     from rsvp.webhooks.events import install as tell_webhooks
 
     tell_webhooks()  # a delivery row in the same transaction as each change it tells of
+
+    from rsvp.embed.views.frames import install as frame_templates
+
+    frame_templates(app)
 
     from rsvp.cli import register_commands
 
