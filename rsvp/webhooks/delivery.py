@@ -171,10 +171,10 @@ def attempt(delivery_id: int, now: datetime, result: DeliveryResult) -> None:
     delivery.claim, delivery.lease_expires_at = None, None
     config = current_app.config
     if code is not None and 200 <= code < 300:
-        delivery.status, delivery.delivered_at = DeliveryStatus.DELIVERED, now
+        delivery.status, delivery.delivered_at, delivery.body = DeliveryStatus.DELIVERED, now, None
         result.delivered += 1
     elif delivery.attempts >= config["WEBHOOK_MAX_ATTEMPTS"] or error.startswith("refused"):
-        delivery.status = DeliveryStatus.FAILED
+        delivery.status, delivery.body = DeliveryStatus.FAILED, None
         result.failed += 1
     else:
         delay = min(config["WEBHOOK_RETRY_BASE_SECONDS"] * 2 ** (delivery.attempts - 1),
@@ -203,7 +203,8 @@ def deliver_webhooks(now: datetime | None = None) -> DeliveryResult:
 
 
 def forget_old(now: datetime) -> None:
-    """Deliveries finished long ago go, with their bodies and log."""
+    """Deliveries finished long ago go with their log (their bodies, which may name someone, went
+    as soon as they were delivered or given up)."""
     kept = now - timedelta(days=current_app.config["WEBHOOK_KEEP_DAYS"])
     db.session.execute(sa.delete(WebhookDelivery).where(
         WebhookDelivery.status.in_((DeliveryStatus.DELIVERED, DeliveryStatus.FAILED)),

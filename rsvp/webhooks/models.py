@@ -82,7 +82,7 @@ class WebhookDelivery(Base):
     speaker_id: Mapped[int | None] = mapped_column(sa.ForeignKey("speakers.id", ondelete="CASCADE"))
     occurred_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
     #: The JSON sent, written at the first attempt and sent unchanged after; sealed (it may name
-    #: the person) and deleted with the row.
+    #: the person), and emptied once delivered or given up.
     body: Mapped[str | None] = mapped_column(Sealed(), info=personal(Erase.ROW))
     status: Mapped[DeliveryStatus] = mapped_column(enum_column(DeliveryStatus, "delivery_status"),
                                                    default=DeliveryStatus.PENDING)

@@ -110,6 +110,8 @@ def test_a_retried_delivery_keeps_its_id_and_bytes(db_session, receiver):
     assert receiver.events()[0]["data"]["speaker"]["person"]["name"] == "Named Speaker"  # full details
     [delivery] = _deliveries()
     assert [a.status_code for a in delivery.log] == [503, 200] and delivery.endpoint_id == endpoint.id
+    db.session.refresh(delivery)
+    assert delivery.body is None  # delivered: the name it carried is not kept
 
 
 def test_a_change_rolled_back_tells_nothing(client, receiver):
