@@ -123,3 +123,26 @@ DOCUMENT_MAX_BYTES = 8 * 1024 * 1024
 IMAGE_MAX_BYTES = 5 * 1024 * 1024
 #: Images wider or taller than this many pixels are scaled down when uploaded.
 IMAGE_MAX_SIDE = 1600
+
+# The organisers' API (/api/v1/manage, personal access tokens).
+#: Requests each token may make (Flask-Limiter's notation); over it, 429 with Retry-After.
+API_RATE_LIMIT = "600 per minute"
+
+# Webhooks (rsvp.webhooks): delivered by the worker, signed the Standard Webhooks way.
+#: Seconds the worker waits for a receiver's answer.
+WEBHOOK_TIMEOUT_SECONDS = 10
+#: Retries wait BASE, 2×BASE, 4×BASE… seconds, at most MAX; a delivery is given up after this many tries.
+WEBHOOK_RETRY_BASE_SECONDS = 30
+WEBHOOK_RETRY_MAX_SECONDS = 3600
+WEBHOOK_MAX_ATTEMPTS = 12
+WEBHOOK_BATCH_SIZE = 50
+#: Finished deliveries (their bodies may name people) are deleted this many days after the change.
+WEBHOOK_KEEP_DAYS = 7
+#: Whether the worker may call addresses on this machine or private networks (a tool inside the
+#: organisation's own network); off, only public addresses are called.
+WEBHOOK_ALLOW_PRIVATE_ADDRESSES = False
+
+# The framed forms (/events/<slug>/embed, /events/<slug>/speakers/embed).
+#: The origins (https://www.example.org) whose pages may frame them, a list or a text separated by
+#: commas or spaces (RSVP_EMBED_ORIGINS). Empty: no site may; every other page is never framable.
+EMBED_ORIGINS: list[str] = []

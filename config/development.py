@@ -4,3 +4,4 @@ SECRET_KEY = "dev-only-not-secret"  # noqa: S105 - development only, never deplo
 SESSION_COOKIE_SECURE = False
 PUBLIC_BASE_URL = "http://127.0.0.1:5000"
 PUBLIC_PAGE_CACHE_SECONDS = 0  # an organiser trying the editor locally sees each change at once
+WEBHOOK_ALLOW_PRIVATE_ADDRESSES = True  # a receiver tried on this machine

@@ -12,3 +12,4 @@ AUTH_ARGON2_TIME_COST = 1
 AUTH_ARGON2_MEMORY_KIB = 1024
 AUTH_ARGON2_PARALLELISM = 1
 PUBLIC_PAGE_CACHE_SECONDS = 0  # tests see every change at once; tests/events test the cache itself
+WEBHOOK_ALLOW_PRIVATE_ADDRESSES = True  # the test receivers listen on 127.0.0.1

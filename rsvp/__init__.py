@@ -62,9 +62,11 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     login_manager.init_app(app, add_context_processor=False)  # see rsvp.auth.access
     web.init_app(app)
 
+    from rsvp.api.views import BLUEPRINTS as api
     from rsvp.attendance.views import BLUEPRINTS as attendance_pages
     from rsvp.auth.views import BLUEPRINTS as organiser_pages
     from rsvp.editor.views import BLUEPRINTS as editor_pages
+    from rsvp.embed.views import BLUEPRINTS as framed_pages
     from rsvp.events.views import BLUEPRINTS as event_pages
     from rsvp.exports.views import BLUEPRINTS as export_pages
     from rsvp.feeds.views import BLUEPRINTS as feeds
@@ -73,10 +75,11 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     from rsvp.registrations.views import BLUEPRINTS as registration_pages
     from rsvp.site.views import BLUEPRINTS as site_pages
     from rsvp.speakers.views import BLUEPRINTS as speaker_pages
+    from rsvp.webhooks.views import BLUEPRINTS as webhook_pages
 
     for blueprint in (*event_pages, *registration_pages, *speaker_pages, *organiser_pages,
                       *export_pages, *email_pages, *editor_pages, *attendance_pages, *feeds,
-                      *site_pages, language_switcher):
+                      *site_pages, *api, *webhook_pages, *framed_pages, language_switcher):
         app.register_blueprint(blueprint)
 
     from rsvp.auth.services import RENDERERS as organiser_emails
@@ -86,6 +89,14 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
 
     for renderers in (registration_emails, speaker_emails, organiser_emails):
         register_renderers(app, renderers)
+
+    from rsvp.webhooks.events import install as tell_webhooks
+
+    tell_webhooks()  # a delivery row in the same transaction as each change it tells of
+
+    from rsvp.embed.views.frames import install as frame_templates
+
+    frame_templates(app)
 
     from rsvp.cli import register_commands
 

@@ -4,7 +4,7 @@ purge (`rsvp purge`, and every pass), on top of the features they ask.
 Each pass: expire registrations whose email was never confirmed, drop
 grounds-pass details once an event is over, erase personal data past its
 retention time, queue due reminders, write a few batches of organisers'
-messages, send what is due, then build one large export. Each duty is a
+messages, send what is due, deliver the webhooks, then build one large export. Each duty is a
 cheap indexed query when there is nothing to do, and commits on its own.
 
 Retention: a set number of days after an event (30 by default), each feature
@@ -36,6 +36,7 @@ from rsvp.registrations.notify import enqueue_due_reminders, reminder_skip_reaso
 from rsvp.registrations.selfservice import expire_unconfirmed
 from rsvp.speakers import erasure as speaker_erasure
 from rsvp.speakers.models import Speaker
+from rsvp.webhooks.delivery import deliver_webhooks
 
 
 @dataclass
@@ -88,5 +89,6 @@ def deliver_due(now: datetime) -> PassResult:
             db.session.commit()
         write_messages(now)  # commits each batch itself
     result = send_pending(now, skip=lambda message: reminder_skip_reason(message, now))
+    deliver_webhooks(now)
     build_exports(now)
     return result

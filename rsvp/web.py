@@ -25,6 +25,7 @@ from werkzeug.routing import IntegerConverter, Map
 
 from rsvp import timeutil
 from rsvp.db import configure_sqlite
+from rsvp.embed import embedded
 from rsvp.extensions import db
 from rsvp.fields import error_links
 from rsvp.i18n import isolate, isolated_list, language_name, list_text, own_language_names, text_direction
@@ -82,7 +83,9 @@ def _security_headers(response: Response) -> Response:
     # Our own pages only: Flask-WTF refuses a form sent over HTTPS without a Referer of this host
     # (a browser under "no-referrer" sends none, so every form failed); other sites get nothing.
     response.headers["Referrer-Policy"] = "same-origin"
-    response.headers["X-Frame-Options"] = "DENY"
+    if "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]:
+        # Every page but the framed forms (rsvp.embed), which name the origins that may frame them.
+        response.headers["X-Frame-Options"] = "DENY"
     response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
     if request.is_secure:
         response.headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
@@ -172,6 +175,22 @@ class SessionInterface(SecureCookieSessionInterface):
     """
 
     _signers: dict[tuple[Any, ...], Any] = {}
+
+    @staticmethod
+    def _in_third_party_frame() -> bool:
+        """A framed form (rsvp.embed) over HTTPS: the session cookie, which holds its CSRF token,
+        must reach the frame on another site's page (SameSite=None; Secure; Partitioned). Over
+        plain http (development) browsers refuse that; same-site frames still get Lax cookies."""
+        return embedded() and request.is_secure
+
+    def get_cookie_samesite(self, app: Flask) -> str | None:
+        return "None" if self._in_third_party_frame() else super().get_cookie_samesite(app)
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        return self._in_third_party_frame() or super().get_cookie_secure(app)
+
+    def get_cookie_partitioned(self, app: Flask) -> bool:
+        return self._in_third_party_frame() or super().get_cookie_partitioned(app)
 
     def get_signing_serializer(self, app: Flask) -> Any:
         key = (app.secret_key, *(app.config.get("SECRET_KEY_FALLBACKS") or ()))

@@ -41,7 +41,7 @@ LAYERS: list[tuple[int, tuple[str, ...]]] = [
     (5, ("rsvp.registrations",)),
     (6, ("rsvp.editor", "rsvp.feeds", "rsvp.attendance")),
     (7, ("rsvp.exports",)),
-    (8, ("rsvp.speakers",)),
+    (8, ("rsvp.speakers", "rsvp.api", "rsvp.webhooks", "rsvp.embed")),
     (9, ("rsvp.web", "rsvp.language")),
     (10, ("rsvp.cli", "rsvp.serve", "rsvp.jobs", "rsvp.demo", "rsvp.keys")),
 ]

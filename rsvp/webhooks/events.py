@@ -1,0 +1,78 @@
+"""Writes a delivery row for each endpoint told of a change, in the change's own transaction.
+
+Every registration's step is a RegistrationChange row (rsvp.registrations.services.register,
+move_status, checkin.check_in all add one), and an inscription is a new Speaker: after each
+flush, the new ones are turned into deliveries by plain INSERTs on the flush's connection. A
+change rolled back (a savepoint included: a second registration refused) takes its delivery
+with it; nothing is sent from a web request: the worker delivers (rsvp.webhooks.delivery).
+The registration and speakers services are not touched: create_app installs the listener.
+"""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from rsvp.db import Session as AppSession
+from rsvp.registrations.models import RegistrationChange, RegistrationStatus
+from rsvp.speakers.models import Speaker
+from rsvp.timeutil import now_utc
+from rsvp.webhooks.models import WebhookDelivery, WebhookEndpoint, WebhookType
+
+
+def new_message_id() -> str:
+    return "msg_" + secrets.token_urlsafe(24)
+
+
+def types_of(change: RegistrationChange) -> list[WebhookType]:
+    """What a registration's step tells: created, a status change (and a cancellation), check-in."""
+    if change.from_status is None:
+        return [WebhookType.REGISTRATION_CREATED]
+    if change.from_status != change.to_status:
+        told = [WebhookType.REGISTRATION_STATUS_CHANGED]
+        if change.to_status is RegistrationStatus.CANCELLED:
+            told.append(WebhookType.REGISTRATION_CANCELLED)
+        return told
+    if change.note == "checked in":  # rsvp.registrations.checkin.check_in's step
+        return [WebhookType.REGISTRATION_CHECKED_IN]
+    return []
+
+
+def _endpoints(connection: sa.Connection, event_id: int, cache: dict[int, list[Any]]) -> list[Any]:
+    """The endpoints told of ``event_id``'s changes: its own and the site-wide ones."""
+    if event_id not in cache:
+        cache[event_id] = list(connection.execute(
+            sa.select(WebhookEndpoint.id, WebhookEndpoint.types).where(sa.or_(
+                WebhookEndpoint.event_id == event_id, WebhookEndpoint.event_id.is_(None)))))
+    return cache[event_id]
+
+
+def _after_flush(session: Session, context: Any) -> None:
+    told: list[tuple[int, WebhookType, dict[str, Any]]] = []
+    for obj in session.new:
+        if isinstance(obj, RegistrationChange):
+            for kind in types_of(obj):
+                told.append((obj.registration.event_id, kind, {"registration_change_id": obj.id}))
+        elif isinstance(obj, Speaker):
+            told.append((obj.event_id, WebhookType.SPEAKER_INSCRIBED, {"speaker_id": obj.id}))
+    if not told:
+        return
+    connection = session.connection()
+    cache: dict[int, list[Any]] = {}
+    now = now_utc()
+    rows = [{"endpoint_id": endpoint_id, "message_id": new_message_id(), "type": kind,
+             "occurred_at": now, "next_attempt_at": now, "status": "pending", "attempts": 0,
+             "registration_change_id": None, "speaker_id": None, **about}
+            for event_id, kind, about in told
+            for endpoint_id, types in _endpoints(connection, event_id, cache) if kind.value in types]
+    if rows:
+        connection.execute(sa.insert(WebhookDelivery), rows)
+
+
+def install() -> None:
+    """Listen to every session of the app (idempotent: create_app runs once per app)."""
+    if not sa.event.contains(AppSession, "after_flush", _after_flush):
+        sa.event.listen(AppSession, "after_flush", _after_flush)
