@@ -1,4 +1,5 @@
-"""The site's own look: name, organisation and address, website, colour and logo, set on /manage/site.
+"""The site's own look: name, organisation and address, website, colour and logo, set on /manage/site;
+the audit log's actions for the site's settings and for API tokens.
 
 Revision ID: b8d1e2f3a4c5
 Revises: b1c2d3e4f5a6
@@ -40,11 +41,11 @@ def upgrade():
     with op.batch_alter_table('audit_entries', schema=None) as batch_op:
         batch_op.drop_constraint(op.f('ck_audit_entries_audit_action'), type_='check')
         batch_op.create_check_constraint(op.f('ck_audit_entries_audit_action'),
-                                         _check(_ACTIONS + ("changed_site",)))
+                                         _check(_ACTIONS + ("changed_site", "changed_tokens")))
 
 
 def downgrade():
-    op.execute("DELETE FROM audit_entries WHERE action = 'changed_site'")
+    op.execute("DELETE FROM audit_entries WHERE action IN ('changed_site', 'changed_tokens')")
     with op.batch_alter_table('audit_entries', schema=None) as batch_op:
         batch_op.drop_constraint(op.f('ck_audit_entries_audit_action'), type_='check')
         batch_op.create_check_constraint(op.f('ck_audit_entries_audit_action'), _check(_ACTIONS))

@@ -71,7 +71,7 @@ def _record(token: ApiToken, actor: str, what: str, now: datetime) -> None:
     detail = f"API token {token.hint}… “{token.name}” {what}"
     named: list[Event | None] = [*([] if token.all_events else token.events)]
     for event in named or [None]:
-        audit.record(event, actor, AuditAction.CHANGED_ROLES, detail, now)
+        audit.record(event, actor, AuditAction.CHANGED_TOKENS, detail, now)
 
 
 def tokens_of(organiser: Organiser) -> list[ApiToken]:

@@ -24,6 +24,7 @@ class AuditAction(enum.StrEnum):
     CHANGED_EVENT = "changed_event"
     CHANGED_ROLES = "changed_roles"
     CHANGED_SITE = "changed_site"
+    CHANGED_TOKENS = "changed_tokens"
 
 
 class AuditEntry(Base):

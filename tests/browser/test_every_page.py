@@ -115,7 +115,8 @@ def pages(app, event: Event) -> tuple[dict[str, str], dict[str, str]]:
     public, organiser, missing = {}, {}, []
     with app.test_request_context():
         for rule in app.url_map.iter_rules():
-            if "GET" not in (rule.methods or ()) or rule.endpoint in NOT_PAGES:
+            if ("GET" not in (rule.methods or ()) or rule.endpoint in NOT_PAGES
+                    or rule.rule.startswith("/api/")):  # JSON for programs, with its own tests
                 continue
             unknown = [name for name in rule.arguments if name not in SAMPLES]
             if unknown:

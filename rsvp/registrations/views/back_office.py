@@ -275,6 +275,7 @@ AUDIT_LABELS = {
     AuditAction.CHANGED_EVENT.value: _l("Changed the event"),
     AuditAction.CHANGED_ROLES.value: _l("Changed the team"),
     AuditAction.CHANGED_SITE.value: _l("Changed the site's settings"),
+    AuditAction.CHANGED_TOKENS.value: _l("Made or revoked an API token"),
 }
 #: Who acted, where it was not an organiser (whose address the entry shows).
 AUDIT_ACTORS = {"attendee": _l("The attendee, through their link"), "system": _l("A rule, automatically")}
