@@ -181,12 +181,18 @@ class Timetable:
 
 
 def timetable(queue: Sequence[tuple[Hashable, int]], *, now: datetime, floor_starts_at: datetime,
-              floor_minutes: int, current: Turn | None = None) -> Timetable:
+              floor_minutes: int, current: Turn | None = None,
+              opened_at: datetime | None = None) -> Timetable:
     """Projected start of each waiting speaker, given ``(key, seconds allowed)`` in order.
 
     Nobody starts before the floor opens or before now; the current speaker
-    keeps the floor for their full time, or until now if they run over.
+    keeps the floor for their full time, or until now if they run over. A floor
+    the chair opened early (``opened_at``: the first speaker's start, before the
+    scheduled time) runs from then: the speakers after them follow on at once,
+    not at the scheduled time, which may be another day.
     """
+    if opened_at is not None and opened_at < floor_starts_at:
+        floor_starts_at = opened_at
     floor_ends_at = floor_starts_at + timedelta(minutes=floor_minutes)
     cursor = current.expected_end(now) if current else max(now, floor_starts_at)
     slots = []

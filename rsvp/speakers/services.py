@@ -381,10 +381,11 @@ def lineup(speakers_list: SpeakersList, now: datetime | None = None) -> Lineup:
     order = ordering.list_order(_speakers(speakers_list.event, LISTED_STATES))
     current = next((s for s in order if s.id == speakers_list.current_speaker_id), None)
     queue = [s for s in order if s.is_waiting]
+    opened_at = min((s.started_at for s in order if s.started_at is not None), default=None)
     table = ordering.timetable(
         [(s.id, s.seconds_allowed) for s in queue], now=now,
         floor_starts_at=speakers_list.floor_start(), floor_minutes=speakers_list.floor_minutes,
-        current=turn_of(current))
+        current=turn_of(current), opened_at=opened_at)
     return Lineup(speakers_list, order, current, queue, table)
 
 

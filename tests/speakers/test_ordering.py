@@ -182,3 +182,19 @@ def test_the_current_speaker_keeps_the_floor_for_their_time_or_until_now_when_ov
 def test_after_the_floor_time_nothing_remains_and_an_empty_queue_fits():
     table = timetable([], now=T0 + timedelta(hours=2), floor_starts_at=T0, floor_minutes=30)
     assert table.slots == [] and table.fits and table.remaining_seconds == 0
+
+
+def test_a_floor_opened_early_runs_from_its_opening_not_from_the_scheduled_day():
+    """Issue 16: the chair gave the floor a day early; the speakers after follow on at once."""
+    scheduled = T0 + timedelta(days=1)
+    opened = T0
+    now = T0 + timedelta(seconds=90)  # the first speaker delivered; nobody holds the floor
+    table = timetable([("b", 60), ("c", 60)], now=now, floor_starts_at=scheduled, floor_minutes=10,
+                      opened_at=opened)
+    assert [slot.starts_at for slot in table.slots] == [now, now + timedelta(seconds=60)]
+    assert table.floor_starts_at == opened and table.floor_ends_at == opened + timedelta(minutes=10)
+    assert table.remaining_seconds == 510 and table.fits
+    # Opened on time or late: the scheduled start still holds.
+    late = timetable([("b", 60)], now=now, floor_starts_at=T0, floor_minutes=10,
+                     opened_at=T0 + timedelta(seconds=30))
+    assert late.floor_starts_at == T0
