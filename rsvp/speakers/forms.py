@@ -129,6 +129,10 @@ class InscriptionForm(Honeypot, _EventChoices, FlaskForm):
         validators=[DataRequired(MESSAGES["email"]), Length(max=254), ValidEmail()],
         description=_l("We send your place and time here, with a link to change or withdraw."),
         render_kw={"autocomplete": "email", "spellcheck": "false"})
+    confidential = BooleanField(
+        _l("Keep my participation confidential"),
+        description=_l("Your name never appears on the public speakers list, its feed or the screen in "
+                       "the room; only the organisers who run the list see it."))
     consent = BooleanField(
         _l("I agree that these details are used to run the speakers list, as described above."),
         validators=[DataRequired(_l("Please accept the privacy notice to inscribe."))])

@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 
 from rsvp.extensions import db
 from rsvp.i18n import language_name
@@ -208,10 +209,25 @@ def iso(moment: datetime | None) -> str | None:
     return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
-def _entry(speaker: Speaker, zone: str, shows_names: bool, console: bool,
-           slot: ordering.Slot | None = None) -> dict[str, Any]:
+def shown_name(speaker: Speaker, sees_confidential: bool) -> str:
+    """The speaker's name for an organiser: a confidential one's only for managers and owners."""
+    if speaker.confidential and not sees_confidential:
+        return str(_l("Confidential speaker"))
+    return speaker.name
+
+
+def public_delegation(speaker: Speaker) -> str:
+    """The delegation as the public sees it: someone confidential speaking for no institution
+    (category "other": the delegation may be their own name) is "a participant"."""
+    if speaker.confidential and speaker.category is SpeakerCategory.OTHER:
+        return str(_l("A participant"))
+    return speaker.delegation
+
+
+def entry_of(speaker: Speaker, zone: str, shows_names: bool, console: bool,
+           slot: ordering.Slot | None = None, sees_confidential: bool = False) -> dict[str, Any]:
     entry: dict[str, Any] = {
-        "delegation": speaker.delegation,
+        "delegation": speaker.delegation if console else public_delegation(speaker),
         "category": speaker.category.value,
         "category_label": str(CATEGORY_SHORT[speaker.category]),
         "group_name": speaker.group_name,
@@ -222,10 +238,11 @@ def _entry(speaker: Speaker, zone: str, shows_names: bool, console: bool,
         "state_label": str(STATE_LABELS[speaker.state]),
         "moved_to_end": speaker.moved_to_end_at is not None,
     }
-    if shows_names:
-        entry["name"] = speaker.name
     if console:
-        entry |= {"id": speaker.public_id, "has_statement": speaker.statement_stored_as is not None}
+        entry |= {"id": speaker.public_id, "has_statement": speaker.statement_stored_as is not None,
+                  "name": shown_name(speaker, sees_confidential), "confidential": bool(speaker.confidential)}
+    elif shows_names and not speaker.confidential:
+        entry["name"] = speaker.name
     if speaker.state is SpeakerState.DELIVERED:
         entry["seconds_used"] = speaker.seconds_used
     if slot is not None:
@@ -235,31 +252,36 @@ def _entry(speaker: Speaker, zone: str, shows_names: bool, console: bool,
 
 
 def live_state(speakers_list: SpeakersList, now: datetime | None = None, *,
-               console: bool = False) -> dict[str, Any]:
+               console: bool = False, sees_confidential: bool = False) -> dict[str, Any]:
     """Everything a live screen shows, as plain JSON-ready values.
 
-    The public form never holds an email address, a public id, or, unless the
-    list's settings allow it, a speaker's name; ``console=True`` adds names and
-    ids for the organisers.
+    The public form never holds an email address, a public id, a confidential
+    speaker's name or, unless the list's settings allow it, anyone's name;
+    ``console=True`` adds names and ids for the organisers (a confidential
+    speaker's name only with ``sees_confidential``: managers and owners).
     """
     now = now or now_utc()
-    return _state(speakers_list, services.lineup(speakers_list, now), now, console)
+    return _state(speakers_list, services.lineup(speakers_list, now), now, console, sees_confidential)
 
 
 def _state(speakers_list: SpeakersList, lineup: ordering.Lineup, now: datetime,
-           console: bool) -> dict[str, Any]:
+           console: bool, sees_confidential: bool = False) -> dict[str, Any]:
     table, zone = lineup.timetable, speakers_list.event.timezone
     shows_names = console or speakers_list.public_shows_names
+
+    def _entry(speaker: Speaker, slot: ordering.Slot | None = None) -> dict[str, Any]:
+        return entry_of(speaker, zone, shows_names, console, slot, sees_confidential)
+
     current = None
     if lineup.current is not None:
         turn = services.turn_of(lineup.current)
-        current = _entry(lineup.current, zone, shows_names, console) | {
+        current = _entry(lineup.current) | {
             "started_at": iso(turn.started_at if turn else None),
             "ended_at": iso(lineup.current.ended_at),
             "seconds_left": turn.seconds_left(now) if turn else lineup.current.seconds_allowed}
-    queue = [_entry(s, zone, shows_names, console, slot) | {"place": place}
+    queue = [_entry(s, slot) | {"place": place}
              for place, (s, slot) in enumerate(zip(lineup.queue, table.slots, strict=True), start=1)]
-    done = [_entry(s, zone, shows_names, console) for s in lineup.order
+    done = [_entry(s) for s in lineup.order
             if s.state in (SpeakerState.DELIVERED, SpeakerState.ABSENT)]
     return {
         "server_now": iso(now),

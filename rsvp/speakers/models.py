@@ -12,7 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from rsvp.db import Base, UTCDateTime, enum_column, new_public_id
 from rsvp.events.models import Event
 from rsvp.personal import Erase, not_personal, personal
-from rsvp.sealing import Sealed
+from rsvp.sealing import Sealed, SealedJSON
 from rsvp.timeutil import now_utc
 
 
@@ -154,6 +154,10 @@ class Speaker(Base):
         info=not_personal("the group spoken for, published on the list"))
     #: ISO 639-1 code of the statement's language, so interpreters can prepare.
     language: Mapped[str] = mapped_column(sa.String(8), info=not_personal("the language of the statement"))
+    #: They asked to keep their participation confidential (True; sealed: asking says they are at
+    #: risk): their name never reaches the public list, nor organisers below manager.
+    confidential: Mapped[bool | None] = mapped_column(SealedJSON, default=False, info=personal(
+        Erase.KEEP, why="keeps the delegation of someone speaking for themselves off the public list"))
     #: Lower-case; only organisers ever see it.
     email: Mapped[str] = mapped_column(Sealed(254), info=personal(Erase.ADDRESS))
     #: Language the person reads their emails in.

@@ -87,6 +87,8 @@ class InscriptionData:
     nhri_a_status: bool = False
     email_language: str = "en"
     statement: Upload | None = None
+    #: Their name never on the public list, nor shown to organisers below manager.
+    confidential: bool = False
 
 
 # -- settings -------------------------------------------------------------------------------------
@@ -241,6 +243,7 @@ def inscribe(event: Event, data: InscriptionData, now: datetime | None = None) -
         language=data.language,
         email=data.email.strip().lower(),
         email_language=data.email_language,
+        confidential=data.confidential,
         state=SpeakerState.INSCRIBED,
         one_per_delegation=speakers_list.one_per_delegation,
         seconds_allowed=speakers_list.seconds_for(category, data.on_behalf_of_group),

@@ -140,7 +140,8 @@ def settings(event: Event) -> Page:
 @event_role_required(Role.VIEWER)
 def console(event: Event) -> str:
     speakers_list = services.speakers_list_of(event)
-    state = live.live_state(speakers_list, console=True) if speakers_list else None
+    state = (live.live_state(speakers_list, console=True, sees_confidential=_may_act(event))
+             if speakers_list else None)
     return render_template("manage/speakers/console.html", event=event, speakers_list=speakers_list,
                            state=state, may_act=_may_act(event))
 
@@ -148,7 +149,7 @@ def console(event: Event) -> str:
 @bp.get("/manage/events/<event_id>/speakers/console.json")
 @event_role_required(Role.VIEWER)
 def state(event: Event) -> Response:
-    response = jsonify(live.live_state(_list_of(event), console=True))
+    response = jsonify(live.live_state(_list_of(event), console=True, sees_confidential=_may_act(event)))
     response.headers["Cache-Control"] = "no-store"
     return response
 
@@ -221,7 +222,7 @@ def report(event: Event) -> str:
     speakers_list = services.speakers_list_of(event)
     return render_template("manage/speakers/report.html", event=event, speakers_list=speakers_list,
                            report=live.report(speakers_list) if speakers_list else None,
-                           may_act=_may_act(event))
+                           may_act=_may_act(event), shown_name=live.shown_name)
 
 
 def _csv(event: Event, export: Export) -> Response:
@@ -234,11 +235,14 @@ def _csv(event: Event, export: Export) -> Response:
 @event_role_required(Role.VIEWER)
 def report_by_speaker(event: Event) -> Response:
     speakers_list = _list_of(event)
+    # Confidential speakers' names leave the site only when a manager deliberately asks.
+    included = request.args.get("include_confidential") == "1" and _may_act(event)
     # Names leave the site: recorded, like any export of personal data. Written before the
     # export is read: on SQLite this GET's transaction then holds the write lock early.
-    record(event, current_organiser().email, AuditAction.EXPORTED_LIST, "speaking time per speaker (CSV)")
+    record(event, current_organiser().email, AuditAction.EXPORTED_LIST, "speaking time per speaker (CSV)"
+           + ("; including the names of confidential speakers" if included else ""))
     db.session.flush()
-    response = _csv(event, reports.by_speaker(live.report(speakers_list), event))
+    response = _csv(event, reports.by_speaker(live.report(speakers_list), event, included))
     db.session.commit()
     return response
 
