@@ -11,8 +11,8 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateTimeLocalField
-from wtforms.validators import Optional, ValidationError
+from wtforms import BooleanField, DateTimeLocalField, StringField
+from wtforms.validators import Length, Optional, ValidationError
 
 from rsvp.events.models import Event
 from rsvp.fields import OneMessage, WholeNumberField
@@ -26,7 +26,7 @@ _SECONDS_MESSAGE = _l("Enter a whole number of seconds from %(low)s to %(high)s.
                       low=_SECONDS[0], high=_SECONDS[1])
 #: The settings that are times, entered in the event's zone.
 _MOMENTS = ("opens_at", "closes_at", "floor_starts_at")
-_PLAIN = ("enabled", "floor_minutes", "individual_seconds", "group_seconds", "one_per_delegation",
+_PLAIN = ("title", "enabled", "floor_minutes", "individual_seconds", "group_seconds", "one_per_delegation",
           "public_shows_names")
 _KINDS = ("individual", "group")
 
@@ -46,6 +46,9 @@ def _seconds(label: Any, required: bool = True, **kwargs: Any) -> WholeNumberFie
 
 
 class SettingsForm(FlaskForm):
+    title = StringField(_l("Name of the list"), validators=[Length(max=200)],
+                        description=_l("Where an event has several floors: for example “Questions after "
+                                       "segment I”. Empty: “Speakers list” and its number."))
     enabled = BooleanField(_l("Speakers list on: take inscriptions and show the live list"))
     opens_at = MomentField(_l("Inscription opens"), _l("Empty: as soon as the list is on."))
     closes_at = MomentField(_l("Inscription closes"), _l("Empty: when the event ends."))
@@ -90,6 +93,7 @@ class SettingsForm(FlaskForm):
     def settings(self, current: SpeakersList | None) -> dict[str, Any]:
         """Keywords for services.configure(): times in UTC, the per-category exceptions."""
         values: dict[str, Any] = {name: self[name].data for name in _PLAIN}
+        values["title"] = (values["title"] or "").strip()
         for name in _MOMENTS:
             moment, kept = self._utc(name), getattr(current, name, None)
             # The page shows whole minutes: a time left as it was keeps its seconds.
@@ -104,8 +108,8 @@ class SettingsForm(FlaskForm):
 def initial(event: Event, speakers_list: SpeakersList | None) -> dict[str, Any]:
     """The form's values: the list's settings (times in the event's zone), or a new list's."""
     if speakers_list is None:
-        return {"enabled": True, "floor_minutes": 30, "individual_seconds": 60, "group_seconds": 120,
-                "one_per_delegation": True, "public_shows_names": False}
+        return {"title": "", "enabled": True, "floor_minutes": 30, "individual_seconds": 60,
+                "group_seconds": 120, "one_per_delegation": True, "public_shows_names": False}
     values: dict[str, Any] = {name: getattr(speakers_list, name) for name in _PLAIN}
     for name in _MOMENTS:
         moment = getattr(speakers_list, name)

@@ -39,10 +39,7 @@ class InvalidOrder(SpeakersError):
 
 
 def _list_of(speaker: Speaker) -> SpeakersList:
-    speakers_list = services.speakers_list_of(speaker.event)
-    if speakers_list is None:
-        raise services.NoSpeakersList(speaker.event.slug)
-    return speakers_list
+    return speaker.speakers_list
 
 
 def _release_floor(speaker: Speaker) -> None:
@@ -152,7 +149,7 @@ def swap(first: Speaker, second: Speaker, now: datetime | None = None) -> None:
 
     :raises TransitionRefused: either is not waiting, or they are on different lists.
     """
-    if not (first.is_waiting and second.is_waiting) or first.event_id != second.event_id:
+    if not (first.is_waiting and second.is_waiting) or first.list_id != second.list_id:
         raise TransitionRefused("swap")
     lineup = services.lineup(_list_of(first), now)
     _store_order(lineup.order)

@@ -46,15 +46,18 @@ WAITING_STATES = (SpeakerState.INSCRIBED, SpeakerState.CONFIRMED)
 #: On the list as shown (everything but withdrawn).
 LISTED_STATES = (*WAITING_STATES, SpeakerState.SPEAKING, SpeakerState.DELIVERED, SpeakerState.ABSENT)
 
-# One inscription per delegation where the event asks for it; a withdrawn inscription frees it.
+# One inscription per delegation and list where the list asks for it; a withdrawn inscription frees it.
 _ONE_PER_DELEGATION_SQL = "one_per_delegation AND state <> 'withdrawn'"
 
 
 class SpeakersList(Base):
-    """One per event: the rules of the open floor and who holds it right now."""
+    """One floor of an event (an event may have several: one per panel segment): its rules and
+    who holds it right now."""
 
     __tablename__ = "speakers_lists"
     __table_args__ = (
+        sa.UniqueConstraint("event_id", "number", name="uq_speakers_lists_event_number"),
+        sa.CheckConstraint("number > 0", name="number_positive"),
         sa.CheckConstraint("closes_at IS NULL OR opens_at IS NULL OR closes_at > opens_at",
                            name="window_order"),
         sa.CheckConstraint("floor_minutes > 0", name="floor_minutes_positive"),
@@ -64,8 +67,12 @@ class SpeakersList(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    #: The event whose open floor this is; one list per event.
-    event_id: Mapped[int] = mapped_column(sa.ForeignKey("events.id", ondelete="CASCADE"), unique=True)
+    #: The event whose open floor this is.
+    event_id: Mapped[int] = mapped_column(sa.ForeignKey("events.id", ondelete="CASCADE"))
+    #: 1, 2, …: the list's place among the event's lists, and its number in addresses (?list=2).
+    number: Mapped[int] = mapped_column(sa.Integer, default=1, server_default="1")
+    #: "Questions after segment I"; empty for an event's only list.
+    title: Mapped[str] = mapped_column(sa.String(200), default="", server_default="")
     #: Off hides the inscription form and the live list.
     enabled: Mapped[bool] = mapped_column(sa.Boolean, default=True)
     #: Inscription opens then (UTC); NULL means open as soon as the list is enabled.
@@ -88,7 +95,8 @@ class SpeakersList(Base):
     public_shows_names: Mapped[bool] = mapped_column(sa.Boolean, default=False)
     #: Who holds the floor; their Speaker.started_at is the timer's only clock.
     current_speaker_id: Mapped[int | None] = mapped_column(
-        sa.ForeignKey("speakers.id", ondelete="SET NULL"))
+        # use_alter: speakers point back at their list; tables sort (and load) lists first.
+        sa.ForeignKey("speakers.id", ondelete="SET NULL", use_alter=True))
     #: Bumped in the same transaction as every change to the list or anyone on it (an UPDATE
     #: ... SET version = version + 1, never read-then-write): the public live list's JSON is
     #: built once per version, not once per viewer (rsvp/speakers/feed.py).
@@ -97,10 +105,11 @@ class SpeakersList(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc, onupdate=now_utc)
 
     event: Mapped[Event] = relationship()
-    current_speaker: Mapped[Speaker | None] = relationship(foreign_keys=[current_speaker_id])
+    current_speaker: Mapped[Speaker | None] = relationship(foreign_keys=[current_speaker_id],
+                                                           post_update=True)
 
     def __repr__(self) -> str:
-        return f"<SpeakersList event={self.event_id}>"
+        return f"<SpeakersList event={self.event_id} number={self.number}>"
 
     def floor_start(self) -> datetime:
         return self.floor_starts_at or self.event.starts_at
@@ -118,7 +127,7 @@ class Speaker(Base):
 
     __tablename__ = "speakers"
     __table_args__ = (
-        sa.Index("uq_speakers_event_delegation_active", "event_id", "delegation_key", unique=True,
+        sa.Index("uq_speakers_list_delegation_active", "list_id", "delegation_key", unique=True,
                  sqlite_where=sa.text(_ONE_PER_DELEGATION_SQL),
                  postgresql_where=sa.text(_ONE_PER_DELEGATION_SQL)),
         sa.Index("ix_speakers_event_state", "event_id", "state"),
@@ -134,6 +143,9 @@ class Speaker(Base):
     public_id: Mapped[str] = mapped_column(sa.String(32), unique=True, default=new_public_id,
         info=not_personal("a random identifier"))
     event_id: Mapped[int] = mapped_column(sa.ForeignKey("events.id", ondelete="CASCADE"))
+    #: The list (the floor) they are inscribed on; one of their event's.
+    list_id: Mapped[int] = mapped_column(sa.ForeignKey("speakers_lists.id", ondelete="CASCADE"),
+                                         index=True)
     #: The person who will speak.
     name: Mapped[str] = mapped_column(Sealed(200), info=personal(Erase.BLANK))
     #: As the person wrote it: "Permanent Mission of Lithuania", "Amnesty International".
@@ -196,6 +208,7 @@ class Speaker(Base):
     statement_uploaded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     event: Mapped[Event] = relationship()
+    speakers_list: Mapped[SpeakersList] = relationship(foreign_keys=[list_id])
 
     def __repr__(self) -> str:
         return f"<Speaker {self.public_id} {self.state}>"
@@ -203,3 +216,13 @@ class Speaker(Base):
     @property
     def is_waiting(self) -> bool:
         return self.state in WAITING_STATES
+
+
+@sa.event.listens_for(Speaker, "before_insert")
+def _on_the_events_first_list(_mapper: Any, connection: sa.Connection, speaker: Speaker) -> None:
+    """A speaker added with no list named goes on their event's first list (the only one an event
+    had before events had several)."""
+    if speaker.list_id is None and speaker.speakers_list is None:
+        speaker.list_id = connection.scalar(
+            sa.select(SpeakersList.id).where(SpeakersList.event_id == speaker.event_id)
+            .order_by(SpeakersList.number).limit(1))

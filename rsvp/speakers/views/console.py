@@ -17,6 +17,7 @@ from flask import (
     Blueprint,
     abort,
     flash,
+    g,
     jsonify,
     redirect,
     render_template,
@@ -59,8 +60,35 @@ ACTIONS: dict[str, tuple[Callable[[Speaker], Any], Any]] = {
 }
 
 
+def _number() -> int | None:
+    """The list asked for (``?list=2``); None for the event's first."""
+    number = request.args.get("list", type=int)
+    return number if number and number > 0 else None
+
+
+def _showing(speakers_list: SpeakersList | None) -> SpeakersList | None:
+    """Remember the list this page is about: every console address built for it names it."""
+    g.speakers_list_number = speakers_list.number if speakers_list is not None else None
+    return speakers_list
+
+
+@bp.url_defaults
+def _same_list(endpoint: str, values: dict[str, Any]) -> None:
+    number = g.get("speakers_list_number")
+    if number and number > 1 and "list" not in values and endpoint.startswith("console."):
+        values["list"] = number
+
+
+def _asked_list(event: Event) -> SpeakersList | None:
+    """The list of ``?list=`` (the first without it); a number the event has not: 404."""
+    speakers_list = services.speakers_list_of(event, _number())
+    if speakers_list is None and _number() is not None:
+        abort(404)
+    return _showing(speakers_list)
+
+
 def _list_of(event: Event) -> SpeakersList:
-    speakers_list = services.speakers_list_of(event)
+    speakers_list = _asked_list(event)
     if speakers_list is None:
         abort(404)
     return speakers_list
@@ -70,6 +98,7 @@ def _speaker_of(event: Event, public_id: str | None) -> Speaker:
     speaker = services.get_by_public_id(public_id or "")
     if speaker is None or speaker.event_id != event.id:
         abort(404)
+    _showing(speaker.speakers_list)
     return speaker
 
 
@@ -112,25 +141,34 @@ def _refused(event: Event, error: services.SpeakersError, speaker: Speaker | Non
 def _settings_page(event: Event, form: SettingsForm, speakers_list: SpeakersList | None,
                    status: int = 200) -> tuple[str, int]:
     return render_template("manage/speakers/settings.html", event=event, form=form,
-                           speakers_list=speakers_list), status
+                           speakers_list=speakers_list, may_act=True, **_lists(event)), status
+
+
+def _lists(event: Event) -> dict[str, Any]:
+    """What the pages' list tabs show: the event's lists and the one this page is about."""
+    return {"lists": services.lists_of(event), "number": g.get("speakers_list_number")}
 
 
 @bp.route("/manage/events/<event_id>/speakers/settings", methods=["GET", "POST"])
 @event_role_required(Role.MANAGER)
 def settings(event: Event) -> Page:
-    speakers_list = services.speakers_list_of(event)
+    """A list's settings (``?list=2``), or a new list's (``?list=new``: the event's next)."""
+    adding = request.args.get("list") == "new"
+    speakers_list = None if adding else _asked_list(event)
+    number = services.next_number(event) if adding or speakers_list is None else speakers_list.number
     form = SettingsForm(event, data=initial(event, speakers_list))
     if not form.validate_on_submit():
         return _settings_page(event, form, speakers_list, 422 if form.is_submitted() else 200)
     values = form.settings(speakers_list)
     changes = changed(speakers_list, values) if speakers_list else ["created"]
-    services.configure(event, **values)
+    created = services.configure(event, number=number, **values)
     if changes:
         record(event, current_organiser().email, AuditAction.CHANGED_EVENT,
-               "speakers list: " + ", ".join(changes))
+               f"speakers list {number}: " + ", ".join(changes))
     db.session.commit()
     flash(_("The speakers list is set up.") if speakers_list is None
           else _("The speakers list settings are saved."), "success")
+    _showing(created)
     return redirect(url_for("console.console", event_id=event.public_id), code=303)
 
 
@@ -139,11 +177,11 @@ def settings(event: Event) -> Page:
 @bp.get("/manage/events/<event_id>/speakers")
 @event_role_required(Role.VIEWER)
 def console(event: Event) -> str:
-    speakers_list = services.speakers_list_of(event)
+    speakers_list = _asked_list(event)
     state = (live.live_state(speakers_list, console=True, sees_confidential=_may_act(event))
              if speakers_list else None)
     return render_template("manage/speakers/console.html", event=event, speakers_list=speakers_list,
-                           state=state, may_act=_may_act(event))
+                           state=state, may_act=_may_act(event), **_lists(event))
 
 
 @bp.get("/manage/events/<event_id>/speakers/console.json")
@@ -174,6 +212,7 @@ def act(event: Event, speaker_id: str) -> Response | tuple[Response, int]:
 @bp.post("/manage/events/<event_id>/speakers/swap")
 @event_role_required(Role.MANAGER)
 def swap(event: Event) -> Response | tuple[Response, int]:
+    _asked_list(event)
     first_id, second_id = request.form.get("first"), request.form.get("second")
     if not first_id or not second_id or first_id == second_id:
         return _answer(event, _("Choose two different speakers to swap."), ok=False)
@@ -219,10 +258,10 @@ def statement(event: Event, speaker_id: str) -> Response:
 @bp.get("/manage/events/<event_id>/speakers/report")
 @event_role_required(Role.VIEWER)
 def report(event: Event) -> str:
-    speakers_list = services.speakers_list_of(event)
+    speakers_list = _asked_list(event)
     return render_template("manage/speakers/report.html", event=event, speakers_list=speakers_list,
                            report=live.report(speakers_list) if speakers_list else None,
-                           may_act=_may_act(event), shown_name=live.shown_name)
+                           may_act=_may_act(event), shown_name=live.shown_name, **_lists(event))
 
 
 def _csv(event: Event, export: Export) -> Response:
