@@ -1,4 +1,5 @@
-"""Speakers: several lists per event (one per panel segment), and a confidential inscription.
+"""Speakers: several lists per event (one per panel segment), a confidential inscription, and
+the signatories of a joint statement.
 
 An event's lists are numbered 1, 2, …; every existing list becomes its event's list 1, with
 its speakers, and a delegation's one inscription is counted per list (a delegation may speak
@@ -52,6 +53,7 @@ def upgrade():
         batch_op.create_check_constraint(op.f('ck_speakers_lists_number_positive'), sa.text('number > 0'))
 
     op.add_column('speakers', sa.Column('confidential', sa.Text(), nullable=True))
+    op.add_column('speakers', sa.Column('signatories', sa.JSON(), server_default='[]', nullable=False))
     op.add_column('speakers', sa.Column('list_id', sa.Integer(), nullable=True))
     connection.execute(_speakers.update().values(list_id=(
         sa.select(_lists.c.id).where(_lists.c.event_id == _speakers.c.event_id).scalar_subquery())))
@@ -85,6 +87,7 @@ def downgrade():
         batch_op.drop_constraint(op.f('fk_speakers_list_id_speakers_lists'), type_='foreignkey')
         batch_op.drop_column('list_id')
         batch_op.drop_column('confidential')
+        batch_op.drop_column('signatories')
     with op.batch_alter_table('speakers_lists', schema=None) as batch_op:
         batch_op.drop_constraint(op.f('ck_speakers_lists_number_positive'), type_='check')
         batch_op.drop_constraint(op.f('uq_speakers_lists_event_number'), type_='unique')

@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from rsvp.extensions import db
-from rsvp.i18n import language_name
+from rsvp.i18n import country_name, language_name
 from rsvp.speakers import ordering, services
 from rsvp.speakers.labels import CATEGORY_SHORT, STATE_LABELS
 from rsvp.speakers.models import (
@@ -206,6 +206,12 @@ def iso(moment: datetime | None) -> str | None:
     return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
+def signatory_names(speaker: Speaker) -> list[str]:
+    """A joint statement's signatories as the reader reads them: States in their language."""
+    return [country_name(s["state"]) if "state" in s else s.get("organisation", "")
+            for s in speaker.signatories or []]
+
+
 def shown_name(speaker: Speaker, sees_confidential: bool) -> str:
     """The speaker's name for an organiser: a confidential one's only for managers and owners."""
     if speaker.confidential and not sees_confidential:
@@ -228,6 +234,7 @@ def entry_of(speaker: Speaker, zone: str, shows_names: bool, console: bool,
         "category": speaker.category.value,
         "category_label": str(CATEGORY_SHORT[speaker.category]),
         "group_name": speaker.group_name,
+        "signatories": signatory_names(speaker),
         "language": speaker.language,
         "language_name": language_name(speaker.language),
         "seconds_allowed": speaker.seconds_allowed,

@@ -164,6 +164,10 @@ class Speaker(Base):
     #: "the African Group", "the Core Group on civil society space".
     group_name: Mapped[str | None] = mapped_column(sa.String(200),
         info=not_personal("the group spoken for, published on the list"))
+    #: A joint statement's signatories, in the order given: {"state": "LT"} (a State, by its
+    #: country code, named in each reader's language) or {"organisation": "CIVICUS"}.
+    signatories: Mapped[list[dict[str, str]]] = mapped_column(sa.JSON, default=list, server_default="[]",
+        info=not_personal("the States and organisations signing a joint statement, published with it"))
     #: ISO 639-1 code of the statement's language, so interpreters can prepare.
     language: Mapped[str] = mapped_column(sa.String(8), info=not_personal("the language of the statement"))
     #: They asked to keep their participation confidential (True; sealed: asking says they are at

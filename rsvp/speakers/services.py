@@ -89,6 +89,8 @@ class InscriptionData:
     statement: Upload | None = None
     #: Their name never on the public list, nor shown to organisers below manager.
     confidential: bool = False
+    #: A joint statement's signatories: ("state", "LT") or ("organisation", "CIVICUS").
+    signatories: tuple[tuple[str, str], ...] = ()
 
 
 # -- settings -------------------------------------------------------------------------------------
@@ -224,6 +226,30 @@ def _category(value: str) -> SpeakerCategory:
         raise InvalidInscription("category") from error
 
 
+#: More than any joint statement has (the largest carry some 160 States).
+MAX_SIGNATORIES = 250
+
+
+def _check_signatories(data: InscriptionData) -> None:
+    if data.signatories and not data.on_behalf_of_group:
+        raise InvalidInscription("signatories")
+    if len(data.signatories) > MAX_SIGNATORIES:
+        raise InvalidInscription("signatories")
+    for kind, value in data.signatories:
+        if kind == "state" and not re.fullmatch(r"[A-Z]{2}", value):
+            raise InvalidInscription("signatories")
+        if kind == "organisation" and not 0 < len(value.strip()) <= 200:
+            raise InvalidInscription("signatories")
+        if kind not in ("state", "organisation"):
+            raise InvalidInscription("signatories")
+
+
+def signatories_of(data: InscriptionData) -> list[dict[str, str]]:
+    """As stored: in the order given, each once."""
+    seen = dict.fromkeys((kind, value.strip()) for kind, value in data.signatories)
+    return [{kind: value} for kind, value in seen]
+
+
 def _check(event: Event, data: InscriptionData, category: SpeakerCategory) -> None:
     for field in ("name", "delegation", "email"):
         if not getattr(data, field).strip():
@@ -232,6 +258,7 @@ def _check(event: Event, data: InscriptionData, category: SpeakerCategory) -> No
         raise InvalidInscription("group_name")
     if data.language not in statement_languages(event):
         raise InvalidInscription("language")
+    _check_signatories(data)
     needs_country = category in STATE_CATEGORIES or category is SpeakerCategory.NHRI
     if (needs_country and not data.country) or (data.country and not re.fullmatch(r"[A-Z]{2}", data.country)):
         raise InvalidInscription("country")
@@ -286,6 +313,7 @@ def inscribe(event: Event, data: InscriptionData, now: datetime | None = None,
         email=data.email.strip().lower(),
         email_language=data.email_language,
         confidential=data.confidential,
+        signatories=signatories_of(data) if data.on_behalf_of_group else [],
         state=SpeakerState.INSCRIBED,
         one_per_delegation=speakers_list.one_per_delegation,
         seconds_allowed=speakers_list.seconds_for(category, data.on_behalf_of_group),

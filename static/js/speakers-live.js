@@ -29,7 +29,23 @@
     if (entry.name) {
       span.appendChild(node("span", "live-name", " · ")).appendChild(node("bdi", "", entry.name));
     }
+    if (entry.signatories && entry.signatories.length) {
+      span.appendChild(signatories(entry.signatories));
+    }
     return span;
+  }
+
+  // "Signatories: A, B, C", each name isolated in its own <bdi>.
+  function signatories(names) {
+    var line = node("span", "live-signatories");
+    var parts = text.textSignatories.split("{names}");
+    line.appendChild(document.createTextNode(parts[0]));
+    names.forEach(function (name, i) {
+      if (i) { line.appendChild(document.createTextNode(", ")); }
+      line.appendChild(node("bdi", "", name));
+    });
+    line.appendChild(document.createTextNode(parts.slice(1).join("{names}")));
+    return line;
   }
 
   function waitingItem(entry) {

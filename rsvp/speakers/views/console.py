@@ -261,7 +261,8 @@ def report(event: Event) -> str:
     speakers_list = _asked_list(event)
     return render_template("manage/speakers/report.html", event=event, speakers_list=speakers_list,
                            report=live.report(speakers_list) if speakers_list else None,
-                           may_act=_may_act(event), shown_name=live.shown_name, **_lists(event))
+                           may_act=_may_act(event), shown_name=live.shown_name,
+                           signatory_names=live.signatory_names, **_lists(event))
 
 
 def _csv(event: Event, export: Export) -> Response:

@@ -71,7 +71,8 @@ def inscribe(slug: str) -> str | Response | tuple[str, int]:
         country=form.country.data or None, nhri_a_status=bool(form.nhri_a_status.data),
         on_behalf_of_group=form.on_behalf_of_group, group_name=form.group_name.data or "",
         language=form.language.data, email=form.email.data, email_language=str(get_locale() or "en"),
-        statement=form.statement.upload, confidential=bool(form.confidential.data))
+        statement=form.statement.upload, confidential=bool(form.confidential.data),
+        signatories=form.signatories_data())
     end_read(db.session())  # the write transaction starts with the inscription
     try:
         speaker = services.inscribe(event, data, speakers_list=speakers_list)
