@@ -105,6 +105,13 @@ class SettingsForm(FlaskForm):
         return values
 
 
+class CutForm(FlaskForm):
+    """The chair's time cut, for everyone still waiting."""
+
+    individual_seconds = _seconds(_l("Individual intervention, from now on (seconds)"))
+    group_seconds = _seconds(_l("On behalf of a group, from now on (seconds)"))
+
+
 def initial(event: Event, speakers_list: SpeakersList | None) -> dict[str, Any]:
     """The form's values: the list's settings (times in the event's zone), or a new list's."""
     if speakers_list is None:

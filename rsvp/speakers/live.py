@@ -137,6 +137,23 @@ def move_to_end(speaker: Speaker, now: datetime | None = None) -> None:
         transition(speaker, WAITING_STATES, None, now, moved_to_end_at=now)
 
 
+def cut_time(speakers_list: SpeakersList, individual_seconds: int, group_seconds: int,
+             now: datetime | None = None) -> int:
+    """The chair cuts speaking time (3:00/2:00 to 2:30/1:30, say) from now on: every speaker still
+    waiting gets the new time, category exceptions included; whoever speaks now, and those who
+    spoke, keep theirs, so the report shows the time each actually had. Returns how many waiting
+    speakers it changed.
+    """
+    waiting = services.lineup(speakers_list, now).queue
+    speakers_list.individual_seconds, speakers_list.group_seconds = individual_seconds, group_seconds
+    speakers_list.category_seconds = {}
+    for speaker in waiting:
+        speaker.seconds_allowed = group_seconds if speaker.on_behalf_of_group else individual_seconds
+    db.session.flush()
+    services.changed(speakers_list.event_id)
+    return len(waiting)
+
+
 def _store_order(order: list[Speaker]) -> None:
     for speaker, position in zip(order, ordering.positions([s.id for s in order]).values(), strict=True):
         speaker.position = position

@@ -15,6 +15,7 @@ moved to the end wait behind everyone, in the order they were moved.
 
 from __future__ import annotations
 
+import hashlib
 import math
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
@@ -116,6 +117,22 @@ def list_order(entries: Sequence[T]) -> list[T]:
 
 
 K = TypeVar("K", bound=Hashable)
+
+
+def draw_key(seed: str, place: int) -> str:
+    """The lot of the entry at ``place`` (1, 2, … in the drawn part, before the draw):
+    SHA-256 of ``"<seed>:<place>"`` in UTF-8, as 64 lower-case hexadecimal digits."""
+    return hashlib.sha256(f"{seed}:{place}".encode()).hexdigest()
+
+
+def drawn(entries: Sequence[K], seed: str) -> list[K]:
+    """``entries`` (the drawn part, in list order before the draw) in the order the lots give:
+    by ascending draw_key(seed, place). Anyone holding the seed and the part as it stood can
+    recompute it (README, "Drawing lots"); the same seed always gives the same order."""
+    places = range(1, len(entries) + 1)
+    return [entry for _key, _place, entry in sorted(
+        zip((draw_key(seed, place) for place in places), places, entries, strict=True),
+        key=lambda lot: (lot[0], lot[1]))]
 
 
 def positions(keys: Sequence[K]) -> dict[K, int]:

@@ -10,7 +10,16 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from rsvp.speakers.models import SpeakerCategory
-from rsvp.speakers.ordering import Turn, default_order, list_order, positions, swapped, timetable
+from rsvp.speakers.ordering import (
+    Turn,
+    default_order,
+    draw_key,
+    drawn,
+    list_order,
+    positions,
+    swapped,
+    timetable,
+)
 
 MEMBER, OBSERVER, UN, NHRI, NGO, OTHER = (
     SpeakerCategory.MEMBER_STATE, SpeakerCategory.OBSERVER_STATE, SpeakerCategory.UN_IGO,
@@ -198,3 +207,28 @@ def test_a_floor_opened_early_runs_from_its_opening_not_from_the_scheduled_day()
     late = timetable([("b", 60)], now=now, floor_starts_at=T0, floor_minutes=10,
                      opened_at=T0 + timedelta(seconds=30))
     assert late.floor_starts_at == T0
+
+
+# -- drawing lots ---------------------------------------------------------------------------------
+
+def test_a_draw_is_a_permutation_fixed_by_its_seed():
+    part = [f"delegation {n}" for n in range(1, 15)]  # UPR adoptions: more than 13 States
+    first = drawn(part, "6f1d3c")
+    assert sorted(first) == sorted(part) and first != part
+    assert drawn(part, "6f1d3c") == first  # the same seed, the same order
+    assert drawn(part, "another seed") != first
+    assert drawn([], "6f1d3c") == [] and drawn(["alone"], "x") == ["alone"]
+
+
+def test_a_published_draw_is_recomputed_from_its_seed_by_the_documented_rule():
+    """What the README tells anyone to do, written independently: hash "<seed>:<place>" with
+    SHA-256, sort the places by the hexadecimal digests."""
+    import hashlib
+
+    seed = "c0ffee1234567890c0ffee1234567890"
+    before = ["Lithuania", "Estonia", "Latvia", "Finland", "Kenya", "Chile"]
+    digests = {place: hashlib.sha256(f"{seed}:{place}".encode()).hexdigest()
+               for place in range(1, len(before) + 1)}
+    by_hand = [before[place - 1] for place in sorted(digests, key=digests.__getitem__)]
+    assert drawn(before, seed) == by_hand
+    assert draw_key(seed, 1) == digests[1]

@@ -27,6 +27,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from werkzeug.wrappers import Response
 
 from rsvp.auth import roles
@@ -37,7 +38,7 @@ from rsvp.extensions import db
 from rsvp.privacy.audit import record
 from rsvp.privacy.models import AuditAction
 from rsvp.speakers import live, reports, services, statements
-from rsvp.speakers.console_forms import SettingsForm, changed, initial
+from rsvp.speakers.console_forms import CutForm, SettingsForm, changed, initial
 from rsvp.speakers.labels import STATE_LABELS
 from rsvp.speakers.models import Speaker, SpeakersList
 
@@ -224,6 +225,28 @@ def swap(event: Event) -> Response | tuple[Response, int]:
         return _refused(event, error)
     return _answer(event, _("%(first)s and %(second)s have swapped places.",
                             first=first.delegation, second=second.delegation), ok=True)
+
+
+@bp.post("/manage/events/<event_id>/speakers/cut")
+@event_role_required(Role.MANAGER)
+def cut(event: Event) -> Response | tuple[Response, int]:
+    """Cut speaking time for everyone still waiting; recorded, since it changes what each may say."""
+    speakers_list = _list_of(event)
+    form = CutForm()
+    if not form.validate():
+        return _answer(event, " ".join(str(e) for f in form for e in f.errors), ok=False)
+    before = f"{speakers_list.individual_seconds}/{speakers_list.group_seconds}"
+    count = live.cut_time(speakers_list, form.individual_seconds.data, form.group_seconds.data)
+    record(event, current_organiser().email, AuditAction.CHANGED_EVENT,
+           f"speakers list {speakers_list.number}: time cut from {before} s to "
+           f"{form.individual_seconds.data}/{form.group_seconds.data} s for {count} waiting")
+    db.session.commit()
+    return _answer(event, ngettext(
+        "Speaking time is cut to %(individual)s s, %(group)s s on behalf of a group, for the %(num)s "
+        "speaker still waiting; the projected times are updated.",
+        "Speaking time is cut to %(individual)s s, %(group)s s on behalf of a group, for the %(num)s "
+        "speakers still waiting; the projected times are updated.",
+        count, individual=form.individual_seconds.data, group=form.group_seconds.data), ok=True)
 
 
 @bp.post("/manage/events/<event_id>/speakers/order")
