@@ -1,5 +1,5 @@
 """Speakers: several lists per event (one per panel segment), a confidential inscription, and
-the signatories of a joint statement.
+the signatories of a joint statement, and the record of lot draws, swaps and substitutions.
 
 An event's lists are numbered 1, 2, …; every existing list becomes its event's list 1, with
 its speakers, and a delegation's one inscription is counted per list (a delegation may speak
@@ -17,6 +17,8 @@ Create Date: 2026-11-30 20:10:00
 """
 from alembic import op
 import sqlalchemy as sa
+
+import rsvp.db
 
 
 # revision identifiers, used by Alembic.
@@ -68,10 +70,26 @@ def upgrade():
                               sqlite_where=sa.text(_ONE_PER_DELEGATION),
                               postgresql_where=sa.text(_ONE_PER_DELEGATION))
     _restore(connection, floors)
+    op.create_table('speakers_records',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('list_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.Enum('draw', 'swap', 'substitution', name='speakers_record_kind',
+                              native_enum=False, create_constraint=True, length=12), nullable=False),
+    sa.Column('public', sa.JSON(), nullable=False),
+    sa.Column('private', sa.Text(), nullable=False),
+    sa.Column('created_at', rsvp.db.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['list_id'], ['speakers_lists.id'],
+                            name=op.f('fk_speakers_records_list_id_speakers_lists'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_speakers_records'))
+    )
+    op.create_index('ix_speakers_records_list_at', 'speakers_records', ['list_id', 'created_at'], unique=False)
 
 
 def downgrade():
-    """Back to one list per event: the lists after the first go, with their speakers."""
+    """Back to one list per event: the lists after the first go, with their speakers; the
+    records of draws, swaps and substitutions go."""
+    op.drop_index('ix_speakers_records_list_at', table_name='speakers_records')
+    op.drop_table('speakers_records')
     connection = op.get_bind()
     connection.execute(sa.text(
         "DELETE FROM speakers WHERE list_id IN (SELECT id FROM speakers_lists WHERE number > 1)"))

@@ -12,7 +12,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateTimeLocalField, StringField
-from wtforms.validators import Length, Optional, ValidationError
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from rsvp.events.models import Event
 from rsvp.fields import OneMessage, WholeNumberField
@@ -110,6 +110,33 @@ class CutForm(FlaskForm):
 
     individual_seconds = _seconds(_l("Individual intervention, from now on (seconds)"))
     group_seconds = _seconds(_l("On behalf of a group, from now on (seconds)"))
+
+
+class DrawForm(FlaskForm):
+    """Lots drawn for a part of the queue."""
+
+    first_place = WholeNumberField(_l("From place"), 1, 10000,
+                                   _l("Enter the places as whole numbers from the queue."))
+    last_place = WholeNumberField(_l("To place"), 1, 10000,
+                                  _l("Enter the places as whole numbers from the queue."))
+    seed = StringField(_l("Seed"), validators=[Length(max=200)],
+                       description=_l("Empty: a random one. Published with the result, so anyone can "
+                                      "recompute the draw."))
+    again = BooleanField(_l("Draw again: the earlier draw stays on record and the new one is published "
+                            "beside it"))
+
+
+class SubstitutionForm(FlaskForm):
+    """Another person speaks for a delegation, on its authorisation."""
+
+    name = StringField(_l("New speaker"), validators=[DataRequired(_l("Enter the name of the person who "
+                                                                     "will speak instead.")),
+                                                      Length(max=200)])
+    authorisation = StringField(
+        _l("Authorisation"),
+        validators=[DataRequired(_l("Say who authorised the substitution, and how.")), Length(max=500)],
+        description=_l("Who authorised it, and how: for example “Note verbale of the Permanent Mission, "
+                       "6 July”."))
 
 
 def initial(event: Event, speakers_list: SpeakersList | None) -> dict[str, Any]:

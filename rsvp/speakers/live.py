@@ -8,11 +8,13 @@ server's clock it is sent with each state. Functions flush, never commit.
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from rsvp.extensions import db
@@ -21,9 +23,11 @@ from rsvp.speakers import ordering, services
 from rsvp.speakers.labels import CATEGORY_SHORT, STATE_LABELS
 from rsvp.speakers.models import (
     WAITING_STATES,
+    RecordKind,
     Speaker,
     SpeakerCategory,
     SpeakersList,
+    SpeakersRecord,
     SpeakerState,
 )
 from rsvp.speakers.services import SpeakersError, TransitionRefused, transition
@@ -169,9 +173,109 @@ def swap(first: Speaker, second: Speaker, now: datetime | None = None) -> None:
     if not (first.is_waiting and second.is_waiting) or first.list_id != second.list_id:
         raise TransitionRefused("swap")
     lineup = services.lineup(_list_of(first), now)
+    places = [lineup.place_of(first), lineup.place_of(second)]
     _store_order(lineup.order)
     first.position, second.position = second.position, first.position
     first.moved_to_end_at, second.moved_to_end_at = second.moved_to_end_at, first.moved_to_end_at
+    db.session.add(SpeakersRecord(list_id=first.list_id, kind=RecordKind.SWAP, created_at=now or now_utc(),
+                                  public={"speakers": [first.id, second.id], "places": places}))
+    db.session.flush()
+
+
+class InvalidDraw(SpeakersError):
+    """The places asked for are not a part of the queue of two speakers or more."""
+
+
+class AlreadyDrawn(SpeakersError):
+    """The list was drawn before; drawing again must be asked for, and stays on record."""
+
+
+def records_of(speakers_list: SpeakersList, *kinds: RecordKind) -> list[SpeakersRecord]:
+    """The list's draws, swaps and substitutions (those of ``kinds``), oldest first."""
+    query = sa.select(SpeakersRecord).where(SpeakersRecord.list_id == speakers_list.id)
+    if kinds:
+        query = query.where(SpeakersRecord.kind.in_(kinds))
+    return list(db.session.scalars(query.order_by(SpeakersRecord.created_at, SpeakersRecord.id)))
+
+
+def draws_of(speakers_list: SpeakersList) -> list[SpeakersRecord]:
+    return records_of(speakers_list, RecordKind.DRAW)
+
+
+def _speakers_by_id(ids: set[int]) -> dict[int, Speaker]:
+    if not ids:
+        return {}
+    return {s.id: s for s in db.session.scalars(sa.select(Speaker).where(Speaker.id.in_(ids)))}
+
+
+def public_label(speaker: Speaker) -> str:
+    """A speaker as the public list names them: the delegation, and the group it speaks for."""
+    label = public_delegation(speaker)
+    return f"{label} ({speaker.group_name})" if speaker.group_name else label
+
+
+def public_draws(speakers_list: SpeakersList, zone: str) -> list[dict[str, Any]]:
+    """Each draw as published: its seed, the places drawn, and the part before and after (what
+    anyone needs to recompute it: README, "Drawing lots")."""
+    draws = draws_of(speakers_list)
+    people = _speakers_by_id({i for d in draws for i in d.public["before"]})
+    return [{"seed": d.public["seed"], "first_place": d.public["first_place"],
+             "last_place": d.public["last_place"], "drawn_at": iso(d.created_at),
+             "drawn_at_local": format_clock(d.created_at, zone), "again": d.public["again_after"] is not None,
+             "before": [public_label(people[i]) for i in d.public["before"] if i in people],
+             "after": [public_label(people[i]) for i in d.public["after"] if i in people]}
+            for d in draws]
+
+
+def draw(speakers_list: SpeakersList, first_place: int, last_place: int, seed: str | None = None, *,
+         again: bool = False, now: datetime | None = None) -> SpeakersRecord:
+    """Draw lots for places ``first_place``..``last_place`` of the queue (1: the next called):
+    ordering.drawn() with ``seed`` (a new random one unless the organiser gives one), stored as
+    the organiser's order, and recorded with the seed and the part before and after.
+
+    :raises InvalidDraw: not two waiting speakers or more between those places.
+    :raises AlreadyDrawn: the list was drawn before and ``again`` is not set.
+    """
+    now = now or now_utc()
+    lineup = services.lineup(speakers_list, now)
+    queue = lineup.queue
+    if not 1 <= first_place < last_place <= len(queue):
+        raise InvalidDraw(f"{first_place}-{last_place}")
+    earlier = draws_of(speakers_list)
+    if earlier and not again:
+        raise AlreadyDrawn(speakers_list.event.slug)
+    seed = (seed or "").strip() or secrets.token_hex(16)
+    part = queue[first_place - 1:last_place]
+    result = ordering.drawn(part, seed)
+    new_queue = queue[:first_place - 1] + result + queue[last_place:]
+    reorder(speakers_list, [s.public_id for s in new_queue], now)
+    record = SpeakersRecord(list_id=speakers_list.id, kind=RecordKind.DRAW, created_at=now, public={
+        "seed": seed, "first_place": first_place, "last_place": last_place,
+        "before": [s.id for s in part], "after": [s.id for s in result],
+        "again_after": earlier[-1].id if earlier else None})
+    db.session.add(record)
+    db.session.flush()
+    return record
+
+
+def substitute(speaker: Speaker, name: str, authorisation: str, now: datetime | None = None) -> None:
+    """Another person speaks for the delegation, on its authorisation (a note saying who
+    authorised it, and how); the name fixed at inscription and the new one are recorded.
+
+    :raises TransitionRefused: the speaker has spoken, been marked absent or withdrawn.
+    :raises InvalidInscription: an empty name or no authorisation.
+    """
+    now = now or now_utc()
+    if not name.strip():
+        raise services.InvalidInscription("name")
+    if not authorisation.strip():
+        raise services.InvalidInscription("authorisation")
+    before = speaker.name
+    transition(speaker, (*WAITING_STATES, SpeakerState.SPEAKING), None, now, name=name.strip())
+    db.session.add(SpeakersRecord(
+        list_id=speaker.list_id, kind=RecordKind.SUBSTITUTION, created_at=now,
+        public={"speakers": [speaker.id]},
+        private={"from": before, "to": name.strip(), "authorisation": authorisation.strip()}))
     db.session.flush()
 
 
@@ -312,6 +416,7 @@ def _state(speakers_list: SpeakersList, lineup: ordering.Lineup, now: datetime,
         "current": current,
         "queue": queue,
         "done": done,
+        "draws": public_draws(speakers_list, zone),
         "floor": {
             "starts_at": iso(table.floor_starts_at),
             "starts_at_local": format_clock(table.floor_starts_at, zone),
@@ -392,6 +497,33 @@ class Report:
     speakers: list[Speaker]
     #: Delivered interventions per category, in the order of the floor.
     categories: list[CategoryTotals] = field(default_factory=list)
+    #: The list's draws, swaps and substitutions, oldest first.
+    records: list[SpeakersRecord] = field(default_factory=list)
+    #: Everyone the records name, by id (the withdrawn included).
+    people: dict[int, Speaker] = field(default_factory=dict)
+
+    def notes(self, speaker: Speaker, sees_confidential: bool) -> list[str]:
+        """What decisions did to this speaker: drawn by lot, swapped, substituted."""
+        found = []
+        for record in self.records:
+            public = record.public
+            if record.kind is RecordKind.DRAW and speaker.id in public["before"]:
+                found.append(_("Drawn by lot (seed %(seed)s): place %(before)s → %(after)s",
+                               seed=public["seed"],
+                               before=public["first_place"] + public["before"].index(speaker.id),
+                               after=public["first_place"] + public["after"].index(speaker.id)))
+            elif record.kind is RecordKind.SWAP and speaker.id in public["speakers"]:
+                other = self.people.get(next(i for i in public["speakers"] if i != speaker.id))
+                found.append(_("Swapped places with %(other)s",
+                               other=other.delegation if other else _("a withdrawn speaker")))
+            elif record.kind is RecordKind.SUBSTITUTION and speaker.id in public["speakers"]:
+                if speaker.confidential and not sees_confidential:
+                    found.append(_("Speaker substituted, on authorisation"))
+                else:
+                    found.append(_("Speaker substituted: %(before)s → %(after)s (authorisation: %(note)s)",
+                                   before=record.private.get("from", ""), after=record.private.get("to", ""),
+                                   note=record.private.get("authorisation", "")))
+        return found
 
     @property
     def seconds_allowed(self) -> int:
@@ -414,4 +546,7 @@ def report(speakers_list: SpeakersList) -> Report:
             category.seconds_used += speaker.seconds_used or 0
         elif speaker.state is SpeakerState.ABSENT:
             category.absent += 1
-    return Report(lineup.order, [c for c in totals.values() if c.delivered or c.absent])
+    records = records_of(speakers_list)
+    people = _speakers_by_id({i for r in records
+                              for i in r.public.get("before", r.public.get("speakers", []))})
+    return Report(lineup.order, [c for c in totals.values() if c.delivered or c.absent], records, people)

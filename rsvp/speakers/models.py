@@ -230,3 +230,32 @@ def _on_the_events_first_list(_mapper: Any, connection: sa.Connection, speaker: 
         speaker.list_id = connection.scalar(
             sa.select(SpeakersList.id).where(SpeakersList.event_id == speaker.event_id)
             .order_by(SpeakersList.number).limit(1))
+
+
+class RecordKind(enum.StrEnum):
+    DRAW = "draw"
+    SWAP = "swap"
+    SUBSTITUTION = "substitution"
+
+
+class SpeakersRecord(Base):
+    """What changed a list's order or a speaker's name by decision: a lot draw (its seed
+    published), a swap between two delegations, a substitution with its authorisation. Kept,
+    never rewritten: a draw done again is a new record beside the first."""
+
+    __tablename__ = "speakers_records"
+    __table_args__ = (sa.Index("ix_speakers_records_list_at", "list_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    list_id: Mapped[int] = mapped_column(sa.ForeignKey("speakers_lists.id", ondelete="CASCADE"))
+    kind: Mapped[RecordKind] = mapped_column(enum_column(RecordKind, "speakers_record_kind"))
+    #: What is published: a draw's seed, places and speaker ids before and after; a swap's two
+    #: speaker ids and places; a substitution's speaker id.
+    public: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict,
+        info=not_personal("a draw's seed and order, a swap's places: published with the list"))
+    #: A substitution's names and its authorisation note (who may be at risk: sealed).
+    private: Mapped[dict[str, Any]] = mapped_column(SealedJSON, default=dict, info=personal(Erase.EMPTY))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
+
+    def __repr__(self) -> str:
+        return f"<SpeakersRecord {self.kind} list={self.list_id}>"

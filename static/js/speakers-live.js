@@ -9,7 +9,7 @@
   var fill = timer.fill;
   var clock = timer.clock;
 
-  var root, text, poller, state = null, announced = null;
+  var root, text, poller, state = null, announced = null, shownDraws = null;
 
   function node(tag, className, content) {
     var el = document.createElement(tag);
@@ -98,6 +98,18 @@
     document.getElementById("live-floor").textContent = line;
   }
 
+  // Each draw: its sentence with the seed, and the part as it stood before (to recompute it).
+  function drawItem(draw) {
+    var box = node("div", "live-draw");
+    box.appendChild(node("p", "", fill(text.textDrawn, { first: draw.first_place, last: draw.last_place,
+                                                         time: draw.drawn_at_local, seed: draw.seed })));
+    var details = box.appendChild(node("details"));
+    details.appendChild(node("summary", "", text.textBefore));
+    var list = details.appendChild(node("ol"));
+    draw.before.forEach(function (label) { list.appendChild(node("li")).appendChild(node("bdi", "", label)); });
+    return box;
+  }
+
   function render(data) {
     state = data;
     renderCurrent(data.current);
@@ -106,6 +118,13 @@
     replaceItems(document.getElementById("live-done"), data.done, doneItem);
     document.getElementById("live-empty").hidden = data.queue.length > 0;
     document.getElementById("live-done-section").hidden = data.done.length === 0;
+    var draws = data.draws || [];
+    var drawsKey = JSON.stringify(draws);
+    if (drawsKey !== shownDraws) {  // rebuilt only when a draw is added: an open <details> stays open
+      shownDraws = drawsKey;
+      replaceItems(document.getElementById("live-draws"), draws, drawItem);
+      document.getElementById("live-draws-section").hidden = draws.length === 0;
+    }
     tick();
   }
 

@@ -28,17 +28,25 @@ from flask import (
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
+from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
 from rsvp.auth import roles
 from rsvp.auth.access import Role, current_organiser, event_role_required
 from rsvp.events.models import Event
-from rsvp.exports.services import Export, file_name, write_csv
+from rsvp.exports.services import Export, file_name, write_csv, write_xlsx
 from rsvp.extensions import db
 from rsvp.privacy.audit import record
 from rsvp.privacy.models import AuditAction
 from rsvp.speakers import live, reports, services, statements
-from rsvp.speakers.console_forms import CutForm, SettingsForm, changed, initial
+from rsvp.speakers.console_forms import (
+    CutForm,
+    DrawForm,
+    SettingsForm,
+    SubstitutionForm,
+    changed,
+    initial,
+)
 from rsvp.speakers.labels import STATE_LABELS
 from rsvp.speakers.models import Speaker, SpeakersList
 
@@ -182,7 +190,8 @@ def console(event: Event) -> str:
     state = (live.live_state(speakers_list, console=True, sees_confidential=_may_act(event))
              if speakers_list else None)
     return render_template("manage/speakers/console.html", event=event, speakers_list=speakers_list,
-                           state=state, may_act=_may_act(event), **_lists(event))
+                           state=state, may_act=_may_act(event), **_lists(event),
+                           draws=state["draws"] if state else [])
 
 
 @bp.get("/manage/events/<event_id>/speakers/console.json")
@@ -234,7 +243,7 @@ def cut(event: Event) -> Response | tuple[Response, int]:
     speakers_list = _list_of(event)
     form = CutForm()
     if not form.validate():
-        return _answer(event, " ".join(str(e) for f in form for e in f.errors), ok=False)
+        return _form_refused(event, form)
     before = f"{speakers_list.individual_seconds}/{speakers_list.group_seconds}"
     count = live.cut_time(speakers_list, form.individual_seconds.data, form.group_seconds.data)
     record(event, current_organiser().email, AuditAction.CHANGED_EVENT,
@@ -247,6 +256,61 @@ def cut(event: Event) -> Response | tuple[Response, int]:
         "Speaking time is cut to %(individual)s s, %(group)s s on behalf of a group, for the %(num)s "
         "speakers still waiting; the projected times are updated.",
         count, individual=form.individual_seconds.data, group=form.group_seconds.data), ok=True)
+
+
+def _form_refused(event: Event, form: FlaskForm) -> Response | tuple[Response, int]:
+    return _answer(event, " ".join(str(e) for f in form for e in f.errors), ok=False)
+
+
+@bp.post("/manage/events/<event_id>/speakers/draw")
+@event_role_required(Role.MANAGER)
+def draw(event: Event) -> Response | tuple[Response, int]:
+    """Lots drawn for a part of the queue, the seed published; recorded, never redone silently."""
+    speakers_list = _list_of(event)
+    form = DrawForm()
+    if not form.validate():
+        return _form_refused(event, form)
+    try:
+        done = live.draw(speakers_list, form.first_place.data, form.last_place.data, form.seed.data,
+                         again=bool(form.again.data))
+    except live.AlreadyDrawn:
+        db.session.rollback()
+        return _answer(event, _("Lots were already drawn for this list. To draw again, tick “Draw again”: "
+                                "both draws stay on record."), ok=False)
+    except live.InvalidDraw:
+        db.session.rollback()
+        return _answer(event, _("Choose two places or more of the queue: from place 1 to %(last)s.",
+                                last=len(services.lineup(speakers_list).queue)), ok=False)
+    seed = done.public["seed"]
+    record(event, current_organiser().email, AuditAction.CHANGED_EVENT,
+           f"speakers list {speakers_list.number}: lots drawn for places {form.first_place.data}-"
+           f"{form.last_place.data}, seed {seed}" + (" (drawn again)" if form.again.data else ""))
+    db.session.commit()
+    return _answer(event, _("Lots are drawn for places %(first)s to %(last)s with the seed %(seed)s; "
+                            "the list and the public page show the new order.",
+                            first=form.first_place.data, last=form.last_place.data, seed=seed), ok=True)
+
+
+@bp.post("/manage/events/<event_id>/speakers/substitute")
+@event_role_required(Role.MANAGER)
+def substitute(event: Event) -> Response | tuple[Response, int]:
+    """Another person speaks for the delegation, on its authorisation: recorded (names sealed)."""
+    _asked_list(event)
+    if not request.form.get("speaker"):
+        return _answer(event, _("Choose the delegation whose speaker changes."), ok=False)
+    speaker = _speaker_of(event, request.form["speaker"])
+    form = SubstitutionForm()
+    if not form.validate():
+        return _form_refused(event, form)
+    try:
+        live.substitute(speaker, form.name.data, form.authorisation.data)
+    except services.SpeakersError as error:
+        return _refused(event, error, speaker)
+    record(event, current_organiser().email, AuditAction.CHANGED_EVENT,
+           f"speakers list {speaker.speakers_list.number}: speaker substituted for {speaker.delegation}")
+    db.session.commit()
+    return _answer(event, _("%(who)s: the new speaker is recorded with the authorisation.",
+                            who=speaker.delegation), ok=True)
 
 
 @bp.post("/manage/events/<event_id>/speakers/order")
@@ -288,24 +352,38 @@ def report(event: Event) -> str:
                            signatory_names=live.signatory_names, **_lists(event))
 
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
 def _csv(event: Event, export: Export) -> Response:
     return Response(b"".join(write_csv(export)), mimetype="text/csv; charset=utf-8", headers={
         "Content-Disposition": f'attachment; filename="{file_name(event, export.title, "csv")}"',
         "Cache-Control": "private, no-store"})
 
 
-@bp.get("/manage/events/<event_id>/speakers/report/speakers.csv")
+def _xlsx(event: Event, export: Export) -> Response:
+    with write_xlsx(export) as handle:
+        body = handle.read()  # one row per speaker: small
+    return Response(body, mimetype=XLSX, headers={
+        "Content-Disposition": f'attachment; filename="{file_name(event, export.title, "xlsx")}"',
+        "Cache-Control": "private, no-store"})
+
+
+@bp.get("/manage/events/<event_id>/speakers/report/speakers.csv", defaults={"fmt": "csv"})
+@bp.get("/manage/events/<event_id>/speakers/report/speakers.<any(xlsx):fmt>")
 @event_role_required(Role.VIEWER)
-def report_by_speaker(event: Event) -> Response:
+def report_by_speaker(event: Event, fmt: str) -> Response:
     speakers_list = _list_of(event)
     # Confidential speakers' names leave the site only when a manager deliberately asks.
     included = request.args.get("include_confidential") == "1" and _may_act(event)
     # Names leave the site: recorded, like any export of personal data. Written before the
     # export is read: on SQLite this GET's transaction then holds the write lock early.
-    record(event, current_organiser().email, AuditAction.EXPORTED_LIST, "speaking time per speaker (CSV)"
+    record(event, current_organiser().email, AuditAction.EXPORTED_LIST,
+           f"speaking time per speaker ({fmt.upper()})"
            + ("; including the names of confidential speakers" if included else ""))
     db.session.flush()
-    response = _csv(event, reports.by_speaker(live.report(speakers_list), event, included))
+    export = reports.by_speaker(live.report(speakers_list), event, included)
+    response = _csv(event, export) if fmt == "csv" else _xlsx(event, export)
     db.session.commit()
     return response
 
