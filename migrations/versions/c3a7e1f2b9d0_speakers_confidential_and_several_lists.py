@@ -1,5 +1,6 @@
 """Speakers: several lists per event (one per panel segment), a confidential inscription, and
-the signatories of a joint statement, and the record of lot draws, swaps and substitutions.
+the signatories of a joint statement, the record of lot draws, swaps and substitutions, rights of
+reply (their own queue and time) and NGOs' priority requests.
 
 An event's lists are numbered 1, 2, …; every existing list becomes its event's list 1, with
 its speakers, and a delegation's one inscription is counted per list (a delegation may speak
@@ -56,6 +57,12 @@ def upgrade():
 
     op.add_column('speakers', sa.Column('confidential', sa.Text(), nullable=True))
     op.add_column('speakers', sa.Column('signatories', sa.JSON(), server_default='[]', nullable=False))
+    op.add_column('speakers', sa.Column('right_of_reply', sa.Boolean(), server_default=sa.false(),
+                                        nullable=False))
+    op.add_column('speakers', sa.Column('priority_requested', sa.Boolean(), server_default=sa.false(),
+                                        nullable=False))
+    op.add_column('speakers_lists', sa.Column('reply_seconds', sa.Integer(), server_default='180',
+                                              nullable=False))
     op.add_column('speakers', sa.Column('list_id', sa.Integer(), nullable=True))
     connection.execute(_speakers.update().values(list_id=(
         sa.select(_lists.c.id).where(_lists.c.event_id == _speakers.c.event_id).scalar_subquery())))
@@ -106,10 +113,13 @@ def downgrade():
         batch_op.drop_column('list_id')
         batch_op.drop_column('confidential')
         batch_op.drop_column('signatories')
+        batch_op.drop_column('right_of_reply')
+        batch_op.drop_column('priority_requested')
     with op.batch_alter_table('speakers_lists', schema=None) as batch_op:
         batch_op.drop_constraint(op.f('ck_speakers_lists_number_positive'), type_='check')
         batch_op.drop_constraint(op.f('uq_speakers_lists_event_number'), type_='unique')
         batch_op.create_unique_constraint(op.f('uq_speakers_lists_event_id'), ['event_id'])
         batch_op.drop_column('title')
+        batch_op.drop_column('reply_seconds')
         batch_op.drop_column('number')
     _restore(connection, floors)

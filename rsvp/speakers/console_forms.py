@@ -11,13 +11,14 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateTimeLocalField, StringField
+from wtforms import BooleanField, DateTimeLocalField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from rsvp.events.models import Event
 from rsvp.fields import OneMessage, WholeNumberField
+from rsvp.i18n import country_choices
 from rsvp.speakers.labels import CATEGORY_SHORT
-from rsvp.speakers.models import SpeakerCategory, SpeakersList
+from rsvp.speakers.models import STATE_CATEGORIES, SpeakerCategory, SpeakersList
 from rsvp.timeutil import local_to_utc, to_local, zone_abbreviation
 
 _MINUTES = (1, 600)
@@ -26,7 +27,8 @@ _SECONDS_MESSAGE = _l("Enter a whole number of seconds from %(low)s to %(high)s.
                       low=_SECONDS[0], high=_SECONDS[1])
 #: The settings that are times, entered in the event's zone.
 _MOMENTS = ("opens_at", "closes_at", "floor_starts_at")
-_PLAIN = ("title", "enabled", "floor_minutes", "individual_seconds", "group_seconds", "one_per_delegation",
+_PLAIN = ("title", "enabled", "floor_minutes", "individual_seconds", "group_seconds", "reply_seconds",
+          "one_per_delegation",
           "public_shows_names")
 _KINDS = ("individual", "group")
 
@@ -61,6 +63,8 @@ class SettingsForm(FlaskForm):
         description=_l("For all interventions together: the console tells whether the list fits."))
     individual_seconds = _seconds(_l("Time for an individual intervention (seconds)"))
     group_seconds = _seconds(_l("Time for an intervention on behalf of a group (seconds)"))
+    reply_seconds = _seconds(_l("Time for a right of reply (seconds)"),
+                             description=_l("Rights of reply come after the list, in order of request."))
     one_per_delegation = BooleanField(
         _l("One inscription per delegation"),
         description=_l("A statement on behalf of a group counts apart from the delegation's own."))
@@ -126,6 +130,27 @@ class DrawForm(FlaskForm):
                             "beside it"))
 
 
+class ReplyForm(FlaskForm):
+    """A State's right of reply, asked of the secretariat during the meeting."""
+
+    category = SelectField(_l("The State is"))
+    country = SelectField(_l("State"), validate_choice=False,
+                          validators=[DataRequired(_l("Choose the State that replies."))])
+    delegation = StringField(_l("Delegation"), validators=[
+        DataRequired(_l("Enter the delegation, for example “Permanent Mission of Lithuania”.")),
+        Length(max=300)])
+    name = StringField(_l("Name of the speaker"), validators=[Length(max=200)])
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.category.choices = [(c.value, CATEGORY_SHORT[c]) for c in STATE_CATEGORIES]
+        self.country.choices = country_choices()
+
+    def validate_country(self, field: SelectField) -> None:
+        if field.data not in dict(country_choices()):
+            raise ValidationError(_l("Choose the State that replies."))
+
+
 class SubstitutionForm(FlaskForm):
     """Another person speaks for a delegation, on its authorisation."""
 
@@ -143,7 +168,8 @@ def initial(event: Event, speakers_list: SpeakersList | None) -> dict[str, Any]:
     """The form's values: the list's settings (times in the event's zone), or a new list's."""
     if speakers_list is None:
         return {"title": "", "enabled": True, "floor_minutes": 30, "individual_seconds": 60,
-                "group_seconds": 120, "one_per_delegation": True, "public_shows_names": False}
+                "group_seconds": 120, "reply_seconds": 180, "one_per_delegation": True,
+                "public_shows_names": False}
     values: dict[str, Any] = {name: getattr(speakers_list, name) for name in _PLAIN}
     for name in _MOMENTS:
         moment = getattr(speakers_list, name)

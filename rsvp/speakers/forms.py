@@ -139,6 +139,10 @@ class InscriptionForm(Honeypot, _EventChoices, FlaskForm):
     signatory_organisations = TextAreaField(
         _l("Other signatories"), validators=[Length(max=20000)],
         description=_l("Organisations that sign the joint statement, one per line."), render_kw={"rows": 3})
+    priority_requested = BooleanField(
+        _l("We ask for priority among NGOs"),
+        description=_l("For NGOs, as the OHCHR guidelines allow: for example when you speak from the "
+                       "country concerned. Those who ask speak first among NGOs, in order of inscription."))
     language = _language_field()
     statement = _statement_field()
     email = EmailField(

@@ -8,6 +8,7 @@ server's clock it is sent with each state. Functions flush, never commit.
 
 from __future__ import annotations
 
+import re
 import secrets
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -22,6 +23,7 @@ from rsvp.i18n import country_name, language_name
 from rsvp.speakers import ordering, services
 from rsvp.speakers.labels import CATEGORY_SHORT, STATE_LABELS
 from rsvp.speakers.models import (
+    STATE_CATEGORIES,
     WAITING_STATES,
     RecordKind,
     Speaker,
@@ -148,7 +150,7 @@ def cut_time(speakers_list: SpeakersList, individual_seconds: int, group_seconds
     spoke, keep theirs, so the report shows the time each actually had. Returns how many waiting
     speakers it changed.
     """
-    waiting = services.lineup(speakers_list, now).queue
+    waiting = [s for s in services.lineup(speakers_list, now).queue if not s.right_of_reply]
     speakers_list.individual_seconds, speakers_list.group_seconds = individual_seconds, group_seconds
     speakers_list.category_seconds = {}
     for speaker in waiting:
@@ -156,6 +158,35 @@ def cut_time(speakers_list: SpeakersList, individual_seconds: int, group_seconds
     db.session.flush()
     services.changed(speakers_list.event_id)
     return len(waiting)
+
+
+def add_reply(speakers_list: SpeakersList, category: SpeakerCategory, country: str, delegation: str,
+              name: str = "", now: datetime | None = None) -> Speaker:
+    """A State asks the secretariat for a right of reply: it joins the reply queue after the main
+    list, in order of arrival, with the list's reply time (a cut leaves it as it is).
+
+    :raises InvalidInscription: not a State, no country, or no delegation.
+    """
+    now = now or now_utc()
+    if category not in STATE_CATEGORIES:
+        raise services.InvalidInscription("category")
+    if not re.fullmatch(r"[A-Z]{2}", country or ""):
+        raise services.InvalidInscription("country")
+    if not delegation.strip():
+        raise services.InvalidInscription("delegation")
+    key = services.delegation_key(category, delegation, country)
+    speaker = Speaker(
+        event_id=speakers_list.event_id, speakers_list=speakers_list, name=name.strip(),
+        delegation=delegation.strip(),
+        # Apart from the delegation's own statement, and from each other: a State may reply twice.
+        delegation_key=f"{key}|reply:{secrets.token_hex(6)}",
+        category=category, country=country, language=speakers_list.event.floor_language,
+        email="", state=SpeakerState.CONFIRMED, one_per_delegation=False, right_of_reply=True,
+        seconds_allowed=speakers_list.reply_seconds, inscribed_at=now, updated_at=now)
+    db.session.add(speaker)
+    db.session.flush()
+    services.changed(speakers_list.event_id)
+    return speaker
 
 
 def _store_order(order: list[Speaker]) -> None:
@@ -362,6 +393,8 @@ def entry_of(speaker: Speaker, zone: str, shows_names: bool, console: bool,
         "state": speaker.state.value,
         "state_label": str(STATE_LABELS[speaker.state]),
         "moved_to_end": speaker.moved_to_end_at is not None,
+        "right_of_reply": speaker.right_of_reply,
+        "priority": speaker.priority_requested,
     }
     if console:
         entry |= {"id": speaker.public_id, "has_statement": speaker.statement_stored_as is not None,

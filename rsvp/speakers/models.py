@@ -87,6 +87,8 @@ class SpeakersList(Base):
     individual_seconds: Mapped[int] = mapped_column(sa.Integer, default=60)
     #: Time allowed for an intervention on behalf of a group.
     group_seconds: Mapped[int] = mapped_column(sa.Integer, default=120)
+    #: Time allowed for a right of reply (they come after the main list, in their own queue).
+    reply_seconds: Mapped[int] = mapped_column(sa.Integer, default=180, server_default="180")
     #: Per-category overrides: {"ngo": {"individual": 90, "group": 150}}; either key optional.
     category_seconds: Mapped[dict[str, dict[str, int]]] = mapped_column(sa.JSON, default=dict)
     #: One inscription per delegation (enforced by a unique index on speakers).
@@ -161,6 +163,11 @@ class Speaker(Base):
     #: An NHRI accredited with A status (Paris Principles) speaks straight after its own State.
     nhri_a_status: Mapped[bool] = mapped_column(sa.Boolean, default=False)
     on_behalf_of_group: Mapped[bool] = mapped_column(sa.Boolean, default=False)
+    #: A right of reply: after the main list, in its own queue by arrival, with its own time.
+    right_of_reply: Mapped[bool] = mapped_column(sa.Boolean, default=False, server_default=sa.false())
+    #: An NGO asked for priority (OHCHR practice: for example, speaking from the country concerned):
+    #: it speaks before the other NGOs, in order of arrival among those who asked.
+    priority_requested: Mapped[bool] = mapped_column(sa.Boolean, default=False, server_default=sa.false())
     #: "the African Group", "the Core Group on civil society space".
     group_name: Mapped[str | None] = mapped_column(sa.String(200),
         info=not_personal("the group spoken for, published on the list"))

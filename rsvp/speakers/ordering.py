@@ -53,13 +53,19 @@ class Orderable(Protocol):
     def position(self) -> int | None: ...
     @property
     def moved_to_end_at(self) -> datetime | None: ...
+    @property
+    def right_of_reply(self) -> bool: ...
+    @property
+    def priority_requested(self) -> bool: ...
 
 
 T = TypeVar("T", bound=Orderable)
 
 
-def _default_key(entry: Orderable) -> tuple[int, int, datetime, int]:
-    return (0 if entry.on_behalf_of_group else 1, CATEGORY_RANK[entry.category],
+def _default_key(entry: Orderable) -> tuple[int, int, int, datetime, int]:
+    # Priority is honoured inside the NGO category only (OHCHR's guidelines for NGO statements).
+    priority = entry.category is SpeakerCategory.NGO and entry.priority_requested
+    return (0 if entry.on_behalf_of_group else 1, CATEGORY_RANK[entry.category], 0 if priority else 1,
             entry.inscribed_at, entry.id)
 
 
@@ -92,7 +98,13 @@ def default_order(entries: Sequence[T]) -> list[T]:
 
 
 def list_order(entries: Sequence[T]) -> list[T]:
-    """The whole list: the organiser's positions, later arrivals anchored, the moved at the end."""
+    """The whole list: the main list (main_order), then the rights of reply in order of arrival."""
+    replies = sorted((e for e in entries if e.right_of_reply), key=lambda e: (e.inscribed_at, e.id))
+    return main_order([e for e in entries if not e.right_of_reply]) + replies
+
+
+def main_order(entries: Sequence[T]) -> list[T]:
+    """The organiser's positions, later arrivals anchored, the moved at the end."""
     moved = sorted((e for e in entries if e.moved_to_end_at is not None),
                    key=lambda e: (e.moved_to_end_at, e.id))
     default = default_order([e for e in entries if e.moved_to_end_at is None])

@@ -91,6 +91,8 @@ class InscriptionData:
     confidential: bool = False
     #: A joint statement's signatories: ("state", "LT") or ("organisation", "CIVICUS").
     signatories: tuple[tuple[str, str], ...] = ()
+    #: An NGO asks for priority: honoured inside the NGO category (ignored for anyone else).
+    priority_requested: bool = False
 
 
 # -- settings -------------------------------------------------------------------------------------
@@ -164,7 +166,8 @@ def configure(event: Event, *, number: int = 1, **settings: Any) -> SpeakersList
     db.session.add(speakers_list)
     db.session.flush()
     for speaker in _speakers(speakers_list, WAITING_STATES):
-        speaker.seconds_allowed = speakers_list.seconds_for(speaker.category, speaker.on_behalf_of_group)
+        speaker.seconds_allowed = (speakers_list.reply_seconds if speaker.right_of_reply else
+                                   speakers_list.seconds_for(speaker.category, speaker.on_behalf_of_group))
     db.session.flush()
     changed(event.id)
     db.session.expire(speakers_list, ["version"])
@@ -314,6 +317,7 @@ def inscribe(event: Event, data: InscriptionData, now: datetime | None = None,
         email_language=data.email_language,
         confidential=data.confidential,
         signatories=signatories_of(data) if data.on_behalf_of_group else [],
+        priority_requested=data.priority_requested and category is SpeakerCategory.NGO,
         state=SpeakerState.INSCRIBED,
         one_per_delegation=speakers_list.one_per_delegation,
         seconds_allowed=speakers_list.seconds_for(category, data.on_behalf_of_group),

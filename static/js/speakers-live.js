@@ -51,6 +51,7 @@
   function waitingItem(entry) {
     var li = node("li", "live-item" + (entry.moved_to_end ? " is-moved" : "") + (entry.fits ? "" : " is-beyond"));
     var meta = [entry.category_label, fill(text.textSeconds, { seconds: entry.seconds_allowed }), entry.language_name];
+    if (entry.right_of_reply) { meta.push(text.textReply); }
     if (entry.moved_to_end) { meta.push(text.textMoved); }
     if (!entry.fits) { meta.push(text.textBeyond); }
     li.appendChild(node("span", "live-time", entry.projected_start_local));

@@ -42,6 +42,7 @@ def form_for(event, **changes: str) -> dict[str, str]:
         "floor_minutes": "25",
         "individual_seconds": "90",
         "group_seconds": "150",
+        "reply_seconds": "180",
         "one_per_delegation": "y",
         "ngo_individual": "75",
     }

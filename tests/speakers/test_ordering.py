@@ -37,6 +37,8 @@ class Entry:
     inscribed_at: datetime = T0
     position: int | None = None
     moved_to_end_at: datetime | None = None
+    right_of_reply: bool = False
+    priority_requested: bool = False
 
     def __repr__(self) -> str:  # readable assertion failures
         return f"#{self.id}"
@@ -232,3 +234,23 @@ def test_a_published_draw_is_recomputed_from_its_seed_by_the_documented_rule():
     by_hand = [before[place - 1] for place in sorted(digests, key=digests.__getitem__)]
     assert drawn(before, seed) == by_hand
     assert draw_key(seed, 1) == digests[1]
+
+
+# -- rights of reply and NGO priority -------------------------------------------------------------
+
+def test_rights_of_reply_follow_the_whole_list_in_order_of_request_whatever_the_manual_order():
+    entries = arrivals((MEMBER, {"country": "LT"}), (NGO, {}),
+                       (MEMBER, {"country": "CN", "right_of_reply": True}),
+                       (NGO, {"moved_to_end_at": T0 + timedelta(minutes=5)}),
+                       (OBSERVER, {"country": "EE", "right_of_reply": True, "position": 1}),
+                       (OBSERVER, {"country": "LV"}))
+    assert ids(list_order(entries)) == [1, 6, 2, 4, 3, 5]
+
+
+def test_ngo_priority_is_honoured_inside_the_ngo_category_only():
+    entries = arrivals((NGO, {}), (NGO, {"priority_requested": True}), (MEMBER, {"country": "LT"}),
+                       (NGO, {"priority_requested": True}),
+                       (NHRI, {"country": "FR", "priority_requested": True}),
+                       (OTHER, {"priority_requested": True}), (NGO, {"on_behalf_of_group": True}))
+    # Groups first; States before NGOs whatever they asked; among NGOs, those who asked first.
+    assert ids(default_order(entries)) == [7, 3, 5, 2, 4, 1, 6]

@@ -42,13 +42,14 @@ from rsvp.speakers import live, reports, services, statements
 from rsvp.speakers.console_forms import (
     CutForm,
     DrawForm,
+    ReplyForm,
     SettingsForm,
     SubstitutionForm,
     changed,
     initial,
 )
 from rsvp.speakers.labels import STATE_LABELS
-from rsvp.speakers.models import Speaker, SpeakersList
+from rsvp.speakers.models import Speaker, SpeakerCategory, SpeakersList
 
 bp = Blueprint("console", __name__)
 
@@ -191,7 +192,7 @@ def console(event: Event) -> str:
              if speakers_list else None)
     return render_template("manage/speakers/console.html", event=event, speakers_list=speakers_list,
                            state=state, may_act=_may_act(event), **_lists(event),
-                           draws=state["draws"] if state else [])
+                           draws=state["draws"] if state else [], reply_form=ReplyForm())
 
 
 @bp.get("/manage/events/<event_id>/speakers/console.json")
@@ -310,6 +311,21 @@ def substitute(event: Event) -> Response | tuple[Response, int]:
            f"speakers list {speaker.speakers_list.number}: speaker substituted for {speaker.delegation}")
     db.session.commit()
     return _answer(event, _("%(who)s: the new speaker is recorded with the authorisation.",
+                            who=speaker.delegation), ok=True)
+
+
+@bp.post("/manage/events/<event_id>/speakers/reply")
+@event_role_required(Role.MANAGER)
+def reply(event: Event) -> Response | tuple[Response, int]:
+    """A State's right of reply, asked of the secretariat: into the reply queue after the list."""
+    speakers_list = _list_of(event)
+    form = ReplyForm()
+    if not form.validate():
+        return _form_refused(event, form)
+    speaker = live.add_reply(speakers_list, SpeakerCategory(form.category.data), form.country.data,
+                             form.delegation.data, form.name.data or "")
+    db.session.commit()
+    return _answer(event, _("%(who)s is in the right-of-reply queue, after the list.",
                             who=speaker.delegation), ok=True)
 
 

@@ -72,7 +72,7 @@ def inscribe(slug: str) -> str | Response | tuple[str, int]:
         on_behalf_of_group=form.on_behalf_of_group, group_name=form.group_name.data or "",
         language=form.language.data, email=form.email.data, email_language=str(get_locale() or "en"),
         statement=form.statement.upload, confidential=bool(form.confidential.data),
-        signatories=form.signatories_data())
+        signatories=form.signatories_data(), priority_requested=bool(form.priority_requested.data))
     end_read(db.session())  # the write transaction starts with the inscription
     try:
         speaker = services.inscribe(event, data, speakers_list=speakers_list)
