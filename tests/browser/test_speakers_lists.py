@@ -1,7 +1,7 @@
 """Two lists for one event, run as UN conference services run them: a joint statement with its
-signatories inscribed through the form, lots drawn with a published seed, a swap and a time cut
-from the console; the public live page (in English and in Arabic) and a speaker's own page
-follow."""
+signatories inscribed through the form, lots drawn with a published seed, a swap, a time cut and a
+right of reply from the console; the public live page (in English and in Arabic) and a speaker's
+own page follow."""
 
 from __future__ import annotations
 
@@ -110,6 +110,16 @@ def test_two_lists_a_joint_statement_a_draw_a_swap_and_a_cut_followed_in_public(
         expect(page.locator("#console-message")).to_contain_text("for the 6 speakers still waiting")
         expect(public.locator("#live-queue .live-meta").first).to_contain_text("90 s", timeout=WITHIN_2_S)
         expect(public.locator("#live-queue .live-meta").nth(1)).to_contain_text("150 s")
+
+        # A State asks for a right of reply: after everyone, with the reply time, untouched by the cut.
+        reply = page.locator("#console-reply")
+        reply.locator("[name=country]").select_option(label="China")
+        reply.locator("[name=delegation]").fill("Permanent Mission of China")
+        reply.get_by_role("button", name="Add the right of reply").click()
+        expect(page.locator("#console-message")).to_contain_text("in the right-of-reply queue")
+        last = public.locator("#live-queue .live-item").last
+        expect(last).to_contain_text("Permanent Mission of China", timeout=WITHIN_2_S)
+        expect(last).to_contain_text("180 s · English · right of reply")
         screenshot(page, "speakers-lists-console")
         assert_accessible(page)
 
