@@ -583,3 +583,34 @@ def report(speakers_list: SpeakersList) -> Report:
     people = _speakers_by_id({i for r in records
                               for i in r.public.get("before", r.public.get("speakers", []))})
     return Report(lineup.order, [c for c in totals.values() if c.delivered or c.absent], records, people)
+
+
+# -- the speaker's own screen ---------------------------------------------------------------------
+
+def own_status(speaker: Speaker, now: datetime | None = None) -> dict[str, Any]:
+    """What a remote speaker's own page shows, live: their place, their projected time, and
+    whether they are next or have the floor (so they know when to unmute). Nothing of anyone else.
+    """
+    now = now or now_utc()
+    lineup = services.lineup(speaker.speakers_list, now)
+    zone = speaker.event.timezone
+    place, slot = lineup.place_of(speaker), lineup.slot_of(speaker)
+    has_floor = lineup.current is not None and lineup.current.id == speaker.id
+    status: dict[str, Any] = {"server_now": iso(now), "state": speaker.state.value, "place": place,
+                              "has_floor": has_floor, "is_next": place == 1 and lineup.current is None,
+                              "seconds_allowed": speaker.seconds_allowed, "current": None}
+    if has_floor:
+        status["current"] = {"started_at": iso(speaker.started_at), "ended_at": iso(speaker.ended_at),
+                             "seconds_allowed": speaker.seconds_allowed}
+        status["message"] = _("You have the floor: unmute now.")
+    elif place == 1:
+        status["message"] = (_("You are next: get ready to unmute.") if lineup.current is None else
+                             _("You are next, after the speaker who has the floor: get ready to unmute."))
+    elif place is not None:
+        status["message"] = _("You are number %(place)s in the queue.", place=place)
+    else:
+        status["message"] = str(STATE_LABELS[speaker.state])
+    if slot is not None:
+        status |= {"projected_start": iso(slot.starts_at),
+                   "projected_start_local": format_clock(slot.starts_at, zone), "fits": slot.fits}
+    return status

@@ -75,7 +75,11 @@ def test_two_lists_a_joint_statement_a_draw_a_swap_and_a_cut_followed_in_public(
     own_link = speaker_url(joint)
 
     with open_page(browser, live_server, {"width": 1024, "height": 900}) as public, \
-            open_page(browser, live_server, {"width": 1024, "height": 900}, locale="ar") as arabic:
+            open_page(browser, live_server, {"width": 1024, "height": 900}, locale="ar") as arabic, \
+            open_page(browser, live_server, {"width": 390, "height": 844}) as remote:
+        # The joint statement's speaker follows from afar, on a phone, from their inscription link.
+        remote.goto(own_link.removeprefix("http://localhost"))
+        expect(remote.locator("#own-message")).to_have_text("You are next: get ready to unmute.")
         public.goto(f"/events/{slug}/speakers/live?list=2")
         arabic.goto(f"/events/{slug}/speakers/live?list=2")
         queue = public.locator("#live-queue")
@@ -132,10 +136,15 @@ def test_two_lists_a_joint_statement_a_draw_a_swap_and_a_cut_followed_in_public(
         assert arabic.locator("html").get_attribute("dir") == "rtl"
         screenshot(arabic, "speakers-lists-live-ar")
 
-        # The joint statement's speaker, on their own page: first in line, with the cut time.
-        public.goto(own_link.removeprefix("http://localhost"))
-        expect(public.locator("body")).to_contain_text("90 seconds")
-        screenshot(public, "speakers-lists-own-page")
+        # The moderator gives the joint statement the floor: the remote speaker's screen says so.
+        remote.reload()  # the summary below the live panel is the page's own: the cut time, once reloaded
+        expect(remote.locator("body")).to_contain_text("90 seconds")
+        page.get_by_role("button", name="Start the next speaker").click()
+        expect(remote.locator("#own-message")).to_have_text("You have the floor: unmute now.",
+                                                            timeout=WITHIN_2_S)
+        expect(remote.locator("#own-countdown")).to_be_visible()
+        assert_accessible(remote)
+        screenshot(remote, "speakers-lists-own-page")
 
         page.goto(f"/manage/events/{event_public_id}/speakers/report?list=2")
         expect(page.locator("body")).to_contain_text("Drawn by lot (seed segment-two-2026)")

@@ -5,7 +5,7 @@ The organisers' console (/manage/...) is built on rsvp.speakers.live elsewhere.
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, session, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
@@ -116,7 +116,8 @@ def _bad_link(error: tokens.TokenInvalid) -> tuple[str, int]:
 def _own_page(speaker: Speaker, token: str, form: ChangeForm, status: int = 200) -> tuple[str, int]:
     lineup = services.lineup(speaker.speakers_list)
     return render_template("speakers/own.html", speaker=speaker, event=speaker.event, token=token,
-                           form=form, withdraw_form=FlaskForm(), lineup=lineup), status
+                           form=form, withdraw_form=FlaskForm(), lineup=lineup,
+                           live_status=live.own_status(speaker)), status
 
 
 @bp.route("/s/<token>", methods=["GET", "POST"])
@@ -141,6 +142,16 @@ def own(token: str) -> str | Response | tuple[str, int]:
     else:
         flash(_("Your changes are saved."), "success")
     return redirect(url_for("speakers.own", token=token), code=303)
+
+
+@bp.get("/s/<token>/status.json")
+@limiter.exempt  # polled every second by the few speakers following from afar
+def own_status(token: str) -> Response:
+    """The speaker's own live status: their place, time, and whether they are next or speaking."""
+    speaker = services.from_speaker_token(token)  # a bad link: _bad_link answers
+    response = jsonify(live.own_status(speaker))
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.post("/s/<token>/withdraw")
