@@ -111,5 +111,6 @@ def test_swaps_and_substitutions_are_recorded_and_the_report_shows_them(client, 
     column = header.index("Draws, swaps and substitutions")
     kenya_row = next(r for r in sheet.iter_rows(min_row=2, values_only=True) if r[1] == "Kenya")
     assert "Amina Njoroge" in kenya_row[column] and kenya_row[header.index("Seconds allowed")] == 60
+    assert client.get(f"{base}/report/speakers.pdf").status_code == 404
     report = client.get(f"{base}/report").get_data(as_text=True)
     assert "Swapped places with Kenya" in report and "Download per speaker (XLSX)" in report

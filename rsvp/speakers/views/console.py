@@ -386,9 +386,11 @@ def _xlsx(event: Event, export: Export) -> Response:
 
 
 @bp.get("/manage/events/<event_id>/speakers/report/speakers.csv", defaults={"fmt": "csv"})
-@bp.get("/manage/events/<event_id>/speakers/report/speakers.<any(xlsx):fmt>")
+@bp.get("/manage/events/<event_id>/speakers/report/speakers.<fmt>")
 @event_role_required(Role.VIEWER)
 def report_by_speaker(event: Event, fmt: str) -> Response:
+    if fmt not in ("csv", "xlsx"):
+        abort(404)
     speakers_list = _list_of(event)
     # Confidential speakers' names leave the site only when a manager deliberately asks.
     included = request.args.get("include_confidential") == "1" and _may_act(event)
