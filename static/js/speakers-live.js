@@ -41,7 +41,7 @@
     var parts = text.textSignatories.split("{names}");
     line.appendChild(document.createTextNode(parts[0]));
     names.forEach(function (name, i) {
-      if (i) { line.appendChild(document.createTextNode(", ")); }
+      if (i) { line.appendChild(document.createTextNode(text.textSeparator)); }
       line.appendChild(node("bdi", "", name));
     });
     line.appendChild(document.createTextNode(parts.slice(1).join("{names}")));
