@@ -134,6 +134,9 @@ def make_speaker(event: Event, **fields: Any) -> Speaker:
     values.update(fields)
     values.setdefault("delegation_key", delegation_key(
         values["category"], values["delegation"], values.get("country"), values.get("group_name")))
+    if "speakers_list" not in values and "list_id" not in values and db.session.scalar(
+            sa.select(SpeakersList.id).where(SpeakersList.event_id == event.id).limit(1)) is None:
+        make_speakers_list(event)  # a speaker is always on one of the event's lists
     speaker = Speaker(**values)
     db.session.add(speaker)
     db.session.commit()  # survives a rollback in the code under test

@@ -54,11 +54,13 @@ _lists, _events = SpeakersList.__table__, Event.__table__
 _STAMP = (_lists.c.version, _lists.c.updated_at, _events.c.status, _events.c.timezone,
           _events.c.starts_at, _events.c.ends_at)
 #: Built once: constructing the statement cost as much as running it.
+#: The event's first public list numbered ``number`` or after (0: its first).
 _STAMP_OF_SLUG = (
-    sa.select(_lists.c.id, *_STAMP)
+    sa.select(_lists.c.id, _lists.c.number, *_STAMP)
     .join(_events, _events.c.id == _lists.c.event_id)
     .where(_events.c.slug == sa.bindparam("slug"), _events.c.status != EventStatus.DRAFT.value,
-           _lists.c.enabled))
+           _lists.c.enabled, _lists.c.number >= sa.bindparam("number"))
+    .order_by(_lists.c.number).limit(1))
 
 
 def _stamp(speakers_list: SpeakersList) -> tuple[Any, ...]:
@@ -67,18 +69,18 @@ def _stamp(speakers_list: SpeakersList) -> tuple[Any, ...]:
             event.starts_at, event.ends_at)
 
 
-def kept(slug: str, language: str, now: datetime | None = None) -> Document | None:
-    """The document kept for the list of the event at ``slug``, if it is still true; else None
-    (nothing kept, out of date, or no public list there: document() decides).
+def kept(slug: str, number: int | None, language: str, now: datetime | None = None) -> Document | None:
+    """The document kept for list ``number`` (None: the first) of the event at ``slug``, if it is
+    still true; else None (nothing kept, out of date, or no such public list: document() decides).
 
     One narrow query instead of loading the event and the list: most polls end here.
     """
     now = now or now_utc()
-    row = db.session.connection().execute(_STAMP_OF_SLUG, {"slug": slug}).first()
-    if row is None:
+    row = db.session.connection().execute(_STAMP_OF_SLUG, {"slug": slug, "number": number or 0}).first()
+    if row is None or (number is not None and row[1] != number):
         return None
     found = _documents.get((row[0], language))
-    if found is None or found.stamp != tuple(row[1:]) or now >= found.good_until:
+    if found is None or found.stamp != tuple(row[2:]) or now >= found.good_until:
         return None
     return found
 

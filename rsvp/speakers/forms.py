@@ -7,7 +7,15 @@ from flask_babel import format_decimal
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import BooleanField, EmailField, RadioField, SelectField, StringField
+from wtforms import (
+    BooleanField,
+    EmailField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
 from rsvp.events.models import Event
@@ -28,6 +36,8 @@ MESSAGES = {
     "group_name": _l("Enter the name of the group you speak for, for example “the African Group”."),
     "language": _l("Choose the language of your statement from the event's languages."),
     "email": _l("Enter your email address."),
+    "signatories": _l("Signatories are for a statement on behalf of a group: choose States from the list "
+                      "and type one organisation per line (up to 200 characters each)."),
 }
 
 STATEMENT_PROBLEMS = {
@@ -122,6 +132,17 @@ class InscriptionForm(Honeypot, _EventChoices, FlaskForm):
     group_name = StringField(_l("On behalf of"), validators=[Length(max=200)],
                              description=_l("For a statement on behalf of a group: for example "
                                             "“the African Group” or “a group of 12 NGOs”."))
+    signatories = SelectMultipleField(
+        _l("Signatory States"), validate_choice=False,
+        description=_l("For a joint statement: the States that sign it, published with the statement. "
+                       "Hold Ctrl (⌘ on a Mac) to choose several."), render_kw={"size": 8})
+    signatory_organisations = TextAreaField(
+        _l("Other signatories"), validators=[Length(max=20000)],
+        description=_l("Organisations that sign the joint statement, one per line."), render_kw={"rows": 3})
+    priority_requested = BooleanField(
+        _l("We ask for priority among NGOs"),
+        description=_l("For NGOs, as the OHCHR guidelines allow: for example when you speak from the "
+                       "country concerned. Those who ask speak first among NGOs, in order of inscription."))
     language = _language_field()
     statement = _statement_field()
     email = EmailField(
@@ -129,6 +150,10 @@ class InscriptionForm(Honeypot, _EventChoices, FlaskForm):
         validators=[DataRequired(MESSAGES["email"]), Length(max=254), ValidEmail()],
         description=_l("We send your place and time here, with a link to change or withdraw."),
         render_kw={"autocomplete": "email", "spellcheck": "false"})
+    confidential = BooleanField(
+        _l("Keep my participation confidential"),
+        description=_l("Your name never appears on the public speakers list, its feed or the screen in "
+                       "the room; only the organisers who run the list see it."))
     consent = BooleanField(
         _l("I agree that these details are used to run the speakers list, as described above."),
         validators=[DataRequired(_l("Please accept the privacy notice to inscribe."))])
@@ -139,6 +164,7 @@ class InscriptionForm(Honeypot, _EventChoices, FlaskForm):
         self.category.choices = [("", _l("Choose one"))] + [
             (c.value, label) for c, label in CATEGORY_LABELS.items()]
         self.country.choices = [("", _l("Not applicable"))] + country_choices()
+        self.signatories.choices = country_choices()
         self.capacity.choices = [
             ("individual", _l("For my delegation alone (%(seconds)s seconds)",
                               seconds=speakers_list.individual_seconds)),
@@ -164,6 +190,22 @@ class InscriptionForm(Honeypot, _EventChoices, FlaskForm):
         needs = self.category.data in {c.value for c in (*STATE_CATEGORIES, SpeakerCategory.NHRI)}
         if needs and not field.data:
             raise ValidationError(MESSAGES["country"])
+
+    def signatories_data(self) -> tuple[tuple[str, str], ...]:
+        """The joint statement's signatories for the services: States first, then organisations."""
+        if not self.on_behalf_of_group:
+            return ()
+        states = [("state", code) for code in self.signatories.data or []]
+        lines = (self.signatory_organisations.data or "").splitlines()
+        return (*states, *(("organisation", line.strip()) for line in lines if line.strip()))
+
+    def validate_signatories(self, field: SelectMultipleField) -> None:
+        if set(field.data or []) - set(dict(country_choices())):
+            raise ValidationError(_l("Choose the signatory States from the list."))
+
+    def validate_signatory_organisations(self, field: TextAreaField) -> None:
+        if any(len(line.strip()) > 200 for line in (field.data or "").splitlines()):
+            raise ValidationError(MESSAGES["signatories"])
 
     def validate_group_name(self, field: StringField) -> None:
         if self.on_behalf_of_group and not (field.data or "").strip():

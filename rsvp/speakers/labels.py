@@ -1,8 +1,9 @@
 """Human labels for the speakers-list vocabulary, translated at render time."""
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from rsvp.speakers.models import SpeakerCategory, SpeakerState
+from rsvp.speakers.models import SpeakerCategory, SpeakersList, SpeakerState
 
 CATEGORY_LABELS = {
     SpeakerCategory.MEMBER_STATE: _l("Member State of the Human Rights Council"),
@@ -31,3 +32,8 @@ STATE_LABELS = {
     SpeakerState.ABSENT: _l("Absent"),
     SpeakerState.WITHDRAWN: _l("Withdrawn"),
 }
+
+
+def list_title(speakers_list: SpeakersList) -> str:
+    """What a list is called: its title, or its number ("Speakers list 2")."""
+    return speakers_list.title or _("Speakers list %(number)s", number=speakers_list.number)

@@ -8,21 +8,28 @@ server's clock it is sent with each state. Functions flush, never commit.
 
 from __future__ import annotations
 
+import re
+import secrets
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from rsvp.extensions import db
-from rsvp.i18n import language_name
+from rsvp.i18n import country_name, language_name
 from rsvp.speakers import ordering, services
 from rsvp.speakers.labels import CATEGORY_SHORT, STATE_LABELS
 from rsvp.speakers.models import (
+    STATE_CATEGORIES,
     WAITING_STATES,
+    RecordKind,
     Speaker,
     SpeakerCategory,
     SpeakersList,
+    SpeakersRecord,
     SpeakerState,
 )
 from rsvp.speakers.services import SpeakersError, TransitionRefused, transition
@@ -38,10 +45,7 @@ class InvalidOrder(SpeakersError):
 
 
 def _list_of(speaker: Speaker) -> SpeakersList:
-    speakers_list = services.speakers_list_of(speaker.event)
-    if speakers_list is None:
-        raise services.NoSpeakersList(speaker.event.slug)
-    return speakers_list
+    return speaker.speakers_list
 
 
 def _release_floor(speaker: Speaker) -> None:
@@ -139,6 +143,52 @@ def move_to_end(speaker: Speaker, now: datetime | None = None) -> None:
         transition(speaker, WAITING_STATES, None, now, moved_to_end_at=now)
 
 
+def cut_time(speakers_list: SpeakersList, individual_seconds: int, group_seconds: int,
+             now: datetime | None = None) -> int:
+    """The chair cuts speaking time (3:00/2:00 to 2:30/1:30, say) from now on: every speaker still
+    waiting gets the new time, category exceptions included; whoever speaks now, and those who
+    spoke, keep theirs, so the report shows the time each actually had. Returns how many waiting
+    speakers it changed.
+    """
+    waiting = [s for s in services.lineup(speakers_list, now).queue if not s.right_of_reply]
+    speakers_list.individual_seconds, speakers_list.group_seconds = individual_seconds, group_seconds
+    speakers_list.category_seconds = {}
+    for speaker in waiting:
+        speaker.seconds_allowed = group_seconds if speaker.on_behalf_of_group else individual_seconds
+    db.session.flush()
+    services.changed(speakers_list.event_id)
+    return len(waiting)
+
+
+def add_reply(speakers_list: SpeakersList, category: SpeakerCategory, country: str, delegation: str,
+              name: str = "", now: datetime | None = None) -> Speaker:
+    """A State asks the secretariat for a right of reply: it joins the reply queue after the main
+    list, in order of arrival, with the list's reply time (a cut leaves it as it is).
+
+    :raises InvalidInscription: not a State, no country, or no delegation.
+    """
+    now = now or now_utc()
+    if category not in STATE_CATEGORIES:
+        raise services.InvalidInscription("category")
+    if not re.fullmatch(r"[A-Z]{2}", country or ""):
+        raise services.InvalidInscription("country")
+    if not delegation.strip():
+        raise services.InvalidInscription("delegation")
+    key = services.delegation_key(category, delegation, country)
+    speaker = Speaker(
+        event_id=speakers_list.event_id, speakers_list=speakers_list, name=name.strip(),
+        delegation=delegation.strip(),
+        # Apart from the delegation's own statement, and from each other: a State may reply twice.
+        delegation_key=f"{key}|reply:{secrets.token_hex(6)}",
+        category=category, country=country, language=speakers_list.event.floor_language,
+        email="", state=SpeakerState.CONFIRMED, one_per_delegation=False, right_of_reply=True,
+        seconds_allowed=speakers_list.reply_seconds, inscribed_at=now, updated_at=now)
+    db.session.add(speaker)
+    db.session.flush()
+    services.changed(speakers_list.event_id)
+    return speaker
+
+
 def _store_order(order: list[Speaker]) -> None:
     for speaker, position in zip(order, ordering.positions([s.id for s in order]).values(), strict=True):
         speaker.position = position
@@ -151,12 +201,112 @@ def swap(first: Speaker, second: Speaker, now: datetime | None = None) -> None:
 
     :raises TransitionRefused: either is not waiting, or they are on different lists.
     """
-    if not (first.is_waiting and second.is_waiting) or first.event_id != second.event_id:
+    if not (first.is_waiting and second.is_waiting) or first.list_id != second.list_id:
         raise TransitionRefused("swap")
     lineup = services.lineup(_list_of(first), now)
+    places = [lineup.place_of(first), lineup.place_of(second)]
     _store_order(lineup.order)
     first.position, second.position = second.position, first.position
     first.moved_to_end_at, second.moved_to_end_at = second.moved_to_end_at, first.moved_to_end_at
+    db.session.add(SpeakersRecord(list_id=first.list_id, kind=RecordKind.SWAP, created_at=now or now_utc(),
+                                  public={"speakers": [first.id, second.id], "places": places}))
+    db.session.flush()
+
+
+class InvalidDraw(SpeakersError):
+    """The places asked for are not a part of the queue of two speakers or more."""
+
+
+class AlreadyDrawn(SpeakersError):
+    """The list was drawn before; drawing again must be asked for, and stays on record."""
+
+
+def records_of(speakers_list: SpeakersList, *kinds: RecordKind) -> list[SpeakersRecord]:
+    """The list's draws, swaps and substitutions (those of ``kinds``), oldest first."""
+    query = sa.select(SpeakersRecord).where(SpeakersRecord.list_id == speakers_list.id)
+    if kinds:
+        query = query.where(SpeakersRecord.kind.in_(kinds))
+    return list(db.session.scalars(query.order_by(SpeakersRecord.created_at, SpeakersRecord.id)))
+
+
+def draws_of(speakers_list: SpeakersList) -> list[SpeakersRecord]:
+    return records_of(speakers_list, RecordKind.DRAW)
+
+
+def _speakers_by_id(ids: set[int]) -> dict[int, Speaker]:
+    if not ids:
+        return {}
+    return {s.id: s for s in db.session.scalars(sa.select(Speaker).where(Speaker.id.in_(ids)))}
+
+
+def public_label(speaker: Speaker) -> str:
+    """A speaker as the public list names them: the delegation, and the group it speaks for."""
+    label = public_delegation(speaker)
+    return f"{label} ({speaker.group_name})" if speaker.group_name else label
+
+
+def public_draws(speakers_list: SpeakersList, zone: str) -> list[dict[str, Any]]:
+    """Each draw as published: its seed, the places drawn, and the part before and after (what
+    anyone needs to recompute it: README, "Drawing lots")."""
+    draws = draws_of(speakers_list)
+    people = _speakers_by_id({i for d in draws for i in d.public["before"]})
+    return [{"seed": d.public["seed"], "first_place": d.public["first_place"],
+             "last_place": d.public["last_place"], "drawn_at": iso(d.created_at),
+             "drawn_at_local": format_clock(d.created_at, zone), "again": d.public["again_after"] is not None,
+             "before": [public_label(people[i]) for i in d.public["before"] if i in people],
+             "after": [public_label(people[i]) for i in d.public["after"] if i in people]}
+            for d in draws]
+
+
+def draw(speakers_list: SpeakersList, first_place: int, last_place: int, seed: str | None = None, *,
+         again: bool = False, now: datetime | None = None) -> SpeakersRecord:
+    """Draw lots for places ``first_place``..``last_place`` of the queue (1: the next called):
+    ordering.drawn() with ``seed`` (a new random one unless the organiser gives one), stored as
+    the organiser's order, and recorded with the seed and the part before and after.
+
+    :raises InvalidDraw: not two waiting speakers or more between those places.
+    :raises AlreadyDrawn: the list was drawn before and ``again`` is not set.
+    """
+    now = now or now_utc()
+    lineup = services.lineup(speakers_list, now)
+    queue = lineup.queue
+    if not 1 <= first_place < last_place <= len(queue):
+        raise InvalidDraw(f"{first_place}-{last_place}")
+    earlier = draws_of(speakers_list)
+    if earlier and not again:
+        raise AlreadyDrawn(speakers_list.event.slug)
+    seed = (seed or "").strip() or secrets.token_hex(16)
+    part = queue[first_place - 1:last_place]
+    result = ordering.drawn(part, seed)
+    new_queue = queue[:first_place - 1] + result + queue[last_place:]
+    reorder(speakers_list, [s.public_id for s in new_queue], now)
+    record = SpeakersRecord(list_id=speakers_list.id, kind=RecordKind.DRAW, created_at=now, public={
+        "seed": seed, "first_place": first_place, "last_place": last_place,
+        "before": [s.id for s in part], "after": [s.id for s in result],
+        "again_after": earlier[-1].id if earlier else None})
+    db.session.add(record)
+    db.session.flush()
+    return record
+
+
+def substitute(speaker: Speaker, name: str, authorisation: str, now: datetime | None = None) -> None:
+    """Another person speaks for the delegation, on its authorisation (a note saying who
+    authorised it, and how); the name fixed at inscription and the new one are recorded.
+
+    :raises TransitionRefused: the speaker has spoken, been marked absent or withdrawn.
+    :raises InvalidInscription: an empty name or no authorisation.
+    """
+    now = now or now_utc()
+    if not name.strip():
+        raise services.InvalidInscription("name")
+    if not authorisation.strip():
+        raise services.InvalidInscription("authorisation")
+    before = speaker.name
+    transition(speaker, (*WAITING_STATES, SpeakerState.SPEAKING), None, now, name=name.strip())
+    db.session.add(SpeakersRecord(
+        list_id=speaker.list_id, kind=RecordKind.SUBSTITUTION, created_at=now,
+        public={"speakers": [speaker.id]},
+        private={"from": before, "to": name.strip(), "authorisation": authorisation.strip()}))
     db.session.flush()
 
 
@@ -208,24 +358,49 @@ def iso(moment: datetime | None) -> str | None:
     return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
-def _entry(speaker: Speaker, zone: str, shows_names: bool, console: bool,
-           slot: ordering.Slot | None = None) -> dict[str, Any]:
+def signatory_names(speaker: Speaker) -> list[str]:
+    """A joint statement's signatories as the reader reads them: States in their language."""
+    return [country_name(s["state"]) if "state" in s else s.get("organisation", "")
+            for s in speaker.signatories or []]
+
+
+def shown_name(speaker: Speaker, sees_confidential: bool) -> str:
+    """The speaker's name for an organiser: a confidential one's only for managers and owners."""
+    if speaker.confidential and not sees_confidential:
+        return str(_l("Confidential speaker"))
+    return speaker.name
+
+
+def public_delegation(speaker: Speaker) -> str:
+    """The delegation as the public sees it: someone confidential speaking for no institution
+    (category "other": the delegation may be their own name) is "a participant"."""
+    if speaker.confidential and speaker.category is SpeakerCategory.OTHER:
+        return str(_l("A participant"))
+    return speaker.delegation
+
+
+def entry_of(speaker: Speaker, zone: str, shows_names: bool, console: bool,
+           slot: ordering.Slot | None = None, sees_confidential: bool = False) -> dict[str, Any]:
     entry: dict[str, Any] = {
-        "delegation": speaker.delegation,
+        "delegation": speaker.delegation if console else public_delegation(speaker),
         "category": speaker.category.value,
         "category_label": str(CATEGORY_SHORT[speaker.category]),
         "group_name": speaker.group_name,
+        "signatories": signatory_names(speaker),
         "language": speaker.language,
         "language_name": language_name(speaker.language),
         "seconds_allowed": speaker.seconds_allowed,
         "state": speaker.state.value,
         "state_label": str(STATE_LABELS[speaker.state]),
         "moved_to_end": speaker.moved_to_end_at is not None,
+        "right_of_reply": speaker.right_of_reply,
+        "priority": speaker.priority_requested,
     }
-    if shows_names:
-        entry["name"] = speaker.name
     if console:
-        entry |= {"id": speaker.public_id, "has_statement": speaker.statement_stored_as is not None}
+        entry |= {"id": speaker.public_id, "has_statement": speaker.statement_stored_as is not None,
+                  "name": shown_name(speaker, sees_confidential), "confidential": bool(speaker.confidential)}
+    elif shows_names and not speaker.confidential:
+        entry["name"] = speaker.name
     if speaker.state is SpeakerState.DELIVERED:
         entry["seconds_used"] = speaker.seconds_used
     if slot is not None:
@@ -235,31 +410,36 @@ def _entry(speaker: Speaker, zone: str, shows_names: bool, console: bool,
 
 
 def live_state(speakers_list: SpeakersList, now: datetime | None = None, *,
-               console: bool = False) -> dict[str, Any]:
+               console: bool = False, sees_confidential: bool = False) -> dict[str, Any]:
     """Everything a live screen shows, as plain JSON-ready values.
 
-    The public form never holds an email address, a public id, or, unless the
-    list's settings allow it, a speaker's name; ``console=True`` adds names and
-    ids for the organisers.
+    The public form never holds an email address, a public id, a confidential
+    speaker's name or, unless the list's settings allow it, anyone's name;
+    ``console=True`` adds names and ids for the organisers (a confidential
+    speaker's name only with ``sees_confidential``: managers and owners).
     """
     now = now or now_utc()
-    return _state(speakers_list, services.lineup(speakers_list, now), now, console)
+    return _state(speakers_list, services.lineup(speakers_list, now), now, console, sees_confidential)
 
 
 def _state(speakers_list: SpeakersList, lineup: ordering.Lineup, now: datetime,
-           console: bool) -> dict[str, Any]:
+           console: bool, sees_confidential: bool = False) -> dict[str, Any]:
     table, zone = lineup.timetable, speakers_list.event.timezone
     shows_names = console or speakers_list.public_shows_names
+
+    def _entry(speaker: Speaker, slot: ordering.Slot | None = None) -> dict[str, Any]:
+        return entry_of(speaker, zone, shows_names, console, slot, sees_confidential)
+
     current = None
     if lineup.current is not None:
         turn = services.turn_of(lineup.current)
-        current = _entry(lineup.current, zone, shows_names, console) | {
+        current = _entry(lineup.current) | {
             "started_at": iso(turn.started_at if turn else None),
             "ended_at": iso(lineup.current.ended_at),
             "seconds_left": turn.seconds_left(now) if turn else lineup.current.seconds_allowed}
-    queue = [_entry(s, zone, shows_names, console, slot) | {"place": place}
+    queue = [_entry(s, slot) | {"place": place}
              for place, (s, slot) in enumerate(zip(lineup.queue, table.slots, strict=True), start=1)]
-    done = [_entry(s, zone, shows_names, console) for s in lineup.order
+    done = [_entry(s) for s in lineup.order
             if s.state in (SpeakerState.DELIVERED, SpeakerState.ABSENT)]
     return {
         "server_now": iso(now),
@@ -269,6 +449,7 @@ def _state(speakers_list: SpeakersList, lineup: ordering.Lineup, now: datetime,
         "current": current,
         "queue": queue,
         "done": done,
+        "draws": public_draws(speakers_list, zone),
         "floor": {
             "starts_at": iso(table.floor_starts_at),
             "starts_at_local": format_clock(table.floor_starts_at, zone),
@@ -349,6 +530,33 @@ class Report:
     speakers: list[Speaker]
     #: Delivered interventions per category, in the order of the floor.
     categories: list[CategoryTotals] = field(default_factory=list)
+    #: The list's draws, swaps and substitutions, oldest first.
+    records: list[SpeakersRecord] = field(default_factory=list)
+    #: Everyone the records name, by id (the withdrawn included).
+    people: dict[int, Speaker] = field(default_factory=dict)
+
+    def notes(self, speaker: Speaker, sees_confidential: bool) -> list[str]:
+        """What decisions did to this speaker: drawn by lot, swapped, substituted."""
+        found = []
+        for record in self.records:
+            public = record.public
+            if record.kind is RecordKind.DRAW and speaker.id in public["before"]:
+                found.append(_("Drawn by lot (seed %(seed)s): place %(before)s → %(after)s",
+                               seed=public["seed"],
+                               before=public["first_place"] + public["before"].index(speaker.id),
+                               after=public["first_place"] + public["after"].index(speaker.id)))
+            elif record.kind is RecordKind.SWAP and speaker.id in public["speakers"]:
+                other = self.people.get(next(i for i in public["speakers"] if i != speaker.id))
+                found.append(_("Swapped places with %(other)s",
+                               other=other.delegation if other else _("a withdrawn speaker")))
+            elif record.kind is RecordKind.SUBSTITUTION and speaker.id in public["speakers"]:
+                if speaker.confidential and not sees_confidential:
+                    found.append(_("Speaker substituted, on authorisation"))
+                else:
+                    found.append(_("Speaker substituted: %(before)s → %(after)s (authorisation: %(note)s)",
+                                   before=record.private.get("from", ""), after=record.private.get("to", ""),
+                                   note=record.private.get("authorisation", "")))
+        return found
 
     @property
     def seconds_allowed(self) -> int:
@@ -371,4 +579,38 @@ def report(speakers_list: SpeakersList) -> Report:
             category.seconds_used += speaker.seconds_used or 0
         elif speaker.state is SpeakerState.ABSENT:
             category.absent += 1
-    return Report(lineup.order, [c for c in totals.values() if c.delivered or c.absent])
+    records = records_of(speakers_list)
+    people = _speakers_by_id({i for r in records
+                              for i in r.public.get("before", r.public.get("speakers", []))})
+    return Report(lineup.order, [c for c in totals.values() if c.delivered or c.absent], records, people)
+
+
+# -- the speaker's own screen ---------------------------------------------------------------------
+
+def own_status(speaker: Speaker, now: datetime | None = None) -> dict[str, Any]:
+    """What a remote speaker's own page shows, live: their place, their projected time, and
+    whether they are next or have the floor (so they know when to unmute). Nothing of anyone else.
+    """
+    now = now or now_utc()
+    lineup = services.lineup(speaker.speakers_list, now)
+    zone = speaker.event.timezone
+    place, slot = lineup.place_of(speaker), lineup.slot_of(speaker)
+    has_floor = lineup.current is not None and lineup.current.id == speaker.id
+    status: dict[str, Any] = {"server_now": iso(now), "state": speaker.state.value, "place": place,
+                              "has_floor": has_floor, "is_next": place == 1 and lineup.current is None,
+                              "seconds_allowed": speaker.seconds_allowed, "current": None}
+    if has_floor:
+        status["current"] = {"started_at": iso(speaker.started_at), "ended_at": iso(speaker.ended_at),
+                             "seconds_allowed": speaker.seconds_allowed}
+        status["message"] = _("You have the floor: unmute now.")
+    elif place == 1:
+        status["message"] = (_("You are next: get ready to unmute.") if lineup.current is None else
+                             _("You are next, after the speaker who has the floor: get ready to unmute."))
+    elif place is not None:
+        status["message"] = _("You are number %(place)s in the queue.", place=place)
+    else:
+        status["message"] = str(STATE_LABELS[speaker.state])
+    if slot is not None:
+        status |= {"projected_start": iso(slot.starts_at),
+                   "projected_start_local": format_clock(slot.starts_at, zone), "fits": slot.fits}
+    return status

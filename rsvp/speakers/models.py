@@ -12,7 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from rsvp.db import Base, UTCDateTime, enum_column, new_public_id
 from rsvp.events.models import Event
 from rsvp.personal import Erase, not_personal, personal
-from rsvp.sealing import Sealed
+from rsvp.sealing import Sealed, SealedJSON
 from rsvp.timeutil import now_utc
 
 
@@ -46,15 +46,18 @@ WAITING_STATES = (SpeakerState.INSCRIBED, SpeakerState.CONFIRMED)
 #: On the list as shown (everything but withdrawn).
 LISTED_STATES = (*WAITING_STATES, SpeakerState.SPEAKING, SpeakerState.DELIVERED, SpeakerState.ABSENT)
 
-# One inscription per delegation where the event asks for it; a withdrawn inscription frees it.
+# One inscription per delegation and list where the list asks for it; a withdrawn inscription frees it.
 _ONE_PER_DELEGATION_SQL = "one_per_delegation AND state <> 'withdrawn'"
 
 
 class SpeakersList(Base):
-    """One per event: the rules of the open floor and who holds it right now."""
+    """One floor of an event (an event may have several: one per panel segment): its rules and
+    who holds it right now."""
 
     __tablename__ = "speakers_lists"
     __table_args__ = (
+        sa.UniqueConstraint("event_id", "number", name="uq_speakers_lists_event_number"),
+        sa.CheckConstraint("number > 0", name="number_positive"),
         sa.CheckConstraint("closes_at IS NULL OR opens_at IS NULL OR closes_at > opens_at",
                            name="window_order"),
         sa.CheckConstraint("floor_minutes > 0", name="floor_minutes_positive"),
@@ -64,8 +67,12 @@ class SpeakersList(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    #: The event whose open floor this is; one list per event.
-    event_id: Mapped[int] = mapped_column(sa.ForeignKey("events.id", ondelete="CASCADE"), unique=True)
+    #: The event whose open floor this is.
+    event_id: Mapped[int] = mapped_column(sa.ForeignKey("events.id", ondelete="CASCADE"))
+    #: 1, 2, …: the list's place among the event's lists, and its number in addresses (?list=2).
+    number: Mapped[int] = mapped_column(sa.Integer, default=1, server_default="1")
+    #: "Questions after segment I"; empty for an event's only list.
+    title: Mapped[str] = mapped_column(sa.String(200), default="", server_default="")
     #: Off hides the inscription form and the live list.
     enabled: Mapped[bool] = mapped_column(sa.Boolean, default=True)
     #: Inscription opens then (UTC); NULL means open as soon as the list is enabled.
@@ -80,6 +87,8 @@ class SpeakersList(Base):
     individual_seconds: Mapped[int] = mapped_column(sa.Integer, default=60)
     #: Time allowed for an intervention on behalf of a group.
     group_seconds: Mapped[int] = mapped_column(sa.Integer, default=120)
+    #: Time allowed for a right of reply (they come after the main list, in their own queue).
+    reply_seconds: Mapped[int] = mapped_column(sa.Integer, default=180, server_default="180")
     #: Per-category overrides: {"ngo": {"individual": 90, "group": 150}}; either key optional.
     category_seconds: Mapped[dict[str, dict[str, int]]] = mapped_column(sa.JSON, default=dict)
     #: One inscription per delegation (enforced by a unique index on speakers).
@@ -88,7 +97,8 @@ class SpeakersList(Base):
     public_shows_names: Mapped[bool] = mapped_column(sa.Boolean, default=False)
     #: Who holds the floor; their Speaker.started_at is the timer's only clock.
     current_speaker_id: Mapped[int | None] = mapped_column(
-        sa.ForeignKey("speakers.id", ondelete="SET NULL"))
+        # use_alter: speakers point back at their list; tables sort (and load) lists first.
+        sa.ForeignKey("speakers.id", ondelete="SET NULL", use_alter=True))
     #: Bumped in the same transaction as every change to the list or anyone on it (an UPDATE
     #: ... SET version = version + 1, never read-then-write): the public live list's JSON is
     #: built once per version, not once per viewer (rsvp/speakers/feed.py).
@@ -97,10 +107,11 @@ class SpeakersList(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc, onupdate=now_utc)
 
     event: Mapped[Event] = relationship()
-    current_speaker: Mapped[Speaker | None] = relationship(foreign_keys=[current_speaker_id])
+    current_speaker: Mapped[Speaker | None] = relationship(foreign_keys=[current_speaker_id],
+                                                           post_update=True)
 
     def __repr__(self) -> str:
-        return f"<SpeakersList event={self.event_id}>"
+        return f"<SpeakersList event={self.event_id} number={self.number}>"
 
     def floor_start(self) -> datetime:
         return self.floor_starts_at or self.event.starts_at
@@ -118,7 +129,7 @@ class Speaker(Base):
 
     __tablename__ = "speakers"
     __table_args__ = (
-        sa.Index("uq_speakers_event_delegation_active", "event_id", "delegation_key", unique=True,
+        sa.Index("uq_speakers_list_delegation_active", "list_id", "delegation_key", unique=True,
                  sqlite_where=sa.text(_ONE_PER_DELEGATION_SQL),
                  postgresql_where=sa.text(_ONE_PER_DELEGATION_SQL)),
         sa.Index("ix_speakers_event_state", "event_id", "state"),
@@ -134,6 +145,9 @@ class Speaker(Base):
     public_id: Mapped[str] = mapped_column(sa.String(32), unique=True, default=new_public_id,
         info=not_personal("a random identifier"))
     event_id: Mapped[int] = mapped_column(sa.ForeignKey("events.id", ondelete="CASCADE"))
+    #: The list (the floor) they are inscribed on; one of their event's.
+    list_id: Mapped[int] = mapped_column(sa.ForeignKey("speakers_lists.id", ondelete="CASCADE"),
+                                         index=True)
     #: The person who will speak.
     name: Mapped[str] = mapped_column(Sealed(200), info=personal(Erase.BLANK))
     #: As the person wrote it: "Permanent Mission of Lithuania", "Amnesty International".
@@ -149,11 +163,24 @@ class Speaker(Base):
     #: An NHRI accredited with A status (Paris Principles) speaks straight after its own State.
     nhri_a_status: Mapped[bool] = mapped_column(sa.Boolean, default=False)
     on_behalf_of_group: Mapped[bool] = mapped_column(sa.Boolean, default=False)
+    #: A right of reply: after the main list, in its own queue by arrival, with its own time.
+    right_of_reply: Mapped[bool] = mapped_column(sa.Boolean, default=False, server_default=sa.false())
+    #: An NGO asked for priority (OHCHR practice: for example, speaking from the country concerned):
+    #: it speaks before the other NGOs, in order of arrival among those who asked.
+    priority_requested: Mapped[bool] = mapped_column(sa.Boolean, default=False, server_default=sa.false())
     #: "the African Group", "the Core Group on civil society space".
     group_name: Mapped[str | None] = mapped_column(sa.String(200),
         info=not_personal("the group spoken for, published on the list"))
+    #: A joint statement's signatories, in the order given: {"state": "LT"} (a State, by its
+    #: country code, named in each reader's language) or {"organisation": "CIVICUS"}.
+    signatories: Mapped[list[dict[str, str]]] = mapped_column(sa.JSON, default=list, server_default="[]",
+        info=not_personal("the States and organisations signing a joint statement, published with it"))
     #: ISO 639-1 code of the statement's language, so interpreters can prepare.
     language: Mapped[str] = mapped_column(sa.String(8), info=not_personal("the language of the statement"))
+    #: They asked to keep their participation confidential (True; sealed: asking says they are at
+    #: risk): their name never reaches the public list, nor organisers below manager.
+    confidential: Mapped[bool | None] = mapped_column(SealedJSON, default=False, info=personal(
+        Erase.KEEP, why="keeps the delegation of someone speaking for themselves off the public list"))
     #: Lower-case; only organisers ever see it.
     email: Mapped[str] = mapped_column(Sealed(254), info=personal(Erase.ADDRESS))
     #: Language the person reads their emails in.
@@ -192,6 +219,7 @@ class Speaker(Base):
     statement_uploaded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     event: Mapped[Event] = relationship()
+    speakers_list: Mapped[SpeakersList] = relationship(foreign_keys=[list_id])
 
     def __repr__(self) -> str:
         return f"<Speaker {self.public_id} {self.state}>"
@@ -199,3 +227,42 @@ class Speaker(Base):
     @property
     def is_waiting(self) -> bool:
         return self.state in WAITING_STATES
+
+
+@sa.event.listens_for(Speaker, "before_insert")
+def _on_the_events_first_list(_mapper: Any, connection: sa.Connection, speaker: Speaker) -> None:
+    """A speaker added with no list named goes on their event's first list (the only one an event
+    had before events had several)."""
+    if speaker.list_id is None and speaker.speakers_list is None:
+        speaker.list_id = connection.scalar(
+            sa.select(SpeakersList.id).where(SpeakersList.event_id == speaker.event_id)
+            .order_by(SpeakersList.number).limit(1))
+
+
+class RecordKind(enum.StrEnum):
+    DRAW = "draw"
+    SWAP = "swap"
+    SUBSTITUTION = "substitution"
+
+
+class SpeakersRecord(Base):
+    """What changed a list's order or a speaker's name by decision: a lot draw (its seed
+    published), a swap between two delegations, a substitution with its authorisation. Kept,
+    never rewritten: a draw done again is a new record beside the first."""
+
+    __tablename__ = "speakers_records"
+    __table_args__ = (sa.Index("ix_speakers_records_list_at", "list_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    list_id: Mapped[int] = mapped_column(sa.ForeignKey("speakers_lists.id", ondelete="CASCADE"))
+    kind: Mapped[RecordKind] = mapped_column(enum_column(RecordKind, "speakers_record_kind"))
+    #: What is published: a draw's seed, places and speaker ids before and after; a swap's two
+    #: speaker ids and places; a substitution's speaker id.
+    public: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict,
+        info=not_personal("a draw's seed and order, a swap's places: published with the list"))
+    #: A substitution's names and its authorisation note (who may be at risk: sealed).
+    private: Mapped[dict[str, Any]] = mapped_column(SealedJSON, default=dict, info=personal(Erase.EMPTY))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
+
+    def __repr__(self) -> str:
+        return f"<SpeakersRecord {self.kind} list={self.list_id}>"

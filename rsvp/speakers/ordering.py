@@ -15,6 +15,7 @@ moved to the end wait behind everyone, in the order they were moved.
 
 from __future__ import annotations
 
+import hashlib
 import math
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
@@ -52,13 +53,19 @@ class Orderable(Protocol):
     def position(self) -> int | None: ...
     @property
     def moved_to_end_at(self) -> datetime | None: ...
+    @property
+    def right_of_reply(self) -> bool: ...
+    @property
+    def priority_requested(self) -> bool: ...
 
 
 T = TypeVar("T", bound=Orderable)
 
 
-def _default_key(entry: Orderable) -> tuple[int, int, datetime, int]:
-    return (0 if entry.on_behalf_of_group else 1, CATEGORY_RANK[entry.category],
+def _default_key(entry: Orderable) -> tuple[int, int, int, datetime, int]:
+    # Priority is honoured inside the NGO category only (OHCHR's guidelines for NGO statements).
+    priority = entry.category is SpeakerCategory.NGO and entry.priority_requested
+    return (0 if entry.on_behalf_of_group else 1, CATEGORY_RANK[entry.category], 0 if priority else 1,
             entry.inscribed_at, entry.id)
 
 
@@ -91,7 +98,13 @@ def default_order(entries: Sequence[T]) -> list[T]:
 
 
 def list_order(entries: Sequence[T]) -> list[T]:
-    """The whole list: the organiser's positions, later arrivals anchored, the moved at the end."""
+    """The whole list: the main list (main_order), then the rights of reply in order of arrival."""
+    replies = sorted((e for e in entries if e.right_of_reply), key=lambda e: (e.inscribed_at, e.id))
+    return main_order([e for e in entries if not e.right_of_reply]) + replies
+
+
+def main_order(entries: Sequence[T]) -> list[T]:
+    """The organiser's positions, later arrivals anchored, the moved at the end."""
     moved = sorted((e for e in entries if e.moved_to_end_at is not None),
                    key=lambda e: (e.moved_to_end_at, e.id))
     default = default_order([e for e in entries if e.moved_to_end_at is None])
@@ -116,6 +129,22 @@ def list_order(entries: Sequence[T]) -> list[T]:
 
 
 K = TypeVar("K", bound=Hashable)
+
+
+def draw_key(seed: str, place: int) -> str:
+    """The lot of the entry at ``place`` (1, 2, … in the drawn part, before the draw):
+    SHA-256 of ``"<seed>:<place>"`` in UTF-8, as 64 lower-case hexadecimal digits."""
+    return hashlib.sha256(f"{seed}:{place}".encode()).hexdigest()
+
+
+def drawn(entries: Sequence[K], seed: str) -> list[K]:
+    """``entries`` (the drawn part, in list order before the draw) in the order the lots give:
+    by ascending draw_key(seed, place). Anyone holding the seed and the part as it stood can
+    recompute it (README, "Drawing lots"); the same seed always gives the same order."""
+    places = range(1, len(entries) + 1)
+    return [entry for _key, _place, entry in sorted(
+        zip((draw_key(seed, place) for place in places), places, entries, strict=True),
+        key=lambda lot: (lot[0], lot[1]))]
 
 
 def positions(keys: Sequence[K]) -> dict[K, int]:
@@ -181,12 +210,18 @@ class Timetable:
 
 
 def timetable(queue: Sequence[tuple[Hashable, int]], *, now: datetime, floor_starts_at: datetime,
-              floor_minutes: int, current: Turn | None = None) -> Timetable:
+              floor_minutes: int, current: Turn | None = None,
+              opened_at: datetime | None = None) -> Timetable:
     """Projected start of each waiting speaker, given ``(key, seconds allowed)`` in order.
 
     Nobody starts before the floor opens or before now; the current speaker
-    keeps the floor for their full time, or until now if they run over.
+    keeps the floor for their full time, or until now if they run over. A floor
+    the chair opened early (``opened_at``: the first speaker's start, before the
+    scheduled time) runs from then: the speakers after them follow on at once,
+    not at the scheduled time, which may be another day.
     """
+    if opened_at is not None and opened_at < floor_starts_at:
+        floor_starts_at = opened_at
     floor_ends_at = floor_starts_at + timedelta(minutes=floor_minutes)
     cursor = current.expected_end(now) if current else max(now, floor_starts_at)
     slots = []

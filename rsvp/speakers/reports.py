@@ -14,7 +14,7 @@ from rsvp.events.models import Event
 from rsvp.exports.services import Column, Export
 from rsvp.i18n import language_name
 from rsvp.speakers.labels import CATEGORY_SHORT, STATE_LABELS
-from rsvp.speakers.live import Report
+from rsvp.speakers.live import Report, shown_name, signatory_names
 from rsvp.speakers.models import SpeakerState
 from rsvp.timeutil import to_local
 
@@ -23,23 +23,29 @@ def _difference(used: int | None, allowed: int) -> int | None:
     return None if used is None else used - allowed
 
 
-def by_speaker(report: Report, event: Event) -> Export:
-    """One row per speaker listed, in list order: time allowed against time used."""
-    columns = [Column(key, label, personal=key in ("name", "delegation")) for key, label in [
+def by_speaker(report: Report, event: Event, sees_confidential: bool = False) -> Export:
+    """One row per speaker listed, in list order: time allowed against time used; a confidential
+    speaker's name only when a manager deliberately includes it (``sees_confidential``)."""
+    columns = [Column(key, label, personal=key in ("name", "delegation", "decisions")) for key, label in [
         ("order", _l("Order")), ("delegation", _l("Delegation or organisation")), ("name", _l("Speaker")),
-        ("category", _l("Category")), ("group_name", _l("On behalf of")), ("language", _l("Language")),
+        ("category", _l("Category")), ("group_name", _l("On behalf of")),
+        ("signatories", _l("Signatories")), ("language", _l("Language")),
         ("state", _l("State")), ("started_at", _l("Spoke at (%(zone)s)", zone=event.timezone)),
         ("seconds_allowed", _l("Seconds allowed")), ("seconds_used", _l("Seconds used")),
-        ("difference", _l("Seconds over (+) or under (-)"))]]
+        ("difference", _l("Seconds over (+) or under (-)")),
+        ("decisions", _l("Draws, swaps and substitutions"))]]
     rows: list[list[Any]] = []
     for number, speaker in enumerate(report.speakers, start=1):
         spoke = speaker.started_at if speaker.state is SpeakerState.DELIVERED else None
         rows.append([
-            number, speaker.delegation, speaker.name, str(CATEGORY_SHORT[speaker.category]),
-            speaker.group_name or "", language_name(speaker.language), str(STATE_LABELS[speaker.state]),
+            number, speaker.delegation, shown_name(speaker, sees_confidential),
+            str(CATEGORY_SHORT[speaker.category]),
+            speaker.group_name or "", "; ".join(signatory_names(speaker)), language_name(speaker.language),
+            str(STATE_LABELS[speaker.state]),
             to_local(spoke, event.timezone).replace(tzinfo=None) if spoke else None,
             speaker.seconds_allowed, speaker.seconds_used,
-            _difference(speaker.seconds_used, speaker.seconds_allowed)])
+            _difference(speaker.seconds_used, speaker.seconds_allowed),
+            "; ".join(report.notes(speaker, sees_confidential))])
     return Export(columns, rows, "speaking-time")
 
 

@@ -87,29 +87,64 @@ class InscriptionData:
     nhri_a_status: bool = False
     email_language: str = "en"
     statement: Upload | None = None
+    #: Their name never on the public list, nor shown to organisers below manager.
+    confidential: bool = False
+    #: A joint statement's signatories: ("state", "LT") or ("organisation", "CIVICUS").
+    signatories: tuple[tuple[str, str], ...] = ()
+    #: An NGO asks for priority: honoured inside the NGO category (ignored for anyone else).
+    priority_requested: bool = False
 
 
 # -- settings -------------------------------------------------------------------------------------
 
-def speakers_list_of(event: Event) -> SpeakersList | None:
-    return db.session.scalar(sa.select(SpeakersList).where(SpeakersList.event_id == event.id))
+def lists_of(event: Event) -> list[SpeakersList]:
+    """The event's lists (one per floor: panel segment I, segment II…), in their order."""
+    return list(db.session.scalars(
+        sa.select(SpeakersList).where(SpeakersList.event_id == event.id).order_by(SpeakersList.number)))
 
 
-def public_list(event: Event) -> SpeakersList:
-    """The event's speakers list, if it has one switched on.
+def speakers_list_of(event: Event, number: int | None = None) -> SpeakersList | None:
+    """The event's list numbered ``number``; without one, its first list."""
+    query = sa.select(SpeakersList).where(SpeakersList.event_id == event.id)
+    if number is not None:
+        query = query.where(SpeakersList.number == number)
+    return db.session.scalar(query.order_by(SpeakersList.number).limit(1))
+
+
+def shown_lists(event: Event) -> list[SpeakersList]:
+    """The event's lists switched on, in their order (perhaps none)."""
+    return [speakers_list for speakers_list in lists_of(event) if speakers_list.enabled]
+
+
+def public_lists(event: Event) -> list[SpeakersList]:
+    """The event's lists switched on, in their order.
+
+    :raises NoSpeakersList: none.
+    """
+    found = shown_lists(event)
+    if not found:
+        raise NoSpeakersList(event.slug)
+    return found
+
+
+def public_list(event: Event, number: int | None = None) -> SpeakersList:
+    """The event's list ``number`` (its first switched on, without one), if it is switched on.
 
     :raises NoSpeakersList: none, or switched off.
     """
-    speakers_list = speakers_list_of(event)
+    if number is None:
+        return public_lists(event)[0]
+    speakers_list = speakers_list_of(event, number)
     if speakers_list is None or not speakers_list.enabled:
         raise NoSpeakersList(event.slug)
     return speakers_list
 
 
 def changed(event_id: int) -> None:
-    """Bump the list's version: screens that show it (the public live list) rebuild from it.
+    """Bump the version of the event's lists: screens that show them (the public live lists)
+    rebuild from it.
 
-    Called in the same transaction as every change to the list or anyone on it; one conditional
+    Called in the same transaction as every change to a list or anyone on it; one conditional
     UPDATE, so two changes committed together still count twice.
     """
     db.session.execute(
@@ -118,20 +153,21 @@ def changed(event_id: int) -> None:
         .execution_options(synchronize_session=False))
 
 
-def configure(event: Event, **settings: Any) -> SpeakersList:
-    """Create or change the event's speakers list (columns of SpeakersList as keywords).
+def configure(event: Event, *, number: int = 1, **settings: Any) -> SpeakersList:
+    """Create or change the event's list ``number`` (columns of SpeakersList as keywords).
 
     Waiting speakers get the time the new rules allow them.
     """
-    speakers_list = speakers_list_of(event) or SpeakersList(event=event)
+    speakers_list = speakers_list_of(event, number) or SpeakersList(event=event, number=number)
     for name, value in settings.items():
-        if name not in SpeakersList.__table__.columns or name in ("id", "event_id"):
+        if name not in SpeakersList.__table__.columns or name in ("id", "event_id", "number"):
             raise TypeError(f"not a speakers list setting: {name}")
         setattr(speakers_list, name, value)
     db.session.add(speakers_list)
     db.session.flush()
-    for speaker in _speakers(event, WAITING_STATES):
-        speaker.seconds_allowed = speakers_list.seconds_for(speaker.category, speaker.on_behalf_of_group)
+    for speaker in _speakers(speakers_list, WAITING_STATES):
+        speaker.seconds_allowed = (speakers_list.reply_seconds if speaker.right_of_reply else
+                                   speakers_list.seconds_for(speaker.category, speaker.on_behalf_of_group))
     db.session.flush()
     changed(event.id)
     db.session.expire(speakers_list, ["version"])
@@ -193,6 +229,30 @@ def _category(value: str) -> SpeakerCategory:
         raise InvalidInscription("category") from error
 
 
+#: More than any joint statement has (the largest carry some 160 States).
+MAX_SIGNATORIES = 250
+
+
+def _check_signatories(data: InscriptionData) -> None:
+    if data.signatories and not data.on_behalf_of_group:
+        raise InvalidInscription("signatories")
+    if len(data.signatories) > MAX_SIGNATORIES:
+        raise InvalidInscription("signatories")
+    for kind, value in data.signatories:
+        if kind == "state" and not re.fullmatch(r"[A-Z]{2}", value):
+            raise InvalidInscription("signatories")
+        if kind == "organisation" and not 0 < len(value.strip()) <= 200:
+            raise InvalidInscription("signatories")
+        if kind not in ("state", "organisation"):
+            raise InvalidInscription("signatories")
+
+
+def signatories_of(data: InscriptionData) -> list[dict[str, str]]:
+    """As stored: in the order given, each once."""
+    seen = dict.fromkeys((kind, value.strip()) for kind, value in data.signatories)
+    return [{kind: value} for kind, value in seen]
+
+
 def _check(event: Event, data: InscriptionData, category: SpeakerCategory) -> None:
     for field in ("name", "delegation", "email"):
         if not getattr(data, field).strip():
@@ -201,15 +261,25 @@ def _check(event: Event, data: InscriptionData, category: SpeakerCategory) -> No
         raise InvalidInscription("group_name")
     if data.language not in statement_languages(event):
         raise InvalidInscription("language")
+    _check_signatories(data)
     needs_country = category in STATE_CATEGORIES or category is SpeakerCategory.NHRI
     if (needs_country and not data.country) or (data.country and not re.fullmatch(r"[A-Z]{2}", data.country)):
         raise InvalidInscription("country")
 
 
-def inscribe(event: Event, data: InscriptionData, now: datetime | None = None) -> Speaker:
-    """Put a delegation on the event's speakers list and send them their place and time.
+def next_number(event: Event) -> int:
+    """The number a new list of the event takes: after its last."""
+    last = db.session.scalar(
+        sa.select(sa.func.max(SpeakersList.number)).where(SpeakersList.event_id == event.id))
+    return (last or 0) + 1
 
-    :raises NoSpeakersList: the event takes no inscriptions.
+
+def inscribe(event: Event, data: InscriptionData, now: datetime | None = None,
+             speakers_list: SpeakersList | None = None) -> Speaker:
+    """Put a delegation on one of the event's lists (its first without one) and send them their
+    place and time.
+
+    :raises NoSpeakersList: the event (or that list) takes no inscriptions.
     :raises InscriptionClosed: before the list opens, after it closes, event over or cancelled.
     :raises InvalidInscription: unknown category, group statement without a group, a language
         the event does not interpret, a State or NHRI without its country, an empty field.
@@ -218,7 +288,10 @@ def inscribe(event: Event, data: InscriptionData, now: datetime | None = None) -
     :raises AlreadyInscribed: the delegation is on the list and the event allows one each.
     """
     now = now or now_utc()
-    speakers_list = public_list(event)
+    if speakers_list is None:
+        speakers_list = public_list(event)
+    elif speakers_list.event_id != event.id or not speakers_list.enabled:
+        raise NoSpeakersList(event.slug)
     state = window(speakers_list, now)
     if state is not Window.OPEN:
         raise InscriptionClosed(state)
@@ -230,6 +303,7 @@ def inscribe(event: Event, data: InscriptionData, now: datetime | None = None) -
     country = data.country if data.country else None
     speaker = Speaker(
         event=event,
+        speakers_list=speakers_list,
         name=data.name.strip(),
         delegation=data.delegation.strip(),
         delegation_key=delegation_key(category, data.delegation, country, group_name),
@@ -241,6 +315,9 @@ def inscribe(event: Event, data: InscriptionData, now: datetime | None = None) -
         language=data.language,
         email=data.email.strip().lower(),
         email_language=data.email_language,
+        confidential=data.confidential,
+        signatories=signatories_of(data) if data.on_behalf_of_group else [],
+        priority_requested=data.priority_requested and category is SpeakerCategory.NGO,
         state=SpeakerState.INSCRIBED,
         one_per_delegation=speakers_list.one_per_delegation,
         seconds_allowed=speakers_list.seconds_for(category, data.on_behalf_of_group),
@@ -263,10 +340,9 @@ def inscribe(event: Event, data: InscriptionData, now: datetime | None = None) -
 
 def _write_inscribed(speaker_id: int) -> Rendered | None:
     speaker = db.session.get(Speaker, speaker_id)
-    speakers_list = speakers_list_of(speaker.event) if speaker else None
-    if speaker is None or speakers_list is None:
+    if speaker is None:
         return None
-    return notify.render_inscribed(speaker, lineup(speakers_list))
+    return notify.render_inscribed(speaker, lineup(speaker.speakers_list))
 
 
 def _attach(speaker: Speaker, upload: Upload, kind: str, now: datetime) -> None:
@@ -364,9 +440,9 @@ def get_by_public_id(public_id: str) -> Speaker | None:
 
 # -- the lineup -----------------------------------------------------------------------------------
 
-def _speakers(event: Event, states: tuple[SpeakerState, ...]) -> list[Speaker]:
+def _speakers(speakers_list: SpeakersList, states: tuple[SpeakerState, ...]) -> list[Speaker]:
     return list(db.session.scalars(
-        sa.select(Speaker).where(Speaker.event_id == event.id, Speaker.state.in_(states))
+        sa.select(Speaker).where(Speaker.list_id == speakers_list.id, Speaker.state.in_(states))
         .order_by(Speaker.inscribed_at, Speaker.id)))
 
 
@@ -378,13 +454,14 @@ def turn_of(speaker: Speaker | None) -> ordering.Turn | None:
 
 def lineup(speakers_list: SpeakersList, now: datetime | None = None) -> Lineup:
     now = now or now_utc()
-    order = ordering.list_order(_speakers(speakers_list.event, LISTED_STATES))
+    order = ordering.list_order(_speakers(speakers_list, LISTED_STATES))
     current = next((s for s in order if s.id == speakers_list.current_speaker_id), None)
     queue = [s for s in order if s.is_waiting]
+    opened_at = min((s.started_at for s in order if s.started_at is not None), default=None)
     table = ordering.timetable(
         [(s.id, s.seconds_allowed) for s in queue], now=now,
         floor_starts_at=speakers_list.floor_start(), floor_minutes=speakers_list.floor_minutes,
-        current=turn_of(current))
+        current=turn_of(current), opened_at=opened_at)
     return Lineup(speakers_list, order, current, queue, table)
 
 

@@ -99,16 +99,19 @@
     if (form) { form.hidden = !next || Boolean(current); }
   }
 
+  // The swap and the substitution choose among the speakers waiting, by their place.
   function renderSwap(queue) {
-    var form = byId("console-swap");
-    if (!form) { return; }
-    form.hidden = queue.length < 2;
-    each(form, "select", function (select) {
-      var chosen = select.value;
-      var first = select.options[0];
-      select.replaceChildren(first);
-      queue.forEach(function (entry) {
-        select.appendChild(new Option(entry.place + ". " + entry.delegation, entry.id, false, entry.id === chosen));
+    ["console-swap", "console-substitute"].forEach(function (id) {
+      var form = byId(id);
+      if (!form) { return; }
+      if (id === "console-swap") { form.hidden = queue.length < 2; }
+      each(form, "select", function (select) {
+        var chosen = select.value;
+        var first = select.options[0];
+        select.replaceChildren(first);
+        queue.forEach(function (entry) {
+          select.appendChild(new Option(entry.place + ". " + entry.delegation, entry.id, false, entry.id === chosen));
+        });
       });
     });
   }

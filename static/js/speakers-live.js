@@ -9,7 +9,7 @@
   var fill = timer.fill;
   var clock = timer.clock;
 
-  var root, text, poller, state = null, announced = null;
+  var root, text, poller, state = null, announced = null, shownDraws = null;
 
   function node(tag, className, content) {
     var el = document.createElement(tag);
@@ -29,12 +29,29 @@
     if (entry.name) {
       span.appendChild(node("span", "live-name", " · ")).appendChild(node("bdi", "", entry.name));
     }
+    if (entry.signatories && entry.signatories.length) {
+      span.appendChild(signatories(entry.signatories));
+    }
     return span;
+  }
+
+  // "Signatories: A, B, C", each name isolated in its own <bdi>.
+  function signatories(names) {
+    var line = node("span", "live-signatories");
+    var parts = text.textSignatories.split("{names}");
+    line.appendChild(document.createTextNode(parts[0]));
+    names.forEach(function (name, i) {
+      if (i) { line.appendChild(document.createTextNode(text.textSeparator)); }
+      line.appendChild(node("bdi", "", name));
+    });
+    line.appendChild(document.createTextNode(parts.slice(1).join("{names}")));
+    return line;
   }
 
   function waitingItem(entry) {
     var li = node("li", "live-item" + (entry.moved_to_end ? " is-moved" : "") + (entry.fits ? "" : " is-beyond"));
     var meta = [entry.category_label, fill(text.textSeconds, { seconds: entry.seconds_allowed }), entry.language_name];
+    if (entry.right_of_reply) { meta.push(text.textReply); }
     if (entry.moved_to_end) { meta.push(text.textMoved); }
     if (!entry.fits) { meta.push(text.textBeyond); }
     li.appendChild(node("span", "live-time", entry.projected_start_local));
@@ -82,6 +99,18 @@
     document.getElementById("live-floor").textContent = line;
   }
 
+  // Each draw: its sentence with the seed, and the part as it stood before (to recompute it).
+  function drawItem(draw) {
+    var box = node("div", "live-draw");
+    box.appendChild(node("p", "", fill(text.textDrawn, { first: draw.first_place, last: draw.last_place,
+                                                         time: draw.drawn_at_local, seed: draw.seed })));
+    var details = box.appendChild(node("details"));
+    details.appendChild(node("summary", "", text.textBefore));
+    var list = details.appendChild(node("ol"));
+    draw.before.forEach(function (label) { list.appendChild(node("li")).appendChild(node("bdi", "", label)); });
+    return box;
+  }
+
   function render(data) {
     state = data;
     renderCurrent(data.current);
@@ -90,6 +119,13 @@
     replaceItems(document.getElementById("live-done"), data.done, doneItem);
     document.getElementById("live-empty").hidden = data.queue.length > 0;
     document.getElementById("live-done-section").hidden = data.done.length === 0;
+    var draws = data.draws || [];
+    var drawsKey = JSON.stringify(draws);
+    if (drawsKey !== shownDraws) {  // rebuilt only when a draw is added: an open <details> stays open
+      shownDraws = drawsKey;
+      replaceItems(document.getElementById("live-draws"), draws, drawItem);
+      document.getElementById("live-draws-section").hidden = draws.length === 0;
+    }
     tick();
   }
 

@@ -62,8 +62,8 @@ def test_a_french_registrant_reads_the_english_title_with_a_note(db_session, smt
 
 def test_a_speaker_is_told_in_their_language(db_session, smtp):  # noqa: F811
     event = spanish_event()
+    make_speakers_list(event)  # a speaker is inscribed on one of the event's lists
     speaker = make_speaker(event, email="delegate@example.org", email_language="es")
-    make_speakers_list(event)
     speakers_notify.inscribed(speaker)
     db.session.commit()
     worker.send_pending()

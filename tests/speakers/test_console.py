@@ -296,3 +296,20 @@ def test_statements_are_for_the_events_organisers_only(app, client, event):
     stored_as = speaker.statement_stored_as
     assert all(stored_as not in rule.rule for rule in app.url_map.iter_rules())
     assert client.get(f"/static/{stored_as}").status_code == 404
+
+
+def test_a_floor_opened_early_projects_the_next_speakers_from_now_not_the_scheduled_date(client, db_session):
+    """Issue 16: the chair opens the floor the day before its scheduled start."""
+    event = make_event(starts_at=now_utc().replace(microsecond=0) + timedelta(days=1))
+    speakers_list = make_speakers_list(event)
+    first, second = (make_speaker(event, state=SpeakerState.CONFIRMED) for _ in range(2))
+    start = now_utc()
+    live.start(first, start)
+    live.mark_delivered(first, start + timedelta(seconds=50))
+    db.session.commit()
+    now = start + timedelta(seconds=60)
+    lineup = services.lineup(speakers_list, now)
+    assert lineup.slot_of(second).starts_at == now
+    assert lineup.timetable.floor_starts_at == start
+    state = live.live_state(speakers_list, now, console=True)
+    assert state["queue"][0]["projected_start"] == live.iso(now)

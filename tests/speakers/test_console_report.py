@@ -65,17 +65,17 @@ def test_per_speaker_csv_is_utf8_with_bom_formula_safe_and_recorded(client, even
         'attachment; filename="hrc-side-event-speaking-time.csv"')
     header, *rows = rows_of(response)
     assert header == ["Order", "Delegation or organisation", "Speaker", "Category", "On behalf of",
-                      "Language", "State", "Spoke at (Europe/Zurich)", "Seconds allowed", "Seconds used",
-                      "Seconds over (+) or under (-)"]
+                      "Signatories", "Language", "State", "Spoke at (Europe/Zurich)", "Seconds allowed",
+                      "Seconds used", "Seconds over (+) or under (-)", "Draws, swaps and substitutions"]
     group, state, absent, waiting = rows
     assert group[:5] == ["1", "'=HYPERLINK(\"http://evil.example\")", "'+41 22 000", "NGO",
                          "'-a group of 14 NGOs"]
-    assert group[6] == "Delivered" and re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d", group[7])
-    assert group[8:] == ["120", "130", "10"]
+    assert group[7] == "Delivered" and re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d", group[8])
+    assert group[9:] == ["120", "130", "10", ""]
     assert state[1:4] == ["Permanent Mission of Lithuania", "Tomas Petrauskas", "Member State"]
-    assert state[6] == "Delivered" and state[8:] == ["60", "45", "-15"]
-    assert absent[1] == "'@ISHR" and absent[6:] == ["Absent", "", "60", "", ""]
-    assert waiting[1] == "CIVICUS" and waiting[6] == "Inscribed"
+    assert state[7] == "Delivered" and state[9:] == ["60", "45", "-15", ""]
+    assert absent[1] == "'@ISHR" and absent[7:] == ["Absent", "", "60", "", "", ""]
+    assert waiting[1] == "CIVICUS" and waiting[7] == "Inscribed"
     entry = db.session.scalar(sa.select(AuditEntry).where(AuditEntry.event_id == event.id))
     assert (entry.action, entry.actor) == (AuditAction.EXPORTED_LIST, organiser.email)
     assert "Tomas" not in entry.detail

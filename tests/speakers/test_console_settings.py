@@ -42,6 +42,7 @@ def form_for(event, **changes: str) -> dict[str, str]:
         "floor_minutes": "25",
         "individual_seconds": "90",
         "group_seconds": "150",
+        "reply_seconds": "180",
         "one_per_delegation": "y",
         "ngo_individual": "75",
     }
@@ -78,7 +79,7 @@ def test_a_manager_creates_the_list_with_times_in_the_events_zone(client, db_ses
     assert stored.seconds_for(SpeakerCategory.NGO, False) == 75
     assert stored.seconds_for(SpeakerCategory.NGO, True) == 150
     (entry,) = entries(event)
-    assert (entry.action, entry.detail) == (AuditAction.CHANGED_EVENT, "speakers list: created")
+    assert (entry.action, entry.detail) == (AuditAction.CHANGED_EVENT, "speakers list 1: created")
 
 
 def test_the_page_shows_the_settings_in_the_events_zone_and_saves_changes(client, db_session):
@@ -104,7 +105,7 @@ def test_the_page_shows_the_settings_in_the_events_zone_and_saves_changes(client
     assert waiting.seconds_allowed == 45  # those still waiting get the new time
     (entry,) = entries(event)
     assert entry.actor == manager.email
-    assert entry.detail == ("speakers list: enabled, floor_minutes, individual_seconds, group_seconds, "
+    assert entry.detail == ("speakers list 1: enabled, floor_minutes, individual_seconds, group_seconds, "
                             "public_shows_names, category_seconds")
     assert waiting.name not in entry.detail and waiting.delegation not in entry.detail
 

@@ -100,3 +100,50 @@ def test_settings_move_to_the_new_table_registrations_survive_and_downgrade_rest
             assert rows[without] is None
             assert not sa.inspect(connection).has_table("speakers_lists")
             assert connection.execute(sa.text("SELECT count(*) FROM registrations")).scalar_one() == 1
+
+
+SEVERAL_LISTS = "c3a7e1f2b9d0"
+
+
+def test_each_existing_list_becomes_its_events_first_with_its_speakers_and_its_floor(empty_app):
+    with empty_app.app_context():
+        upgrade(revision="b1c2d3e4f5a6")
+        with db.engine.begin() as connection:
+            row = event_row("segments", None)
+            del row["speakers_list"]  # a column of its time, gone since
+            event = insert(connection, "events", **row)
+            list_id = insert(connection, "speakers_lists", event_id=event, enabled=True, floor_minutes=30,
+                             individual_seconds=60, group_seconds=120, category_seconds={},
+                             one_per_delegation=True, public_shows_names=False, version=1,
+                             created_at=NOW, updated_at=NOW)
+            speaker = {"event_id": event, "name": "sealed", "delegation": "CIVICUS", "category": "ngo",
+                       "nhri_a_status": False, "on_behalf_of_group": False, "language": "en",
+                       "email": "sealed", "email_language": "en", "one_per_delegation": True,
+                       "seconds_allowed": 60, "inscribed_at": NOW, "updated_at": NOW, "token_version": 1}
+            speaking = insert(connection, "speakers", public_id="s1", delegation_key="ngo:civicus",
+                              state="speaking", started_at=NOW, **speaker)
+            insert(connection, "speakers", public_id="s2", delegation_key="ngo:ishr", state="inscribed",
+                   **speaker | {"delegation": "ISHR"})
+            connection.execute(sa.text("UPDATE speakers_lists SET current_speaker_id = :s"), {"s": speaking})
+
+        upgrade(revision=SEVERAL_LISTS)
+        with db.engine.connect() as connection:
+            assert connection.execute(sa.text(
+                "SELECT number, title, current_speaker_id FROM speakers_lists")).one() == (1, "", speaking)
+            assert connection.execute(sa.text("SELECT DISTINCT list_id FROM speakers")).scalars().all() == [
+                list_id]
+            assert connection.execute(sa.text("SELECT count(*) FROM registrations")).scalar_one() == 0
+        with db.engine.begin() as connection:  # a second list for the same event, the same delegation
+            second = insert(connection, "speakers_lists", event_id=event, number=2, title="Segment II",
+                            enabled=True, floor_minutes=30, individual_seconds=60, group_seconds=120,
+                            category_seconds={}, one_per_delegation=True, public_shows_names=False,
+                            version=1, created_at=NOW, updated_at=NOW)
+            insert(connection, "speakers", public_id="s3", delegation_key="ngo:ishr", state="inscribed",
+                   list_id=second, **speaker | {"delegation": "ISHR"})
+
+        downgrade(revision="b1c2d3e4f5a6")
+        with db.engine.connect() as connection:
+            assert connection.execute(sa.text("SELECT id, current_speaker_id FROM speakers_lists")).all() == [
+                (list_id, speaking)]
+            kept = connection.execute(sa.text("SELECT public_id FROM speakers ORDER BY id")).scalars().all()
+            assert kept == ["s1", "s2"]

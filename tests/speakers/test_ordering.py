@@ -10,7 +10,16 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from rsvp.speakers.models import SpeakerCategory
-from rsvp.speakers.ordering import Turn, default_order, list_order, positions, swapped, timetable
+from rsvp.speakers.ordering import (
+    Turn,
+    default_order,
+    draw_key,
+    drawn,
+    list_order,
+    positions,
+    swapped,
+    timetable,
+)
 
 MEMBER, OBSERVER, UN, NHRI, NGO, OTHER = (
     SpeakerCategory.MEMBER_STATE, SpeakerCategory.OBSERVER_STATE, SpeakerCategory.UN_IGO,
@@ -28,6 +37,8 @@ class Entry:
     inscribed_at: datetime = T0
     position: int | None = None
     moved_to_end_at: datetime | None = None
+    right_of_reply: bool = False
+    priority_requested: bool = False
 
     def __repr__(self) -> str:  # readable assertion failures
         return f"#{self.id}"
@@ -182,3 +193,64 @@ def test_the_current_speaker_keeps_the_floor_for_their_time_or_until_now_when_ov
 def test_after_the_floor_time_nothing_remains_and_an_empty_queue_fits():
     table = timetable([], now=T0 + timedelta(hours=2), floor_starts_at=T0, floor_minutes=30)
     assert table.slots == [] and table.fits and table.remaining_seconds == 0
+
+
+def test_a_floor_opened_early_runs_from_its_opening_not_from_the_scheduled_day():
+    """Issue 16: the chair gave the floor a day early; the speakers after follow on at once."""
+    scheduled = T0 + timedelta(days=1)
+    opened = T0
+    now = T0 + timedelta(seconds=90)  # the first speaker delivered; nobody holds the floor
+    table = timetable([("b", 60), ("c", 60)], now=now, floor_starts_at=scheduled, floor_minutes=10,
+                      opened_at=opened)
+    assert [slot.starts_at for slot in table.slots] == [now, now + timedelta(seconds=60)]
+    assert table.floor_starts_at == opened and table.floor_ends_at == opened + timedelta(minutes=10)
+    assert table.remaining_seconds == 510 and table.fits
+    # Opened on time or late: the scheduled start still holds.
+    late = timetable([("b", 60)], now=now, floor_starts_at=T0, floor_minutes=10,
+                     opened_at=T0 + timedelta(seconds=30))
+    assert late.floor_starts_at == T0
+
+
+# -- drawing lots ---------------------------------------------------------------------------------
+
+def test_a_draw_is_a_permutation_fixed_by_its_seed():
+    part = [f"delegation {n}" for n in range(1, 15)]  # UPR adoptions: more than 13 States
+    first = drawn(part, "6f1d3c")
+    assert sorted(first) == sorted(part) and first != part
+    assert drawn(part, "6f1d3c") == first  # the same seed, the same order
+    assert drawn(part, "another seed") != first
+    assert drawn([], "6f1d3c") == [] and drawn(["alone"], "x") == ["alone"]
+
+
+def test_a_published_draw_is_recomputed_from_its_seed_by_the_documented_rule():
+    """What the README tells anyone to do, written independently: hash "<seed>:<place>" with
+    SHA-256, sort the places by the hexadecimal digests."""
+    import hashlib
+
+    seed = "c0ffee1234567890c0ffee1234567890"
+    before = ["Lithuania", "Estonia", "Latvia", "Finland", "Kenya", "Chile"]
+    digests = {place: hashlib.sha256(f"{seed}:{place}".encode()).hexdigest()
+               for place in range(1, len(before) + 1)}
+    by_hand = [before[place - 1] for place in sorted(digests, key=digests.__getitem__)]
+    assert drawn(before, seed) == by_hand
+    assert draw_key(seed, 1) == digests[1]
+
+
+# -- rights of reply and NGO priority -------------------------------------------------------------
+
+def test_rights_of_reply_follow_the_whole_list_in_order_of_request_whatever_the_manual_order():
+    entries = arrivals((MEMBER, {"country": "LT"}), (NGO, {}),
+                       (MEMBER, {"country": "CN", "right_of_reply": True}),
+                       (NGO, {"moved_to_end_at": T0 + timedelta(minutes=5)}),
+                       (OBSERVER, {"country": "EE", "right_of_reply": True, "position": 1}),
+                       (OBSERVER, {"country": "LV"}))
+    assert ids(list_order(entries)) == [1, 6, 2, 4, 3, 5]
+
+
+def test_ngo_priority_is_honoured_inside_the_ngo_category_only():
+    entries = arrivals((NGO, {}), (NGO, {"priority_requested": True}), (MEMBER, {"country": "LT"}),
+                       (NGO, {"priority_requested": True}),
+                       (NHRI, {"country": "FR", "priority_requested": True}),
+                       (OTHER, {"priority_requested": True}), (NGO, {"on_behalf_of_group": True}))
+    # Groups first; States before NGOs whatever they asked; among NGOs, those who asked first.
+    assert ids(default_order(entries)) == [7, 3, 5, 2, 4, 1, 6]

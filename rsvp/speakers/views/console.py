@@ -17,6 +17,7 @@ from flask import (
     Blueprint,
     abort,
     flash,
+    g,
     jsonify,
     redirect,
     render_template,
@@ -26,19 +27,29 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
+from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
 from rsvp.auth import roles
 from rsvp.auth.access import Role, current_organiser, event_role_required
 from rsvp.events.models import Event
-from rsvp.exports.services import Export, file_name, write_csv
+from rsvp.exports.services import Export, file_name, write_csv, write_xlsx
 from rsvp.extensions import db
 from rsvp.privacy.audit import record
 from rsvp.privacy.models import AuditAction
 from rsvp.speakers import live, reports, services, statements
-from rsvp.speakers.console_forms import SettingsForm, changed, initial
+from rsvp.speakers.console_forms import (
+    CutForm,
+    DrawForm,
+    ReplyForm,
+    SettingsForm,
+    SubstitutionForm,
+    changed,
+    initial,
+)
 from rsvp.speakers.labels import STATE_LABELS
-from rsvp.speakers.models import Speaker, SpeakersList
+from rsvp.speakers.models import Speaker, SpeakerCategory, SpeakersList
 
 bp = Blueprint("console", __name__)
 
@@ -59,8 +70,35 @@ ACTIONS: dict[str, tuple[Callable[[Speaker], Any], Any]] = {
 }
 
 
+def _number() -> int | None:
+    """The list asked for (``?list=2``); None for the event's first."""
+    number = request.args.get("list", type=int)
+    return number if number and number > 0 else None
+
+
+def _showing(speakers_list: SpeakersList | None) -> SpeakersList | None:
+    """Remember the list this page is about: every console address built for it names it."""
+    g.speakers_list_number = speakers_list.number if speakers_list is not None else None
+    return speakers_list
+
+
+@bp.url_defaults
+def _same_list(endpoint: str, values: dict[str, Any]) -> None:
+    number = g.get("speakers_list_number")
+    if number and number > 1 and "list" not in values and endpoint.startswith("console."):
+        values["list"] = number
+
+
+def _asked_list(event: Event) -> SpeakersList | None:
+    """The list of ``?list=`` (the first without it); a number the event has not: 404."""
+    speakers_list = services.speakers_list_of(event, _number())
+    if speakers_list is None and _number() is not None:
+        abort(404)
+    return _showing(speakers_list)
+
+
 def _list_of(event: Event) -> SpeakersList:
-    speakers_list = services.speakers_list_of(event)
+    speakers_list = _asked_list(event)
     if speakers_list is None:
         abort(404)
     return speakers_list
@@ -70,6 +108,7 @@ def _speaker_of(event: Event, public_id: str | None) -> Speaker:
     speaker = services.get_by_public_id(public_id or "")
     if speaker is None or speaker.event_id != event.id:
         abort(404)
+    _showing(speaker.speakers_list)
     return speaker
 
 
@@ -112,25 +151,34 @@ def _refused(event: Event, error: services.SpeakersError, speaker: Speaker | Non
 def _settings_page(event: Event, form: SettingsForm, speakers_list: SpeakersList | None,
                    status: int = 200) -> tuple[str, int]:
     return render_template("manage/speakers/settings.html", event=event, form=form,
-                           speakers_list=speakers_list), status
+                           speakers_list=speakers_list, may_act=True, **_lists(event)), status
+
+
+def _lists(event: Event) -> dict[str, Any]:
+    """What the pages' list tabs show: the event's lists and the one this page is about."""
+    return {"lists": services.lists_of(event), "number": g.get("speakers_list_number")}
 
 
 @bp.route("/manage/events/<event_id>/speakers/settings", methods=["GET", "POST"])
 @event_role_required(Role.MANAGER)
 def settings(event: Event) -> Page:
-    speakers_list = services.speakers_list_of(event)
+    """A list's settings (``?list=2``), or a new list's (``?list=new``: the event's next)."""
+    adding = request.args.get("list") == "new"
+    speakers_list = None if adding else _asked_list(event)
+    number = services.next_number(event) if adding or speakers_list is None else speakers_list.number
     form = SettingsForm(event, data=initial(event, speakers_list))
     if not form.validate_on_submit():
         return _settings_page(event, form, speakers_list, 422 if form.is_submitted() else 200)
     values = form.settings(speakers_list)
     changes = changed(speakers_list, values) if speakers_list else ["created"]
-    services.configure(event, **values)
+    created = services.configure(event, number=number, **values)
     if changes:
         record(event, current_organiser().email, AuditAction.CHANGED_EVENT,
-               "speakers list: " + ", ".join(changes))
+               f"speakers list {number}: " + ", ".join(changes))
     db.session.commit()
     flash(_("The speakers list is set up.") if speakers_list is None
           else _("The speakers list settings are saved."), "success")
+    _showing(created)
     return redirect(url_for("console.console", event_id=event.public_id), code=303)
 
 
@@ -139,16 +187,18 @@ def settings(event: Event) -> Page:
 @bp.get("/manage/events/<event_id>/speakers")
 @event_role_required(Role.VIEWER)
 def console(event: Event) -> str:
-    speakers_list = services.speakers_list_of(event)
-    state = live.live_state(speakers_list, console=True) if speakers_list else None
+    speakers_list = _asked_list(event)
+    state = (live.live_state(speakers_list, console=True, sees_confidential=_may_act(event))
+             if speakers_list else None)
     return render_template("manage/speakers/console.html", event=event, speakers_list=speakers_list,
-                           state=state, may_act=_may_act(event))
+                           state=state, may_act=_may_act(event), **_lists(event),
+                           draws=state["draws"] if state else [], reply_form=ReplyForm())
 
 
 @bp.get("/manage/events/<event_id>/speakers/console.json")
 @event_role_required(Role.VIEWER)
 def state(event: Event) -> Response:
-    response = jsonify(live.live_state(_list_of(event), console=True))
+    response = jsonify(live.live_state(_list_of(event), console=True, sees_confidential=_may_act(event)))
     response.headers["Cache-Control"] = "no-store"
     return response
 
@@ -173,6 +223,7 @@ def act(event: Event, speaker_id: str) -> Response | tuple[Response, int]:
 @bp.post("/manage/events/<event_id>/speakers/swap")
 @event_role_required(Role.MANAGER)
 def swap(event: Event) -> Response | tuple[Response, int]:
+    _asked_list(event)
     first_id, second_id = request.form.get("first"), request.form.get("second")
     if not first_id or not second_id or first_id == second_id:
         return _answer(event, _("Choose two different speakers to swap."), ok=False)
@@ -184,6 +235,98 @@ def swap(event: Event) -> Response | tuple[Response, int]:
         return _refused(event, error)
     return _answer(event, _("%(first)s and %(second)s have swapped places.",
                             first=first.delegation, second=second.delegation), ok=True)
+
+
+@bp.post("/manage/events/<event_id>/speakers/cut")
+@event_role_required(Role.MANAGER)
+def cut(event: Event) -> Response | tuple[Response, int]:
+    """Cut speaking time for everyone still waiting; recorded, since it changes what each may say."""
+    speakers_list = _list_of(event)
+    form = CutForm()
+    if not form.validate():
+        return _form_refused(event, form)
+    before = f"{speakers_list.individual_seconds}/{speakers_list.group_seconds}"
+    count = live.cut_time(speakers_list, form.individual_seconds.data, form.group_seconds.data)
+    record(event, current_organiser().email, AuditAction.CHANGED_EVENT,
+           f"speakers list {speakers_list.number}: time cut from {before} s to "
+           f"{form.individual_seconds.data}/{form.group_seconds.data} s for {count} waiting")
+    db.session.commit()
+    return _answer(event, ngettext(
+        "Speaking time is cut to %(individual)s s, %(group)s s on behalf of a group, for the %(num)s "
+        "speaker still waiting; the projected times are updated.",
+        "Speaking time is cut to %(individual)s s, %(group)s s on behalf of a group, for the %(num)s "
+        "speakers still waiting; the projected times are updated.",
+        count, individual=form.individual_seconds.data, group=form.group_seconds.data), ok=True)
+
+
+def _form_refused(event: Event, form: FlaskForm) -> Response | tuple[Response, int]:
+    return _answer(event, " ".join(str(e) for f in form for e in f.errors), ok=False)
+
+
+@bp.post("/manage/events/<event_id>/speakers/draw")
+@event_role_required(Role.MANAGER)
+def draw(event: Event) -> Response | tuple[Response, int]:
+    """Lots drawn for a part of the queue, the seed published; recorded, never redone silently."""
+    speakers_list = _list_of(event)
+    form = DrawForm()
+    if not form.validate():
+        return _form_refused(event, form)
+    try:
+        done = live.draw(speakers_list, form.first_place.data, form.last_place.data, form.seed.data,
+                         again=bool(form.again.data))
+    except live.AlreadyDrawn:
+        db.session.rollback()
+        return _answer(event, _("Lots were already drawn for this list. To draw again, tick “Draw again”: "
+                                "both draws stay on record."), ok=False)
+    except live.InvalidDraw:
+        db.session.rollback()
+        return _answer(event, _("Choose two places or more of the queue: from place 1 to %(last)s.",
+                                last=len(services.lineup(speakers_list).queue)), ok=False)
+    seed = done.public["seed"]
+    record(event, current_organiser().email, AuditAction.CHANGED_EVENT,
+           f"speakers list {speakers_list.number}: lots drawn for places {form.first_place.data}-"
+           f"{form.last_place.data}, seed {seed}" + (" (drawn again)" if form.again.data else ""))
+    db.session.commit()
+    return _answer(event, _("Lots are drawn for places %(first)s to %(last)s with the seed %(seed)s; "
+                            "the list and the public page show the new order.",
+                            first=form.first_place.data, last=form.last_place.data, seed=seed), ok=True)
+
+
+@bp.post("/manage/events/<event_id>/speakers/substitute")
+@event_role_required(Role.MANAGER)
+def substitute(event: Event) -> Response | tuple[Response, int]:
+    """Another person speaks for the delegation, on its authorisation: recorded (names sealed)."""
+    _asked_list(event)
+    if not request.form.get("speaker"):
+        return _answer(event, _("Choose the delegation whose speaker changes."), ok=False)
+    speaker = _speaker_of(event, request.form["speaker"])
+    form = SubstitutionForm()
+    if not form.validate():
+        return _form_refused(event, form)
+    try:
+        live.substitute(speaker, form.name.data, form.authorisation.data)
+    except services.SpeakersError as error:
+        return _refused(event, error, speaker)
+    record(event, current_organiser().email, AuditAction.CHANGED_EVENT,
+           f"speakers list {speaker.speakers_list.number}: speaker substituted for {speaker.delegation}")
+    db.session.commit()
+    return _answer(event, _("%(who)s: the new speaker is recorded with the authorisation.",
+                            who=speaker.delegation), ok=True)
+
+
+@bp.post("/manage/events/<event_id>/speakers/reply")
+@event_role_required(Role.MANAGER)
+def reply(event: Event) -> Response | tuple[Response, int]:
+    """A State's right of reply, asked of the secretariat: into the reply queue after the list."""
+    speakers_list = _list_of(event)
+    form = ReplyForm()
+    if not form.validate():
+        return _form_refused(event, form)
+    speaker = live.add_reply(speakers_list, SpeakerCategory(form.category.data), form.country.data,
+                             form.delegation.data, form.name.data or "")
+    db.session.commit()
+    return _answer(event, _("%(who)s is in the right-of-reply queue, after the list.",
+                            who=speaker.delegation), ok=True)
 
 
 @bp.post("/manage/events/<event_id>/speakers/order")
@@ -218,10 +361,14 @@ def statement(event: Event, speaker_id: str) -> Response:
 @bp.get("/manage/events/<event_id>/speakers/report")
 @event_role_required(Role.VIEWER)
 def report(event: Event) -> str:
-    speakers_list = services.speakers_list_of(event)
+    speakers_list = _asked_list(event)
     return render_template("manage/speakers/report.html", event=event, speakers_list=speakers_list,
                            report=live.report(speakers_list) if speakers_list else None,
-                           may_act=_may_act(event))
+                           may_act=_may_act(event), shown_name=live.shown_name,
+                           signatory_names=live.signatory_names, **_lists(event))
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _csv(event: Event, export: Export) -> Response:
@@ -230,15 +377,31 @@ def _csv(event: Event, export: Export) -> Response:
         "Cache-Control": "private, no-store"})
 
 
-@bp.get("/manage/events/<event_id>/speakers/report/speakers.csv")
+def _xlsx(event: Event, export: Export) -> Response:
+    with write_xlsx(export) as handle:
+        body = handle.read()  # one row per speaker: small
+    return Response(body, mimetype=XLSX, headers={
+        "Content-Disposition": f'attachment; filename="{file_name(event, export.title, "xlsx")}"',
+        "Cache-Control": "private, no-store"})
+
+
+@bp.get("/manage/events/<event_id>/speakers/report/speakers.csv", defaults={"fmt": "csv"})
+@bp.get("/manage/events/<event_id>/speakers/report/speakers.<fmt>")
 @event_role_required(Role.VIEWER)
-def report_by_speaker(event: Event) -> Response:
+def report_by_speaker(event: Event, fmt: str) -> Response:
+    if fmt not in ("csv", "xlsx"):
+        abort(404)
     speakers_list = _list_of(event)
+    # Confidential speakers' names leave the site only when a manager deliberately asks.
+    included = request.args.get("include_confidential") == "1" and _may_act(event)
     # Names leave the site: recorded, like any export of personal data. Written before the
     # export is read: on SQLite this GET's transaction then holds the write lock early.
-    record(event, current_organiser().email, AuditAction.EXPORTED_LIST, "speaking time per speaker (CSV)")
+    record(event, current_organiser().email, AuditAction.EXPORTED_LIST,
+           f"speaking time per speaker ({fmt.upper()})"
+           + ("; including the names of confidential speakers" if included else ""))
     db.session.flush()
-    response = _csv(event, reports.by_speaker(live.report(speakers_list), event))
+    export = reports.by_speaker(live.report(speakers_list), event, included)
+    response = _csv(event, export) if fmt == "csv" else _xlsx(event, export)
     db.session.commit()
     return response
 

@@ -5,7 +5,7 @@ The organisers' console (/manage/...) is built on rsvp.speakers.live elsewhere.
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, session, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
@@ -19,7 +19,7 @@ from rsvp.extensions import db, limiter
 from rsvp.registrations.services import Window
 from rsvp.speakers import feed, live, services
 from rsvp.speakers.forms import MESSAGES, ChangeForm, InscriptionForm
-from rsvp.speakers.labels import CATEGORY_LABELS, CATEGORY_SHORT, STATE_LABELS
+from rsvp.speakers.labels import CATEGORY_LABELS, CATEGORY_SHORT, STATE_LABELS, list_title
 from rsvp.speakers.models import Speaker, SpeakersList
 from rsvp.timeutil import now_utc
 from rsvp.web import public_form_limit
@@ -30,12 +30,23 @@ bp = Blueprint("speakers", __name__)
 _JUST_INSCRIBED = "just_inscribed"
 
 
+def _number() -> int | None:
+    """The list asked for (``?list=2``); None for the event's first."""
+    number = request.args.get("list", type=int)
+    return number if number and number > 0 else None
+
+
 def _load(slug: str) -> tuple[Event, SpeakersList]:
     event = public_event(slug)
     try:
-        return event, services.public_list(event)
+        return event, services.public_list(event, _number())
     except services.NoSpeakersList:
         abort(404)
+
+
+def _lists(event: Event, speakers_list: SpeakersList) -> dict[str, object]:
+    """What a page's list tabs show: the event's public lists, and this page's."""
+    return {"lists": services.public_lists(event), "speakers_list": speakers_list}
 
 
 @bp.route("/events/<slug>/speakers", methods=["GET", "POST"])
@@ -45,8 +56,8 @@ def inscribe(slug: str) -> str | Response | tuple[str, int]:
     event, speakers_list = _load(slug)
     window = services.window(speakers_list)
     form = InscriptionForm(event, speakers_list)
-    context = {"event": event, "speakers_list": speakers_list, "form": form, "window": window,
-               "closes_at": services.closes_at(speakers_list)}
+    context = {"event": event, "form": form, "window": window,
+               "closes_at": services.closes_at(speakers_list), **_lists(event, speakers_list)}
     if window is not Window.OPEN:
         return render_template("speakers/inscribe.html", **context), 409 if form.is_submitted() else 200
     if not form.validate_on_submit():
@@ -60,10 +71,11 @@ def inscribe(slug: str) -> str | Response | tuple[str, int]:
         country=form.country.data or None, nhri_a_status=bool(form.nhri_a_status.data),
         on_behalf_of_group=form.on_behalf_of_group, group_name=form.group_name.data or "",
         language=form.language.data, email=form.email.data, email_language=str(get_locale() or "en"),
-        statement=form.statement.upload)
+        statement=form.statement.upload, confidential=bool(form.confidential.data),
+        signatories=form.signatories_data(), priority_requested=bool(form.priority_requested.data))
     end_read(db.session())  # the write transaction starts with the inscription
     try:
-        speaker = services.inscribe(event, data)
+        speaker = services.inscribe(event, data, speakers_list=speakers_list)
         public_id = speaker.public_id  # read before the commit expires it
         db.session.commit()
     except services.AlreadyInscribed:
@@ -91,7 +103,7 @@ def inscribed(slug: str) -> str | Response:
     if speaker is None or speaker.event_id != event.id:
         return redirect(url_for("speakers.inscribe", slug=slug))
     return render_template("speakers/inscribed.html", event=event, speaker=speaker,
-                           lineup=services.lineup(speakers_list))
+                           lineup=services.lineup(speaker.speakers_list))
 
 
 @bp.errorhandler(tokens.TokenInvalid)
@@ -102,10 +114,10 @@ def _bad_link(error: tokens.TokenInvalid) -> tuple[str, int]:
 
 
 def _own_page(speaker: Speaker, token: str, form: ChangeForm, status: int = 200) -> tuple[str, int]:
-    speakers_list = services.speakers_list_of(speaker.event)
-    lineup = services.lineup(speakers_list) if speakers_list else None
+    lineup = services.lineup(speaker.speakers_list)
     return render_template("speakers/own.html", speaker=speaker, event=speaker.event, token=token,
-                           form=form, withdraw_form=FlaskForm(), lineup=lineup), status
+                           form=form, withdraw_form=FlaskForm(), lineup=lineup,
+                           live_status=live.own_status(speaker)), status
 
 
 @bp.route("/s/<token>", methods=["GET", "POST"])
@@ -132,6 +144,16 @@ def own(token: str) -> str | Response | tuple[str, int]:
     return redirect(url_for("speakers.own", token=token), code=303)
 
 
+@bp.get("/s/<token>/status.json")
+@limiter.exempt  # polled every second by the few speakers following from afar
+def own_status(token: str) -> Response:
+    """The speaker's own live status: their place, time, and whether they are next or speaking."""
+    speaker = services.from_speaker_token(token)  # a bad link: _bad_link answers
+    response = jsonify(live.own_status(speaker))
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 @bp.post("/s/<token>/withdraw")
 def withdraw(token: str) -> Response | tuple[str, int]:
     speaker = services.from_speaker_token(token)  # a bad link: _bad_link answers
@@ -151,7 +173,8 @@ def withdraw(token: str) -> Response | tuple[str, int]:
 @bp.get("/events/<slug>/speakers/live", endpoint="live")
 def live_page(slug: str) -> str:
     event, speakers_list = _load(slug)
-    return render_template("speakers/live.html", event=event, state=live.live_state(speakers_list))
+    return render_template("speakers/live.html", event=event, state=live.live_state(speakers_list),
+                           **_lists(event, speakers_list))
 
 
 @bp.get("/events/<slug>/speakers/live.json")
@@ -160,7 +183,7 @@ def live_json(slug: str) -> Response:
     """The same bytes for every viewer until the list changes: 304 when the viewer has them,
     gzip when the viewer takes it (``rsvp serve`` may run without nginx in front)."""
     now, language = now_utc(), str(get_locale() or "en")
-    document = feed.kept(slug, language, now)
+    document = feed.kept(slug, _number(), language, now)
     if document is None:
         _event, speakers_list = _load(slug)
         document = feed.document(speakers_list, language, now)
@@ -185,5 +208,6 @@ def _globals(state) -> None:
     # The event page asks whether to link here; globals, so included templates see them.
     state.app.jinja_env.globals.update(
         speakers_list_of=services.speakers_list_of, speakers_window=services.window,
+        speakers_lists_shown=services.shown_lists,
         SPEAKER_CATEGORY_LABELS=CATEGORY_LABELS, SPEAKER_CATEGORY_SHORT=CATEGORY_SHORT,
-        SPEAKER_STATE_LABELS=STATE_LABELS)
+        SPEAKER_STATE_LABELS=STATE_LABELS, list_title=list_title)
