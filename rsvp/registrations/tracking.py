@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -32,6 +32,7 @@ from rsvp.registrations.models import (
     RegistrationStatus,
 )
 from rsvp.registrations.opened import COLUMNS, folded, opened
+from rsvp.registrations.tallies import RegistrationDay, RegistrationTally
 from rsvp.timeutil import to_local
 
 #: Who counts as coming: everyone whose registration still stands or waits for a seat.
@@ -43,7 +44,13 @@ SORTS: dict[str, tuple[Any, ...]] = {
     "oldest": (Registration.created_at, Registration.id),
     "name": (),
     "organisation": (),
-    "status": (Registration.status, Registration.created_at),
+    "status": (Registration.status, Registration.created_at, Registration.id),
+}
+#: Each SQL sort read from the list's other end: a page past the middle is read from there.
+BACKWARDS: dict[str, tuple[Any, ...]] = {
+    "newest": SORTS["oldest"],
+    "oldest": SORTS["newest"],
+    "status": (Registration.status.desc(), Registration.created_at.desc(), Registration.id.desc()),
 }
 #: Sorts by a sealed column: ordered in the application, once opened.
 SEALED_SORTS = {"name": Registration.name, "organisation": Registration.organisation}
@@ -132,6 +139,30 @@ class AttendeeFilter:
             conditions.append(Registration.confidential.is_(self.confidential))
         return conditions
 
+    def tally_conditions(self, event: Event) -> list[Any]:
+        """The same selection over the counts the database keeps (RegistrationTally)."""
+        T = RegistrationTally
+        conditions: list[Any] = [T.event_id == event.id, T.erased.is_(False)]
+        if self.statuses:
+            conditions.append(T.status.in_([status.value for status in self.statuses]))
+        if self.mode is not None:
+            conditions.append(T.attendance_mode == self.mode.value)
+        if self.language:
+            conditions.append(T.interpretation_language
+                              == ("" if self.language == "floor" else self.language))
+        if self.organisation_type is not None:
+            conditions.append(T.organisation_type == self.organisation_type.value)
+        for column, wanted in ((T.checked_in, self.checked_in), (T.confidential, self.confidential)):
+            if wanted is not None:
+                conditions.append(column.is_(wanted))
+        return conditions
+
+    def count(self, event: Event) -> int:
+        """How many registrations the database selects (all but the search), from its counts."""
+        return int(db.session.scalar(
+            sa.select(sa.func.coalesce(sa.func.sum(RegistrationTally.n), 0))
+            .where(*self.tally_conditions(event))) or 0)
+
 
 def opened_order(event_id: int, conditions: list[Any], search: str = "", by: Any = None) -> list[int]:
     """Ids of the event's registrations ``conditions`` select whose name, organisation or
@@ -184,14 +215,39 @@ class OpenedPage(Pagination):
         return len(self._query_args["ids"])
 
 
+class CountedPage(Pagination):
+    """A page of the list the database filters and sorts alone: counted from the kept counts
+    (RegistrationTally), read by the list's index from whichever end is nearer, so the last
+    page costs what the first does."""
+
+    def _query_items(self) -> list[Any]:
+        event, selection, sort = (self._query_args[k] for k in ("event", "selection", "sort"))
+        self._total = total = selection.count(event)
+        start = (self.page - 1) * self.per_page
+        if start >= total:
+            return []
+        query = sa.select(Registration.id).where(*selection.conditions(event))
+        if start <= total // 2:
+            ids = list(db.session.scalars(
+                query.order_by(*SORTS[sort]).offset(start).limit(self.per_page)))
+        else:
+            size = min(self.per_page, total - start)
+            ids = list(db.session.scalars(
+                query.order_by(*BACKWARDS[sort]).offset(total - start - size).limit(size)))[::-1]
+        return next(in_batches(ids), [])
+
+    def _query_count(self) -> int:
+        return self._total
+
+
 def attendees(event: Event, selection: AttendeeFilter, sort: str = "newest", page: int = 1,
               per_page: int = 50) -> Pagination:
     sort = sort if sort in SORTS else "newest"
     ids = selected_ids(event, selection, sort)
     if ids is not None:
         return OpenedPage(page=page, per_page=per_page, error_out=False, ids=ids)
-    query = (sa.select(Registration).where(*selection.conditions(event)).order_by(*SORTS[sort]))
-    return db.paginate(query, page=page, per_page=per_page, error_out=False)
+    return CountedPage(page=page, per_page=per_page, error_out=False, event=event,
+                       selection=selection, sort=sort)
 
 
 def in_batches(ids: list[int], size: int = 500) -> Iterator[list[Registration]]:
@@ -215,8 +271,7 @@ def count_matching(event: Event, selection: AttendeeFilter) -> int:
     ids = selected_ids(event, selection)
     if ids is not None:
         return len(ids)
-    return db.session.scalar(
-        sa.select(sa.func.count(Registration.id)).where(*selection.conditions(event))) or 0
+    return selection.count(event)
 
 
 @dataclass
@@ -240,54 +295,60 @@ class Dashboard:
         return sum(self.by_mode.values())
 
 
-def _grouped(event: Event, column: Any, statuses: tuple[RegistrationStatus, ...] = COUNTED,
-             ) -> list[tuple[Any, int]]:
-    rows = db.session.execute(
-        sa.select(column, sa.func.count(Registration.id))
-        .where(Registration.event_id == event.id, Registration.status.in_(statuses))
-        .group_by(column))
-    return [(key, count) for key, count in rows]
-
-
-def _value(key: Any) -> str:
-    return key.value if hasattr(key, "value") else str(key)
+def _summed(event: Event, *keys: Any, counted_only: bool = True) -> list[tuple[Any, ...]]:
+    """The event's kept counts (RegistrationTally) summed by ``keys``: a few hundred rows at most."""
+    T = RegistrationTally
+    conditions: list[Any] = [T.event_id == event.id]
+    if counted_only:
+        conditions.append(T.status.in_([status.value for status in COUNTED]))
+    return [tuple(row) for row in db.session.execute(
+        sa.select(*keys, sa.func.sum(T.n)).where(*conditions).group_by(*keys)
+        .having(sa.func.sum(T.n) > 0))]
 
 
 def dashboard(event: Event) -> Dashboard:
-    """Everything the dashboard shows; counts stay right after personal data is erased."""
+    """Everything the dashboard shows, summed in SQL from the counts the database keeps
+    (RegistrationTally, a few rows per combination, whatever the event's size); counts stay
+    right after personal data is erased."""
+    T = RegistrationTally
     board = Dashboard()
-    board.by_status = {_value(k): n for k, n in _grouped(event, Registration.status,
-                                                        tuple(RegistrationStatus))}
-    board.by_mode = {_value(k): n for k, n in _grouped(event, Registration.attendance_mode)}
-    board.by_organisation_type = {
-        _value(k): n for k, n in _grouped(event, Registration.organisation_type)}
-    board.by_country = sorted(((k or "", n) for k, n in _grouped(event, Registration.country)),
+    for status, checked_in, count in _summed(event, T.status, T.checked_in, counted_only=False):
+        board.by_status[status] = board.by_status.get(status, 0) + count
+        board.checked_in += count if checked_in else 0
+    flags = (T.captions, T.accessibility, T.grounds_pass_needed)
+    for mode, language, captions, accessibility, grounds_pass, count in _summed(
+            event, T.attendance_mode, T.interpretation_language, *flags):
+        board.by_mode[mode] = board.by_mode.get(mode, 0) + count
+        modes = board.languages.setdefault(language or "floor", {})
+        modes[mode] = modes.get(mode, 0) + count
+        board.captions += count if captions else 0
+        board.accessibility += count if accessibility else 0
+        board.grounds_pass_needed += count if grounds_pass else 0
+    board.by_organisation_type = {kind: count for kind, count in _summed(event, T.organisation_type)}
+    board.by_country = sorted(((code, count) for code, count in _summed(event, T.country)),
                               key=lambda pair: (-pair[1], pair[0]))
-    for language, mode, count in db.session.execute(
-            sa.select(Registration.interpretation_language, Registration.attendance_mode,
-                      sa.func.count(Registration.id))
-            .where(Registration.event_id == event.id, Registration.status.in_(COUNTED))
-            .group_by(Registration.interpretation_language, Registration.attendance_mode)):
-        board.languages.setdefault(language or "floor", {})[_value(mode)] = count
-    counted = [Registration.event_id == event.id, Registration.status.in_(COUNTED)]
-    board.captions = _count(*counted, Registration.captions.is_(True))
-    board.accessibility = _count(*counted, Registration.accessibility_needs != "")
-    board.grounds_pass_needed = _count(*counted, Registration.has_grounds_pass.is_(False))
-    board.checked_in = _count(Registration.event_id == event.id,
-                              Registration.checked_in_at.is_not(None))
     board.over_time = _over_time(event)
     return board
 
 
-def _count(*conditions: Any) -> int:
-    return db.session.scalar(sa.select(sa.func.count(Registration.id)).where(*conditions)) or 0
-
-
 def _over_time(event: Event) -> list[tuple[date, int, int]]:
-    """Registrations per day in the event's zone (every registration ever made, cancelled too)."""
-    moments: list[datetime] = list(db.session.scalars(
-        sa.select(Registration.created_at).where(Registration.event_id == event.id)))
-    per_day = Counter(to_local(moment, event.timezone).date() for moment in moments)
+    """Registrations per day in the event's zone (every registration ever made, cancelled too),
+    from the quarter hours the database counts (RegistrationDay), summed in SQL by the hour
+    and by which side of the zone's midnight the quarter falls: one or two rows an hour."""
+    start = event.starts_at or datetime.now(UTC)
+    offset = to_local(start, event.timezone).utcoffset() or timedelta()
+    offset_minutes = int(offset.total_seconds() // 60) % 60
+    midnight = f"{(60 - offset_minutes) % 60:02d}"  # the minute of each UTC hour it falls on
+    hour, after = sa.func.substr(RegistrationDay.bucket, 1, 13), (
+        sa.func.substr(RegistrationDay.bucket, 15, 2) >= midnight)
+    per_day: Counter[date] = Counter()
+    for utc_hour, later, count in db.session.execute(
+            sa.select(hour, after, sa.func.sum(RegistrationDay.n))
+            .where(RegistrationDay.event_id == event.id).group_by(hour, after)
+            .having(sa.func.sum(RegistrationDay.n) > 0)):
+        moment = datetime(int(utc_hour[:4]), int(utc_hour[5:7]), int(utc_hour[8:10]),
+                          int(utc_hour[11:13]), int(midnight) if later else 0, tzinfo=UTC)
+        per_day[to_local(moment, event.timezone).date()] += count
     total, series = 0, []
     for day in sorted(per_day):
         total += per_day[day]
@@ -297,9 +358,14 @@ def _over_time(event: Event) -> list[tuple[date, int, int]]:
 
 def door_counts(event: Event) -> dict[str, int]:
     """What the check-in desk shows and polls: arrived and expected, two counts, nothing more."""
-    of_event = Registration.event_id == event.id
-    return {"checked_in": _count(of_event, Registration.checked_in_at.is_not(None)),
-            "expected": _count(of_event, Registration.status == RegistrationStatus.CONFIRMED)}
+    of_event = [RegistrationTally.event_id == event.id]
+    checked_in, expected = db.session.execute(sa.select(
+        sa.func.coalesce(sa.func.sum(RegistrationTally.n).filter(
+            RegistrationTally.checked_in.is_(True)), 0),
+        sa.func.coalesce(sa.func.sum(RegistrationTally.n).filter(
+            RegistrationTally.status == RegistrationStatus.CONFIRMED.value), 0),
+    ).where(*of_event)).one()
+    return {"checked_in": int(checked_in), "expected": int(expected)}
 
 
 @dataclass(frozen=True)
