@@ -31,7 +31,7 @@ from rsvp.registrations.models import (
     Registration,
     RegistrationStatus,
 )
-from rsvp.registrations.opened import COLUMNS, folded, opened
+from rsvp.registrations.opened import COLUMNS, containing, folded, opened
 from rsvp.registrations.tallies import RegistrationDay, RegistrationTally
 from rsvp.timeutil import to_local
 
@@ -164,6 +164,11 @@ class AttendeeFilter:
             .where(*self.tally_conditions(event))) or 0)
 
 
+#: Above this many registrations found by a search, the database's filters are applied while
+#: reading every id of the event; below, to the ids found, a few hundred per query.
+FOUND_FEW = 5000
+
+
 def opened_order(event_id: int, conditions: list[Any], search: str = "", by: Any = None) -> list[int]:
     """Ids of the event's registrations ``conditions`` select whose name, organisation or
     address contains ``search``, ordered by the sealed column ``by`` (then id), or by id.
@@ -178,11 +183,10 @@ def opened_order(event_id: int, conditions: list[Any], search: str = "", by: Any
         return not needle or any(needle in text for text in kept.get(registration_id, ()))
 
     if by is None or by in COLUMNS:
-        ids = [i for i in db.session.scalars(sa.select(Registration.id).where(*conditions)
-                                             .execution_options(yield_per=OPEN_BATCH))
-               if found(i)]
+        ids = sorted(_selected(event_id, conditions, needle) if needle else db.session.scalars(
+            sa.select(Registration.id).where(*conditions).execution_options(yield_per=OPEN_BATCH)))
         if by is None:
-            return sorted(ids)
+            return ids
         position = COLUMNS.index(by)
         return sorted(ids, key=lambda i: (kept[i][position] if i in kept else "", i))
     open_ = sealing.keyring().open
@@ -191,6 +195,18 @@ def opened_order(event_id: int, conditions: list[Any], search: str = "", by: Any
     return [registration_id for _key, registration_id in sorted(
         (folded(open_(value)) if value else "", registration_id)
         for registration_id, value in rows if found(registration_id))]
+
+
+def _selected(event_id: int, conditions: list[Any], needle: str) -> list[int]:
+    """The ids of registrations containing ``needle`` that ``conditions`` select."""
+    candidates = containing(event_id, needle)
+    query = sa.select(Registration.id).where(*conditions)
+    if len(candidates) > FOUND_FEW:
+        wanted = set(candidates)
+        return [i for i in db.session.scalars(query.execution_options(yield_per=OPEN_BATCH))
+                if i in wanted]
+    return [i for start in range(0, len(candidates), 500) for i in db.session.scalars(
+        query.where(Registration.id.in_(candidates[start:start + 500])))]
 
 
 def selected_ids(event: Event, selection: AttendeeFilter, sort: str = "") -> list[int] | None:

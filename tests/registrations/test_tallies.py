@@ -224,3 +224,25 @@ def test_the_migration_counts_registrations_already_there_and_goes_back(empty_ap
             assert not sa.inspect(connection).has_table("registration_tallies")
         with db.engine.begin() as connection:  # and the triggers went with the tables
             connection.execute(sa.text("UPDATE registrations SET status = 'cancelled'"))
+
+
+def test_a_search_finds_every_match_once_whatever_how_many(app, db_session, monkeypatch):
+    event = make_event()
+    names = ["Émile Zola", "Ana Zolá", "Zoltan Kodály", "Bea Smith", "Carl Jones", "Dora Zolaz"]
+    people = {name: make_registration(event, name=name, organisation="Zolatech" if i == 4 else "NGO",
+                                      status=S.CANCELLED if i == 5 else S.CONFIRMED)
+              for i, name in enumerate(names)}
+    make_registration(make_event(), name="Zola elsewhere")
+    for few in (tracking.FOUND_FEW, 2):  # the ids found filtered a few at a time, or while reading all
+        monkeypatch.setattr(tracking, "FOUND_FEW", few)
+        found = tracking.attendees(event, AttendeeFilter(search="zola"), "newest")
+        assert sorted(r.name for r in found.items) == ["Ana Zolá", "Carl Jones", "Dora Zolaz",
+                                                       "Émile Zola"]
+        assert found.total == 4
+        confirmed = tracking.attendees(event, AttendeeFilter(search="ZOLA", statuses=(S.CONFIRMED,)))
+        assert {r.id for r in confirmed.items} == {people[n].id for n in
+                                                   ("Ana Zolá", "Carl Jones", "Émile Zola")}
+    people["Bea Smith"].name = "Bea Zola"  # a change is found at the next search
+    db.session.commit()
+    assert tracking.count_matching(event, AttendeeFilter(search="zola")) == 5
+    assert tracking.attendees(event, AttendeeFilter(search="zola\nx")).total == 0
