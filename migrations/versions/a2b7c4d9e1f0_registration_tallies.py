@@ -2,12 +2,12 @@
 count read a few hundred rows of counts instead of counting every registration; indexes for
 the list's pages in order and for what changed since a moment.
 
-Two tables, kept right by triggers in the same transaction as every write to a
+Three tables, kept right by triggers in the same transaction as every write to a
 registration (the app's, a bulk UPDATE's, an erasure's, a key rotation's):
-``registration_tallies`` counts an event's registrations by everything the overview
-shows (status, mode, organisation type, country, interpretation, captions,
-accessibility, grounds pass, checked in) and the list filters by (confidential,
-erased), ``registration_days`` by the quarter hour
+``registration_tallies`` counts an event's registrations by what the list filters by
+(status, mode, organisation type, interpretation, checked in, confidential, erased),
+``registration_traits`` by what else the overview counts (country, captions,
+accessibility, grounds pass), ``registration_days`` by the quarter hour
 (UTC) they were made in, which the overview groups into the event's own days.
 
 SQLite rebuilds a table that ``batch_alter_table`` changes, and its triggers go with
@@ -30,26 +30,36 @@ down_revision = 'b1c2d3e4f5a6'
 branch_labels = None
 depends_on = None
 
-KEY = ("event_id", "status", "attendance_mode", "organisation_type", "country",
-       "interpretation_language", "captions", "accessibility", "grounds_pass_needed", "checked_in",
-       "confidential", "erased")
+#: Each table of counts and its key: what the list filters by (and the overview counts by mode
+#: and interpretation), and what only the overview counts. Two tables, not one: a key of every
+#: column would hold a row for each combination of country and all the rest.
+COUNTS = {
+    "registration_tallies": ("event_id", "status", "attendance_mode", "organisation_type",
+                             "interpretation_language", "checked_in", "confidential", "erased"),
+    "registration_traits": ("event_id", "status", "country", "captions", "accessibility",
+                            "grounds_pass_needed"),
+}
+KINDS = {"event_id": "integer", "status": "text", "attendance_mode": "text",
+         "organisation_type": "text", "interpretation_language": "text", "country": "text"}
 
 
-def _key(row: str, dialect: str) -> list[str]:
-    """The tally key of a registration row (NEW, OLD or the table itself), in KEY's order."""
-    if dialect == "postgresql":
-        flags = [f"COALESCE({row}.captions, false)",
-                 f"COALESCE({row}.accessibility_needs, '') <> ''",
-                 f"{row}.has_grounds_pass IS FALSE", f"{row}.checked_in_at IS NOT NULL",
-                 f"COALESCE({row}.confidential, false)", f"{row}.erased_at IS NOT NULL"]
-    else:
-        flags = [f"COALESCE({row}.captions, 0)",
-                 f"COALESCE({row}.accessibility_needs, '') <> ''",
-                 f"COALESCE({row}.has_grounds_pass = 0, 0)", f"{row}.checked_in_at IS NOT NULL",
-                 f"COALESCE({row}.confidential, 0)", f"{row}.erased_at IS NOT NULL"]
-    return [f"{row}.event_id", f"{row}.status", f"{row}.attendance_mode",
-            f"{row}.organisation_type", f"COALESCE({row}.country, '')",
-            f"COALESCE({row}.interpretation_language, '')", *flags]
+def _value(column: str, row: str, dialect: str) -> str:
+    """What ``column`` of a table of counts holds for a registration row (NEW, OLD, the table)."""
+    false = "false" if dialect == "postgresql" else "0"
+    return {
+        "country": f"COALESCE({row}.country, '')",
+        "interpretation_language": f"COALESCE({row}.interpretation_language, '')",
+        "captions": f"COALESCE({row}.captions, {false})",
+        "accessibility": f"COALESCE({row}.accessibility_needs, '') <> ''",
+        "grounds_pass_needed": f"COALESCE({row}.has_grounds_pass = {false}, {false})",
+        "checked_in": f"{row}.checked_in_at IS NOT NULL",
+        "confidential": f"COALESCE({row}.confidential, {false})",
+        "erased": f"{row}.erased_at IS NOT NULL",
+    }.get(column, f"{row}.{column}")
+
+
+def _key(table: str, row: str, dialect: str) -> str:
+    return ", ".join(_value(column, row, dialect) for column in COUNTS[table])
 
 
 def _bucket(row: str, dialect: str) -> str:
@@ -62,10 +72,10 @@ def _bucket(row: str, dialect: str) -> str:
             f"printf('%02d', CAST(substr({row}.created_at, 15, 2) AS INTEGER) / 15 * 15)")
 
 
-def _upsert_sqlite(row: str, delta: int) -> str:
-    return (f"INSERT INTO registration_tallies ({', '.join(KEY)}, n) "
-            f"VALUES ({', '.join(_key(row, 'sqlite'))}, {delta}) "
-            f"ON CONFLICT ({', '.join(KEY)}) DO UPDATE SET n = n + ({delta});")
+def _upsert_sqlite(table: str, row: str, delta: int) -> str:
+    columns = ", ".join(COUNTS[table])
+    return (f"INSERT INTO {table} ({columns}, n) VALUES ({_key(table, row, 'sqlite')}, {delta}) "
+            f"ON CONFLICT ({columns}) DO UPDATE SET n = n + ({delta});")
 
 
 def _day_sqlite(row: str, delta: int) -> str:
@@ -75,93 +85,99 @@ def _day_sqlite(row: str, delta: int) -> str:
 
 
 def _sqlite_triggers() -> list[str]:
-    changed = (f"({', '.join(_key('OLD', 'sqlite'))}) IS NOT ({', '.join(_key('NEW', 'sqlite'))})")
-    moved = f"{_bucket('OLD', 'sqlite')} IS NOT {_bucket('NEW', 'sqlite')} OR OLD.event_id IS NOT NEW.event_id"
-    return [
-        "CREATE TRIGGER registration_tallies_insert AFTER INSERT ON registrations BEGIN "
-        f"{_upsert_sqlite('NEW', 1)} {_day_sqlite('NEW', 1)} END",
-        "CREATE TRIGGER registration_tallies_delete AFTER DELETE ON registrations BEGIN "
-        f"{_upsert_sqlite('OLD', -1)} {_day_sqlite('OLD', -1)} END",
-        f"CREATE TRIGGER registration_tallies_update AFTER UPDATE ON registrations WHEN {changed} "
-        f"BEGIN {_upsert_sqlite('OLD', -1)} {_upsert_sqlite('NEW', 1)} END",
+    moved = (f"{_bucket('OLD', 'sqlite')} IS NOT {_bucket('NEW', 'sqlite')} "
+             "OR OLD.event_id IS NOT NEW.event_id")
+    statements = [
+        "CREATE TRIGGER registration_counts_insert AFTER INSERT ON registrations BEGIN "
+        + " ".join(_upsert_sqlite(table, "NEW", 1) for table in COUNTS)
+        + f" {_day_sqlite('NEW', 1)} END",
+        "CREATE TRIGGER registration_counts_delete AFTER DELETE ON registrations BEGIN "
+        + " ".join(_upsert_sqlite(table, "OLD", -1) for table in COUNTS)
+        + f" {_day_sqlite('OLD', -1)} END",
         f"CREATE TRIGGER registration_days_update AFTER UPDATE ON registrations WHEN {moved} "
         f"BEGIN {_day_sqlite('OLD', -1)} {_day_sqlite('NEW', 1)} END",
     ]
+    for table in COUNTS:
+        changed = f"({_key(table, 'OLD', 'sqlite')}) IS NOT ({_key(table, 'NEW', 'sqlite')})"
+        statements.append(
+            f"CREATE TRIGGER {table}_update AFTER UPDATE ON registrations WHEN {changed} BEGIN "
+            f"{_upsert_sqlite(table, 'OLD', -1)} {_upsert_sqlite(table, 'NEW', 1)} END")
+    return statements
+
+
+def _postgresql_add(table: str) -> str:
+    """A function adding ``delta`` to one row of ``table``, made if missing."""
+    key = COUNTS[table]
+    params = ", ".join(f"k_{column} {KINDS.get(column, 'boolean')}" for column in key)
+    return (f"CREATE FUNCTION {table}_add({params}, delta integer) RETURNS void LANGUAGE sql AS $$ "
+            f"INSERT INTO {table} ({', '.join(key)}, n) "
+            f"VALUES ({', '.join('k_' + column for column in key)}, delta) "
+            f"ON CONFLICT ({', '.join(key)}) DO UPDATE SET n = {table}.n + delta $$")
+
+
+def _postgresql_moved(table: str) -> str:
+    """Moves a registration from its old row of ``table`` to its new one. Rows are changed in
+    key order, so two transactions moving registrations in opposite directions never wait for
+    each other in a cycle (a deadlock)."""
+    old, new = _key(table, "OLD", "postgresql"), _key(table, "NEW", "postgresql")
+    return (f"IF ROW({old}) IS DISTINCT FROM ROW({new}) THEN "
+            f"IF ROW({old}) < ROW({new}) THEN "
+            f"PERFORM {table}_add({old}, -1); PERFORM {table}_add({new}, 1); "
+            f"ELSE PERFORM {table}_add({new}, 1); PERFORM {table}_add({old}, -1); "
+            "END IF; END IF; ")
 
 
 def _postgresql_triggers() -> list[str]:
-    params = ", ".join(f"k_{column} {kind}" for column, kind in zip(KEY, (
-        "integer", "text", "text", "text", "text", "text", "boolean", "boolean", "boolean",
-        "boolean", "boolean", "boolean")))
-    old, new = _key("OLD", "postgresql"), _key("NEW", "postgresql")
     old_day, new_day = _bucket("OLD", "postgresql"), _bucket("NEW", "postgresql")
+    inserted = "".join(f"PERFORM {t}_add({_key(t, 'NEW', 'postgresql')}, 1); " for t in COUNTS)
+    deleted = "".join(f"PERFORM {t}_add({_key(t, 'OLD', 'postgresql')}, -1); " for t in COUNTS)
     return [
-        # One row changed by ``delta``; rows are locked in key order (below), so two
-        # transactions moving registrations in opposite directions do not deadlock.
-        f"CREATE FUNCTION registration_tally_add({params}, delta integer) RETURNS void "
-        "LANGUAGE sql AS $$ "
-        f"INSERT INTO registration_tallies ({', '.join(KEY)}, n) "
-        f"VALUES ({', '.join('k_' + c for c in KEY)}, delta) "
-        f"ON CONFLICT ({', '.join(KEY)}) DO UPDATE SET n = registration_tallies.n + delta $$",
-        "CREATE FUNCTION registration_day_add(k_event integer, k_bucket text, delta integer) "
+        *(_postgresql_add(table) for table in COUNTS),
+        "CREATE FUNCTION registration_days_add(k_event integer, k_bucket text, delta integer) "
         "RETURNS void LANGUAGE sql AS $$ "
         "INSERT INTO registration_days (event_id, bucket, n) VALUES (k_event, k_bucket, delta) "
         "ON CONFLICT (event_id, bucket) DO UPDATE SET n = registration_days.n + delta $$",
-        "CREATE FUNCTION registration_tallies_follow() RETURNS trigger LANGUAGE plpgsql AS $$ "
+        "CREATE FUNCTION registration_counts_follow() RETURNS trigger LANGUAGE plpgsql AS $$ "
         "BEGIN "
-        "IF TG_OP = 'INSERT' THEN "
-        f"PERFORM registration_tally_add({', '.join(new)}, 1); "
-        f"PERFORM registration_day_add(NEW.event_id, {new_day}, 1); "
-        "ELSIF TG_OP = 'DELETE' THEN "
-        f"PERFORM registration_tally_add({', '.join(old)}, -1); "
-        f"PERFORM registration_day_add(OLD.event_id, {old_day}, -1); "
+        f"IF TG_OP = 'INSERT' THEN {inserted}"
+        f"PERFORM registration_days_add(NEW.event_id, {new_day}, 1); "
+        f"ELSIF TG_OP = 'DELETE' THEN {deleted}"
+        f"PERFORM registration_days_add(OLD.event_id, {old_day}, -1); "
         "ELSE "
-        f"IF ROW({', '.join(old)}) IS DISTINCT FROM ROW({', '.join(new)}) THEN "
-        f"IF ROW({', '.join(old)}) < ROW({', '.join(new)}) THEN "
-        f"PERFORM registration_tally_add({', '.join(old)}, -1); "
-        f"PERFORM registration_tally_add({', '.join(new)}, 1); "
-        "ELSE "
-        f"PERFORM registration_tally_add({', '.join(new)}, 1); "
-        f"PERFORM registration_tally_add({', '.join(old)}, -1); "
-        "END IF; END IF; "
-        f"IF OLD.event_id <> NEW.event_id OR {old_day} <> {new_day} THEN "
-        f"PERFORM registration_day_add(OLD.event_id, {old_day}, -1); "
-        f"PERFORM registration_day_add(NEW.event_id, {new_day}, 1); "
+        + "".join(_postgresql_moved(table) for table in COUNTS)
+        + f"IF OLD.event_id <> NEW.event_id OR {old_day} <> {new_day} THEN "
+        f"PERFORM registration_days_add(OLD.event_id, {old_day}, -1); "
+        f"PERFORM registration_days_add(NEW.event_id, {new_day}, 1); "
         "END IF; "
         "END IF; "
         "RETURN NULL; END $$",
-        "CREATE TRIGGER registration_tallies_follow AFTER INSERT OR UPDATE OR DELETE "
-        "ON registrations FOR EACH ROW EXECUTE FUNCTION registration_tallies_follow()",
+        "CREATE TRIGGER registration_counts_follow AFTER INSERT OR UPDATE OR DELETE "
+        "ON registrations FOR EACH ROW EXECUTE FUNCTION registration_counts_follow()",
     ]
 
 
 def create_triggers() -> None:
-    """The triggers that keep both tables right (again after SQLite rebuilt ``registrations``)."""
+    """The triggers that keep the counts right (again after SQLite rebuilt ``registrations``)."""
     dialect = op.get_bind().dialect.name
     for statement in _postgresql_triggers() if dialect == "postgresql" else _sqlite_triggers():
         op.execute(statement)
 
 
-def upgrade():
+def _counts_table(name: str) -> None:
+    columns = [sa.Column(column, sa.Integer() if column == "event_id" else
+                         sa.String(length=20) if KINDS.get(column) else sa.Boolean(), nullable=False)
+               for column in COUNTS[name]]
     op.create_table(
-        'registration_tallies',
-        sa.Column('event_id', sa.Integer(), nullable=False),
-        sa.Column('status', sa.String(length=20), nullable=False),
-        sa.Column('attendance_mode', sa.String(length=20), nullable=False),
-        sa.Column('organisation_type', sa.String(length=20), nullable=False),
-        sa.Column('country', sa.String(length=2), nullable=False),
-        sa.Column('interpretation_language', sa.String(length=8), nullable=False),
-        sa.Column('captions', sa.Boolean(), nullable=False),
-        sa.Column('accessibility', sa.Boolean(), nullable=False),
-        sa.Column('grounds_pass_needed', sa.Boolean(), nullable=False),
-        sa.Column('checked_in', sa.Boolean(), nullable=False),
-        sa.Column('confidential', sa.Boolean(), nullable=False),
-        sa.Column('erased', sa.Boolean(), nullable=False),
-        sa.Column('n', sa.Integer(), nullable=False),
+        name, *columns, sa.Column('n', sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(['event_id'], ['events.id'], ondelete='CASCADE',
-                                name=op.f('fk_registration_tallies_event_id_events')),
-        sa.PrimaryKeyConstraint(*KEY, name=op.f('pk_registration_tallies')),
+                                name=op.f(f'fk_{name}_event_id_events')),
+        sa.PrimaryKeyConstraint(*COUNTS[name], name=op.f(f'pk_{name}')),
     )
+
+
+def upgrade():
+    for name in COUNTS:
+        _counts_table(name)
     op.create_table(
         'registration_days',
         sa.Column('event_id', sa.Integer(), nullable=False),
@@ -172,10 +188,10 @@ def upgrade():
         sa.PrimaryKeyConstraint('event_id', 'bucket', name=op.f('pk_registration_days')),
     )
     dialect = op.get_bind().dialect.name
-    key = _key("registrations", dialect)
-    op.execute(f"INSERT INTO registration_tallies ({', '.join(KEY)}, n) "
-               f"SELECT {', '.join(key)}, count(*) FROM registrations "
-               f"GROUP BY {', '.join(key)}")
+    for name in COUNTS:
+        key = _key(name, "registrations", dialect)
+        op.execute(f"INSERT INTO {name} ({', '.join(COUNTS[name])}, n) "
+                   f"SELECT {key}, count(*) FROM registrations GROUP BY {key}")
     day = _bucket("registrations", dialect)
     op.execute(f"INSERT INTO registration_days (event_id, bucket, n) "
                f"SELECT event_id, {day}, count(*) FROM registrations GROUP BY event_id, {day}")
@@ -190,13 +206,13 @@ def downgrade():
     op.drop_index('ix_registrations_event_updated', table_name='registrations')
     op.drop_index('ix_registrations_event_created_id', table_name='registrations')
     if op.get_bind().dialect.name == "postgresql":
-        op.execute("DROP TRIGGER registration_tallies_follow ON registrations")
-        op.execute("DROP FUNCTION registration_tallies_follow()")
-        op.execute("DROP FUNCTION registration_tally_add")
-        op.execute("DROP FUNCTION registration_day_add")
+        op.execute("DROP TRIGGER registration_counts_follow ON registrations")
+        op.execute("DROP FUNCTION registration_counts_follow()")
+        for name in (*COUNTS, "registration_days"):
+            op.execute(f"DROP FUNCTION {name}_add")
     else:
-        for name in ("registration_tallies_insert", "registration_tallies_delete",
-                     "registration_tallies_update", "registration_days_update"):
+        for name in ("registration_counts_insert", "registration_counts_delete",
+                     "registration_days_update", *(f"{table}_update" for table in COUNTS)):
             op.execute(f"DROP TRIGGER {name}")
-    op.drop_table('registration_days')
-    op.drop_table('registration_tallies')
+    for name in ("registration_days", *COUNTS):
+        op.drop_table(name)

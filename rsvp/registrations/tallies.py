@@ -26,11 +26,10 @@ sa.Index("ix_registrations_event_updated", R.event_id, R.updated_at)
 
 
 class RegistrationTally(Base):
-    """How many of an event's registrations share one combination of what the overview counts.
+    """How many of an event's registrations share one combination of what the list filters by.
 
     Written only by the database's triggers (migration a2b7c4d9e1f0), in the transaction of
-    every write to a registration: the overview and the door read a few hundred of these
-    rows, whatever the event's size. Empty text stands for no country, or the floor language.
+    every write to a registration. Empty text stands for the floor language.
     """
 
     __tablename__ = "registration_tallies"
@@ -43,19 +42,32 @@ class RegistrationTally(Base):
         info=not_personal("an attendance mode"))
     organisation_type: Mapped[str] = mapped_column(sa.String(20), primary_key=True,
         info=not_personal("a kind of organisation"))
-    country: Mapped[str] = mapped_column(sa.String(2), primary_key=True,
-        info=not_personal("a country code, counted"))
-    interpretation_language: Mapped[str] = mapped_column(sa.String(8), primary_key=True,
+    interpretation_language: Mapped[str] = mapped_column(sa.String(20), primary_key=True,
         info=not_personal("an interpretation channel, counted"))
+    checked_in: Mapped[bool] = mapped_column(sa.Boolean, primary_key=True)
+    #: Asked for confidentiality; personal data erased (left out of the list, counted here).
+    confidential: Mapped[bool] = mapped_column(sa.Boolean, primary_key=True)
+    erased: Mapped[bool] = mapped_column(sa.Boolean, primary_key=True)
+    n: Mapped[int] = mapped_column(sa.Integer)
+
+
+class RegistrationTrait(Base):
+    """How many of an event's registrations of a status share a country and the needs the
+    overview counts; kept by the same triggers. Empty text stands for no country given."""
+
+    __tablename__ = "registration_traits"
+
+    event_id: Mapped[int] = mapped_column(sa.ForeignKey("events.id", ondelete="CASCADE"),
+                                          primary_key=True)
+    status: Mapped[str] = mapped_column(sa.String(20), primary_key=True,
+        info=not_personal("a registration status"))
+    country: Mapped[str] = mapped_column(sa.String(20), primary_key=True,
+        info=not_personal("a country code, counted"))
     captions: Mapped[bool] = mapped_column(sa.Boolean, primary_key=True)
     #: Accessibility needs written (what they are stays sealed in the registration).
     accessibility: Mapped[bool] = mapped_column(sa.Boolean, primary_key=True)
     #: Asked and holds no grounds pass.
     grounds_pass_needed: Mapped[bool] = mapped_column(sa.Boolean, primary_key=True)
-    checked_in: Mapped[bool] = mapped_column(sa.Boolean, primary_key=True)
-    #: Asked for confidentiality; personal data erased (left out of the list, counted here).
-    confidential: Mapped[bool] = mapped_column(sa.Boolean, primary_key=True)
-    erased: Mapped[bool] = mapped_column(sa.Boolean, primary_key=True)
     n: Mapped[int] = mapped_column(sa.Integer)
 
 

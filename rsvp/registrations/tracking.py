@@ -32,7 +32,7 @@ from rsvp.registrations.models import (
     RegistrationStatus,
 )
 from rsvp.registrations.opened import COLUMNS, containing, folded, opened
-from rsvp.registrations.tallies import RegistrationDay, RegistrationTally
+from rsvp.registrations.tallies import RegistrationDay, RegistrationTally, RegistrationTrait
 from rsvp.timeutil import to_local
 
 #: Who counts as coming: everyone whose registration still stands or waits for a seat.
@@ -311,38 +311,39 @@ class Dashboard:
         return sum(self.by_mode.values())
 
 
-def _summed(event: Event, *keys: Any, counted_only: bool = True) -> list[tuple[Any, ...]]:
-    """The event's kept counts (RegistrationTally) summed by ``keys``: a few hundred rows at most."""
-    T = RegistrationTally
-    conditions: list[Any] = [T.event_id == event.id]
+def _summed(event: Event, table: Any, *keys: Any, counted_only: bool = True,
+            ) -> list[tuple[Any, ...]]:
+    """The event's kept counts in ``table`` summed by ``keys``: a few hundred rows at most."""
+    conditions: list[Any] = [table.event_id == event.id]
     if counted_only:
-        conditions.append(T.status.in_([status.value for status in COUNTED]))
+        conditions.append(table.status.in_([status.value for status in COUNTED]))
     return [tuple(row) for row in db.session.execute(
-        sa.select(*keys, sa.func.sum(T.n)).where(*conditions).group_by(*keys)
-        .having(sa.func.sum(T.n) > 0))]
+        sa.select(*keys, sa.func.sum(table.n)).where(*conditions).group_by(*keys)
+        .having(sa.func.sum(table.n) > 0))]
 
 
 def dashboard(event: Event) -> Dashboard:
     """Everything the dashboard shows, summed in SQL from the counts the database keeps
-    (RegistrationTally, a few rows per combination, whatever the event's size); counts stay
-    right after personal data is erased."""
-    T = RegistrationTally
+    (rsvp.registrations.tallies: a few rows per combination, whatever the event's size);
+    counts stay right after personal data is erased."""
+    T, U = RegistrationTally, RegistrationTrait
     board = Dashboard()
-    for status, checked_in, count in _summed(event, T.status, T.checked_in, counted_only=False):
+    for status, checked_in, count in _summed(event, T, T.status, T.checked_in, counted_only=False):
         board.by_status[status] = board.by_status.get(status, 0) + count
         board.checked_in += count if checked_in else 0
-    flags = (T.captions, T.accessibility, T.grounds_pass_needed)
-    for mode, language, captions, accessibility, grounds_pass, count in _summed(
-            event, T.attendance_mode, T.interpretation_language, *flags):
+    for mode, language, count in _summed(event, T, T.attendance_mode, T.interpretation_language):
         board.by_mode[mode] = board.by_mode.get(mode, 0) + count
-        modes = board.languages.setdefault(language or "floor", {})
-        modes[mode] = modes.get(mode, 0) + count
+        board.languages.setdefault(language or "floor", {})[mode] = count
+    board.by_organisation_type = {kind: count
+                                  for kind, count in _summed(event, T, T.organisation_type)}
+    by_country: dict[str, int] = {}
+    for country, captions, accessibility, grounds_pass, count in _summed(
+            event, U, U.country, U.captions, U.accessibility, U.grounds_pass_needed):
+        by_country[country] = by_country.get(country, 0) + count
         board.captions += count if captions else 0
         board.accessibility += count if accessibility else 0
         board.grounds_pass_needed += count if grounds_pass else 0
-    board.by_organisation_type = {kind: count for kind, count in _summed(event, T.organisation_type)}
-    board.by_country = sorted(((code, count) for code, count in _summed(event, T.country)),
-                              key=lambda pair: (-pair[1], pair[0]))
+    board.by_country = sorted(by_country.items(), key=lambda pair: (-pair[1], pair[0]))
     board.over_time = _over_time(event)
     return board
 
@@ -352,19 +353,28 @@ def _over_time(event: Event) -> list[tuple[date, int, int]]:
     from the quarter hours the database counts (RegistrationDay), summed in SQL by the hour
     and by which side of the zone's midnight the quarter falls: one or two rows an hour."""
     start = event.starts_at or datetime.now(UTC)
-    offset = to_local(start, event.timezone).utcoffset() or timedelta()
-    offset_minutes = int(offset.total_seconds() // 60) % 60
+    zone_offset = to_local(start, event.timezone).utcoffset() or timedelta()
+    offset_minutes = int(zone_offset.total_seconds() // 60) % 60
     midnight = f"{(60 - offset_minutes) % 60:02d}"  # the minute of each UTC hour it falls on
     hour, after = sa.func.substr(RegistrationDay.bucket, 1, 13), (
         sa.func.substr(RegistrationDay.bucket, 15, 2) >= midnight)
     per_day: Counter[date] = Counter()
+    #: UTC day -> the zone's offset all that day, or None on a day the clocks change.
+    offsets: dict[str, timedelta | None] = {}
     for utc_hour, later, count in db.session.execute(
             sa.select(hour, after, sa.func.sum(RegistrationDay.n))
             .where(RegistrationDay.event_id == event.id).group_by(hour, after)
             .having(sa.func.sum(RegistrationDay.n) > 0)):
         moment = datetime(int(utc_hour[:4]), int(utc_hour[5:7]), int(utc_hour[8:10]),
                           int(utc_hour[11:13]), int(midnight) if later else 0, tzinfo=UTC)
-        per_day[to_local(moment, event.timezone).date()] += count
+        if utc_hour[:10] not in offsets:
+            first = moment.replace(hour=0, minute=0)
+            ends = [to_local(at, event.timezone).utcoffset() for at in (first, first.replace(
+                hour=23, minute=59))]
+            offsets[utc_hour[:10]] = ends[0] if ends[0] == ends[1] else None
+        offset = offsets[utc_hour[:10]]
+        per_day[(moment + offset).date() if offset is not None
+                else to_local(moment, event.timezone).date()] += count
     total, series = 0, []
     for day in sorted(per_day):
         total += per_day[day]

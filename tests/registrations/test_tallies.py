@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -246,3 +246,12 @@ def test_a_search_finds_every_match_once_whatever_how_many(app, db_session, monk
     db.session.commit()
     assert tracking.count_matching(event, AttendeeFilter(search="zola")) == 5
     assert tracking.attendees(event, AttendeeFilter(search="zola\nx")).total == 0
+
+
+def test_days_follow_the_event_zone_across_a_clock_change(app, db_session):
+    event = make_event(timezone="Europe/Zurich")  # clocks went back at 01:00 UTC on 25 October
+    change = datetime(2026, 10, 25, 1, 0, tzinfo=UTC)
+    for minutes in (-181, -125, -61, -59, -1, 0, 1, 59, 61, 22 * 60 + 59, 23 * 60 + 1, 23 * 60 + 30):
+        make_registration(event, created_at=change + timedelta(minutes=minutes))
+    assert by_tallies(event)["days"] == by_counting(event)["days"]
+    assert [count for _day, count, _total in tracking.dashboard(event).over_time] == [1, 8, 3]
