@@ -25,7 +25,17 @@ sa.Index("ix_registrations_event_created_id", R.event_id, R.created_at, R.id, R.
 sa.Index("ix_registrations_event_updated", R.event_id, R.updated_at)
 
 
-class RegistrationTally(Base):
+class _Counted:
+    """An event's registrations of a status counted by what else the key holds."""
+
+    event_id: Mapped[int] = mapped_column(sa.ForeignKey("events.id", ondelete="CASCADE"),
+                                          primary_key=True)
+    status: Mapped[str] = mapped_column(sa.String(20), primary_key=True,
+        info=not_personal("a registration status"))
+    n: Mapped[int] = mapped_column(sa.Integer)
+
+
+class RegistrationTally(_Counted, Base):
     """How many of an event's registrations share one combination of what the list filters by.
 
     Written only by the database's triggers (migration a2b7c4d9e1f0), in the transaction of
@@ -34,10 +44,6 @@ class RegistrationTally(Base):
 
     __tablename__ = "registration_tallies"
 
-    event_id: Mapped[int] = mapped_column(sa.ForeignKey("events.id", ondelete="CASCADE"),
-                                          primary_key=True)
-    status: Mapped[str] = mapped_column(sa.String(20), primary_key=True,
-        info=not_personal("a registration status"))
     attendance_mode: Mapped[str] = mapped_column(sa.String(20), primary_key=True,
         info=not_personal("an attendance mode"))
     organisation_type: Mapped[str] = mapped_column(sa.String(20), primary_key=True,
@@ -48,19 +54,14 @@ class RegistrationTally(Base):
     #: Asked for confidentiality; personal data erased (left out of the list, counted here).
     confidential: Mapped[bool] = mapped_column(sa.Boolean, primary_key=True)
     erased: Mapped[bool] = mapped_column(sa.Boolean, primary_key=True)
-    n: Mapped[int] = mapped_column(sa.Integer)
 
 
-class RegistrationTrait(Base):
+class RegistrationTrait(_Counted, Base):
     """How many of an event's registrations of a status share a country and the needs the
     overview counts; kept by the same triggers. Empty text stands for no country given."""
 
     __tablename__ = "registration_traits"
 
-    event_id: Mapped[int] = mapped_column(sa.ForeignKey("events.id", ondelete="CASCADE"),
-                                          primary_key=True)
-    status: Mapped[str] = mapped_column(sa.String(20), primary_key=True,
-        info=not_personal("a registration status"))
     country: Mapped[str] = mapped_column(sa.String(20), primary_key=True,
         info=not_personal("a country code, counted"))
     captions: Mapped[bool] = mapped_column(sa.Boolean, primary_key=True)
@@ -68,7 +69,6 @@ class RegistrationTrait(Base):
     accessibility: Mapped[bool] = mapped_column(sa.Boolean, primary_key=True)
     #: Asked and holds no grounds pass.
     grounds_pass_needed: Mapped[bool] = mapped_column(sa.Boolean, primary_key=True)
-    n: Mapped[int] = mapped_column(sa.Integer)
 
 
 class RegistrationDay(Base):
