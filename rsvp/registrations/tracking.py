@@ -434,9 +434,10 @@ def events_of(organiser: Organiser) -> list[EventSummary]:
     rows = db.session.execute(query.order_by(Event.starts_at, Event.id)).all()
     counts: dict[int, dict[RegistrationStatus, int]] = {}
     if rows:
+        T = RegistrationTally  # the counts the database keeps: no registration is read
         for event_id, status, count in db.session.execute(
-                sa.select(Registration.event_id, Registration.status, sa.func.count())
-                .where(Registration.event_id.in_([event.id for event, _ in rows]))
-                .group_by(Registration.event_id, Registration.status)):
-            counts.setdefault(event_id, {})[status] = count
+                sa.select(T.event_id, T.status, sa.func.sum(T.n))
+                .where(T.event_id.in_([event.id for event, _ in rows]))
+                .group_by(T.event_id, T.status)):
+            counts.setdefault(event_id, {})[RegistrationStatus(status)] = int(count)
     return [EventSummary(event, role, counts.get(event.id, {})) for event, role in rows]
