@@ -63,6 +63,19 @@ class _Event:
     rows: dict[int, tuple[str, ...]] = field(default_factory=dict)
     #: Every row's texts in one string, where each starts, and whose they are (see ``containing``).
     scanned: tuple[str, list[int], list[int]] | None = None
+    #: Column position -> every id in that column's order (then by id), once sorted.
+    orders: dict[int, list[int]] = field(default_factory=dict)
+
+    def ordered(self, position: int, ids: list[int]) -> list[int]:
+        """``ids`` in the order of the column at ``position`` (then id); ids not kept yet first."""
+        if len(ids) * 20 < len(self.rows):  # a few: sorted alone
+            return sorted(ids, key=lambda i: (self.rows[i][position], i) if i in self.rows
+                          else ("", i))
+        order = self.orders.get(position)
+        if order is None:  # sorted once per version of the rows
+            order = self.orders[position] = sorted(self.rows, key=lambda i: (self.rows[i][position], i))
+        wanted = set(ids)
+        return sorted(wanted.difference(self.rows)) + [i for i in order if i in wanted]
 
     def containing(self, needle: str) -> list[int]:
         """Ids of the rows whose name, organisation or address contains ``needle``: one scan of
@@ -105,6 +118,11 @@ def containing(event_id: int, needle: str) -> list[int]:
     contain ``needle`` (folded too), in no particular order."""
     needle = needle.replace(FIELD, "").replace(ROW, "")
     return _fresh(event_id).containing(needle) if needle else []
+
+
+def ordered(event_id: int, column: Any, ids: list[int]) -> list[int]:
+    """``ids`` of the event's registrations ordered by ``column`` (one of COLUMNS), then id."""
+    return _fresh(event_id).ordered(COLUMNS.index(column), ids)
 
 
 def _fresh(event_id: int) -> _Event:

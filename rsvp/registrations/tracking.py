@@ -31,7 +31,7 @@ from rsvp.registrations.models import (
     Registration,
     RegistrationStatus,
 )
-from rsvp.registrations.opened import COLUMNS, containing, folded, opened
+from rsvp.registrations.opened import COLUMNS, containing, folded, opened, ordered
 from rsvp.registrations.tallies import RegistrationDay, RegistrationTally, RegistrationTrait
 from rsvp.timeutil import to_local
 
@@ -177,18 +177,15 @@ def opened_order(event_id: int, conditions: list[Any], search: str = "", by: Any
     ``by`` (the passport name) is read as stored, OPEN_BATCH rows at a time, and opened here.
     """
     needle = folded(search.strip())
-    kept = opened(event_id) if needle or by in COLUMNS else {}
+    if by is None or by in COLUMNS:
+        ids = sorted(_selected(event_id, conditions, needle) if needle else db.session.scalars(
+            sa.select(Registration.id).where(*conditions).execution_options(yield_per=OPEN_BATCH)))
+        return ids if by is None else ordered(event_id, by, ids)
+    kept = opened(event_id) if needle else {}
 
     def found(registration_id: int) -> bool:
         return not needle or any(needle in text for text in kept.get(registration_id, ()))
 
-    if by is None or by in COLUMNS:
-        ids = sorted(_selected(event_id, conditions, needle) if needle else db.session.scalars(
-            sa.select(Registration.id).where(*conditions).execution_options(yield_per=OPEN_BATCH)))
-        if by is None:
-            return ids
-        position = COLUMNS.index(by)
-        return sorted(ids, key=lambda i: (kept[i][position] if i in kept else "", i))
     open_ = sealing.keyring().open
     rows = db.session.execute(sa.select(Registration.id, sa.type_coerce(by, sa.Text))
                               .where(*conditions).execution_options(yield_per=OPEN_BATCH))

@@ -255,3 +255,21 @@ def test_days_follow_the_event_zone_across_a_clock_change(app, db_session):
         make_registration(event, created_at=change + timedelta(minutes=minutes))
     assert by_tallies(event)["days"] == by_counting(event)["days"]
     assert [count for _day, count, _total in tracking.dashboard(event).over_time] == [1, 8, 3]
+
+
+def test_the_list_by_name_is_in_order_on_every_page(app, db_session):
+    event = make_event()
+    names = [f"{letter} Person {i}" for i, letter in enumerate("QWERTYUIOPASDFGHJKLZXCVBNM")]
+    for i, name in enumerate(names):
+        make_registration(event, name=name, organisation=f"Org {25 - i:02d}",
+                          status=S.CANCELLED if i % 5 == 0 else S.CONFIRMED)
+    for sort, column in (("name", "name"), ("organisation", "organisation")):
+        rows = [r for number in (1, 2, 3, 4)
+                for r in tracking.attendees(event, AttendeeFilter(), sort, number, 8).items]
+        assert [getattr(r, column) for r in rows] == sorted(getattr(r, column) for r in rows)
+        assert len(rows) == 26
+        confirmed = tracking.attendees(event, AttendeeFilter(statuses=(S.CONFIRMED,)), sort, 1, 50)
+        assert [getattr(r, column) for r in confirmed.items] == sorted(
+            getattr(r, column) for r in rows if r.status is S.CONFIRMED)
+    late = make_registration(event, name="A Aardvark")  # kept names brought up to date
+    assert tracking.attendees(event, AttendeeFilter(), "name", 1, 8).items[0] == late
