@@ -66,14 +66,18 @@ class _Event:
     #: Column position -> every id in that column's order (then by id), once sorted.
     orders: dict[int, list[int]] = field(default_factory=dict)
 
-    def ordered(self, position: int, ids: list[int]) -> list[int]:
-        """``ids`` in the order of the column at ``position`` (then id); ids not kept yet first."""
-        if len(ids) * 20 < len(self.rows):  # a few: sorted alone
+    def ordered(self, position: int, ids: list[int] | None,
+                leaving_out: set[int] | None = None) -> list[int]:
+        """``ids`` (None: every kept id but those ``leaving_out``) in the order of the column at
+        ``position`` (then id); ids not kept yet first."""
+        if ids is not None and len(ids) * 20 < len(self.rows):  # a few: sorted alone
             return sorted(ids, key=lambda i: (self.rows[i][position], i) if i in self.rows
                           else ("", i))
         order = self.orders.get(position)
         if order is None:  # sorted once per version of the rows
             order = self.orders[position] = sorted(self.rows, key=lambda i: (self.rows[i][position], i))
+        if ids is None:
+            return [i for i in order if i not in leaving_out] if leaving_out else list(order)
         wanted = set(ids)
         return sorted(wanted.difference(self.rows)) + [i for i in order if i in wanted]
 
@@ -120,9 +124,11 @@ def containing(event_id: int, needle: str) -> list[int]:
     return _fresh(event_id).containing(needle) if needle else []
 
 
-def ordered(event_id: int, column: Any, ids: list[int]) -> list[int]:
-    """``ids`` of the event's registrations ordered by ``column`` (one of COLUMNS), then id."""
-    return _fresh(event_id).ordered(COLUMNS.index(column), ids)
+def ordered(event_id: int, column: Any, ids: list[int] | None,
+            leaving_out: set[int] | None = None) -> list[int]:
+    """``ids`` of the event's registrations (None: all of them but ``leaving_out``) ordered by
+    ``column`` (one of COLUMNS), then id."""
+    return _fresh(event_id).ordered(COLUMNS.index(column), ids, leaving_out)
 
 
 def _fresh(event_id: int) -> _Event:

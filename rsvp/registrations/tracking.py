@@ -217,7 +217,21 @@ def selected_ids(event: Event, selection: AttendeeFilter, sort: str = "") -> lis
     by = SEALED_SORTS.get(sort)
     if not selection.search.strip() and by is None:
         return None
+    if by is not None and selection == AttendeeFilter():
+        return _everyone_by(event, by)
     return opened_order(event.id, selection.conditions(event), selection.search, by)
+
+
+def _everyone_by(event: Event, by: Any) -> list[int]:
+    """The whole list in the order of the sealed column ``by``: every kept id but the erased
+    ones (read only if the kept counts say there are any), no id of the event read from SQL."""
+    T = RegistrationTally
+    erased: set[int] = set()
+    if db.session.scalar(sa.select(sa.func.coalesce(sa.func.sum(T.n), 0)).where(
+            T.event_id == event.id, T.erased.is_(True))):
+        erased = set(db.session.scalars(sa.select(Registration.id).where(
+            Registration.event_id == event.id, Registration.erased_at.is_not(None))))
+    return ordered(event.id, by, None, leaving_out=erased)
 
 
 class OpenedPage(Pagination):
