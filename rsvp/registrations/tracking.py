@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -33,7 +33,7 @@ from rsvp.registrations.models import (
 )
 from rsvp.registrations.opened import COLUMNS, containing, folded, opened, ordered
 from rsvp.registrations.tallies import RegistrationDay, RegistrationTally, RegistrationTrait
-from rsvp.timeutil import to_local
+from rsvp.timeutil import local_to_utc, to_local
 
 #: Who counts as coming: everyone whose registration still stands or waits for a seat.
 COUNTED = (RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED,
@@ -366,36 +366,40 @@ def dashboard(event: Event) -> Dashboard:
 
 def _over_time(event: Event) -> list[tuple[date, int, int]]:
     """Registrations per day in the event's zone (every registration ever made, cancelled too),
-    from the quarter hours the database counts (RegistrationDay), summed in SQL by the hour
-    and by which side of the zone's midnight the quarter falls: one or two rows an hour."""
-    start = event.starts_at or datetime.now(UTC)
-    zone_offset = to_local(start, event.timezone).utcoffset() or timedelta()
-    offset_minutes = int(zone_offset.total_seconds() // 60) % 60
-    midnight = f"{(60 - offset_minutes) % 60:02d}"  # the minute of each UTC hour it falls on
-    hour, after = sa.func.substr(RegistrationDay.bucket, 1, 13), (
-        sa.func.substr(RegistrationDay.bucket, 15, 2) >= midnight)
+    from the quarter hours the database counts (RegistrationDay), summed in SQL by UTC day and
+    by which side of each time of day the zone's midnight falls on: a few rows a day."""
+    days = RegistrationDay
+    first, last = db.session.execute(sa.select(sa.func.min(days.bucket), sa.func.max(days.bucket))
+                                     .where(days.event_id == event.id)).one()
+    if first is None:
+        return []
+    cuts = _midnights(event.timezone, date.fromisoformat(first[:10]), date.fromisoformat(last[:10]))
+    utc_day, time_of_day = sa.func.substr(days.bucket, 1, 10), sa.func.substr(days.bucket, 12, 5)
+    sides = [(time_of_day >= cut).label(f"after_{n}") for n, cut in enumerate(cuts)]
     per_day: Counter[date] = Counter()
-    #: UTC day -> the zone's offset all that day, or None on a day the clocks change.
-    offsets: dict[str, timedelta | None] = {}
-    for utc_hour, later, count in db.session.execute(
-            sa.select(hour, after, sa.func.sum(RegistrationDay.n))
-            .where(RegistrationDay.event_id == event.id).group_by(hour, after)
-            .having(sa.func.sum(RegistrationDay.n) > 0)):
-        moment = datetime(int(utc_hour[:4]), int(utc_hour[5:7]), int(utc_hour[8:10]),
-                          int(utc_hour[11:13]), int(midnight) if later else 0, tzinfo=UTC)
-        if utc_hour[:10] not in offsets:
-            first = moment.replace(hour=0, minute=0)
-            ends = [to_local(at, event.timezone).utcoffset() for at in (first, first.replace(
-                hour=23, minute=59))]
-            offsets[utc_hour[:10]] = ends[0] if ends[0] == ends[1] else None
-        offset = offsets[utc_hour[:10]]
-        per_day[(moment + offset).date() if offset is not None
-                else to_local(moment, event.timezone).date()] += count
+    for utc, *after, count in db.session.execute(
+            sa.select(utc_day, *sides, sa.func.sum(days.n)).where(days.event_id == event.id)
+            .group_by(utc_day, *sides).having(sa.func.sum(days.n) > 0)):
+        since = max((cut for cut, later in zip(cuts, after, strict=True) if later), default="00:00")
+        moment = datetime.fromisoformat(f"{utc}T{since}:00+00:00")
+        per_day[to_local(moment, event.timezone).date()] += count
     total, series = 0, []
     for day in sorted(per_day):
         total += per_day[day]
         series.append((day, per_day[day], total))
     return series
+
+
+def _midnights(zone_name: str, first: date, last: date) -> list[str]:
+    """The UTC times of day ("HH:MM") at which the zone's midnight falls from ``first`` to
+    ``last`` (UTC days): one for most zones, two where the clocks change."""
+    cuts: set[str] = set()
+    day = first - timedelta(days=1)
+    while day <= last + timedelta(days=1):
+        midnight = local_to_utc(datetime.combine(day, datetime.min.time()), zone_name)
+        cuts.add(midnight.strftime("%H:%M"))
+        day += timedelta(days=1)
+    return sorted(cuts - {"00:00"})
 
 
 def door_counts(event: Event) -> dict[str, int]:
