@@ -115,12 +115,21 @@ def _postgresql_add(table: str) -> str:
             f"ON CONFLICT ({', '.join(key)}) DO UPDATE SET n = {table}.n + delta $$")
 
 
+def _lock_event(*rows: str) -> str:
+    """Takes the event's row first, as a registration does for its seat: a transaction that
+    changes counts always holds the event before a row of counts, so a cancellation (which
+    changes its registration, then the event's seats) and a registration (the seats, then its
+    counts) cannot each hold what the other waits for (a deadlock)."""
+    ids = ", ".join(f"{row}.event_id" for row in rows)
+    return f"PERFORM 1 FROM events WHERE id IN ({ids}) ORDER BY id FOR NO KEY UPDATE; "
+
+
 def _postgresql_moved(table: str) -> str:
     """Moves a registration from its old row of ``table`` to its new one. Rows are changed in
     key order, so two transactions moving registrations in opposite directions never wait for
     each other in a cycle (a deadlock)."""
     old, new = _key(table, "OLD", "postgresql"), _key(table, "NEW", "postgresql")
-    return (f"IF ROW({old}) IS DISTINCT FROM ROW({new}) THEN "
+    return (f"IF ROW({old}) IS DISTINCT FROM ROW({new}) THEN {_lock_event('OLD', 'NEW')}"
             f"IF ROW({old}) < ROW({new}) THEN "
             f"PERFORM {table}_add({old}, -1); PERFORM {table}_add({new}, 1); "
             f"ELSE PERFORM {table}_add({new}, 1); PERFORM {table}_add({old}, -1); "
@@ -139,13 +148,14 @@ def _postgresql_triggers() -> list[str]:
         "ON CONFLICT (event_id, bucket) DO UPDATE SET n = registration_days.n + delta $$",
         "CREATE FUNCTION registration_counts_follow() RETURNS trigger LANGUAGE plpgsql AS $$ "
         "BEGIN "
-        f"IF TG_OP = 'INSERT' THEN {inserted}"
+        f"IF TG_OP = 'INSERT' THEN {_lock_event('NEW')}{inserted}"
         f"PERFORM registration_days_add(NEW.event_id, {new_day}, 1); "
-        f"ELSIF TG_OP = 'DELETE' THEN {deleted}"
+        f"ELSIF TG_OP = 'DELETE' THEN {_lock_event('OLD')}{deleted}"
         f"PERFORM registration_days_add(OLD.event_id, {old_day}, -1); "
         "ELSE "
         + "".join(_postgresql_moved(table) for table in COUNTS)
         + f"IF OLD.event_id <> NEW.event_id OR {old_day} <> {new_day} THEN "
+        f"{_lock_event('OLD', 'NEW')}"
         f"PERFORM registration_days_add(OLD.event_id, {old_day}, -1); "
         f"PERFORM registration_days_add(NEW.event_id, {new_day}, 1); "
         "END IF; "
