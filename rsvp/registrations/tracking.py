@@ -250,11 +250,13 @@ class OpenedPage(Pagination):
 class CountedPage(Pagination):
     """A page of the list the database filters and sorts alone: counted from the kept counts
     (RegistrationTally), read by the list's index from whichever end is nearer, so the last
-    page costs what the first does."""
+    page costs what the first does; a page past the last is the last."""
 
     def _query_items(self) -> list[Any]:
         event, selection, sort = (self._query_args[k] for k in ("event", "selection", "sort"))
         self._total = total = selection.count(event)
+        # A page past the last one is the last one (as rsvp.db.LastPageAtMost).
+        self.page = min(self.page, max(1, -(-total // self.per_page)))
         start = (self.page - 1) * self.per_page
         if start >= total:
             return []
