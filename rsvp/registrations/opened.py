@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import threading
 import unicodedata
+from bisect import bisect_right
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -26,6 +27,7 @@ import sqlalchemy as sa
 from rsvp import sealing
 from rsvp.extensions import db
 from rsvp.registrations.models import Registration
+from rsvp.registrations.tallies import total
 
 #: Events kept opened per process.
 EVENTS_KEPT = 4
@@ -34,6 +36,8 @@ EVENTS_KEPT = 4
 CLOCK_MARGIN = timedelta(minutes=5)
 #: Rows read at a time while opening.
 BATCH = 2000
+#: Between one registration's texts, and between registrations, in the text a search scans.
+FIELD, ROW = "\x1f", "\n"
 
 R = Registration
 #: What is kept opened, in this order.
@@ -57,6 +61,44 @@ class _Event:
     latest: datetime | None = None
     #: Registration id -> (name, organisation, address), each folded.
     rows: dict[int, tuple[str, ...]] = field(default_factory=dict)
+    #: Every row's texts in one string, where each starts, and whose they are (see ``containing``).
+    scanned: tuple[str, list[int], list[int]] | None = None
+    #: Column position -> every id in that column's order (then by id), once sorted.
+    orders: dict[int, list[int]] = field(default_factory=dict)
+
+    def ordered(self, position: int, ids: list[int] | None,
+                leaving_out: set[int] | None = None) -> list[int]:
+        """``ids`` (None: every kept id but those ``leaving_out``) in the order of the column at
+        ``position`` (then id); ids not kept yet first."""
+        if ids is not None and len(ids) * 20 < len(self.rows):  # a few: sorted alone
+            return sorted(ids, key=lambda i: (self.rows[i][position], i) if i in self.rows
+                          else ("", i))
+        order = self.orders.get(position)
+        if order is None:  # sorted once per version of the rows
+            order = self.orders[position] = sorted(self.rows, key=lambda i: (self.rows[i][position], i))
+        if ids is None:
+            return [i for i in order if i not in leaving_out] if leaving_out else list(order)
+        wanted = set(ids)
+        return sorted(wanted.difference(self.rows)) + [i for i in order if i in wanted]
+
+    def containing(self, needle: str) -> list[int]:
+        """Ids of the rows whose name, organisation or address contains ``needle``: one scan of
+        one string (str.find, in C) instead of a Python test per registration."""
+        if self.scanned is None:  # built once per version of the rows; a race builds it twice
+            ids = list(self.rows)
+            parts = [FIELD.join(self.rows[i]) for i in ids]
+            starts, at = [], 0
+            for part in parts:
+                starts.append(at)
+                at += len(part) + 1
+            self.scanned = (ROW.join(parts), starts, ids)
+        text, starts, ids = self.scanned
+        found, at = [], text.find(needle)
+        while at >= 0:
+            row = bisect_right(starts, at) - 1
+            found.append(ids[row])
+            at = text.find(needle, starts[row + 1]) if row + 1 < len(starts) else -1
+        return found
 
 
 _kept: OrderedDict[tuple[str, int], _Event] = OrderedDict()
@@ -71,19 +113,37 @@ def _read(where: list[Any]) -> dict[int, tuple[str, ...]]:
 
 
 def opened(event_id: int) -> dict[int, tuple[str, ...]]:
-    """Every registration of the event: id -> (name, organisation, address), opened and folded.
+    """Every registration of the event: id -> (name, organisation, address), opened and folded."""
+    return _fresh(event_id).rows
 
-    Brought up to date from the database first; read whole when rows went (or on first use).
-    """
-    count, latest = db.session.execute(
-        sa.select(sa.func.count(R.id), sa.func.max(R.updated_at)).where(R.event_id == event_id)).one()
+
+def containing(event_id: int, needle: str) -> list[int]:
+    """Ids of the event's registrations whose name, organisation or address, opened and folded,
+    contain ``needle`` (folded too), in no particular order."""
+    needle = needle.replace(FIELD, "").replace(ROW, "")
+    return _fresh(event_id).containing(needle) if needle else []
+
+
+def ordered(event_id: int, column: Any, ids: list[int] | None,
+            leaving_out: set[int] | None = None) -> list[int]:
+    """``ids`` of the event's registrations (None: all of them but ``leaving_out``) ordered by
+    ``column`` (one of COLUMNS), then id."""
+    return _fresh(event_id).ordered(COLUMNS.index(column), ids, leaving_out)
+
+
+def _fresh(event_id: int) -> _Event:
+    """What is kept of the event, brought up to date from the database first; read whole when
+    rows went (or on first use). Knowing whether anything changed costs two indexed reads: the
+    count the database keeps (rsvp.registrations.tallies) and the latest change."""
+    count = total(event_id)
+    latest = db.session.scalar(sa.select(sa.func.max(R.updated_at)).where(R.event_id == event_id))
     key = (str(db.engine.url), event_id)
     with _lock:
         kept = _kept.get(key)
         if kept is not None:
             _kept.move_to_end(key)
     if kept is not None and kept.count == count and kept.latest == latest:
-        return kept.rows
+        return kept
     fresh = _Event(count, latest)
     if kept is not None and kept.latest is not None and count >= kept.count:
         fresh.rows = dict(kept.rows)
@@ -96,7 +156,7 @@ def opened(event_id: int) -> dict[int, tuple[str, ...]]:
         _kept.move_to_end(key)
         while len(_kept) > EVENTS_KEPT:
             _kept.popitem(last=False)
-    return fresh.rows
+    return fresh
 
 
 def forget() -> None:

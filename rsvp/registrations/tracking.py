@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -31,8 +31,9 @@ from rsvp.registrations.models import (
     Registration,
     RegistrationStatus,
 )
-from rsvp.registrations.opened import COLUMNS, folded, opened
-from rsvp.timeutil import to_local
+from rsvp.registrations.opened import COLUMNS, containing, folded, opened, ordered
+from rsvp.registrations.tallies import RegistrationDay, RegistrationTally, RegistrationTrait
+from rsvp.timeutil import local_to_utc, to_local
 
 #: Who counts as coming: everyone whose registration still stands or waits for a seat.
 COUNTED = (RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED,
@@ -43,7 +44,13 @@ SORTS: dict[str, tuple[Any, ...]] = {
     "oldest": (Registration.created_at, Registration.id),
     "name": (),
     "organisation": (),
-    "status": (Registration.status, Registration.created_at),
+    "status": (Registration.status, Registration.created_at, Registration.id),
+}
+#: Each SQL sort read from the list's other end: a page past the middle is read from there.
+BACKWARDS: dict[str, tuple[Any, ...]] = {
+    "newest": SORTS["oldest"],
+    "oldest": SORTS["newest"],
+    "status": (Registration.status.desc(), Registration.created_at.desc(), Registration.id.desc()),
 }
 #: Sorts by a sealed column: ordered in the application, once opened.
 SEALED_SORTS = {"name": Registration.name, "organisation": Registration.organisation}
@@ -132,6 +139,35 @@ class AttendeeFilter:
             conditions.append(Registration.confidential.is_(self.confidential))
         return conditions
 
+    def tally_conditions(self, event: Event) -> list[Any]:
+        """The same selection over the counts the database keeps (RegistrationTally)."""
+        T = RegistrationTally
+        conditions: list[Any] = [T.event_id == event.id, T.erased.is_(False)]
+        if self.statuses:
+            conditions.append(T.status.in_([status.value for status in self.statuses]))
+        if self.mode is not None:
+            conditions.append(T.attendance_mode == self.mode.value)
+        if self.language:
+            conditions.append(T.interpretation_language
+                              == ("" if self.language == "floor" else self.language))
+        if self.organisation_type is not None:
+            conditions.append(T.organisation_type == self.organisation_type.value)
+        for column, wanted in ((T.checked_in, self.checked_in), (T.confidential, self.confidential)):
+            if wanted is not None:
+                conditions.append(column.is_(wanted))
+        return conditions
+
+    def count(self, event: Event) -> int:
+        """How many registrations the database selects (all but the search), from its counts."""
+        return int(db.session.scalar(
+            sa.select(sa.func.coalesce(sa.func.sum(RegistrationTally.n), 0))
+            .where(*self.tally_conditions(event))) or 0)
+
+
+#: Above this many registrations found by a search, the database's filters are applied while
+#: reading every id of the event; below, to the ids found, a few hundred per query.
+FOUND_FEW = 5000
+
 
 def opened_order(event_id: int, conditions: list[Any], search: str = "", by: Any = None) -> list[int]:
     """Ids of the event's registrations ``conditions`` select whose name, organisation or
@@ -141,19 +177,15 @@ def opened_order(event_id: int, conditions: list[Any], search: str = "", by: Any
     ``by`` (the passport name) is read as stored, OPEN_BATCH rows at a time, and opened here.
     """
     needle = folded(search.strip())
-    kept = opened(event_id) if needle or by in COLUMNS else {}
+    if by is None or by in COLUMNS:
+        ids = (_selected(event_id, conditions, needle) if needle
+               else _ids(sa.select(Registration.id).where(*conditions)))
+        return sorted(ids) if by is None else ordered(event_id, by, ids)
+    kept = opened(event_id) if needle else {}
 
     def found(registration_id: int) -> bool:
         return not needle or any(needle in text for text in kept.get(registration_id, ()))
 
-    if by is None or by in COLUMNS:
-        ids = [i for i in db.session.scalars(sa.select(Registration.id).where(*conditions)
-                                             .execution_options(yield_per=OPEN_BATCH))
-               if found(i)]
-        if by is None:
-            return sorted(ids)
-        position = COLUMNS.index(by)
-        return sorted(ids, key=lambda i: (kept[i][position] if i in kept else "", i))
     open_ = sealing.keyring().open
     rows = db.session.execute(sa.select(Registration.id, sa.type_coerce(by, sa.Text))
                               .where(*conditions).execution_options(yield_per=OPEN_BATCH))
@@ -162,13 +194,44 @@ def opened_order(event_id: int, conditions: list[Any], search: str = "", by: Any
         for registration_id, value in rows if found(registration_id))]
 
 
+def _ids(query: sa.Select[Any]) -> list[int]:
+    """The ids ``query`` selects, read as plain values: the ORM costs microseconds a row, which
+    at 100,000 rows is most of a page."""
+    return list(db.session.connection().execute(query).scalars().all())
+
+
+def _selected(event_id: int, conditions: list[Any], needle: str) -> list[int]:
+    """The ids of registrations containing ``needle`` that ``conditions`` select."""
+    candidates = containing(event_id, needle)
+    query = sa.select(Registration.id).where(*conditions)
+    if len(candidates) > FOUND_FEW:
+        wanted = set(candidates)
+        return [i for i in _ids(query) if i in wanted]
+    return [i for start in range(0, len(candidates), 500) for i in db.session.scalars(
+        query.where(Registration.id.in_(candidates[start:start + 500])))]
+
+
 def selected_ids(event: Event, selection: AttendeeFilter, sort: str = "") -> list[int] | None:
     """The ids ``opened_order`` finds when the search or the sort needs sealed columns opened;
     None when the database can filter and sort alone."""
     by = SEALED_SORTS.get(sort)
     if not selection.search.strip() and by is None:
         return None
+    if by is not None and selection == AttendeeFilter():
+        return _everyone_by(event, by)
     return opened_order(event.id, selection.conditions(event), selection.search, by)
+
+
+def _everyone_by(event: Event, by: Any) -> list[int]:
+    """The whole list in the order of the sealed column ``by``: every kept id but the erased
+    ones (read only if the kept counts say there are any), no id of the event read from SQL."""
+    T = RegistrationTally
+    erased: set[int] = set()
+    if db.session.scalar(sa.select(sa.func.coalesce(sa.func.sum(T.n), 0)).where(
+            T.event_id == event.id, T.erased.is_(True))):
+        erased = set(db.session.scalars(sa.select(Registration.id).where(
+            Registration.event_id == event.id, Registration.erased_at.is_not(None))))
+    return ordered(event.id, by, None, leaving_out=erased)
 
 
 class OpenedPage(Pagination):
@@ -184,14 +247,41 @@ class OpenedPage(Pagination):
         return len(self._query_args["ids"])
 
 
+class CountedPage(Pagination):
+    """A page of the list the database filters and sorts alone: counted from the kept counts
+    (RegistrationTally), read by the list's index from whichever end is nearer, so the last
+    page costs what the first does; a page past the last is the last."""
+
+    def _query_items(self) -> list[Any]:
+        event, selection, sort = (self._query_args[k] for k in ("event", "selection", "sort"))
+        self._total = total = selection.count(event)
+        # A page past the last one is the last one (as rsvp.db.LastPageAtMost).
+        self.page = min(self.page, max(1, -(-total // self.per_page)))
+        start = (self.page - 1) * self.per_page
+        if start >= total:
+            return []
+        query = sa.select(Registration.id).where(*selection.conditions(event))
+        if start <= total // 2:
+            ids = list(db.session.scalars(
+                query.order_by(*SORTS[sort]).offset(start).limit(self.per_page)))
+        else:
+            size = min(self.per_page, total - start)
+            ids = list(db.session.scalars(
+                query.order_by(*BACKWARDS[sort]).offset(total - start - size).limit(size)))[::-1]
+        return next(in_batches(ids), [])
+
+    def _query_count(self) -> int:
+        return self._total
+
+
 def attendees(event: Event, selection: AttendeeFilter, sort: str = "newest", page: int = 1,
               per_page: int = 50) -> Pagination:
     sort = sort if sort in SORTS else "newest"
     ids = selected_ids(event, selection, sort)
     if ids is not None:
         return OpenedPage(page=page, per_page=per_page, error_out=False, ids=ids)
-    query = (sa.select(Registration).where(*selection.conditions(event)).order_by(*SORTS[sort]))
-    return db.paginate(query, page=page, per_page=per_page, error_out=False)
+    return CountedPage(page=page, per_page=per_page, error_out=False, event=event,
+                       selection=selection, sort=sort)
 
 
 def in_batches(ids: list[int], size: int = 500) -> Iterator[list[Registration]]:
@@ -215,8 +305,7 @@ def count_matching(event: Event, selection: AttendeeFilter) -> int:
     ids = selected_ids(event, selection)
     if ids is not None:
         return len(ids)
-    return db.session.scalar(
-        sa.select(sa.func.count(Registration.id)).where(*selection.conditions(event))) or 0
+    return selection.count(event)
 
 
 @dataclass
@@ -240,54 +329,62 @@ class Dashboard:
         return sum(self.by_mode.values())
 
 
-def _grouped(event: Event, column: Any, statuses: tuple[RegistrationStatus, ...] = COUNTED,
-             ) -> list[tuple[Any, int]]:
-    rows = db.session.execute(
-        sa.select(column, sa.func.count(Registration.id))
-        .where(Registration.event_id == event.id, Registration.status.in_(statuses))
-        .group_by(column))
-    return [(key, count) for key, count in rows]
-
-
-def _value(key: Any) -> str:
-    return key.value if hasattr(key, "value") else str(key)
+def _summed(event: Event, table: Any, *keys: Any, counted_only: bool = True,
+            ) -> list[tuple[Any, ...]]:
+    """The event's kept counts in ``table`` summed by ``keys``: a few hundred rows at most."""
+    conditions: list[Any] = [table.event_id == event.id]
+    if counted_only:
+        conditions.append(table.status.in_([status.value for status in COUNTED]))
+    return [tuple(row) for row in db.session.execute(
+        sa.select(*keys, sa.func.sum(table.n)).where(*conditions).group_by(*keys)
+        .having(sa.func.sum(table.n) > 0))]
 
 
 def dashboard(event: Event) -> Dashboard:
-    """Everything the dashboard shows; counts stay right after personal data is erased."""
+    """Everything the dashboard shows, summed in SQL from the counts the database keeps
+    (rsvp.registrations.tallies: a few rows per combination, whatever the event's size);
+    counts stay right after personal data is erased."""
+    T, U = RegistrationTally, RegistrationTrait
     board = Dashboard()
-    board.by_status = {_value(k): n for k, n in _grouped(event, Registration.status,
-                                                        tuple(RegistrationStatus))}
-    board.by_mode = {_value(k): n for k, n in _grouped(event, Registration.attendance_mode)}
-    board.by_organisation_type = {
-        _value(k): n for k, n in _grouped(event, Registration.organisation_type)}
-    board.by_country = sorted(((k or "", n) for k, n in _grouped(event, Registration.country)),
-                              key=lambda pair: (-pair[1], pair[0]))
-    for language, mode, count in db.session.execute(
-            sa.select(Registration.interpretation_language, Registration.attendance_mode,
-                      sa.func.count(Registration.id))
-            .where(Registration.event_id == event.id, Registration.status.in_(COUNTED))
-            .group_by(Registration.interpretation_language, Registration.attendance_mode)):
-        board.languages.setdefault(language or "floor", {})[_value(mode)] = count
-    counted = [Registration.event_id == event.id, Registration.status.in_(COUNTED)]
-    board.captions = _count(*counted, Registration.captions.is_(True))
-    board.accessibility = _count(*counted, Registration.accessibility_needs != "")
-    board.grounds_pass_needed = _count(*counted, Registration.has_grounds_pass.is_(False))
-    board.checked_in = _count(Registration.event_id == event.id,
-                              Registration.checked_in_at.is_not(None))
+    for status, checked_in, count in _summed(event, T, T.status, T.checked_in, counted_only=False):
+        board.by_status[status] = board.by_status.get(status, 0) + count
+        board.checked_in += count if checked_in else 0
+    for mode, language, count in _summed(event, T, T.attendance_mode, T.interpretation_language):
+        board.by_mode[mode] = board.by_mode.get(mode, 0) + count
+        board.languages.setdefault(language or "floor", {})[mode] = count
+    board.by_organisation_type = {kind: count
+                                  for kind, count in _summed(event, T, T.organisation_type)}
+    by_country: dict[str, int] = {}
+    for country, captions, accessibility, grounds_pass, count in _summed(
+            event, U, U.country, U.captions, U.accessibility, U.grounds_pass_needed):
+        by_country[country] = by_country.get(country, 0) + count
+        board.captions += count if captions else 0
+        board.accessibility += count if accessibility else 0
+        board.grounds_pass_needed += count if grounds_pass else 0
+    board.by_country = sorted(by_country.items(), key=lambda pair: (-pair[1], pair[0]))
     board.over_time = _over_time(event)
     return board
 
 
-def _count(*conditions: Any) -> int:
-    return db.session.scalar(sa.select(sa.func.count(Registration.id)).where(*conditions)) or 0
-
-
 def _over_time(event: Event) -> list[tuple[date, int, int]]:
-    """Registrations per day in the event's zone (every registration ever made, cancelled too)."""
-    moments: list[datetime] = list(db.session.scalars(
-        sa.select(Registration.created_at).where(Registration.event_id == event.id)))
-    per_day = Counter(to_local(moment, event.timezone).date() for moment in moments)
+    """Registrations per day in the event's zone (every registration ever made, cancelled too),
+    from the quarter hours the database counts (RegistrationDay), summed in SQL by UTC day and
+    by which side of each time of day the zone's midnight falls on: a few rows a day."""
+    days = RegistrationDay
+    first, last = db.session.execute(sa.select(sa.func.min(days.bucket), sa.func.max(days.bucket))
+                                     .where(days.event_id == event.id)).one()
+    if first is None:
+        return []
+    cuts = _midnights(event.timezone, date.fromisoformat(first[:10]), date.fromisoformat(last[:10]))
+    utc_day, time_of_day = sa.func.substr(days.bucket, 1, 10), sa.func.substr(days.bucket, 12, 5)
+    sides = [(time_of_day >= cut).label(f"after_{n}") for n, cut in enumerate(cuts)]
+    per_day: Counter[date] = Counter()
+    for utc, *after, count in db.session.execute(
+            sa.select(utc_day, *sides, sa.func.sum(days.n)).where(days.event_id == event.id)
+            .group_by(utc_day, *sides).having(sa.func.sum(days.n) > 0)):
+        since = max((cut for cut, later in zip(cuts, after, strict=True) if later), default="00:00")
+        moment = datetime.fromisoformat(f"{utc}T{since}:00+00:00")
+        per_day[to_local(moment, event.timezone).date()] += count
     total, series = 0, []
     for day in sorted(per_day):
         total += per_day[day]
@@ -295,13 +392,30 @@ def _over_time(event: Event) -> list[tuple[date, int, int]]:
     return series
 
 
+def _midnights(zone_name: str, first: date, last: date) -> list[str]:
+    """The UTC times of day ("HH:MM") at which the zone's midnight falls from ``first`` to
+    ``last`` (UTC days): one for most zones, two where the clocks change."""
+    cuts: set[str] = set()
+    day = first - timedelta(days=1)
+    while day <= last + timedelta(days=1):
+        midnight = local_to_utc(datetime.combine(day, datetime.min.time()), zone_name)
+        cuts.add(midnight.strftime("%H:%M"))
+        day += timedelta(days=1)
+    return sorted(cuts - {"00:00"})
+
+
 def door_counts(event: Event) -> dict[str, int]:
     """What the check-in desk shows and polls: arrived and expected, two counts, nothing more; of
     those who come to the room only (a hybrid event's online participants never reach the door)."""
-    of_event = sa.and_(Registration.event_id == event.id,
-                       Registration.attendance_mode == AttendanceMode.IN_PERSON)
-    return {"checked_in": _count(of_event, Registration.checked_in_at.is_not(None)),
-            "expected": _count(of_event, Registration.status == RegistrationStatus.CONFIRMED)}
+    of_event = [RegistrationTally.event_id == event.id,
+                RegistrationTally.attendance_mode == AttendanceMode.IN_PERSON.value]
+    checked_in, expected = db.session.execute(sa.select(
+        sa.func.coalesce(sa.func.sum(RegistrationTally.n).filter(
+            RegistrationTally.checked_in.is_(True)), 0),
+        sa.func.coalesce(sa.func.sum(RegistrationTally.n).filter(
+            RegistrationTally.status == RegistrationStatus.CONFIRMED.value), 0),
+    ).where(*of_event)).one()
+    return {"checked_in": int(checked_in), "expected": int(expected)}
 
 
 @dataclass(frozen=True)
@@ -344,9 +458,10 @@ def events_of(organiser: Organiser) -> list[EventSummary]:
     rows = db.session.execute(query.order_by(Event.starts_at, Event.id)).all()
     counts: dict[int, dict[RegistrationStatus, int]] = {}
     if rows:
+        T = RegistrationTally  # the counts the database keeps: no registration is read
         for event_id, status, count in db.session.execute(
-                sa.select(Registration.event_id, Registration.status, sa.func.count())
-                .where(Registration.event_id.in_([event.id for event, _ in rows]))
-                .group_by(Registration.event_id, Registration.status)):
-            counts.setdefault(event_id, {})[status] = count
+                sa.select(T.event_id, T.status, sa.func.sum(T.n))
+                .where(T.event_id.in_([event.id for event, _ in rows]))
+                .group_by(T.event_id, T.status)):
+            counts.setdefault(event_id, {})[RegistrationStatus(status)] = int(count)
     return [EventSummary(event, role, counts.get(event.id, {})) for event, role in rows]

@@ -79,9 +79,11 @@ def index(event: Event) -> str:
     page = tracking.attendees(event, selection, sort, request.args.get("page", 1, type=int))
     audit.record(event, _actor(), AuditAction.VIEWED_LIST,
                  f"registrations page {page.page} ({selection.describe()})")
-    db.session.commit()
-    return render_template("manage/attendees/index.html", event=event, page=page,
+    # Rendered before the commit, which would expire the page's rows: each read again alone.
+    html = render_template("manage/attendees/index.html", event=event, page=page,
                            selection=selection, sort=sort, sorts=tracking.SORTS, may_act=may_act)
+    db.session.commit()
+    return html
 
 
 @bp.post("/manage/events/<event_id>/registrations/bulk")

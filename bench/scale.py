@@ -1,0 +1,194 @@
+"""Organiser pages at 1,000 / 10,000 / 100,000 registrations: is each flat in the event's size?
+
+Builds one event per size (Core bulk inserts; every sealed column sealed as the
+app seals it), then times in process, through the Flask test client with a
+logged-in manager, the median of RUNS requests of:
+  overview:          the event's dashboard (counts by status, mode, language, day);
+  check-in by code:  the door desk with a typed code;
+  list, first page:  the registrations list, newest first;
+  list, last page:   the same list's last page;
+  list, search:      the list searched for a name (sealed: opened in the application);
+  list, by name:     the list's second page in name order (sealed: sorted in the application);
+  desk counts:       the check-in desk's polled counts.
+Searching and sorting by name open the event's names once per process (the first
+request, not counted here: bench/sealing.py measures it), then keep them.
+Each figure is printed as a ratio to its own 1k figure (flat = about 1) and to a
+bare Flask endpoint (a GET returning a string, through its own test client)
+measured in the same run: the machine is shared, so read the ratios.
+Usage: python bench/scale.py [largest]   (RSVP_BENCH_DATABASE_URL for PostgreSQL)
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import sqlalchemy as sa  # noqa: E402
+from flask import Flask  # noqa: E402
+from flask.testing import FlaskClient  # noqa: E402
+from flask_migrate import upgrade  # noqa: E402
+
+from rsvp import create_app, sealing  # noqa: E402
+from rsvp.auth.models import EventRole, Organiser, Role  # noqa: E402
+from rsvp.auth.services import hash_password  # noqa: E402
+from rsvp.events.models import Event, EventFormat, EventStatus  # noqa: E402
+from rsvp.extensions import db  # noqa: E402
+from rsvp.registrations.models import Registration, door_code  # noqa: E402
+from rsvp.timeutil import now_utc  # noqa: E402
+
+RUNS = 7
+PASSWORD = "a long enough bench password"  # noqa: S105
+STATUSES = ["confirmed"] * 14 + ["waitlisted"] * 2 + ["pending_approval", "pending_email",
+                                                        "cancelled", "rejected"]
+COUNTRIES = ["CH", "FR", "KE", "BR", "IN", "US", "ZA", "PK", "MX", "NO", None]
+
+
+def seed(n: int) -> Event:
+    """An event of ``n`` registrations made over 60 days, of every status, mode and language."""
+    now = now_utc().replace(microsecond=0)
+    event = Event(slug=f"scale-{n}", title=f"Scale {n}", format=EventFormat.HYBRID,
+                  status=EventStatus.PUBLISHED, starts_at=now + timedelta(days=9),
+                  ends_at=now + timedelta(days=9, hours=2), venue="Room XX",
+                  capacity_in_person=10 * n, capacity_online=10 * n,
+                  interpretation_languages=["fr", "es"], caption_languages=["en"])
+    db.session.add(event)
+    db.session.flush()
+    ring, pick = sealing.keyring(), random.Random(n)
+    first = now - timedelta(days=60)
+    for start in range(0, n, 5000):
+        rows = []
+        for i in range(start, min(n, start + 5000)):
+            public_id = f"s{n}x{i}"
+            made = first + timedelta(seconds=i * 60 * 86400 // max(n, 1))
+            rows.append({
+                "event_id": event.id, "public_id": public_id, "email": f"p{i}@example.org",
+                "email_hash": ring.digest(f"p{i}@example.org"), "door_code": door_code(public_id),
+                "name": f"Person {i:06d} Ngọc", "organisation": f"Organisation {i % 500}",
+                "organisation_type": pick.choice(["ngo", "state", "un", "academia"]),
+                "country": pick.choice(COUNTRIES),
+                "attendance_mode": "in_person" if i % 3 == 0 else "online", "language": "en",
+                "interpretation_language": pick.choice([None, None, "fr", "es"]),
+                "captions": i % 5 == 0, "accessibility_needs": "Step-free" if i % 40 == 0 else "",
+                "has_grounds_pass": pick.choice([True, False]), "consent_at": made,
+                "status": pick.choice(STATUSES), "token_version": 1, "answers": {},
+                "checked_in_at": made if i % 7 == 0 else None,
+                "created_at": made, "updated_at": made})
+        db.session.execute(sa.insert(Registration), rows)
+        db.session.commit()
+    return event
+
+
+def manager(events: list[Event]) -> str:
+    organiser = Organiser(email="scale-manager@example.org", name="Scale Manager",
+                          password_hash=hash_password(PASSWORD))
+    db.session.add(organiser)
+    db.session.flush()
+    for event in events:
+        db.session.add(EventRole(event_id=event.id, organiser_id=organiser.id, role=Role.MANAGER))
+    db.session.commit()
+    return organiser.email
+
+
+def logged_in(app: Flask, email: str) -> FlaskClient:
+    client = app.test_client()
+    response = client.post("/manage/login", data={"email": email, "password": PASSWORD})
+    assert response.status_code in (302, 303), response.status_code
+    return client
+
+
+def median_ms(fn: Callable[[], object], runs: int = RUNS) -> float:
+    fn()  # once to warm what a process keeps (opened names, compiled statements)
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times) * 1000
+
+
+def bare() -> FlaskClient:
+    """The least a Flask request costs: a GET returning a string."""
+    app = Flask("bare")
+
+    @app.get("/hello")
+    def hello() -> str:
+        return "hello"
+
+    return app.test_client()
+
+
+def pages(client: FlaskClient, event: Event, n: int) -> dict[str, Callable[[], object]]:
+    base = f"/manage/events/{event.public_id}"
+    code = door_code(f"s{n}x{n // 2}")
+    last = max(1, -(-n // 50))
+
+    def get(path: str) -> Callable[[], object]:
+        def fetch() -> object:
+            response = client.get(path)
+            assert response.status_code == 200, (path, response.status_code)
+            return response.data
+        return fetch
+
+    return {
+        "overview": get(base),
+        "check-in by code": get(f"{base}/check-in?q={code}"),
+        "list, first page": get(f"{base}/registrations"),
+        "list, last page": get(f"{base}/registrations?page={last}"),
+        "list, search": get(f"{base}/registrations?q=person+{n // 3:06d}"),
+        "list, by name": get(f"{base}/registrations?sort=name&page=2"),
+        "desk counts": get(f"{base}/check-in/counts"),
+    }
+
+
+def main(largest: int) -> None:
+    folder = tempfile.mkdtemp()
+    url = os.environ.get("RSVP_BENCH_DATABASE_URL", f"sqlite:///{folder}/bench.db")
+    os.environ["RSVP_INSTANCE_PATH"] = folder
+    app = create_app({"ENV": "testing", "SQLALCHEMY_DATABASE_URI": url, "WTF_CSRF_ENABLED": False,
+                      "MAIL_SUPPRESS_SEND": True, "SERVER_NAME": None})
+    sizes = [size for size in (1000, 10_000, 100_000) if size <= largest]
+    with app.app_context():
+        if url.startswith("postgresql"):
+            with db.engine.begin() as connection:
+                connection.exec_driver_sql("DROP SCHEMA IF EXISTS public CASCADE")
+                connection.exec_driver_sql("CREATE SCHEMA public")
+        upgrade()
+        dialect = db.engine.dialect.name
+        started = time.perf_counter()
+        events = {size: seed(size) for size in sizes}
+        print(f"{dialect}: seeded {', '.join(map(str, sizes))} registrations in "
+              f"{time.perf_counter() - started:.0f} s; median of {RUNS} runs each", flush=True)
+        email = manager(list(events.values()))
+        events = {size: db.session.get(Event, event.id) for size, event in events.items()}
+        db.session.remove()
+    client, hello = logged_in(app, email), bare()
+    first: dict[str, float] = {}
+    for size in sizes:
+        with app.app_context():
+            event = db.session.get(Event, events[size].id)
+            work = pages(client, event, size)
+            db.session.remove()
+        floor = median_ms(lambda: hello.get("/hello"))
+        print(f"{size:>7} registrations (bare Flask GET {floor:.2f} ms)", flush=True)
+        for what, fn in work.items():
+            ms = median_ms(fn)
+            first.setdefault(what, ms)
+            print(f"  {what:<18} {ms:8.1f} ms  x{ms / first[what]:5.2f} of 1k  "
+                  f"x{ms / floor:7.1f} of bare", flush=True)
+            print(f"RESULT|{what}, {size} registrations ({dialect})|{ms:.1f} ms|"
+                  f"bare Flask GET {floor:.2f} ms; 1k {first[what]:.1f} ms|"
+                  f"{ms / first[what]:.2f} of 1k, {ms / floor:.0f} of bare|"
+                  f"{'<= 50 ms' if what == 'overview' else '<= 100 ms'}", flush=True)
+
+
+if __name__ == "__main__":
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 100_000)
