@@ -39,7 +39,10 @@ _numbers = itertools.count(1)
 
 def make_event(**fields: Any) -> Event:
     n = next(_numbers)
-    starts_at = fields.pop("starts_at", now_utc().replace(microsecond=0) + timedelta(days=7))
+    # Noon UTC a week ahead: the same day in every zone the tests use, whatever the hour of the
+    # run (an event starting at 22:40 in Geneva would end the next day, and forms post one date).
+    starts_at = fields.pop("starts_at", (now_utc() + timedelta(days=7)).replace(
+        hour=12, minute=0, second=0, microsecond=0))
     values: dict[str, Any] = {
         "slug": f"event-{n}",
         "title": f"Side event {n}: rights at risk",

@@ -166,28 +166,28 @@ _UNORDERED = ("interpretation_languages", "caption_languages")
 
 
 def update_logistics(event: Event, *, starts_at: datetime, ends_at: datetime,
-                     venue: str | None, join_url: str | None) -> list[LazyString]:
+                     venue: str | None, join_url: str | None, actor: str = "system") -> list[LazyString]:
     """Change when, where or how to join; registrants are told, calendars updated.
+
+    The notices are a message job the worker writes a batch at a time (an event may have
+    100,000 registrants): the request stores what changed, nothing per person.
 
     :returns: the changes, as told to registrants (empty when nothing changed); each is
         written when shown, in the language of its reader (each registrant's email).
     """
-    changes: list[LazyString] = []
-    if (starts_at, ends_at) != (event.starts_at, event.ends_at):
-        changes.append(LazyString(lambda: _("New time: %(when)s",
-                                            when=format_moment(starts_at, event.timezone))))
-    if (venue or None) != (event.venue or None):
-        changes.append(LazyString(lambda: _("New venue: %(venue)s", venue=venue or _("online only"))))
-    if (join_url or None) != (event.join_url or None):
-        changes.append(LazyString(lambda: _("New link to join online (below).")))
-    if not changes:
+    facts = notify.change_facts(event, starts_at=starts_at, venue=venue, join_url=join_url)
+    if ends_at != event.ends_at and "starts_at" not in facts:
+        facts["starts_at"] = starts_at.isoformat()  # a new end is a new time too
+    if not facts:
         return []
     event.starts_at, event.ends_at, event.venue, event.join_url = starts_at, ends_at, venue, join_url
     event.sequence += 1
     db.session.flush()
     if event.status is EventStatus.PUBLISHED:
-        notify.event_changed(event, changes)
-    return changes
+        messaging.send(event, messaging.EVERYONE_ACTIVE,
+                       Draft("", "", f"{JobKind.CHANGED.value}:{event.public_id}:{event.sequence}"),
+                       actor, kind=JobKind.CHANGED, extra=facts)
+    return notify.change_lines(event, facts)
 
 
 def _notice(event: Event, kind: JobKind, reason: Draft | None, actor: str) -> int:
@@ -338,7 +338,7 @@ def update_event(event: Event, details: EventDetails, actor: str, move_slug: boo
             changed.append(name)
     before = {name: getattr(event, name) for name in _LOGISTICS}
     update_logistics(event, starts_at=details.starts_at, ends_at=details.ends_at,
-                              venue=details.venue, join_url=details.join_url)
+                     venue=details.venue, join_url=details.join_url, actor=actor)
     changed += [name for name in _LOGISTICS if getattr(event, name) != before[name]]
     db.session.flush()
     if changed:

@@ -140,10 +140,15 @@ def _write_follow_up(event: Event, registration: Registration,
                             extra.get("documents", ""), follow_up_key(registration))
 
 
+def _write_change(event: Event, registration: Registration, job: MessageJob) -> OutboxMessage | None:
+    return notify.change_notice(registration, job.extra or {},
+                                f"{job.kind}:{job.batch}:{registration.public_id}")
+
+
 #: The email each kind of job writes for one person.
 WRITERS: dict[str, Callable[[Event, Registration, MessageJob], OutboxMessage | None]] = {
     JobKind.MESSAGE: _write_message,
-    JobKind.CANCELLED: _write_notice, JobKind.POSTPONED: _write_notice,
+    JobKind.CANCELLED: _write_notice, JobKind.POSTPONED: _write_notice, JobKind.CHANGED: _write_change,
     JobKind.FOLLOW_UP_ATTENDED: _write_follow_up, JobKind.FOLLOW_UP_ABSENT: _write_follow_up,
 }
 

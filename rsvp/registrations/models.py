@@ -213,6 +213,8 @@ class JobKind(enum.StrEnum):
     CANCELLED = "cancelled"
     #: The event is postponed: the new date, the reason, and the updated calendar file.
     POSTPONED = "postponed"
+    #: The event's time, venue or join link changed: what changed, and the updated calendar file.
+    CHANGED = "changed"
     #: After the event, to those who came (in the room or online).
     FOLLOW_UP_ATTENDED = "follow_up_attended"
     #: After the event, to those registered who did not come.

@@ -27,7 +27,7 @@ from rsvp.i18n import language_name, list_text
 from rsvp.mail.models import OutboxMessage
 from rsvp.mail.outbox import Rendered, Renderer, queue_email, queue_later, queue_rendered, render_email
 from rsvp.registrations import codes
-from rsvp.registrations.models import ACTIVE_STATUSES, Registration, RegistrationStatus
+from rsvp.registrations.models import Registration, RegistrationStatus
 from rsvp.timeutil import format_day, format_day_and_span, format_moment, format_span, is_zone, time_lines
 from rsvp.urls import public_domain, public_url
 
@@ -225,16 +225,41 @@ def _write_links(registration_ids: list[int]) -> Rendered | None:
     return render_email(LINKS_EMAIL, first.language, event=one_event, items=items, title=title)
 
 
-def event_changed(event: Event, changes: list[LazyString]) -> int:
-    """Tell every active registrant what changed, with the updated calendar file.
+def change_facts(event: Event, *, starts_at: datetime, venue: str | None, join_url: str | None
+                 ) -> dict[str, Any]:
+    """What a change of logistics changes, as plain values a message job keeps (its writer tells
+    each registrant in their language, see change_lines); empty when nothing changes."""
+    facts: dict[str, Any] = {}
+    if starts_at != event.starts_at:
+        facts["starts_at"] = starts_at.isoformat()
+    if (venue or None) != (event.venue or None):
+        facts["venue"] = venue or ""
+    if (join_url or None) != (event.join_url or None):
+        facts["join_url"] = True
+    return facts
 
-    ``changes`` are lazy: each email writes them in its registrant's language.
-    """
-    count = 0
-    for registration in _active(event):
-        _send("event-changed", registration, attach_ics=True, changes=changes)
-        count += 1
-    return count
+
+def change_lines(event: Event, facts: dict[str, Any]) -> list[LazyString]:
+    """The changes as told: lazy, each written in its reader's language when shown."""
+    lines: list[LazyString] = []
+    if "starts_at" in facts:
+        starts_at = datetime.fromisoformat(facts["starts_at"])
+        lines.append(LazyString(lambda: _("New time: %(when)s",
+                                          when=format_moment(starts_at, event.timezone))))
+    if "venue" in facts:
+        venue = facts["venue"]
+        lines.append(LazyString(lambda: _("New venue: %(venue)s", venue=venue or _("online only"))))
+    if "join_url" in facts:
+        lines.append(LazyString(lambda: _("New link to join online (below).")))
+    return lines
+
+
+def change_notice(registration: Registration, facts: dict[str, Any], dedupe_key: str
+                  ) -> OutboxMessage | None:
+    """The change notice for one registrant, with the updated calendar file (written by the
+    message job, one batch at a time: an event may have 100,000 registrants)."""
+    return _send("event-changed", registration, attach_ics=True, dedupe_key=dedupe_key,
+                 changes=change_lines(registration.event, facts))
 
 
 def cancellation(registration: Registration, reason: str, dedupe_key: str) -> OutboxMessage | None:
@@ -256,13 +281,6 @@ def follow_up(registration: Registration, subject: str, body: str, recording_url
     """The organisers' words after the event, with the recording and documents."""
     return _send("follow-up", registration, dedupe_key=dedupe_key, message_subject=subject,
                  body=body, recording_url=recording_url, documents=documents)
-
-
-def _active(event: Event) -> list[Registration]:
-    return list(db.session.scalars(
-        sa.select(Registration)
-        .where(Registration.event_id == event.id, Registration.status.in_(ACTIVE_STATUSES))
-        .order_by(Registration.id)))
 
 
 def reminder_key(offset_minutes: int, registration: Registration, event: Event) -> str:

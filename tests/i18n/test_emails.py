@@ -59,6 +59,7 @@ def test_each_registrant_reads_an_event_change_in_their_own_language(app, db_ses
     editor.update_logistics(event, starts_at=later, ends_at=later + timedelta(hours=1),
                             venue="Room XXIV", join_url=None)
     db.session.commit()
+    assert messaging.write_messages() == 2  # the worker writes each notice in its reader's language
     worker.send_pending()
     (english,) = smtp.inbox.to("en@example.org")
     (french,) = smtp.inbox.to("fr@example.org")
@@ -87,6 +88,7 @@ def every_email(lang: str) -> list[OutboxMessage]:
     notify.enqueue_due_reminders(starts - timedelta(minutes=30))
     editor.update_logistics(event, starts_at=starts, ends_at=starts + timedelta(hours=2),
                             venue="Room XX", join_url="https://meet.example.org/room")
+    messaging.write_messages()  # the worker writes the change notices
     notify.cancellation(person, "—", f"cancelled-{lang}")
     notify.postponement(person, "—", f"postponed-{lang}")
     notify.follow_up(person, "—", "—", "https://video.example.org/1", "https://docs.example.org/1",

@@ -101,6 +101,7 @@ def test_moved_event_recomputes_reminders_and_sends_a_change_notice(db_session, 
                                       join_url="https://meet.example.org/new-room")
     db.session.commit()
     assert len(changes) == 2 and event.sequence == 1
+    assert write_messages() == 1  # the worker writes the change notice
 
     # the old reminder is stale: dropped at send time; a new one falls due for the new time
     now = start - timedelta(hours=22)

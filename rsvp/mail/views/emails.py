@@ -98,6 +98,7 @@ JOB_LABELS = {
     JobKind.MESSAGE.value: _l("Message from the organisers"),
     JobKind.CANCELLED.value: _l("Cancellation notice"),
     JobKind.POSTPONED.value: _l("Postponement notice"),
+    JobKind.CHANGED.value: _l("Notice of a new time, venue or link"),
     JobKind.FOLLOW_UP_ATTENDED.value: _l("Follow-up to those who attended"),
     JobKind.FOLLOW_UP_ABSENT.value: _l("Follow-up to those who did not attend"),
 }
