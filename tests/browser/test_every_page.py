@@ -56,6 +56,7 @@ NOT_PAGES = {"static", "healthz", "site.brand_css", "site.logo", "events.image",
              "events.calendar", "editor.image_file", "editor.document_file", "emails.body",
              "checkin.counts", "checkin.scan", "console.state", "console.statement",
              "console.report_by_category", "console.report_by_speaker", "speakers.live_json",
+             "speakers.own_status",
              "registrations.download", "registrations.confirm", "exports.attendees",
              "exports.grounds_passes", "exports.interpretation", "exports.prepared",
              "exports.prepared_file", "exports.progress", "feeds.events", "feeds.event",
@@ -116,7 +117,7 @@ def pages(app, event: Event) -> tuple[dict[str, str], dict[str, str]]:
     with app.test_request_context():
         for rule in app.url_map.iter_rules():
             if ("GET" not in (rule.methods or ()) or rule.endpoint in NOT_PAGES
-                    or rule.rule.startswith("/api/")):  # JSON for programs, with its own tests
+                    or rule.rule.startswith("/api/") or rule.rule.endswith(".json")):  # for programs
                 continue
             unknown = [name for name in rule.arguments if name not in SAMPLES]
             if unknown:
