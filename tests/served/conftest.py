@@ -183,8 +183,26 @@ def stop(processes: list[Process]) -> None:
             process.popen.wait(timeout=5)
 
 
+#: What a server says when the free port it was given was taken meanwhile (by another program's
+#: outgoing connection, say): a race of the test's own making, tried again on new ports.
+PORT_TAKEN = ("address already in use", "connection in use")
+
+
 def launch(app: Flask, folder: Path, kind: str, **settings: str) -> Served:
-    """Start ``kind``'s processes (see the module docstring) and wait until the site answers."""
+    """Start ``kind``'s processes (see the module docstring) and wait until the site answers; on
+    new ports, up to twice more, when a port picked free was taken before a server bound it."""
+    for attempt in range(3):
+        try:
+            return _launch(app, folder if attempt == 0 else folder.with_name(f"{folder.name}-{attempt}"),
+                           kind, **settings)
+        except AssertionError as error:
+            if attempt == 2 or not any(words in str(error).lower() for words in PORT_TAKEN):
+                raise
+    raise AssertionError("unreachable")
+
+
+def _launch(app: Flask, folder: Path, kind: str, **settings: str) -> Served:
+    folder.mkdir(parents=True, exist_ok=True)
     instance = folder / "instance"
     instance.mkdir(parents=True, exist_ok=True)
     port, mail_port = free_port(), free_port()
