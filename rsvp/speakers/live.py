@@ -190,6 +190,8 @@ def add_reply(speakers_list: SpeakersList, category: SpeakerCategory, country: s
 
 
 def _store_order(order: list[Speaker]) -> None:
+    if order:
+        services.lock_lists(order[0].event_id)  # before any speaker's row (see lock_lists)
     for speaker, position in zip(order, ordering.positions([s.id for s in order]).values(), strict=True):
         speaker.position = position
     if order:

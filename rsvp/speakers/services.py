@@ -140,6 +140,15 @@ def public_list(event: Event, number: int | None = None) -> SpeakersList:
     return speakers_list
 
 
+def lock_lists(event_id: int) -> None:
+    """Take the event's lists' rows, in id order, before changing anyone on them (PostgreSQL;
+    SQLite's one writer needs nothing). Every change ends by bumping every list's version
+    (``changed``): without this, an inscription waiting on a delegation's unique key while the
+    console reorders could each hold what the other needs, and the database would kill one."""
+    db.session.execute(sa.select(SpeakersList.id).where(SpeakersList.event_id == event_id)
+                       .order_by(SpeakersList.id).with_for_update())
+
+
 def changed(event_id: int) -> None:
     """Bump the version of the event's lists: screens that show them (the public live lists)
     rebuild from it.
@@ -298,6 +307,7 @@ def inscribe(event: Event, data: InscriptionData, now: datetime | None = None,
     category = _category(data.category)
     _check(event, data, category)
     kind = statements.check(data.statement.data) if data.statement else None
+    lock_lists(event.id)
 
     group_name = data.group_name.strip() if data.on_behalf_of_group else None
     country = data.country if data.country else None
