@@ -400,6 +400,7 @@ def entry_of(speaker: Speaker, zone: str, shows_names: bool, console: bool,
     }
     if console:
         entry |= {"id": speaker.public_id, "has_statement": speaker.statement_stored_as is not None,
+                  "has_video": speaker.video_stored_as is not None,
                   "name": shown_name(speaker, sees_confidential), "confidential": bool(speaker.confidential)}
     elif shows_names and not speaker.confidential:
         entry["name"] = speaker.name
@@ -540,6 +541,9 @@ class Report:
     def notes(self, speaker: Speaker, sees_confidential: bool) -> list[str]:
         """What decisions did to this speaker: drawn by lot, swapped, substituted."""
         found = []
+        if speaker.video_uploaded_at is not None:
+            found.append(_("Statement delivered by video") if speaker.state is SpeakerState.DELIVERED
+                         else _("Video statement sent"))
         for record in self.records:
             public = record.public
             if record.kind is RecordKind.DRAW and speaker.id in public["before"]:

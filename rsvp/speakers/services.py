@@ -11,7 +11,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import IO, Any
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
@@ -21,7 +21,7 @@ from rsvp.events.models import Event, EventStatus
 from rsvp.extensions import db
 from rsvp.mail.outbox import Rendered, Renderer
 from rsvp.registrations.services import Window
-from rsvp.speakers import notify, ordering, statements
+from rsvp.speakers import notify, ordering, statements, videos
 from rsvp.speakers.models import (
     LISTED_STATES,
     STATE_CATEGORIES,
@@ -74,6 +74,15 @@ class Upload:
 
 
 @dataclass(frozen=True)
+class VideoUpload:
+    """A video statement as received: its name, and the upload itself (a file on disk, read in
+    chunks: it may be hundreds of megabytes)."""
+
+    filename: str
+    stream: IO[bytes]
+
+
+@dataclass(frozen=True)
 class InscriptionData:
     name: str
     delegation: str
@@ -93,6 +102,8 @@ class InscriptionData:
     signatories: tuple[tuple[str, str], ...] = ()
     #: An NGO asks for priority: honoured inside the NGO category (ignored for anyone else).
     priority_requested: bool = False
+    #: A recorded statement, for a speaker who cannot be in the room.
+    video: VideoUpload | None = None
 
 
 # -- settings -------------------------------------------------------------------------------------
@@ -294,6 +305,7 @@ def inscribe(event: Event, data: InscriptionData, now: datetime | None = None,
         the event does not interpret, a State or NHRI without its country, an empty field.
     :raises statements.StatementRejected: the statement file is empty, too large or of a kind
         interpreters cannot open.
+    :raises videos.VideoRejected: the video is empty, too large, or not MP4, WebM or Matroska.
     :raises AlreadyInscribed: the delegation is on the list and the event allows one each.
     """
     now = now or now_utc()
@@ -307,6 +319,7 @@ def inscribe(event: Event, data: InscriptionData, now: datetime | None = None,
     category = _category(data.category)
     _check(event, data, category)
     kind = statements.check(data.statement.data) if data.statement else None
+    video_kind = videos.check(data.video.stream) if data.video else None
     lock_lists(event.id)
 
     group_name = data.group_name.strip() if data.on_behalf_of_group else None
@@ -342,6 +355,8 @@ def inscribe(event: Event, data: InscriptionData, now: datetime | None = None,
         raise AlreadyInscribed(speaker.delegation) from error
     if data.statement and kind:
         _attach(speaker, data.statement, kind, now)
+    if data.video and video_kind:
+        _attach_video(speaker, data.video, video_kind, now)
     db.session.flush()
     changed(event.id)
     notify.inscribed(speaker)
@@ -355,43 +370,63 @@ def _write_inscribed(speaker_id: int) -> Rendered | None:
     return notify.render_inscribed(speaker, lineup(speaker.speakers_list))
 
 
+def _keep_file(speaker: Speaker, kind: str, stored_as: str, filename: str, content_type: str,
+               size: int, now: datetime) -> None:
+    """Set a speaker's statement or video (``kind``: "statement", "video") to a file just saved;
+    the one it replaces is deleted once this is committed."""
+    statements.delete_after_commit(db.session(), getattr(speaker, f"{kind}_stored_as"))
+    for column, value in (("stored_as", stored_as), ("filename", filename), ("content_type", content_type),
+                          ("bytes", size), ("uploaded_at", now)):
+        setattr(speaker, f"{kind}_{column}", value)
+
+
+def _drop_file(speaker: Speaker, kind: str) -> None:
+    """The speaker's statement or video (``kind``) is gone: deleted once this is committed."""
+    statements.delete_after_commit(db.session(), getattr(speaker, f"{kind}_stored_as"))
+    for column in ("stored_as", "filename", "content_type", "bytes", "uploaded_at"):
+        setattr(speaker, f"{kind}_{column}", None)
+
+
 def _attach(speaker: Speaker, upload: Upload, kind: str, now: datetime) -> None:
-    statements.delete_after_commit(db.session(), speaker.statement_stored_as)
-    speaker.statement_stored_as = statements.save(db.session(), upload.data, kind)
-    speaker.statement_filename = statements.display_name(upload.filename, kind)
-    speaker.statement_content_type = statements.CONTENT_TYPES[kind]
-    speaker.statement_bytes = len(upload.data)
-    speaker.statement_uploaded_at = now
+    _keep_file(speaker, "statement", statements.save(db.session(), upload.data, kind),
+               statements.display_name(upload.filename, kind), statements.CONTENT_TYPES[kind],
+               len(upload.data), now)
 
 
-def _detach(speaker: Speaker) -> None:
-    statements.delete_after_commit(db.session(), speaker.statement_stored_as)
-    speaker.statement_stored_as = speaker.statement_filename = speaker.statement_content_type = None
-    speaker.statement_bytes = None
-    speaker.statement_uploaded_at = None
+def _attach_video(speaker: Speaker, upload: VideoUpload, kind: str, now: datetime) -> None:
+    _keep_file(speaker, "video", videos.save(db.session(), upload.stream, kind),
+               statements.display_name(upload.filename, kind), videos.CONTENT_TYPES[kind],
+               videos.size_of(upload.stream), now)
 
 
-def change(speaker: Speaker, *, name: str, language: str, statement: Upload | None = None,
-           remove_statement: bool = False, now: datetime | None = None) -> None:
-    """What a speaker may change through their link while they wait: name, language, statement.
+def change(speaker: Speaker, *, language: str, statement: Upload | None = None,
+           remove_statement: bool = False, video: VideoUpload | None = None, remove_video: bool = False,
+           now: datetime | None = None) -> None:
+    """What a speaker may change through their link while they wait: the language, the statement
+    and the video. Not the name: it is fixed at inscription, and only a substitution the
+    organisers record on the delegation's authorisation changes it (live.substitute).
 
     :raises TransitionRefused: they have spoken, been marked absent, or withdrawn.
-    :raises InvalidInscription: an empty name or a language the event does not interpret.
+    :raises InvalidInscription: a language the event does not interpret.
     :raises statements.StatementRejected: see inscribe().
+    :raises videos.VideoRejected: see inscribe().
     """
     now = now or now_utc()
     if not speaker.is_waiting:
         raise TransitionRefused(speaker.state.value)
-    if not name.strip():
-        raise InvalidInscription("name")
     if language not in statement_languages(speaker.event):
         raise InvalidInscription("language")
     kind = statements.check(statement.data) if statement else None
-    speaker.name, speaker.language, speaker.updated_at = name.strip(), language, now
+    video_kind = videos.check(video.stream) if video else None
+    speaker.language, speaker.updated_at = language, now
     if statement and kind:
         _attach(speaker, statement, kind, now)
     elif remove_statement:
-        _detach(speaker)
+        _drop_file(speaker, "statement")
+    if video and video_kind:
+        _attach_video(speaker, video, video_kind, now)
+    elif remove_video:
+        _drop_file(speaker, "video")
     db.session.flush()
     changed(speaker.event_id)
 
@@ -420,13 +455,14 @@ def transition(speaker: Speaker, allowed: tuple[SpeakerState, ...], target: Spea
 def withdraw(speaker: Speaker, now: datetime | None = None) -> None:
     """Take a waiting speaker off the list (by their link or the organiser); they are told.
 
-    Their statement file is deleted once this is committed.
+    Their statement file and video are deleted once this is committed.
 
     :raises TransitionRefused: already spoken, speaking, absent or withdrawn.
     """
     now = now or now_utc()
     transition(speaker, WAITING_STATES, SpeakerState.WITHDRAWN, now)
-    _detach(speaker)
+    _drop_file(speaker, "statement")
+    _drop_file(speaker, "video")
     db.session.flush()
     notify.withdrawn(speaker)
 

@@ -101,7 +101,7 @@ CHANGES = {
     "move to the end": lambda first, second: live.move_to_end(first),
     "swap": lambda first, second: live.swap(first, second),
     "withdraw": lambda first, second: services.withdraw(first),
-    "change of language": lambda first, second: services.change(first, name=first.name, language="fr"),
+    "change of language": lambda first, second: services.change(first, language="fr"),
     "settings": lambda first, second: services.configure(first.event, floor_minutes=45),
 }
 

@@ -11,6 +11,7 @@ the list keeps its own record. A change of settings is recorded.
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from flask import (
@@ -340,18 +341,49 @@ def reorder(event: Event) -> Response | tuple[Response, int]:
     return _answer(event, _("The new order is saved. Later inscriptions keep it."), ok=True)
 
 
+def _kept(stored_as: str | None) -> Path:
+    """Where a speaker's statement or video is kept; 404 when they sent none (or it is gone)."""
+    path = statements.path_of(stored_as) if stored_as else None
+    if path is None or not path.is_file():
+        abort(404)
+    return path
+
+
 @bp.get("/manage/events/<event_id>/speakers/<speaker_id>/statement")
 @event_role_required(Role.VIEWER)
 def statement(event: Event, speaker_id: str) -> Response:
     """The statement file, as an attachment under the sanitised name it was sent with."""
     speaker = _speaker_of(event, speaker_id)
-    if not speaker.statement_stored_as or not speaker.statement_filename:
-        abort(404)
-    path = statements.path_of(speaker.statement_stored_as)
-    if not path.is_file():
-        abort(404)
+    path = _kept(speaker.statement_stored_as if speaker.statement_filename else None)
     response = send_file(path, mimetype=speaker.statement_content_type, as_attachment=True,
                          download_name=speaker.statement_filename, max_age=0)
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.get("/manage/events/<event_id>/speakers/<speaker_id>/video")
+@event_role_required(Role.VIEWER)
+def video(event: Event, speaker_id: str) -> str:
+    """A speaker's video statement, to play to the room when their turn comes."""
+    speaker = _speaker_of(event, speaker_id)
+    if not speaker.video_stored_as:
+        abort(404)
+    return render_template("manage/speakers/video.html", event=event, speaker=speaker,
+                           name=live.shown_name(speaker, _may_act(event)))
+
+
+@bp.get("/manage/events/<event_id>/speakers/<speaker_id>/video/file")
+@event_role_required(Role.VIEWER)
+def video_file(event: Event, speaker_id: str) -> Response:
+    """The video itself, for the console's player only: inline, with the type its content was
+    checked to be, and byte ranges (a browser seeks with them) answered 206."""
+    speaker = _speaker_of(event, speaker_id)
+    path = _kept(speaker.video_stored_as)
+    response = send_file(path, mimetype=speaker.video_content_type or "application/octet-stream",
+                         conditional=True, max_age=0, etag=True,
+                         download_name=speaker.video_filename or path.name)
+    response.headers["Content-Disposition"] = "inline"
+    response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Cache-Control"] = "private, no-store"
     return response
 

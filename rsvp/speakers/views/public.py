@@ -5,7 +5,18 @@ The organisers' console (/manage/...) is built on rsvp.speakers.live elsewhere.
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
@@ -18,7 +29,7 @@ from rsvp.events.services import public_event
 from rsvp.extensions import db, limiter
 from rsvp.registrations.services import Window
 from rsvp.speakers import feed, live, services
-from rsvp.speakers.forms import MESSAGES, ChangeForm, InscriptionForm
+from rsvp.speakers.forms import MESSAGES, ChangeForm, InscriptionForm, video_megabytes
 from rsvp.speakers.labels import CATEGORY_LABELS, CATEGORY_SHORT, STATE_LABELS, list_title
 from rsvp.speakers.models import Speaker, SpeakersList
 from rsvp.timeutil import now_utc
@@ -28,6 +39,22 @@ bp = Blueprint("speakers", __name__)
 
 #: Session key holding the inscription just made, so its page needs no id in the URL.
 _JUST_INSCRIBED = "just_inscribed"
+#: The forms that take a video statement; their bodies may be as large as the video allowed.
+_VIDEO_FORMS = ("speakers.inscribe", "speakers.own")
+#: Room for the rest of such a form beside the largest video.
+_FORM_BYTES = 1024 * 1024
+
+
+@bp.url_value_preprocessor
+def _room_for_a_video(endpoint: str | None, _values: dict | None) -> None:
+    """Let a video statement through: these forms take SPEAKER_VIDEO_MAX_BYTES and the other
+    fields, whatever MAX_CONTENT_LENGTH says for the rest of the site. Runs before any
+    before_request (the CSRF check reads the form), so it applies before the body is parsed;
+    werkzeug spools a large file part to a temporary file, never to memory. A body larger
+    still is refused with the 413 page."""
+    if endpoint in _VIDEO_FORMS and request.method == "POST":
+        limit = current_app.config["SPEAKER_VIDEO_MAX_BYTES"] + _FORM_BYTES
+        request.max_content_length = max(limit, current_app.config["MAX_CONTENT_LENGTH"] or 0)
 
 
 def _number() -> int | None:
@@ -72,7 +99,8 @@ def inscribe(slug: str) -> str | Response | tuple[str, int]:
         on_behalf_of_group=form.on_behalf_of_group, group_name=form.group_name.data or "",
         language=form.language.data, email=form.email.data, email_language=str(get_locale() or "en"),
         statement=form.statement.upload, confidential=bool(form.confidential.data),
-        signatories=form.signatories_data(), priority_requested=bool(form.priority_requested.data))
+        signatories=form.signatories_data(), priority_requested=bool(form.priority_requested.data),
+        video=form.video.upload)
     end_read(db.session())  # the write transaction starts with the inscription
     try:
         speaker = services.inscribe(event, data, speakers_list=speakers_list)
@@ -106,6 +134,13 @@ def inscribed(slug: str) -> str | Response:
                            lineup=services.lineup(speaker.speakers_list))
 
 
+@bp.errorhandler(413)
+def _too_large(_error: Exception) -> tuple[str, int]:
+    """A body larger than even a video statement may be: say the limit (nothing was kept)."""
+    return render_template("speakers/too_large.html", back=request.url,
+                           size=video_megabytes()), 413
+
+
 @bp.errorhandler(tokens.TokenInvalid)
 def _bad_link(error: tokens.TokenInvalid) -> tuple[str, int]:
     """A speaker's link that is tampered, revoked (withdrawn, erased) or too old (410)."""
@@ -129,8 +164,9 @@ def own(token: str) -> str | Response | tuple[str, int]:
     if not form.validate():
         return _own_page(speaker, token, form, 422)
     try:
-        services.change(speaker, name=form.name.data, language=form.language.data,
-                        statement=form.statement.upload, remove_statement=bool(form.remove_statement.data))
+        services.change(speaker, language=form.language.data, statement=form.statement.upload,
+                        remove_statement=bool(form.remove_statement.data), video=form.video.upload,
+                        remove_video=bool(form.remove_video.data))
         db.session.commit()
     except services.TransitionRefused:
         db.session.rollback()
