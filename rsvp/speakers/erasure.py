@@ -14,6 +14,7 @@ from rsvp.speakers.models import Speaker
 def erase_event(event: Event) -> None:
     """Speakers of ``event`` lose their name, address, statement file and video; delegation,
     category, speaking times and whether the statement was a video stay for the report."""
+    services.lock_lists(event.id)
     for column in (Speaker.statement_stored_as, Speaker.video_stored_as):
         files = db.session.scalars(sa.select(column).where(Speaker.event_id == event.id, column.is_not(None)))
         for stored_as in files:

@@ -150,6 +150,7 @@ def cut_time(speakers_list: SpeakersList, individual_seconds: int, group_seconds
     spoke, keep theirs, so the report shows the time each actually had. Returns how many waiting
     speakers it changed.
     """
+    services.lock_lists(speakers_list.event_id, speakers_list)
     waiting = [s for s in services.lineup(speakers_list, now).queue if not s.right_of_reply]
     speakers_list.individual_seconds, speakers_list.group_seconds = individual_seconds, group_seconds
     speakers_list.category_seconds = {}
@@ -168,6 +169,7 @@ def add_reply(speakers_list: SpeakersList, category: SpeakerCategory, country: s
     :raises InvalidInscription: not a State, no country, or no delegation.
     """
     now = now or now_utc()
+    services.lock_lists(speakers_list.event_id, speakers_list)
     if category not in STATE_CATEGORIES:
         raise services.InvalidInscription("category")
     if not re.fullmatch(r"[A-Z]{2}", country or ""):
@@ -203,6 +205,7 @@ def swap(first: Speaker, second: Speaker, now: datetime | None = None) -> None:
 
     :raises TransitionRefused: either is not waiting, or they are on different lists.
     """
+    services.lock_lists(first.event_id, first, second)
     if not (first.is_waiting and second.is_waiting) or first.list_id != second.list_id:
         raise TransitionRefused("swap")
     lineup = services.lineup(_list_of(first), now)
@@ -270,6 +273,7 @@ def draw(speakers_list: SpeakersList, first_place: int, last_place: int, seed: s
     :raises AlreadyDrawn: the list was drawn before and ``again`` is not set.
     """
     now = now or now_utc()
+    services.lock_lists(speakers_list.event_id)
     lineup = services.lineup(speakers_list, now)
     queue = lineup.queue
     if not 1 <= first_place < last_place <= len(queue):
@@ -317,6 +321,7 @@ def reorder(speakers_list: SpeakersList, public_ids: list[str], now: datetime | 
 
     :raises InvalidOrder: ``public_ids`` is not exactly the waiting speakers, each once.
     """
+    services.lock_lists(speakers_list.event_id)
     lineup = services.lineup(speakers_list, now)
     waiting = {s.public_id: s for s in lineup.queue}
     if sorted(public_ids) != sorted(waiting):
@@ -334,6 +339,7 @@ def step(speaker: Speaker, offset: int, now: datetime | None = None) -> int:
 
     :raises TransitionRefused: the speaker is not waiting.
     """
+    services.lock_lists(speaker.event_id, speaker)
     speakers_list = _list_of(speaker)
     order = [s.public_id for s in services.lineup(speakers_list, now).queue]
     if speaker.public_id not in order:

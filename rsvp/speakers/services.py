@@ -151,13 +151,22 @@ def public_list(event: Event, number: int | None = None) -> SpeakersList:
     return speakers_list
 
 
-def lock_lists(event_id: int) -> None:
+def lock_lists(event_id: int, *fresh: object) -> None:
     """Take the event's lists' rows, in id order, before changing anyone on them (PostgreSQL;
-    SQLite's one writer needs nothing). Every change ends by bumping every list's version
-    (``changed``): without this, an inscription waiting on a delegation's unique key while the
-    console reorders could each hold what the other needs, and the database would kill one."""
+    SQLite's one writer needs nothing), then reload ``fresh`` (lists, speakers read before).
+
+    Every write to a list or anyone on it takes them first: inscriptions, changes, every console
+    button (through transition() or here), settings, erasure. Every change ends by bumping every
+    list's version (``changed``): without this, an inscription waiting on a delegation's unique
+    key while the console reorders could each hold what the other needs, and the database would
+    kill one. Reloaded once the lock is held, what a change reads (the list's times, who waits)
+    is what the writes before it committed: a cut reaches a speaker inscribed just before it,
+    and one inscribed just after gets the cut time.
+    """
     db.session.execute(sa.select(SpeakersList.id).where(SpeakersList.event_id == event_id)
                        .order_by(SpeakersList.id).with_for_update())
+    for instance in fresh:
+        db.session.refresh(instance)
 
 
 def changed(event_id: int) -> None:
@@ -178,6 +187,7 @@ def configure(event: Event, *, number: int = 1, **settings: Any) -> SpeakersList
 
     Waiting speakers get the time the new rules allow them.
     """
+    lock_lists(event.id)
     speakers_list = speakers_list_of(event, number) or SpeakersList(event=event, number=number)
     for name, value in settings.items():
         if name not in SpeakersList.__table__.columns or name in ("id", "event_id", "number"):
@@ -320,7 +330,7 @@ def inscribe(event: Event, data: InscriptionData, now: datetime | None = None,
     _check(event, data, category)
     kind = statements.check(data.statement.data) if data.statement else None
     video_kind = videos.check(data.video.stream) if data.video else None
-    lock_lists(event.id)
+    lock_lists(event.id, speakers_list)  # its times as a cut committed just before left them
 
     group_name = data.group_name.strip() if data.on_behalf_of_group else None
     country = data.country if data.country else None
@@ -412,6 +422,7 @@ def change(speaker: Speaker, *, language: str, statement: Upload | None = None,
     :raises videos.VideoRejected: see inscribe().
     """
     now = now or now_utc()
+    lock_lists(speaker.event_id, speaker)
     if not speaker.is_waiting:
         raise TransitionRefused(speaker.state.value)
     if language not in statement_languages(speaker.event):
@@ -438,6 +449,7 @@ def transition(speaker: Speaker, allowed: tuple[SpeakerState, ...], target: Spea
 
     :raises TransitionRefused: the speaker is in another state.
     """
+    lock_lists(speaker.event_id)
     conditions = [Speaker.id == speaker.id, Speaker.state.in_(allowed)]
     if when is not None:
         conditions.append(when)

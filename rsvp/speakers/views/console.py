@@ -369,7 +369,7 @@ def video(event: Event, speaker_id: str) -> str:
     if not speaker.video_stored_as:
         abort(404)
     return render_template("manage/speakers/video.html", event=event, speaker=speaker,
-                           name=live.shown_name(speaker, _may_act(event)))
+                           name=live.shown_name(speaker, _may_act(event)), may_act=_may_act(event))
 
 
 @bp.get("/manage/events/<event_id>/speakers/<speaker_id>/video/file")
