@@ -14,7 +14,7 @@ from rsvp.extensions import db
 from rsvp.mail.models import OutboxMessage
 from rsvp.privacy.models import AuditEntry
 from rsvp.sealing import digest
-from rsvp.speakers import live, services
+from rsvp.speakers import live, screens, services
 from rsvp.speakers.models import SpeakerCategory, SpeakerState
 from rsvp.timeutil import now_utc
 from tests.auth.conftest import csrf_in, log_in
@@ -311,5 +311,5 @@ def test_a_floor_opened_early_projects_the_next_speakers_from_now_not_the_schedu
     lineup = services.lineup(speakers_list, now)
     assert lineup.slot_of(second).starts_at == now
     assert lineup.timetable.floor_starts_at == start
-    state = live.live_state(speakers_list, now, console=True)
-    assert state["queue"][0]["projected_start"] == live.iso(now)
+    state = screens.live_state(speakers_list, now, console=True)
+    assert state["queue"][0]["projected_start"] == screens.iso(now)

@@ -120,14 +120,14 @@ def test_erasure_deletes_the_video_and_its_name_and_the_report_still_says_video(
     live.start(speaker)
     live.mark_delivered(speaker)
     db.session.commit()
-    report = live.report(speaker.speakers_list)
+    report = reports.report(speaker.speakers_list)
     assert report.notes(speaker, True) == ["Statement delivered by video"]
     erasure.erase_event(event)
     db.session.commit()
     assert list(statements_dir.iterdir()) == []
     db.session.expire_all()
     assert (speaker.video_filename, speaker.video_stored_as, speaker.video_bytes) == (None, None, None)
-    export = reports.by_speaker(live.report(speaker.speakers_list), event)
+    export = reports.by_speaker(reports.report(speaker.speakers_list), event)
     assert export.rows[0][-1] == "Statement delivered by video"
 
 

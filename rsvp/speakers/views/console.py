@@ -39,7 +39,7 @@ from rsvp.exports.services import Export, file_name, write_csv, write_xlsx
 from rsvp.extensions import db
 from rsvp.privacy.audit import record
 from rsvp.privacy.models import AuditAction
-from rsvp.speakers import live, reports, services, statements
+from rsvp.speakers import live, reports, screens, services, statements
 from rsvp.speakers.console_forms import (
     CutForm,
     DrawForm,
@@ -189,7 +189,7 @@ def settings(event: Event) -> Page:
 @event_role_required(Role.VIEWER)
 def console(event: Event) -> str:
     speakers_list = _asked_list(event)
-    state = (live.live_state(speakers_list, console=True, sees_confidential=_may_act(event))
+    state = (screens.live_state(speakers_list, console=True, sees_confidential=_may_act(event))
              if speakers_list else None)
     return render_template("manage/speakers/console.html", event=event, speakers_list=speakers_list,
                            state=state, may_act=_may_act(event), **_lists(event),
@@ -199,7 +199,7 @@ def console(event: Event) -> str:
 @bp.get("/manage/events/<event_id>/speakers/console.json")
 @event_role_required(Role.VIEWER)
 def state(event: Event) -> Response:
-    response = jsonify(live.live_state(_list_of(event), console=True, sees_confidential=_may_act(event)))
+    response = jsonify(screens.live_state(_list_of(event), console=True, sees_confidential=_may_act(event)))
     response.headers["Cache-Control"] = "no-store"
     return response
 
@@ -369,7 +369,7 @@ def video(event: Event, speaker_id: str) -> str:
     if not speaker.video_stored_as:
         abort(404)
     return render_template("manage/speakers/video.html", event=event, speaker=speaker,
-                           name=live.shown_name(speaker, _may_act(event)), may_act=_may_act(event))
+                           name=screens.shown_name(speaker, _may_act(event)), may_act=_may_act(event))
 
 
 @bp.get("/manage/events/<event_id>/speakers/<speaker_id>/video/file")
@@ -395,9 +395,9 @@ def video_file(event: Event, speaker_id: str) -> Response:
 def report(event: Event) -> str:
     speakers_list = _asked_list(event)
     return render_template("manage/speakers/report.html", event=event, speakers_list=speakers_list,
-                           report=live.report(speakers_list) if speakers_list else None,
-                           may_act=_may_act(event), shown_name=live.shown_name,
-                           signatory_names=live.signatory_names, **_lists(event))
+                           report=reports.report(speakers_list) if speakers_list else None,
+                           may_act=_may_act(event), shown_name=screens.shown_name,
+                           signatory_names=screens.signatory_names, **_lists(event))
 
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -432,7 +432,7 @@ def report_by_speaker(event: Event, fmt: str) -> Response:
            f"speaking time per speaker ({fmt.upper()})"
            + ("; including the names of confidential speakers" if included else ""))
     db.session.flush()
-    export = reports.by_speaker(live.report(speakers_list), event, included)
+    export = reports.by_speaker(reports.report(speakers_list), event, included)
     response = _csv(event, export) if fmt == "csv" else _xlsx(event, export)
     db.session.commit()
     return response
@@ -441,4 +441,4 @@ def report_by_speaker(event: Event, fmt: str) -> Response:
 @bp.get("/manage/events/<event_id>/speakers/report/categories.csv")
 @event_role_required(Role.VIEWER)
 def report_by_category(event: Event) -> Response:
-    return _csv(event, reports.by_category(live.report(_list_of(event))))
+    return _csv(event, reports.by_category(reports.report(_list_of(event))))

@@ -1,6 +1,6 @@
 """Public speakers-list pages: inscription, the speaker's own link, the live list and its JSON.
 
-The organisers' console (/manage/...) is built on rsvp.speakers.live elsewhere.
+The organisers' console (/manage/...) is built on rsvp.speakers.live and .screens elsewhere.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from rsvp.events.models import Event
 from rsvp.events.services import public_event
 from rsvp.extensions import db, limiter
 from rsvp.registrations.services import Window
-from rsvp.speakers import feed, live, services
+from rsvp.speakers import feed, screens, services
 from rsvp.speakers.forms import MESSAGES, ChangeForm, InscriptionForm, video_megabytes
 from rsvp.speakers.labels import CATEGORY_LABELS, CATEGORY_SHORT, STATE_LABELS, list_title
 from rsvp.speakers.models import Speaker, SpeakersList
@@ -152,7 +152,7 @@ def _own_page(speaker: Speaker, token: str, form: ChangeForm, status: int = 200)
     lineup = services.lineup(speaker.speakers_list)
     return render_template("speakers/own.html", speaker=speaker, event=speaker.event, token=token,
                            form=form, withdraw_form=FlaskForm(), lineup=lineup,
-                           live_status=live.own_status(speaker)), status
+                           live_status=screens.own_status(speaker)), status
 
 
 @bp.route("/s/<token>", methods=["GET", "POST"])
@@ -185,7 +185,7 @@ def own(token: str) -> str | Response | tuple[str, int]:
 def own_status(token: str) -> Response:
     """The speaker's own live status: their place, time, and whether they are next or speaking."""
     speaker = services.from_speaker_token(token)  # a bad link: _bad_link answers
-    response = jsonify(live.own_status(speaker))
+    response = jsonify(screens.own_status(speaker))
     response.headers["Cache-Control"] = "no-store"
     return response
 
@@ -209,7 +209,7 @@ def withdraw(token: str) -> Response | tuple[str, int]:
 @bp.get("/events/<slug>/speakers/live", endpoint="live")
 def live_page(slug: str) -> str:
     event, speakers_list = _load(slug)
-    return render_template("speakers/live.html", event=event, state=live.live_state(speakers_list),
+    return render_template("speakers/live.html", event=event, state=screens.live_state(speakers_list),
                            **_lists(event, speakers_list))
 
 
@@ -233,7 +233,7 @@ def live_json(slug: str) -> Response:
     response.set_etag(document.etag, weak=True)
     # The countdown runs in the browser from started_at, corrected by this clock: sent with
     # every answer, 304 included, since the document itself is the same for everyone.
-    response.headers["Server-Now"] = live.iso(now) or ""
+    response.headers["Server-Now"] = screens.iso(now) or ""
     response.headers["Cache-Control"] = "no-cache"
     response.vary.update(("Accept-Encoding", "Accept-Language", "Cookie"))
     return response
