@@ -16,7 +16,7 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from rsvp.extensions import db
-from rsvp.speakers import ordering, services
+from rsvp.speakers import ordering, records, services
 from rsvp.speakers.models import (
     STATE_CATEGORIES,
     WAITING_STATES,
@@ -27,7 +27,7 @@ from rsvp.speakers.models import (
     SpeakersRecord,
     SpeakerState,
 )
-from rsvp.speakers.screens import draws_of
+from rsvp.speakers.records import draws_of
 from rsvp.speakers.services import SpeakersError, TransitionRefused, transition
 from rsvp.timeutil import now_utc
 
@@ -209,9 +209,8 @@ def swap(first: Speaker, second: Speaker, now: datetime | None = None) -> None:
     _store_order(lineup.order)
     first.position, second.position = second.position, first.position
     first.moved_to_end_at, second.moved_to_end_at = second.moved_to_end_at, first.moved_to_end_at
-    db.session.add(SpeakersRecord(list_id=first.list_id, kind=RecordKind.SWAP, created_at=now or now_utc(),
-                                  public={"speakers": [first.id, second.id], "places": places}))
-    db.session.flush()
+    records.keep(first.list_id, RecordKind.SWAP, now or now_utc(),
+                 {"speakers": [first.id, second.id], "places": places})
 
 
 class InvalidDraw(SpeakersError):
@@ -247,13 +246,10 @@ def draw(speakers_list: SpeakersList, first_place: int, last_place: int, seed: s
     result = ordering.drawn(part, seed)
     new_queue = queue[:first_place - 1] + result + queue[last_place:]
     reorder(speakers_list, [s.public_id for s in new_queue], now)
-    record = SpeakersRecord(list_id=speakers_list.id, kind=RecordKind.DRAW, created_at=now, public={
+    return records.keep(speakers_list.id, RecordKind.DRAW, now, {
         "seed": seed, "first_place": first_place, "last_place": last_place,
         "before": [s.id for s in part], "after": [s.id for s in result],
         "again_after": earlier[-1].id if earlier else None})
-    db.session.add(record)
-    db.session.flush()
-    return record
 
 
 def substitute(speaker: Speaker, name: str, authorisation: str, now: datetime | None = None) -> None:
@@ -270,11 +266,8 @@ def substitute(speaker: Speaker, name: str, authorisation: str, now: datetime | 
         raise services.InvalidInscription("authorisation")
     before = speaker.name
     transition(speaker, (*WAITING_STATES, SpeakerState.SPEAKING), None, now, name=name.strip())
-    db.session.add(SpeakersRecord(
-        list_id=speaker.list_id, kind=RecordKind.SUBSTITUTION, created_at=now,
-        public={"speakers": [speaker.id]},
-        private={"from": before, "to": name.strip(), "authorisation": authorisation.strip()}))
-    db.session.flush()
+    records.keep(speaker.list_id, RecordKind.SUBSTITUTION, now, {"speakers": [speaker.id]},
+                 {"from": before, "to": name.strip(), "authorisation": authorisation.strip()})
 
 
 def reorder(speakers_list: SpeakersList, public_ids: list[str], now: datetime | None = None) -> None:

@@ -26,7 +26,8 @@ from rsvp.speakers.models import (
     SpeakersRecord,
     SpeakerState,
 )
-from rsvp.speakers.screens import records_of, shown_name, signatory_names, speakers_by_id
+from rsvp.speakers.records import records_of, speakers_by_id
+from rsvp.speakers.screens import shown_name, signatory_names
 from rsvp.timeutil import to_local
 
 

@@ -8,41 +8,20 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import sqlalchemy as sa
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from rsvp.extensions import db
 from rsvp.i18n import country_name, language_name
 from rsvp.speakers import ordering, services
 from rsvp.speakers.labels import CATEGORY_SHORT, STATE_LABELS
 from rsvp.speakers.models import (
-    RecordKind,
     Speaker,
     SpeakerCategory,
     SpeakersList,
-    SpeakersRecord,
     SpeakerState,
 )
+from rsvp.speakers.records import draws_of, speakers_by_id
 from rsvp.timeutil import format_clock, format_span, now_utc, zone_abbreviation
-
-
-def records_of(speakers_list: SpeakersList, *kinds: RecordKind) -> list[SpeakersRecord]:
-    """The list's draws, swaps and substitutions (those of ``kinds``), oldest first."""
-    query = sa.select(SpeakersRecord).where(SpeakersRecord.list_id == speakers_list.id)
-    if kinds:
-        query = query.where(SpeakersRecord.kind.in_(kinds))
-    return list(db.session.scalars(query.order_by(SpeakersRecord.created_at, SpeakersRecord.id)))
-
-
-def draws_of(speakers_list: SpeakersList) -> list[SpeakersRecord]:
-    return records_of(speakers_list, RecordKind.DRAW)
-
-
-def speakers_by_id(ids: set[int]) -> dict[int, Speaker]:
-    if not ids:
-        return {}
-    return {s.id: s for s in db.session.scalars(sa.select(Speaker).where(Speaker.id.in_(ids)))}
 
 
 def public_label(speaker: Speaker) -> str:

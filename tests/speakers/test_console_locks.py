@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 from rsvp.auth.models import Role
 from rsvp.extensions import db
-from rsvp.speakers import screens, services
+from rsvp.speakers import records, services
 from rsvp.speakers.models import WAITING_STATES, Speaker, SpeakerCategory, SpeakersList, SpeakerState
 from tests.auth.conftest import log_in
 from tests.factories import grant_role, make_event, make_organiser, make_speaker, make_speakers_list
@@ -86,5 +86,5 @@ def test_inscriptions_racing_draws_and_a_cut_are_stored_once_and_all_get_the_cut
     waiting = [s for s in stored if s.state in WAITING_STATES and not s.right_of_reply]
     assert {s.seconds_allowed for s in waiting} == {90}
     the_list = db.session.get(SpeakersList, list_id)
-    assert [d.public["seed"] for d in screens.draws_of(the_list)] == ["first", "second"]
+    assert [d.public["seed"] for d in records.draws_of(the_list)] == ["first", "second"]
     assert len(services.lineup(the_list).queue) == len(stored) - 1  # all but the one delivered

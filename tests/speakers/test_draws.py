@@ -14,7 +14,7 @@ from openpyxl import load_workbook
 from rsvp.auth.models import Role
 from rsvp.extensions import db
 from rsvp.privacy.models import AuditEntry
-from rsvp.speakers import live, screens, services
+from rsvp.speakers import live, records, services
 from rsvp.speakers.models import SpeakerCategory, SpeakerState
 from rsvp.speakers.ordering import drawn
 from tests.factories import make_event, make_speaker, make_speakers_list
@@ -49,7 +49,7 @@ def test_a_draw_orders_the_chosen_part_by_its_seed_and_is_recorded(event):
         live.draw(speakers_list, 1, 7)
     again = live.draw(speakers_list, 1, 7, again=True)
     assert re.fullmatch(r"[0-9a-f]{32}", again.public["seed"]) and again.public["again_after"] == done.id
-    assert len(screens.draws_of(speakers_list)) == 2
+    assert len(records.draws_of(speakers_list)) == 2
     for first, last in ((0, 3), (3, 3), (2, 8)):
         with pytest.raises(live.InvalidDraw):
             live.draw(speakers_list, first, last, again=True)
