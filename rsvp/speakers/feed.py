@@ -3,7 +3,7 @@
 Hundreds or thousands of viewers poll live.json every second. Building the state
 (the order, the timetable, every label in the viewer's language) costs milliseconds;
 handing over bytes already built costs almost nothing. A document is rebuilt only
-when the list's version (bumped in the transaction of every change: services.changed),
+when the list's version (bumped in the transaction of every change: lists.changed),
 its settings, or the event's time zone, times or status changed, or when time alone
 changes what it says (screens.public_state says until when it holds). Every process reads
 the version on each request, so a change made through any process shows at once.

@@ -24,9 +24,10 @@ from rsvp.fields import ValidEmail
 from rsvp.i18n import country_choices, language_name
 from rsvp.privacy.forms import Honeypot
 from rsvp.speakers import statements, videos
+from rsvp.speakers.files import Upload, VideoUpload
 from rsvp.speakers.labels import CATEGORY_LABELS
+from rsvp.speakers.lists import statement_languages
 from rsvp.speakers.models import STATE_CATEGORIES, SpeakerCategory, SpeakersList
-from rsvp.speakers.services import Upload, VideoUpload, statement_languages
 
 #: What each rule the services enforce says, by form field (the form checks the same first).
 MESSAGES = {

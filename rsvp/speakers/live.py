@@ -16,7 +16,8 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from rsvp.extensions import db
-from rsvp.speakers import ordering, records, services
+from rsvp.speakers import lists, ordering, records, services
+from rsvp.speakers.errors import SpeakersError, TransitionRefused
 from rsvp.speakers.models import (
     STATE_CATEGORIES,
     WAITING_STATES,
@@ -28,7 +29,7 @@ from rsvp.speakers.models import (
     SpeakerState,
 )
 from rsvp.speakers.records import draws_of
-from rsvp.speakers.services import SpeakersError, TransitionRefused, transition
+from rsvp.speakers.services import transition
 from rsvp.timeutil import now_utc
 
 
@@ -146,14 +147,14 @@ def cut_time(speakers_list: SpeakersList, individual_seconds: int, group_seconds
     spoke, keep theirs, so the report shows the time each actually had. Returns how many waiting
     speakers it changed.
     """
-    services.lock_lists(speakers_list.event_id, speakers_list)
+    lists.lock_lists(speakers_list.event_id, speakers_list)
     waiting = [s for s in services.lineup(speakers_list, now).queue if not s.right_of_reply]
     speakers_list.individual_seconds, speakers_list.group_seconds = individual_seconds, group_seconds
     speakers_list.category_seconds = {}
     for speaker in waiting:
         speaker.seconds_allowed = group_seconds if speaker.on_behalf_of_group else individual_seconds
     db.session.flush()
-    services.changed(speakers_list.event_id)
+    lists.changed(speakers_list.event_id)
     return len(waiting)
 
 
@@ -165,7 +166,7 @@ def add_reply(speakers_list: SpeakersList, category: SpeakerCategory, country: s
     :raises InvalidInscription: not a State, no country, or no delegation.
     """
     now = now or now_utc()
-    services.lock_lists(speakers_list.event_id, speakers_list)
+    lists.lock_lists(speakers_list.event_id, speakers_list)
     if category not in STATE_CATEGORIES:
         raise services.InvalidInscription("category")
     if not re.fullmatch(r"[A-Z]{2}", country or ""):
@@ -183,17 +184,17 @@ def add_reply(speakers_list: SpeakersList, category: SpeakerCategory, country: s
         seconds_allowed=speakers_list.reply_seconds, inscribed_at=now, updated_at=now)
     db.session.add(speaker)
     db.session.flush()
-    services.changed(speakers_list.event_id)
+    lists.changed(speakers_list.event_id)
     return speaker
 
 
 def _store_order(order: list[Speaker]) -> None:
     if order:
-        services.lock_lists(order[0].event_id)  # before any speaker's row (see lock_lists)
+        lists.lock_lists(order[0].event_id)  # before any speaker's row (see lock_lists)
     for speaker, position in zip(order, ordering.positions([s.id for s in order]).values(), strict=True):
         speaker.position = position
     if order:
-        services.changed(order[0].event_id)
+        lists.changed(order[0].event_id)
 
 
 def swap(first: Speaker, second: Speaker, now: datetime | None = None) -> None:
@@ -201,7 +202,7 @@ def swap(first: Speaker, second: Speaker, now: datetime | None = None) -> None:
 
     :raises TransitionRefused: either is not waiting, or they are on different lists.
     """
-    services.lock_lists(first.event_id, first, second)
+    lists.lock_lists(first.event_id, first, second)
     if not (first.is_waiting and second.is_waiting) or first.list_id != second.list_id:
         raise TransitionRefused("swap")
     lineup = services.lineup(_list_of(first), now)
@@ -233,7 +234,7 @@ def draw(speakers_list: SpeakersList, first_place: int, last_place: int, seed: s
     :raises AlreadyDrawn: the list was drawn before and ``again`` is not set.
     """
     now = now or now_utc()
-    services.lock_lists(speakers_list.event_id)
+    lists.lock_lists(speakers_list.event_id)
     lineup = services.lineup(speakers_list, now)
     queue = lineup.queue
     if not 1 <= first_place < last_place <= len(queue):
@@ -275,7 +276,7 @@ def reorder(speakers_list: SpeakersList, public_ids: list[str], now: datetime | 
 
     :raises InvalidOrder: ``public_ids`` is not exactly the waiting speakers, each once.
     """
-    services.lock_lists(speakers_list.event_id)
+    lists.lock_lists(speakers_list.event_id)
     lineup = services.lineup(speakers_list, now)
     waiting = {s.public_id: s for s in lineup.queue}
     if sorted(public_ids) != sorted(waiting):
@@ -293,7 +294,7 @@ def step(speaker: Speaker, offset: int, now: datetime | None = None) -> int:
 
     :raises TransitionRefused: the speaker is not waiting.
     """
-    services.lock_lists(speaker.event_id, speaker)
+    lists.lock_lists(speaker.event_id, speaker)
     speakers_list = _list_of(speaker)
     order = [s.public_id for s in services.lineup(speakers_list, now).queue]
     if speaker.public_id not in order:

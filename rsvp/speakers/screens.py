@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from rsvp.i18n import country_name, language_name
-from rsvp.speakers import ordering, services
+from rsvp.speakers import lists, ordering, services
 from rsvp.speakers.labels import CATEGORY_SHORT, STATE_LABELS
 from rsvp.speakers.models import (
     Speaker,
@@ -137,7 +137,7 @@ def _state(speakers_list: SpeakersList, lineup: ordering.Lineup, now: datetime,
             if s.state in (SpeakerState.DELIVERED, SpeakerState.ABSENT)]
     return {
         "server_now": iso(now),
-        "window": services.window(speakers_list, now).value,
+        "window": lists.window(speakers_list, now).value,
         "shows_names": shows_names,
         "timezone_abbr": zone_abbreviation(now, zone),
         "current": current,
@@ -198,7 +198,7 @@ def _true_until(speakers_list: SpeakersList, lineup: ordering.Lineup, now: datet
     if projection_from <= now:
         return now + CLOCK_STEP
     event = speakers_list.event
-    boundaries = (projection_from, speakers_list.opens_at, services.closes_at(speakers_list),
+    boundaries = (projection_from, speakers_list.opens_at, lists.closes_at(speakers_list),
                   event.ends_at, now + LONGEST)
     return min(moment for moment in boundaries if moment is not None and moment > now)
 

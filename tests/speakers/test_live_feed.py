@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 from rsvp.events.models import Event, EventStatus
 from rsvp.extensions import db
-from rsvp.speakers import feed, live, screens, services
+from rsvp.speakers import feed, lists, live, screens, services
 from rsvp.speakers.models import SpeakerCategory
 from rsvp.timeutil import now_utc
 from tests.factories import make_event, make_speaker, make_speakers_list
@@ -102,7 +102,7 @@ CHANGES = {
     "swap": lambda first, second: live.swap(first, second),
     "withdraw": lambda first, second: services.withdraw(first),
     "change of language": lambda first, second: services.change(first, language="fr"),
-    "settings": lambda first, second: services.configure(first.event, floor_minutes=45),
+    "settings": lambda first, second: lists.configure(first.event, floor_minutes=45),
 }
 
 
@@ -119,7 +119,7 @@ def test_every_change_shows_at_once(client, change):
     after = poll(client, event, before.headers["ETag"])
     assert after.status_code == 200, change
     assert after.get_json() != before.get_json()
-    assert after.get_json() == screens.public_state(services.public_list(event))[0]
+    assert after.get_json() == screens.public_state(lists.public_list(event))[0]
 
 
 def test_seats_taken_on_the_event_do_not_rebuild_it_a_new_time_zone_does(client, event, monkeypatch):
@@ -144,11 +144,11 @@ def test_a_change_committed_elsewhere_shows_at_once(client, event):
     """Another process changed the list: only the version in the database says so."""
     speaker = make_speaker(event)
     before = poll(client, event)
-    speakers_list = services.public_list(event)
+    speakers_list = lists.public_list(event)
     version = speakers_list.version
     live.start(speaker)  # as another web process would: the version goes up with the change
     db.session.commit()
-    assert services.public_list(event).version > version
+    assert lists.public_list(event).version > version
     after = poll(client, event, before.headers["ETag"])
     assert after.status_code == 200 and after.get_json()["current"]["delegation"] == speaker.delegation
 
@@ -167,7 +167,7 @@ def test_a_list_taken_down_is_gone_at_once_whatever_was_kept(client, event, hide
     if hide == "draft":
         event.status = EventStatus.DRAFT
     else:
-        services.configure(event, enabled=False)
+        lists.configure(event, enabled=False)
     db.session.commit()
     assert poll(client, event).status_code == 404
     assert poll(client, event, etag).status_code == 404

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from rsvp.auth.models import Role
 from rsvp.extensions import db
-from rsvp.speakers import erasure, live, reports, services, statements, videos
+from rsvp.speakers import erasure, files, live, reports, services, statements, videos
 from rsvp.speakers.models import Speaker, SpeakerState
 from rsvp.speakers.notify import speaker_url
 from rsvp.timeutil import now_utc
@@ -33,7 +33,7 @@ def data(video: bytes | None = None, filename: str = "statement.mp4") -> service
     return services.InscriptionData(
         name="Lysa Moreau", delegation="Defenders of the Delta", category="ngo", language="en",
         email="lysa@example.org",
-        video=services.VideoUpload(filename, media.as_file(video)) if video is not None else None)
+        video=files.VideoUpload(filename, media.as_file(video)) if video is not None else None)
 
 
 def stored(event) -> list[Speaker]:
@@ -99,14 +99,14 @@ def test_the_video_follows_the_transaction_and_the_speaker(event, statements_dir
     speaker = services.inscribe(event, data(media.webm()))
     db.session.commit()
     first = statements.path_of(speaker.video_stored_as)
-    services.change(speaker, language="fr", video=services.VideoUpload("new.mp4", media.as_file(media.mp4())))
+    services.change(speaker, language="fr", video=files.VideoUpload("new.mp4", media.as_file(media.mp4())))
     assert first.exists()  # until the change is committed
     db.session.commit()
     assert not first.exists() and [p.suffix for p in statements_dir.iterdir()] == [".mp4"]
     services.change(speaker, language="fr", remove_video=True)
     db.session.commit()
     assert list(statements_dir.iterdir()) == [] and speaker.video_stored_as is None
-    again = services.VideoUpload("again.webm", media.as_file(media.webm()))
+    again = files.VideoUpload("again.webm", media.as_file(media.webm()))
     services.change(speaker, language="fr", video=again)
     db.session.commit()
     services.withdraw(speaker)

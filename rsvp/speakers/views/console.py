@@ -39,7 +39,7 @@ from rsvp.exports.services import Export, file_name, write_csv, write_xlsx
 from rsvp.extensions import db
 from rsvp.privacy.audit import record
 from rsvp.privacy.models import AuditAction
-from rsvp.speakers import live, reports, screens, services, statements
+from rsvp.speakers import errors, lists, live, reports, screens, services, statements
 from rsvp.speakers.console_forms import (
     CutForm,
     DrawForm,
@@ -92,7 +92,7 @@ def _same_list(endpoint: str, values: dict[str, Any]) -> None:
 
 def _asked_list(event: Event) -> SpeakersList | None:
     """The list of ``?list=`` (the first without it); a number the event has not: 404."""
-    speakers_list = services.speakers_list_of(event, _number())
+    speakers_list = lists.speakers_list_of(event, _number())
     if speakers_list is None and _number() is not None:
         abort(404)
     return _showing(speakers_list)
@@ -129,7 +129,7 @@ def _answer(event: Event, message: str, ok: bool) -> Response | tuple[Response, 
     return redirect(url_for("console.console", event_id=event.public_id), code=303)
 
 
-def _refused(event: Event, error: services.SpeakersError, speaker: Speaker | None = None
+def _refused(event: Event, error: errors.SpeakersError, speaker: Speaker | None = None
              ) -> Response | tuple[Response, int]:
     """A button that came too late (someone has the floor, the page was out of date): say why."""
     db.session.rollback()
@@ -157,7 +157,7 @@ def _settings_page(event: Event, form: SettingsForm, speakers_list: SpeakersList
 
 def _lists(event: Event) -> dict[str, Any]:
     """What the pages' list tabs show: the event's lists and the one this page is about."""
-    return {"lists": services.lists_of(event), "number": g.get("speakers_list_number")}
+    return {"lists": lists.lists_of(event), "number": g.get("speakers_list_number")}
 
 
 @bp.route("/manage/events/<event_id>/speakers/settings", methods=["GET", "POST"])
@@ -166,13 +166,13 @@ def settings(event: Event) -> Page:
     """A list's settings (``?list=2``), or a new list's (``?list=new``: the event's next)."""
     adding = request.args.get("list") == "new"
     speakers_list = None if adding else _asked_list(event)
-    number = services.next_number(event) if adding or speakers_list is None else speakers_list.number
+    number = lists.next_number(event) if adding or speakers_list is None else speakers_list.number
     form = SettingsForm(event, data=initial(event, speakers_list))
     if not form.validate_on_submit():
         return _settings_page(event, form, speakers_list, 422 if form.is_submitted() else 200)
     values = form.settings(speakers_list)
     changes = changed(speakers_list, values) if speakers_list else ["created"]
-    created = services.configure(event, number=number, **values)
+    created = lists.configure(event, number=number, **values)
     if changes:
         record(event, current_organiser().email, AuditAction.CHANGED_EVENT,
                f"speakers list {number}: " + ", ".join(changes))
@@ -215,7 +215,7 @@ def act(event: Event, speaker_id: str) -> Response | tuple[Response, int]:
     try:
         result = operation(speaker)
         db.session.commit()
-    except services.SpeakersError as error:
+    except errors.SpeakersError as error:
         return _refused(event, error, speaker)
     return _answer(event, str(message) % {"who": who, "place": result,
                                           "used": _clock(speaker.seconds_used)}, ok=True)
@@ -232,7 +232,7 @@ def swap(event: Event) -> Response | tuple[Response, int]:
     try:
         live.swap(first, second)
         db.session.commit()
-    except services.SpeakersError as error:
+    except errors.SpeakersError as error:
         return _refused(event, error)
     return _answer(event, _("%(first)s and %(second)s have swapped places.",
                             first=first.delegation, second=second.delegation), ok=True)
@@ -306,7 +306,7 @@ def substitute(event: Event) -> Response | tuple[Response, int]:
         return _form_refused(event, form)
     try:
         live.substitute(speaker, form.name.data, form.authorisation.data)
-    except services.SpeakersError as error:
+    except errors.SpeakersError as error:
         return _refused(event, error, speaker)
     record(event, current_organiser().email, AuditAction.CHANGED_EVENT,
            f"speakers list {speaker.speakers_list.number}: speaker substituted for {speaker.delegation}")
@@ -336,7 +336,7 @@ def reorder(event: Event) -> Response | tuple[Response, int]:
     try:
         live.reorder(_list_of(event), request.form.getlist("order"))
         db.session.commit()
-    except services.SpeakersError as error:
+    except errors.SpeakersError as error:
         return _refused(event, error)
     return _answer(event, _("The new order is saved. Later inscriptions keep it."), ok=True)
 

@@ -28,7 +28,7 @@ from rsvp.events.models import Event
 from rsvp.events.services import public_event
 from rsvp.extensions import db, limiter
 from rsvp.registrations.services import Window
-from rsvp.speakers import feed, screens, services
+from rsvp.speakers import errors, feed, lists, screens, services
 from rsvp.speakers.forms import MESSAGES, ChangeForm, InscriptionForm, video_megabytes
 from rsvp.speakers.labels import CATEGORY_LABELS, CATEGORY_SHORT, STATE_LABELS, list_title
 from rsvp.speakers.models import Speaker, SpeakersList
@@ -66,14 +66,14 @@ def _number() -> int | None:
 def _load(slug: str) -> tuple[Event, SpeakersList]:
     event = public_event(slug)
     try:
-        return event, services.public_list(event, _number())
-    except services.NoSpeakersList:
+        return event, lists.public_list(event, _number())
+    except errors.NoSpeakersList:
         abort(404)
 
 
 def _lists(event: Event, speakers_list: SpeakersList) -> dict[str, object]:
     """What a page's list tabs show: the event's public lists, and this page's."""
-    return {"lists": services.public_lists(event), "speakers_list": speakers_list}
+    return {"lists": lists.public_lists(event), "speakers_list": speakers_list}
 
 
 @bp.route("/events/<slug>/speakers", methods=["GET", "POST"])
@@ -81,10 +81,10 @@ def _lists(event: Event, speakers_list: SpeakersList) -> dict[str, object]:
 def inscribe(slug: str) -> str | Response | tuple[str, int]:
     reads_first()  # validate without holding SQLite's write lock
     event, speakers_list = _load(slug)
-    window = services.window(speakers_list)
+    window = lists.window(speakers_list)
     form = InscriptionForm(event, speakers_list)
     context = {"event": event, "form": form, "window": window,
-               "closes_at": services.closes_at(speakers_list), **_lists(event, speakers_list)}
+               "closes_at": lists.closes_at(speakers_list), **_lists(event, speakers_list)}
     if window is not Window.OPEN:
         return render_template("speakers/inscribe.html", **context), 409 if form.is_submitted() else 200
     if not form.validate_on_submit():
@@ -243,7 +243,7 @@ def live_json(slug: str) -> Response:
 def _globals(state) -> None:
     # The event page asks whether to link here; globals, so included templates see them.
     state.app.jinja_env.globals.update(
-        speakers_list_of=services.speakers_list_of, speakers_window=services.window,
-        speakers_lists_shown=services.shown_lists,
+        speakers_list_of=lists.speakers_list_of, speakers_window=lists.window,
+        speakers_lists_shown=lists.shown_lists,
         SPEAKER_CATEGORY_LABELS=CATEGORY_LABELS, SPEAKER_CATEGORY_SHORT=CATEGORY_SHORT,
         SPEAKER_STATE_LABELS=STATE_LABELS, list_title=list_title)
