@@ -13,8 +13,9 @@ from playwright.sync_api import expect
 
 from rsvp.auth.models import Role
 from rsvp.speakers.models import SpeakerCategory, SpeakerState
+from rsvp.speakers.notify import speaker_url
 from rsvp.timeutil import now_utc
-from tests.browser.conftest import log_in, open_page, screenshot
+from tests.browser.conftest import assert_accessible, log_in, open_page, screenshot
 from tests.factories import grant_role, make_event, make_organiser, make_speaker, make_speakers_list
 from tests.speakers.conftest import statements_dir  # noqa: F401 - statements go to a temporary folder
 
@@ -155,3 +156,20 @@ def test_console_rows_mark_joint_statements_replies_and_priority_in_english_and_
     expect(queue.get_by_text("CIVICUS")).to_be_visible()
     expect(page.locator("#draw-again-field")).to_be_visible()
     screenshot(page, "speakers-console-marks-ar")
+
+
+def test_the_speakers_own_page_shows_the_name_fixed_in_english_and_arabic(page, browser, live_server, event):
+    speaker = make_speaker(event, delegation="Defenders of the Delta", name="Lysa Moreau")
+    path = speaker_url(speaker).removeprefix("http://localhost")
+    page.goto(path)
+    name = page.get_by_label("Name of the speaker")
+    expect(name).to_have_value("Lysa Moreau")
+    expect(name).not_to_be_editable()
+    expect(page.get_by_text("ask the organisers for a substitution")).to_be_visible()
+    expect(page.get_by_label("Video statement")).to_be_visible()
+    assert_accessible(page)
+    screenshot(page, "speakers-own-page-name-fixed-en")
+    page.goto(path + "?lang=ar")
+    assert page.evaluate("document.documentElement.dir") == "rtl"
+    expect(page.get_by_text("يُثبَّت الاسم عند التسجيل")).to_be_visible()
+    screenshot(page, "speakers-own-page-name-fixed-ar")
