@@ -1,8 +1,10 @@
 """Streamed attendee exports in CSV and Excel: chosen columns, questions in form order, safe cells.
 
 Rows come from the database in chunks as plain tuples (no ORM objects, no
-identity map), in an order found by opening the sealed names first (the ids
-and sort keys are the only thing held for the whole list). CSV is written as
+identity map), in the order of the names kept opened per process
+(rsvp.registrations.opened): the export walks that order a chunk at a time and
+asks the database for the rows of each chunk its filters select, so it holds no
+list of the rows it exports, whatever their number. CSV is written as
 it is read; XLSX goes through XlsxWriter's constant-memory mode into a
 temporary file that is then streamed. Every text cell that a spreadsheet would
 read as a formula is neutralised.
@@ -36,7 +38,7 @@ from rsvp.registrations.erasure import mark_passes_requested as mark_requested
 from rsvp.registrations.forms import ATTENDANCE_LABELS, ORGANISATION_TYPE_LABELS, STATUS_LABELS
 from rsvp.registrations.models import Registration, RegistrationStatus
 from rsvp.registrations.opened import folded
-from rsvp.registrations.tracking import COUNTED, AttendeeFilter, dashboard, opened_order
+from rsvp.registrations.tracking import COUNTED, AttendeeFilter, dashboard, in_order, opened_order
 from rsvp.timeutil import to_local
 
 #: Rows fetched from the database at a time.
@@ -167,24 +169,27 @@ class Export:
         return labels
 
 
-def _stream(timezone: str, columns: list[Column], conditions: list[Any], ids: list[int],
+def _stream(timezone: str, columns: list[Column], conditions: list[Any],
+            chunks: Iterable[list[int]],
             between_chunks: Callable[[int], None] | None = None) -> Iterator[list[Any]]:
-    """The rows of ``ids`` in their order, CHUNK at a time, each chunk a query of its own.
+    """The rows ``conditions`` select among ``chunks`` of ids, in their order, each chunk a
+    query of its own.
 
-    ``ids`` come from opening the sealed columns the order needs (tracking.opened_order);
-    ``conditions`` are asked again, so a row erased meanwhile is left out.
-    ``between_chunks(rows read so far)`` runs after each chunk is read: the worker ends
-    the transaction there and records its progress.
+    ``chunks`` walk an order found by opening the sealed columns it needs
+    (tracking.in_order) and may hold ids the conditions leave out (another status, erased
+    meanwhile). ``between_chunks(rows read so far)`` runs after each chunk is read: the worker
+    ends the transaction there and records its progress.
     """
     attrs = list(dict.fromkeys(column.attr for column in columns))
     positions = [attrs.index(column.attr) + 1 for column in columns]
     memos: list[dict[Any, Any] | None] = [{} if c.repeats else None for c in columns]
     query = sa.select(R.id, *attrs).where(*conditions)
-    for start in range(0, len(ids), CHUNK):
-        chunk = ids[start:start + CHUNK]
+    done = 0
+    for chunk in chunks:
         found = {row[0]: row for row in db.session.execute(query.where(R.id.in_(chunk)))}
+        done += len(found)
         if between_chunks is not None:
-            between_chunks(start + len(chunk))
+            between_chunks(done)
         for registration_id in chunk:
             row = found.get(registration_id)
             if row is None:
@@ -212,10 +217,8 @@ def attendee_export(event: Event, selection: AttendeeFilter, keys: Iterable[str]
     columns = [column for key, column in BASE_COLUMNS.items() if key in wanted]
     if with_questions:
         columns += [_question_column(q) for q in questions_for(event)]
-    conditions = selection.conditions(event)
-    rows = _stream(event.timezone, columns, conditions,
-                   opened_order(event.id, conditions, selection.search, by=R.name),
-                   between_chunks)
+    rows = _stream(event.timezone, columns, selection.conditions(event),
+                   in_order(event, selection, R.name, CHUNK), between_chunks)
     return Export(columns, rows, "attendees", event.timezone)
 
 
@@ -236,9 +239,10 @@ def grounds_pass_count(event: Event) -> int:
 def grounds_pass_export(event: Event) -> Export:
     """Those the UN must issue a pass for: confirmed, in person, without a pass."""
     conditions = _needs_pass(event)
+    ids = opened_order(event.id, conditions, by=R.passport_name)  # those asked for: a few
     return Export(GROUNDS_PASS_COLUMNS,
                   _stream(event.timezone, GROUNDS_PASS_COLUMNS, conditions,
-                          opened_order(event.id, conditions, by=R.passport_name)),
+                          (ids[start:start + CHUNK] for start in range(0, len(ids), CHUNK))),
                   "grounds-passes", event.timezone)
 
 
