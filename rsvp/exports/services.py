@@ -5,8 +5,8 @@ identity map), in the order of the names kept opened per process
 (rsvp.registrations.opened): the export walks that order a chunk at a time and
 asks the database for the rows of each chunk its filters select, so it holds no
 list of the rows it exports, whatever their number. CSV is written as
-it is read; XLSX goes through XlsxWriter's constant-memory mode into a
-temporary file that is then streamed. Every text cell that a spreadsheet would
+it is read; XLSX is written a row at a time into the zip entry of its sheet
+(rsvp.exports.sheet) in a temporary file that is then streamed. Every text cell that a spreadsheet would
 read as a formula is neutralised.
 
 An export holds plain values only (the event's time zone, the questions'
@@ -27,11 +27,11 @@ from datetime import date, datetime
 from typing import IO, Any
 
 import sqlalchemy as sa
-import xlsxwriter
 from flask_babel import lazy_gettext as _l
 
 from rsvp.events.models import Event, Question, QuestionKind
 from rsvp.events.questions import answer_text, questions_for
+from rsvp.exports.sheet import FORMULA_STARTS, write_sheet
 from rsvp.extensions import db
 from rsvp.i18n import country_name, language_name
 from rsvp.registrations.erasure import mark_passes_requested as mark_requested
@@ -43,9 +43,8 @@ from rsvp.timeutil import to_local
 
 #: Rows fetched from the database at a time.
 CHUNK = 1000
-#: Characters that make a spreadsheet read a cell as a formula (or hide what follows).
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-_FORMULA_FIRST = frozenset(_FORMULA_STARTS)
+_FORMULA_STARTS = FORMULA_STARTS
+_FORMULA_FIRST = frozenset(FORMULA_STARTS)
 
 
 
@@ -181,12 +180,16 @@ def _stream(timezone: str, columns: list[Column], conditions: list[Any],
     ends the transaction there and records its progress.
     """
     attrs = list(dict.fromkeys(column.attr for column in columns))
-    positions = [attrs.index(column.attr) + 1 for column in columns]
-    memos: list[dict[Any, Any] | None] = [{} if c.repeats else None for c in columns]
+    # Per column: where its value lies, and how it is shown (None: as stored; a dict: once per
+    # distinct value); most cells take the first branch below.
+    plan: list[tuple[int, Callable[[Any, str], Any] | None, dict[Any, Any] | None]] = [
+        (attrs.index(column.attr) + 1, None if column.format is _same else column.format,
+         {} if column.repeats else None) for column in columns]
     query = sa.select(R.id, *attrs).where(*conditions)
     done = 0
     for chunk in chunks:
-        found = {row[0]: row for row in db.session.execute(query.where(R.id.in_(chunk)))}
+        # Plain rows through the connection: the ORM's result machinery costs per row.
+        found = {row[0]: row for row in db.session.connection().execute(query.where(R.id.in_(chunk)))}
         done += len(found)
         if between_chunks is not None:
             between_chunks(done)
@@ -195,13 +198,15 @@ def _stream(timezone: str, columns: list[Column], conditions: list[Any],
             if row is None:
                 continue
             values = []
-            for column, position, memo in zip(columns, positions, memos, strict=True):
+            for position, show, memo in plan:
                 raw = row[position]
-                if memo is None:
-                    values.append(column.format(raw, timezone))
+                if show is None:
+                    values.append(raw)
+                elif memo is None:
+                    values.append(show(raw, timezone))
                 else:
                     if raw not in memo:
-                        memo[raw] = column.format(raw, timezone)
+                        memo[raw] = show(raw, timezone)
                     values.append(memo[raw])
             yield values
 
@@ -306,35 +311,12 @@ def _csv_value(value: Any) -> Any:
 def write_xlsx(export: Export, output: IO[bytes] | None = None) -> IO[bytes]:
     """A typed workbook with a frozen, bold header, in ``output`` (default: a temporary file), rewound.
 
-    XlsxWriter in constant-memory mode: each row goes to the sheet's scratch file as it comes,
-    and the workbook is zipped at the end; about twice as fast as openpyxl's write-only mode
-    (bench/export.py). The scratch files (names, addresses) are in a folder of their own that
-    goes with the export, finished or broken off.
+    Written a row at a time into the zip entry of the sheet (rsvp.exports.sheet): memory stays
+    flat and no scratch file holds names or addresses.
     """
     output = output or tempfile.TemporaryFile()
-    with tempfile.TemporaryDirectory(prefix="rsvp-xlsx-") as scratch:
-        workbook = xlsxwriter.Workbook(output, {
-            "constant_memory": True, "tmpdir": scratch, "remove_timezone": True,
-            "strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False})
-        sheet = workbook.add_worksheet(export.title[:31])
-        sheet.freeze_panes(1, 0)
-        for index, column in enumerate(export.columns):
-            sheet.set_column(index, index, column.width)
-        bold = workbook.add_format({"bold": True})
-        formats = {datetime: workbook.add_format({"num_format": "yyyy-mm-dd hh:mm"}),
-                   date: workbook.add_format({"num_format": "yyyy-mm-dd"})}
-        for index, label in enumerate(export.header()):
-            sheet.write_string(0, index, safe_cell(label), bold)
-        for number, row in enumerate(export.rows, start=1):
-            for index, value in enumerate(row):
-                if type(value) is str:  # the common case first; never a formula, whatever the text
-                    sheet.write_string(number, index, safe_cell(value))
-                elif isinstance(value, date):  # a datetime is a date too
-                    sheet.write_datetime(number, index, value,
-                                         formats[datetime if isinstance(value, datetime) else date])
-                elif value is not None:
-                    sheet.write(number, index, value)
-        workbook.close()
+    write_sheet(output, export.title, [str(label) for label in export.header()],
+                [column.width for column in export.columns], export.rows)
     output.seek(0)
     return output
 
