@@ -38,7 +38,14 @@ from rsvp.registrations.erasure import mark_passes_requested as mark_requested
 from rsvp.registrations.forms import ATTENDANCE_LABELS, ORGANISATION_TYPE_LABELS, STATUS_LABELS
 from rsvp.registrations.models import Registration, RegistrationStatus
 from rsvp.registrations.opened import folded
-from rsvp.registrations.tracking import COUNTED, AttendeeFilter, dashboard, in_order, opened_order
+from rsvp.registrations.tracking import (
+    COUNTED,
+    AttendeeFilter,
+    checked,
+    dashboard,
+    in_order,
+    opened_order,
+)
 from rsvp.timeutil import to_local
 
 #: Rows fetched from the database at a time.
@@ -185,7 +192,7 @@ def _stream(timezone: str, columns: list[Column], conditions: list[Any],
     plan: list[tuple[int, Callable[[Any, str], Any] | None, dict[Any, Any] | None]] = [
         (attrs.index(column.attr) + 1, None if column.format is _same else column.format,
          {} if column.repeats else None) for column in columns]
-    query = sa.select(R.id, *attrs).where(*conditions)
+    query = sa.select(R.id, *attrs).where(checked(conditions))
     done = 0
     for chunk in chunks:
         # Plain rows through the connection: the ORM's result machinery costs per row.

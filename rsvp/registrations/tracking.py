@@ -222,6 +222,15 @@ def in_order(event: Event, selection: AttendeeFilter, by: Any, size: int = 1000,
     return (ids[start:start + size] for start in range(0, len(ids), size))
 
 
+def checked(conditions: list[Any]) -> Any:
+    """``conditions`` as one test for a query that names its ids (``id IN (...)``), which the
+    database must then use to find the rows: SQLite, without statistics, would otherwise read
+    the event's index from its start for every chunk (40-50 ms a chunk at 100,000 against
+    under 10), as each condition could use it. Wrapped in COALESCE, none can; the result is
+    the same (a WHERE that is NULL selects nothing either)."""
+    return sa.func.coalesce(sa.and_(*conditions), sa.false(), type_=sa.Boolean)
+
+
 def _ids(query: sa.Select[Any]) -> list[int]:
     """The ids ``query`` selects, read as plain values: the ORM costs microseconds a row, which
     at 100,000 rows is most of a page."""
@@ -233,10 +242,10 @@ def _selected(event_id: int, conditions: list[Any], needle: str,
     """The ids of registrations containing ``needle`` that ``conditions`` select."""
     if candidates is None:
         candidates = containing(event_id, needle)
-    query = sa.select(Registration.id).where(*conditions)
     if len(candidates) > FOUND_FEW:
         wanted = set(candidates)
-        return [i for i in _ids(query) if i in wanted]
+        return [i for i in _ids(sa.select(Registration.id).where(*conditions)) if i in wanted]
+    query = sa.select(Registration.id).where(checked(conditions))
     return [i for start in range(0, len(candidates), 500) for i in _ids(
         query.where(Registration.id.in_(candidates[start:start + 500])))]
 
@@ -251,7 +260,7 @@ def _walk(order: list[int], conditions: list[Any], skip: int, size: int, share: 
     counts) sizes the chunks: about what should hold the rows still wanted, WALK_LEAST to
     WALK_MOST ids.
     """
-    query = sa.select(Registration.id).where(*conditions)
+    query = sa.select(Registration.id).where(checked(conditions))
     found: list[int] = []
     at, end = (len(order), 0) if backwards else (0, len(order))
     while len(found) < skip + size and at != end:
