@@ -78,6 +78,10 @@ class _Event:
     scanned: tuple[str, list[int], list[int]] | None = None
     #: Column position -> every id in that column's order (then by id), once sorted.
     orders: dict[int, list[int]] = field(default_factory=dict)
+    #: What walks of an order learnt (rsvp.registrations.tracking._walk): for a column and a
+    #: filter, how many ids of each block of the order the filter selects. Kept with this
+    #: version of the rows: any change makes a new version, which starts without.
+    walked: dict[Any, dict[int, int]] = field(default_factory=dict)
 
     def order(self, position: int) -> list[int]:
         """Every kept id in the order of the column at ``position`` (then id); sorted once per
@@ -168,6 +172,13 @@ def order(event_id: int, column: Any) -> list[int]:
     """Every id of the event's registrations (erased ones too) ordered by ``column`` (one of
     COLUMNS), then id: the list kept, shared, not to be changed."""
     return _fresh(event_id).order(COLUMNS.index(column))
+
+
+def walked(event_id: int, column: Any, key: Any) -> tuple[list[int], dict[int, int]]:
+    """The order of ``column`` (as ``order``) and what walks of it under the filter ``key``
+    learnt of this version of the event's rows (block -> ids selected), to be added to."""
+    kept = _fresh(event_id)
+    return kept.order(COLUMNS.index(column)), kept.walked.setdefault((column.key, key), {})
 
 
 def prepared(event_id: int) -> bool:

@@ -40,6 +40,7 @@ from rsvp.registrations.opened import (
     ordered,
     prepared,
     so_far,
+    walked,
 )
 from rsvp.registrations.tallies import RegistrationDay, RegistrationTally, RegistrationTrait
 from rsvp.timeutil import local_to_utc, to_local
@@ -177,7 +178,7 @@ class AttendeeFilter:
 #: reading every id of the event; below, to the ids found, a few hundred per query.
 FOUND_FEW = 5000
 #: Ids of a kept order checked against the filters per query (a walk, see ``_walk``).
-WALK_MOST, WALK_LEAST = 1000, 100
+WALK_MOST = 1000
 
 
 def opened_order(event_id: int, conditions: list[Any], search: str = "", by: Any = None) -> list[int]:
@@ -250,28 +251,35 @@ def _selected(event_id: int, conditions: list[Any], needle: str,
         query.where(Registration.id.in_(candidates[start:start + 500])))]
 
 
-def _walk(order: list[int], conditions: list[Any], skip: int, size: int, share: float,
-          backwards: bool = False) -> list[int]:
+def _walk(order: list[int], conditions: list[Any], skip: int, size: int,
+          counts: dict[int, int], backwards: bool = False) -> list[int]:
     """The ``size`` ids that follow the first ``skip`` of ``order`` ``conditions`` select (from
-    its end when ``backwards``; then in the order's order): ``order`` is walked a chunk at a
-    time, each chunk's ids checked in one query, until the page is full.
+    its end when ``backwards``; then in the order's order).
 
-    ``share`` (the part of ``order`` the conditions are expected to select, from the kept
-    counts) sizes the chunks: about what should hold the rows still wanted, WALK_LEAST to
-    WALK_MOST ids.
+    ``order`` is walked a block of WALK_MOST ids at a time, each block's ids checked in one
+    query, until the page is full. ``counts`` (block -> ids selected) is what earlier walks of
+    this version of the order learnt under the same filter: a block known to lie wholly
+    before the page is passed without a query, so paging on from a deep page costs a block
+    or two, and only the first walk to a depth pays for it.
     """
     query = sa.select(Registration.id).where(checked(conditions))
-    found: list[int] = []
-    at, end = (len(order), 0) if backwards else (0, len(order))
-    while len(found) < skip + size and at != end:
-        wanted = skip + size - len(found)
-        step = min(WALK_MOST, max(WALK_LEAST, int(wanted / max(share, 0.001) * 1.2) + 20))
-        chunk = order[max(end, at - step):at] if backwards else order[at:min(end, at + step)]
-        at = at - len(chunk) if backwards else at + len(chunk)
+    blocks = range(-(-len(order) // WALK_MOST))
+    page: list[int] = []
+    passed = 0  # ids selected before the block at hand
+    for block in (reversed(blocks) if backwards else blocks):
+        known = counts.get(block)
+        if known is not None and passed + known <= skip:
+            passed += known
+            continue
+        chunk = order[block * WALK_MOST:(block + 1) * WALK_MOST]
         selected = set(_ids(query.where(Registration.id.in_(chunk))))
-        kept = [i for i in chunk if i in selected]
-        found.extend(reversed(kept) if backwards else kept)
-    page = found[skip:skip + size]
+        kept = [i for i in (reversed(chunk) if backwards else chunk) if i in selected]
+        counts[block] = len(kept)
+        start = max(0, skip - passed)
+        page.extend(kept[start:start + size - len(page)])
+        passed += len(kept)
+        if len(page) == size:
+            break
     return page[::-1] if backwards else page
 
 
@@ -353,12 +361,12 @@ class SortedPage(_CountedPage):
 
     def _ids_of(self, start: int, size: int, total: int) -> list[int]:
         event, selection, by = (self._query_args[k] for k in ("event", "selection", "by"))
-        kept = order(event.id, by)
-        share = total / max(1, len(kept))
         after = total - start - size
-        if start <= after:
-            return _walk(kept, selection.conditions(event), start, size, share)
-        return _walk(kept, selection.conditions(event), after, size, share, backwards=True)
+        backwards = start > after
+        # What a walk learns holds for this version of the rows and this filter's count.
+        kept, counts = walked(event.id, by, (selection, total))
+        return _walk(kept, selection.conditions(event), after if backwards else start, size,
+                     counts, backwards)
 
 
 def attendees(event: Event, selection: AttendeeFilter, sort: str = "newest", page: int = 1,
