@@ -179,6 +179,8 @@ class AttendeeFilter:
 FOUND_FEW = 5000
 #: Ids of a kept order checked against the filters per query (a walk, see ``_walk``).
 WALK_MOST = 1000
+#: Past this many blocks from the nearer end, a walk counts every block in one query first.
+WALK_FAR = 8
 
 
 def opened_order(event_id: int, conditions: list[Any], search: str = "", by: Any = None) -> list[int]:
@@ -251,8 +253,18 @@ def _selected(event_id: int, conditions: list[Any], needle: str,
         query.where(Registration.id.in_(candidates[start:start + 500])))]
 
 
+def _count_blocks(order: list[int], conditions: list[Any], counts: dict[int, int]) -> None:
+    """How many ids of each block of ``order`` ``conditions`` select, from every id they
+    select read in one query: a deep page of a narrow filter would otherwise check tens of
+    blocks one query at a time (2.5 s for the middle page at 100,000 on PostgreSQL)."""
+    selected = set(_ids(sa.select(Registration.id).where(*conditions)))
+    for block in range(-(-len(order) // WALK_MOST)):
+        counts[block] = sum(1 for i in order[block * WALK_MOST:(block + 1) * WALK_MOST]
+                            if i in selected)
+
+
 def _walk(order: list[int], conditions: list[Any], skip: int, size: int,
-          counts: dict[int, int], backwards: bool = False) -> list[int]:
+          counts: dict[int, int], share: float = 1.0, backwards: bool = False) -> list[int]:
     """The ``size`` ids that follow the first ``skip`` of ``order`` ``conditions`` select (from
     its end when ``backwards``; then in the order's order).
 
@@ -260,10 +272,14 @@ def _walk(order: list[int], conditions: list[Any], skip: int, size: int,
     query, until the page is full. ``counts`` (block -> ids selected) is what earlier walks of
     this version of the order learnt under the same filter: a block known to lie wholly
     before the page is passed without a query, so paging on from a deep page costs a block
-    or two, and only the first walk to a depth pays for it.
+    or two, and only the first walk to a depth pays for it. When the page lies more than
+    WALK_FAR blocks in (``share``: the part of the order the filter is expected to select),
+    every block is counted at once (``_count_blocks``) instead.
     """
     query = sa.select(Registration.id).where(checked(conditions))
     blocks = range(-(-len(order) // WALK_MOST))
+    if len(counts) < len(blocks) and skip > WALK_FAR * WALK_MOST * share:
+        _count_blocks(order, conditions, counts)
     page: list[int] = []
     passed = 0  # ids selected before the block at hand
     for block in (reversed(blocks) if backwards else blocks):
@@ -366,7 +382,7 @@ class SortedPage(_CountedPage):
         # What a walk learns holds for this version of the rows and this filter's count.
         kept, counts = walked(event.id, by, (selection, total))
         return _walk(kept, selection.conditions(event), after if backwards else start, size,
-                     counts, backwards)
+                     counts, total / max(1, len(kept)), backwards)
 
 
 def attendees(event: Event, selection: AttendeeFilter, sort: str = "newest", page: int = 1,
