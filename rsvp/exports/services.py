@@ -41,6 +41,7 @@ from rsvp.registrations.opened import folded
 from rsvp.registrations.tracking import (
     COUNTED,
     AttendeeFilter,
+    among,
     checked,
     dashboard,
     in_order,
@@ -196,7 +197,7 @@ def _stream(timezone: str, columns: list[Column], conditions: list[Any],
     done = 0
     for chunk in chunks:
         # Plain rows through the connection: the ORM's result machinery costs per row.
-        found = {row[0]: row for row in db.session.connection().execute(query.where(R.id.in_(chunk)))}
+        found = {row[0]: row for row in db.session.connection().execute(query.where(among(chunk)))}
         done += len(found)
         if between_chunks is not None:
             between_chunks(done)
