@@ -3,7 +3,7 @@
 Inserts N registrations (default 100,000), then in the same run times:
   baseline: the same SELECT, rows straight into csv.writer (no labels, no formula guard);
   csv:      exports.write_csv (human labels, questions, guard, BOM, chunked);
-  xlsx:     exports.write_xlsx (typed cells, XlsxWriter in constant-memory mode).
+  xlsx:     exports.write_xlsx (typed cells, each row written into the zip as it comes).
 Prints the ratios to the baseline and the peak Python memory (tracemalloc) of each
 export at N/10 and N rows: flat memory means the export streams.
 Then, at 1,000, 10,000 and N rows, the same three and the XLSX file as the worker

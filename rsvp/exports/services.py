@@ -1,10 +1,12 @@
 """Streamed attendee exports in CSV and Excel: chosen columns, questions in form order, safe cells.
 
 Rows come from the database in chunks as plain tuples (no ORM objects, no
-identity map), in an order found by opening the sealed names first (the ids
-and sort keys are the only thing held for the whole list). CSV is written as
-it is read; XLSX goes through XlsxWriter's constant-memory mode into a
-temporary file that is then streamed. Every text cell that a spreadsheet would
+identity map), in the order of the names kept opened per process
+(rsvp.registrations.opened): the export walks that order a chunk at a time and
+asks the database for the rows of each chunk its filters select, so it holds no
+list of the rows it exports, whatever their number. CSV is written as
+it is read; XLSX is written a row at a time into the zip entry of its sheet
+(rsvp.exports.sheet) in a temporary file that is then streamed. Every text cell that a spreadsheet would
 read as a formula is neutralised.
 
 An export holds plain values only (the event's time zone, the questions'
@@ -25,25 +27,32 @@ from datetime import date, datetime
 from typing import IO, Any
 
 import sqlalchemy as sa
-import xlsxwriter
 from flask_babel import lazy_gettext as _l
 
 from rsvp.events.models import Event, Question, QuestionKind
 from rsvp.events.questions import answer_text, questions_for
+from rsvp.exports.sheet import FORMULA_STARTS, write_sheet
 from rsvp.extensions import db
 from rsvp.i18n import country_name, language_name
 from rsvp.registrations.erasure import mark_passes_requested as mark_requested
 from rsvp.registrations.forms import ATTENDANCE_LABELS, ORGANISATION_TYPE_LABELS, STATUS_LABELS
 from rsvp.registrations.models import Registration, RegistrationStatus
 from rsvp.registrations.opened import folded
-from rsvp.registrations.tracking import COUNTED, AttendeeFilter, dashboard, opened_order
+from rsvp.registrations.tracking import (
+    COUNTED,
+    AttendeeFilter,
+    among,
+    checked,
+    dashboard,
+    in_order,
+    opened_order,
+)
 from rsvp.timeutil import to_local
 
 #: Rows fetched from the database at a time.
 CHUNK = 1000
-#: Characters that make a spreadsheet read a cell as a formula (or hide what follows).
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-_FORMULA_FIRST = frozenset(_FORMULA_STARTS)
+_FORMULA_STARTS = FORMULA_STARTS
+_FORMULA_FIRST = frozenset(FORMULA_STARTS)
 
 
 
@@ -167,36 +176,45 @@ class Export:
         return labels
 
 
-def _stream(timezone: str, columns: list[Column], conditions: list[Any], ids: list[int],
+def _stream(timezone: str, columns: list[Column], conditions: list[Any],
+            chunks: Iterable[list[int]],
             between_chunks: Callable[[int], None] | None = None) -> Iterator[list[Any]]:
-    """The rows of ``ids`` in their order, CHUNK at a time, each chunk a query of its own.
+    """The rows ``conditions`` select among ``chunks`` of ids, in their order, each chunk a
+    query of its own.
 
-    ``ids`` come from opening the sealed columns the order needs (tracking.opened_order);
-    ``conditions`` are asked again, so a row erased meanwhile is left out.
-    ``between_chunks(rows read so far)`` runs after each chunk is read: the worker ends
-    the transaction there and records its progress.
+    ``chunks`` walk an order found by opening the sealed columns it needs
+    (tracking.in_order) and may hold ids the conditions leave out (another status, erased
+    meanwhile). ``between_chunks(rows read so far)`` runs after each chunk is read: the worker
+    ends the transaction there and records its progress.
     """
     attrs = list(dict.fromkeys(column.attr for column in columns))
-    positions = [attrs.index(column.attr) + 1 for column in columns]
-    memos: list[dict[Any, Any] | None] = [{} if c.repeats else None for c in columns]
-    query = sa.select(R.id, *attrs).where(*conditions)
-    for start in range(0, len(ids), CHUNK):
-        chunk = ids[start:start + CHUNK]
-        found = {row[0]: row for row in db.session.execute(query.where(R.id.in_(chunk)))}
+    # Per column: where its value lies, and how it is shown (None: as stored; a dict: once per
+    # distinct value); most cells take the first branch below.
+    plan: list[tuple[int, Callable[[Any, str], Any] | None, dict[Any, Any] | None]] = [
+        (attrs.index(column.attr) + 1, None if column.format is _same else column.format,
+         {} if column.repeats else None) for column in columns]
+    query = sa.select(R.id, *attrs).where(checked(conditions))
+    done = 0
+    for chunk in chunks:
+        # Plain rows through the connection: the ORM's result machinery costs per row.
+        found = {row[0]: row for row in db.session.connection().execute(query.where(among(chunk)))}
+        done += len(found)
         if between_chunks is not None:
-            between_chunks(start + len(chunk))
+            between_chunks(done)
         for registration_id in chunk:
             row = found.get(registration_id)
             if row is None:
                 continue
             values = []
-            for column, position, memo in zip(columns, positions, memos, strict=True):
+            for position, show, memo in plan:
                 raw = row[position]
-                if memo is None:
-                    values.append(column.format(raw, timezone))
+                if show is None:
+                    values.append(raw)
+                elif memo is None:
+                    values.append(show(raw, timezone))
                 else:
                     if raw not in memo:
-                        memo[raw] = column.format(raw, timezone)
+                        memo[raw] = show(raw, timezone)
                     values.append(memo[raw])
             yield values
 
@@ -212,10 +230,8 @@ def attendee_export(event: Event, selection: AttendeeFilter, keys: Iterable[str]
     columns = [column for key, column in BASE_COLUMNS.items() if key in wanted]
     if with_questions:
         columns += [_question_column(q) for q in questions_for(event)]
-    conditions = selection.conditions(event)
-    rows = _stream(event.timezone, columns, conditions,
-                   opened_order(event.id, conditions, selection.search, by=R.name),
-                   between_chunks)
+    rows = _stream(event.timezone, columns, selection.conditions(event),
+                   in_order(event, selection, R.name, CHUNK), between_chunks)
     return Export(columns, rows, "attendees", event.timezone)
 
 
@@ -236,9 +252,10 @@ def grounds_pass_count(event: Event) -> int:
 def grounds_pass_export(event: Event) -> Export:
     """Those the UN must issue a pass for: confirmed, in person, without a pass."""
     conditions = _needs_pass(event)
+    ids = opened_order(event.id, conditions, by=R.passport_name)  # those asked for: a few
     return Export(GROUNDS_PASS_COLUMNS,
                   _stream(event.timezone, GROUNDS_PASS_COLUMNS, conditions,
-                          opened_order(event.id, conditions, by=R.passport_name)),
+                          (ids[start:start + CHUNK] for start in range(0, len(ids), CHUNK))),
                   "grounds-passes", event.timezone)
 
 
@@ -302,35 +319,12 @@ def _csv_value(value: Any) -> Any:
 def write_xlsx(export: Export, output: IO[bytes] | None = None) -> IO[bytes]:
     """A typed workbook with a frozen, bold header, in ``output`` (default: a temporary file), rewound.
 
-    XlsxWriter in constant-memory mode: each row goes to the sheet's scratch file as it comes,
-    and the workbook is zipped at the end; about twice as fast as openpyxl's write-only mode
-    (bench/export.py). The scratch files (names, addresses) are in a folder of their own that
-    goes with the export, finished or broken off.
+    Written a row at a time into the zip entry of the sheet (rsvp.exports.sheet): memory stays
+    flat and no scratch file holds names or addresses.
     """
     output = output or tempfile.TemporaryFile()
-    with tempfile.TemporaryDirectory(prefix="rsvp-xlsx-") as scratch:
-        workbook = xlsxwriter.Workbook(output, {
-            "constant_memory": True, "tmpdir": scratch, "remove_timezone": True,
-            "strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False})
-        sheet = workbook.add_worksheet(export.title[:31])
-        sheet.freeze_panes(1, 0)
-        for index, column in enumerate(export.columns):
-            sheet.set_column(index, index, column.width)
-        bold = workbook.add_format({"bold": True})
-        formats = {datetime: workbook.add_format({"num_format": "yyyy-mm-dd hh:mm"}),
-                   date: workbook.add_format({"num_format": "yyyy-mm-dd"})}
-        for index, label in enumerate(export.header()):
-            sheet.write_string(0, index, safe_cell(label), bold)
-        for number, row in enumerate(export.rows, start=1):
-            for index, value in enumerate(row):
-                if type(value) is str:  # the common case first; never a formula, whatever the text
-                    sheet.write_string(number, index, safe_cell(value))
-                elif isinstance(value, date):  # a datetime is a date too
-                    sheet.write_datetime(number, index, value,
-                                         formats[datetime if isinstance(value, datetime) else date])
-                elif value is not None:
-                    sheet.write(number, index, value)
-        workbook.close()
+    write_sheet(output, export.title, [str(label) for label in export.header()],
+                [column.width for column in export.columns], export.rows)
     output.seek(0)
     return output
 
