@@ -13,6 +13,7 @@ Excel, LibreOffice and openpyxl read.
 
 from __future__ import annotations
 
+import re
 import zipfile
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
@@ -26,6 +27,9 @@ _EPOCH_DAY = _EPOCH.date()
 #: written as Excel's own escape (_xHHHH_), as XlsxWriter does.
 _TEXT = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;",
                        **{chr(c): f"_x{c:04X}_" for c in range(32) if c not in (9, 10, 13)}})
+#: Text that already reads like that escape: its underscore is escaped (_x005F_), or Excel would
+#: show "_x0041_" typed by a person as "A".
+_LOOKS_ESCAPED = re.compile(r"_(?=x[0-9A-Fa-f]{4}_)")
 #: Characters that make a spreadsheet read a cell as a formula (or hide what follows).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _FORMULA_FIRST = frozenset(FORMULA_STARTS)
@@ -96,7 +100,7 @@ def _cell(reference: str, value: Any) -> str:
         if value[0] in _FORMULA_FIRST:
             value = "'" + value
         return (f'<c r="{reference}" t="inlineStr"><is><t xml:space="preserve">'
-                f'{value.translate(_TEXT)}</t></is></c>')
+                f'{_text(value)}</t></is></c>')
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -109,6 +113,13 @@ def _cell(reference: str, value: Any) -> str:
     if isinstance(value, int | float):
         return f'<c r="{reference}"><v>{value!r}</v></c>'
     return _cell(reference, str(value))
+
+
+def _text(text: str) -> str:
+    """Text as the sheet's XML holds it."""
+    if "_x" in text:
+        text = _LOOKS_ESCAPED.sub("_x005F_", text)
+    return text.translate(_TEXT)
 
 
 def _guarded(text: str) -> str:
@@ -139,7 +150,7 @@ def write_sheet(output: IO[bytes], title: str, header: Sequence[str], widths: Se
                           for n, width in enumerate(widths, start=1))
                 + '</cols><sheetData><row r="1">'
                 + "".join(f'<c r="{letters[n]}1" s="{_BOLD}" t="inlineStr"><is>'
-                          f'<t xml:space="preserve">{_guarded(label).translate(_TEXT)}</t></is></c>'
+                          f'<t xml:space="preserve">{_text(_guarded(label))}</t></is></c>'
                           for n, label in enumerate(header))
                 + "</row>")).encode())
             pending: list[str] = []

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import random
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -14,7 +15,7 @@ from openpyxl import load_workbook
 
 from rsvp.events.models import AttendanceMode, EventFormat
 from rsvp.exports import services as exports
-from rsvp.exports.sheet import column_letters
+from rsvp.exports.sheet import column_letters, write_sheet
 from rsvp.extensions import db
 from rsvp.registrations.models import Registration, RegistrationStatus
 from rsvp.registrations.opened import folded
@@ -102,3 +103,17 @@ def test_csv_and_xlsx_read_back_equal_the_rows(event, selection):
 def test_column_letters_go_past_z():
     assert [column_letters(i) for i in (0, 25, 26, 51, 52, 701, 702)] == \
         ["A", "Z", "AA", "AZ", "BA", "ZZ", "AAA"]
+
+
+def test_text_that_reads_like_excels_escape_comes_back_as_typed():
+    """Excel reads "_xHHHH_" in a cell's XML as the character HHHH (ECMA-376 ST_Xstring): a
+    person who typed "_x0041_" must not see "A", nor a control character turn into another."""
+    typed = ["_x0041_ and _x000D_", "a\x01b", "_x12_ and _xZZZZ_"]
+    book = io.BytesIO()
+    write_sheet(book, "Sheet", ["Typed"], [10], [[text] for text in typed])
+    cells = [cell.value for cell in load_workbook(io.BytesIO(book.getvalue())).active["A"][1:]]
+
+    def as_excel_reads(text: str) -> str:
+        return re.sub(r"_x([0-9A-Fa-f]{4})_", lambda found: chr(int(found.group(1), 16)), text)
+
+    assert [as_excel_reads(cell) for cell in cells] == typed
