@@ -259,14 +259,17 @@ def make_certificate(folder: Path) -> tuple[Path, Path]:
     return cert, key
 
 
-def site_file(tls_port: int, app_port: int, certificate: tuple[Path, Path]) -> str:
-    """deploy/nginx/rsvp.conf as shipped, on this run's ports and certificate."""
+def site_file(tls_port: int, app_ports: list[int], certificate: tuple[Path, Path], cache: Path) -> str:
+    """deploy/nginx/rsvp.conf as shipped, on this run's ports, certificate and cache folder, with
+    one upstream server line per app server."""
     text = (ROOT / "deploy" / "nginx" / "rsvp.conf").read_text()
+    upstream = "".join(f"    server 127.0.0.1:{port};\n" for port in app_ports)
     for shipped, here in [
             ("listen [::]:443 ssl;", ""), ("listen [::]:80;", ""),
             ("listen 443 ssl;", f"listen 127.0.0.1:{tls_port} ssl;"),
             ("listen 80;", f"listen 127.0.0.1:{free_port()};"),
-            ("127.0.0.1:8000", f"127.0.0.1:{app_port}"),
+            ("    server 127.0.0.1:8000;\n", upstream),
+            ("/var/lib/nginx/rsvp-live", str(cache)),
             ("/etc/letsencrypt/live/rsvp.example.org/fullchain.pem", str(certificate[0])),
             ("/etc/letsencrypt/live/rsvp.example.org/privkey.pem", str(certificate[1]))]:
         assert shipped in text, f"deploy/nginx/rsvp.conf no longer has {shipped!r}"
@@ -274,10 +277,12 @@ def site_file(tls_port: int, app_port: int, certificate: tuple[Path, Path]) -> s
     return text
 
 
-def start_nginx(folder: Path, tls_port: int, app_port: int, certificate: tuple[Path, Path]) -> Process:
+def start_nginx(folder: Path, tls_port: int, app_ports: int | list[int],
+                certificate: tuple[Path, Path]) -> Process:
     prefix = folder / "nginx"
     prefix.mkdir()
-    (prefix / "rsvp.conf").write_text(site_file(tls_port, app_port, certificate))
+    ports = [app_ports] if isinstance(app_ports, int) else app_ports
+    (prefix / "rsvp.conf").write_text(site_file(tls_port, ports, certificate, prefix / "live-cache"))
     temp = "".join(f"{name}_temp_path {prefix / name};\n"
                    for name in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
     (prefix / "nginx.conf").write_text(
