@@ -188,24 +188,29 @@ def stop(processes: list[Process]) -> None:
 PORT_TAKEN = ("address already in use", "connection in use")
 
 
-def launch(app: Flask, folder: Path, kind: str, **settings: str) -> Served:
+def launch(app: Flask, folder: Path, kind: str, servers: int = 1, **settings: str) -> Served:
     """Start ``kind``'s processes (see the module docstring) and wait until the site answers; on
-    new ports, up to twice more, when a port picked free was taken before a server bound it."""
+    new ports, up to twice more, when a port picked free was taken before a server bound it.
+
+    ``servers``: how many web servers (the nginx kind: all behind its one upstream), each with
+    its own port and workers, on the one database, the one Redis and the one worker process.
+    """
     for attempt in range(3):
         try:
             return _launch(app, folder if attempt == 0 else folder.with_name(f"{folder.name}-{attempt}"),
-                           kind, **settings)
+                           kind, servers, **settings)
         except AssertionError as error:
             if attempt == 2 or not any(words in str(error).lower() for words in PORT_TAKEN):
                 raise
     raise AssertionError("unreachable")
 
 
-def _launch(app: Flask, folder: Path, kind: str, **settings: str) -> Served:
+def _launch(app: Flask, folder: Path, kind: str, servers: int, **settings: str) -> Served:
     folder.mkdir(parents=True, exist_ok=True)
     instance = folder / "instance"
     instance.mkdir(parents=True, exist_ok=True)
     port, mail_port = free_port(), free_port()
+    ports = [port, *(free_port() for _ in range(servers - 1))]
     base_url = f"http://127.0.0.1:{port}"
     processes: list[Process] = []
     extra: dict[str, str] = {}
@@ -233,15 +238,17 @@ def _launch(app: Flask, folder: Path, kind: str, **settings: str) -> Served:
         processes.append(catcher)
         wait_for_port(mail_port, catcher)
         processes.append(start("worker", ["worker", "--poll", "0.2"], env, folder))
-        if kind == "dev":
-            web = ["run", "--host", "127.0.0.1", "--port", str(port)]
-        else:
-            web = ["serve", "--bind", f"127.0.0.1:{port}", "--workers", "2"]
-        processes.append(start("web", web, env, folder))
-        wait_until_up(f"http://127.0.0.1:{port}/healthz", processes)
+        for n, web_port in enumerate(ports):
+            if kind == "dev":
+                web = ["run", "--host", "127.0.0.1", "--port", str(web_port)]
+            else:
+                web = ["serve", "--bind", f"127.0.0.1:{web_port}", "--workers", "2"]
+            processes.append(start("web" if n == 0 else f"web{n + 1}", web, env, folder))
+        for web_port in ports:
+            wait_until_up(f"http://127.0.0.1:{web_port}/healthz", processes)
         if kind == "nginx":
             certificate = make_certificate(folder)
-            processes.append(start_nginx(folder, tls_port, port, certificate))
+            processes.append(start_nginx(folder, tls_port, ports, certificate))
             served.verify = ssl.create_default_context(cafile=str(certificate[0]))
             wait_until_up(f"{base_url}/healthz", processes, verify=served.verify)
     except BaseException:
@@ -270,6 +277,8 @@ def site_file(tls_port: int, app_ports: list[int], certificate: tuple[Path, Path
             ("listen 80;", f"listen 127.0.0.1:{free_port()};"),
             ("    server 127.0.0.1:8000;\n", upstream),
             ("/var/lib/nginx/rsvp-live", str(cache)),
+            # Which server answered each request (tests read it; the shipped site logs nothing).
+            ("access_log off;", f"access_log {cache.parent / 'access.log'} upstreams;"),
             ("/etc/letsencrypt/live/rsvp.example.org/fullchain.pem", str(certificate[0])),
             ("/etc/letsencrypt/live/rsvp.example.org/privkey.pem", str(certificate[1]))]:
         assert shipped in text, f"deploy/nginx/rsvp.conf no longer has {shipped!r}"
@@ -277,19 +286,19 @@ def site_file(tls_port: int, app_ports: list[int], certificate: tuple[Path, Path
     return text
 
 
-def start_nginx(folder: Path, tls_port: int, app_ports: int | list[int],
+def start_nginx(folder: Path, tls_port: int, app_ports: list[int],
                 certificate: tuple[Path, Path]) -> Process:
     prefix = folder / "nginx"
     prefix.mkdir()
-    ports = [app_ports] if isinstance(app_ports, int) else app_ports
-    (prefix / "rsvp.conf").write_text(site_file(tls_port, ports, certificate, prefix / "live-cache"))
+    (prefix / "rsvp.conf").write_text(site_file(tls_port, app_ports, certificate, prefix / "live-cache"))
     temp = "".join(f"{name}_temp_path {prefix / name};\n"
                    for name in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
     (prefix / "nginx.conf").write_text(
         ("user root;\n" if os.geteuid() == 0 else "")
         + f"daemon off;\nworker_processes 1;\npid {prefix / 'nginx.pid'};\n"
         f"error_log {prefix / 'error.log'} warn;\nevents {{}}\n"
-        f"http {{\n{temp}include {prefix / 'rsvp.conf'};\n}}\n")
+        f"http {{\n{temp}log_format upstreams '$upstream_addr $upstream_cache_status $status "
+        f"$request_method $uri';\ninclude {prefix / 'rsvp.conf'};\n}}\n")
     return start_program("nginx", [which("nginx") or "", "-p", str(prefix), "-c",
                                    str(prefix / "nginx.conf"), "-e", str(prefix / "error.log")],
                          folder)
