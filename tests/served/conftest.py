@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import email
 import os
-import shutil
 import ssl
 import subprocess
 import sys
@@ -39,24 +38,14 @@ import httpx
 import pytest
 from flask import Flask
 
-from rsvp import ROOT
 from rsvp.db import writing
 from rsvp.extensions import db
 from tests.conftest import _empty_tables
 from tests.mail.conftest import free_port
 from tests.served.client import Visitor
+from tests.served.nginx import Process, make_certificate, start_nginx, start_program, which
 
 RSVP = str(Path(sys.executable).with_name("rsvp"))
-
-
-@dataclass
-class Process:
-    name: str
-    popen: subprocess.Popen[bytes]
-    log: Path
-
-    def output(self) -> str:
-        return self.log.read_text(errors="replace")
 
 
 @dataclass
@@ -257,60 +246,6 @@ def _launch(app: Flask, folder: Path, kind: str, servers: int, **settings: str) 
     return served
 
 
-def make_certificate(folder: Path) -> tuple[Path, Path]:
-    """A self-signed certificate for 127.0.0.1 and localhost, for this run only."""
-    cert, key = folder / "tls.crt", folder / "tls.key"
-    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
-                    "-subj", "/CN=localhost", "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost",
-                    "-keyout", str(key), "-out", str(cert)], check=True, capture_output=True)
-    return cert, key
-
-
-def site_file(tls_port: int, app_ports: list[int], certificate: tuple[Path, Path], cache: Path) -> str:
-    """deploy/nginx/rsvp.conf as shipped, on this run's ports, certificate and cache folder, with
-    one upstream server line per app server."""
-    text = (ROOT / "deploy" / "nginx" / "rsvp.conf").read_text()
-    upstream = "".join(f"    server 127.0.0.1:{port};\n" for port in app_ports)
-    for shipped, here in [
-            ("listen [::]:443 ssl;", ""), ("listen [::]:80;", ""),
-            ("listen 443 ssl;", f"listen 127.0.0.1:{tls_port} ssl;"),
-            ("listen 80;", f"listen 127.0.0.1:{free_port()};"),
-            ("    server 127.0.0.1:8000;\n", upstream),
-            ("/var/lib/nginx/rsvp-live", str(cache)),
-            # Which server answered each request (tests read it; the shipped site logs nothing).
-            ("access_log off;", f"access_log {cache.parent / 'access.log'} upstreams;"),
-            ("/etc/letsencrypt/live/rsvp.example.org/fullchain.pem", str(certificate[0])),
-            ("/etc/letsencrypt/live/rsvp.example.org/privkey.pem", str(certificate[1]))]:
-        assert shipped in text, f"deploy/nginx/rsvp.conf no longer has {shipped!r}"
-        text = text.replace(shipped, here)
-    return text
-
-
-def start_nginx(folder: Path, tls_port: int, app_ports: list[int],
-                certificate: tuple[Path, Path]) -> Process:
-    prefix = folder / "nginx"
-    prefix.mkdir()
-    (prefix / "rsvp.conf").write_text(site_file(tls_port, app_ports, certificate, prefix / "live-cache"))
-    temp = "".join(f"{name}_temp_path {prefix / name};\n"
-                   for name in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
-    (prefix / "nginx.conf").write_text(
-        ("user root;\n" if os.geteuid() == 0 else "")
-        + f"daemon off;\nworker_processes 1;\npid {prefix / 'nginx.pid'};\n"
-        f"error_log {prefix / 'error.log'} warn;\nevents {{}}\n"
-        f"http {{\n{temp}log_format upstreams '$upstream_addr $upstream_cache_status $status "
-        f"$request_method $uri';\ninclude {prefix / 'rsvp.conf'};\n}}\n")
-    return start_program("nginx", [which("nginx") or "", "-p", str(prefix), "-c",
-                                   str(prefix / "nginx.conf"), "-e", str(prefix / "error.log")],
-                         folder)
-
-
-def start_program(name: str, args: list[str], folder: Path) -> Process:
-    log = folder / f"{name}.log"
-    popen = subprocess.Popen(args, stdout=log.open("wb"), stderr=subprocess.STDOUT,
-                             start_new_session=True)
-    return Process(name, popen, log)
-
-
 @pytest.fixture(scope="module", params=["dev", "serve", "nginx"])
 def served_app(request: pytest.FixtureRequest, app: Flask,
                tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
@@ -358,8 +293,3 @@ def setting_up() -> Iterator[None]:
     with writing():
         yield
         db.session.commit()
-
-
-def which(program: str) -> str | None:
-    return shutil.which(program) or next(
-        (str(p) for p in (Path("/usr/sbin") / program, Path("/sbin") / program) if p.exists()), None)
