@@ -105,6 +105,9 @@ AUTH_ARGON2_PARALLELISM = 4
 # Below MAX_CONTENT_LENGTH, so a file too large gets the form's own message.
 SPEAKER_STATEMENT_MAX_BYTES = 8 * 1024 * 1024
 SPEAKER_STATEMENTS_DIR = ""  # empty: <instance>/speaker-statements
+#: Largest video statement accepted. The inscription and the speaker's own page take bodies this
+#: large (and 1 MB for the other fields), above MAX_CONTENT_LENGTH; they are copied to disk in chunks.
+SPEAKER_VIDEO_MAX_BYTES = 200 * 1024 * 1024
 
 # Exports.
 #: Above this many rows an Excel export is built by the worker and offered for download when

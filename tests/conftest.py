@@ -20,11 +20,17 @@ from babel.messages.pofile import read_po
 from flask import Flask, g, request_started
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
+from hypothesis import HealthCheck, settings
 from werkzeug.serving import make_server
 
 from rsvp import ROOT, create_app
 from rsvp.extensions import db
 from rsvp.registrations import opened
+
+# No timing thresholds: Hypothesis's own (a 200 ms deadline per example, a "too slow" health
+# check) fail on a busy machine for reasons a user never sees.
+settings.register_profile("rsvp", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("rsvp")
 
 POSTGRES_URL = os.environ.get("RSVP_TEST_DATABASE_URL", "")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",

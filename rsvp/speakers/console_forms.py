@@ -95,7 +95,7 @@ class SettingsForm(FlaskForm):
             raise ValidationError(_l("Inscription must close after it opens."))
 
     def settings(self, current: SpeakersList | None) -> dict[str, Any]:
-        """Keywords for services.configure(): times in UTC, the per-category exceptions."""
+        """Keywords for lists.configure(): times in UTC, the per-category exceptions."""
         values: dict[str, Any] = {name: self[name].data for name in _PLAIN}
         values["title"] = (values["title"] or "").strip()
         for name in _MOMENTS:

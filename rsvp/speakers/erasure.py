@@ -7,20 +7,22 @@ import sqlalchemy as sa
 from rsvp.events.models import Event
 from rsvp.extensions import db
 from rsvp.personal import erased_values
-from rsvp.speakers import services, statements
+from rsvp.speakers import lists, statements
 from rsvp.speakers.models import Speaker
 
 
 def erase_event(event: Event) -> None:
-    """Speakers of ``event`` lose their name, address and statement file; delegation, category and
-    speaking times stay for the report."""
-    files = db.session.scalars(sa.select(Speaker.statement_stored_as).where(
-        Speaker.event_id == event.id, Speaker.statement_stored_as.is_not(None)))
-    for stored_as in files:
-        statements.delete_after_commit(db.session(), stored_as)
+    """Speakers of ``event`` lose their name, address, statement file and video; delegation,
+    category, speaking times and whether the statement was a video stay for the report."""
+    lists.lock_lists(event.id)
+    for column in (Speaker.statement_stored_as, Speaker.video_stored_as):
+        files = db.session.scalars(sa.select(column).where(Speaker.event_id == event.id, column.is_not(None)))
+        for stored_as in files:
+            statements.delete_after_commit(db.session(), stored_as)
     db.session.execute(
         sa.update(Speaker).where(Speaker.event_id == event.id).values(
             **erased_values(Speaker.__table__), statement_bytes=None, statement_uploaded_at=None,
+            video_bytes=None,
             token_version=Speaker.token_version + 1)
         .execution_options(synchronize_session=False))
-    services.changed(event.id)
+    lists.changed(event.id)

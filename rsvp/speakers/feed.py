@@ -3,9 +3,9 @@
 Hundreds or thousands of viewers poll live.json every second. Building the state
 (the order, the timetable, every label in the viewer's language) costs milliseconds;
 handing over bytes already built costs almost nothing. A document is rebuilt only
-when the list's version (bumped in the transaction of every change: services.changed),
+when the list's version (bumped in the transaction of every change: lists.changed),
 its settings, or the event's time zone, times or status changed, or when time alone
-changes what it says (live.public_state says until when it holds). Every process reads
+changes what it says (screens.public_state says until when it holds). Every process reads
 the version on each request, so a change made through any process shows at once.
 
 The ETag is a hash of the bytes: processes that built the same list answer alike,
@@ -26,7 +26,7 @@ import sqlalchemy as sa
 
 from rsvp.events.models import Event, EventStatus
 from rsvp.extensions import db
-from rsvp.speakers import live
+from rsvp.speakers import screens
 from rsvp.speakers.models import SpeakersList
 from rsvp.timeutil import now_utc
 
@@ -95,7 +95,7 @@ def document(speakers_list: SpeakersList, language: str, now: datetime | None = 
     found = _documents.get(key)
     if found is not None and found.stamp == stamp and now < found.good_until:
         return found
-    state, good_until = live.public_state(speakers_list, now)
+    state, good_until = screens.public_state(speakers_list, now)
     body = json.dumps(state, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode()
     built = Document(body=body, gzipped=gzip.compress(body, compresslevel=6, mtime=0),
                      etag=hashlib.blake2b(body, digest_size=12).hexdigest(),

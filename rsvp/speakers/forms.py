@@ -7,6 +7,7 @@ from flask_babel import format_decimal
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
+from werkzeug.datastructures import FileStorage
 from wtforms import (
     BooleanField,
     EmailField,
@@ -22,10 +23,11 @@ from rsvp.events.models import Event
 from rsvp.fields import ValidEmail
 from rsvp.i18n import country_choices, language_name
 from rsvp.privacy.forms import Honeypot
-from rsvp.speakers import statements
+from rsvp.speakers import statements, videos
+from rsvp.speakers.files import Upload, VideoUpload
 from rsvp.speakers.labels import CATEGORY_LABELS
+from rsvp.speakers.lists import statement_languages
 from rsvp.speakers.models import STATE_CATEGORIES, SpeakerCategory, SpeakersList
-from rsvp.speakers.services import Upload, statement_languages
 
 #: What each rule the services enforce says, by form field (the form checks the same first).
 MESSAGES = {
@@ -48,12 +50,34 @@ STATEMENT_PROBLEMS = {
 }
 
 
-def _megabytes() -> str:
-    return format_decimal(round(current_app.config["SPEAKER_STATEMENT_MAX_BYTES"] / (1024 * 1024), 1))
+VIDEO_PROBLEMS = {
+    "empty": _l("The video file is empty."),
+    "too_large": _l("The video is too large: the limit is %(size)s MB. Please send a shorter or "
+                    "smaller recording."),
+    "type": _l("The video must be an MP4 or WebM file (what phones, cameras and video calls record)."),
+}
+
+
+def _megabytes(setting: str = "SPEAKER_STATEMENT_MAX_BYTES") -> str:
+    return format_decimal(round(current_app.config[setting] / (1024 * 1024), 1))
 
 
 def statement_problem(reason: str) -> str:
     return str(STATEMENT_PROBLEMS[reason]) % {"size": _megabytes()}
+
+
+def video_megabytes() -> str:
+    return _megabytes("SPEAKER_VIDEO_MAX_BYTES")
+
+
+def video_problem(reason: str) -> str:
+    return str(VIDEO_PROBLEMS[reason]) % {"size": video_megabytes()}
+
+
+def _chosen(field: FileField) -> FileStorage | None:
+    """The file sent in ``field``, if one was chosen."""
+    storage = field.data
+    return storage if storage and getattr(storage, "filename", "") else None
 
 
 class StatementField(FileField):
@@ -63,15 +87,34 @@ class StatementField(FileField):
 
     def pre_validate(self, form: FlaskForm) -> None:
         self.upload = None
-        storage = self.data
-        if not storage or not getattr(storage, "filename", ""):
+        if (storage := _chosen(self)) is None:
             return
         data = storage.read(current_app.config["SPEAKER_STATEMENT_MAX_BYTES"] + 1)
         try:
             statements.check(data)
         except statements.StatementRejected as rejected:
             raise ValidationError(statement_problem(rejected.reason)) from rejected
-        self.upload = Upload(storage.filename, data)
+        self.upload = Upload(storage.filename or "", data)
+
+
+class VideoField(FileField):
+    """An optional video statement, checked by its first bytes and its size without reading it
+    whole; ``upload`` holds it when it is acceptable (the upload stays a file on disk)."""
+
+    upload: VideoUpload | None = None
+
+    def pre_validate(self, form: FlaskForm) -> None:
+        self.upload = None
+        if (storage := _chosen(self)) is not None:
+            try:
+                videos.check(storage.stream)
+            except videos.VideoRejected as rejected:
+                raise ValidationError(video_problem(rejected.reason)) from rejected
+            self.upload = VideoUpload(storage.filename or "", storage.stream)
+
+
+def _video_field() -> VideoField:
+    return VideoField(_l("Video statement"), render_kw={"accept": "video/mp4,video/webm"})
 
 
 def _name_field() -> StringField:
@@ -97,6 +140,7 @@ class _EventChoices:
     event: Event
     language: SelectField
     statement: StatementField
+    video: VideoField
 
     def _offer_choices(self, event: Event) -> None:
         self.event = event
@@ -104,6 +148,13 @@ class _EventChoices:
         self.statement.description = _l(
             "Optional. PDF, Word (DOCX), OpenDocument (ODT) or plain text, up to %(size)s MB. "
             "Only the organisers and interpreters receive it.", size=_megabytes())
+        self.video.description = _l(
+            "Optional, if you cannot be in the room: a recording of your statement, MP4 or WebM, up to "
+            "%(size)s MB. The organisers play it from their console when your turn comes; it is never "
+            "published.", size=video_megabytes())
+        self.video.render_kw = {**(self.video.render_kw or {}),
+                                "data-max-bytes": current_app.config["SPEAKER_VIDEO_MAX_BYTES"],
+                                "data-too-large": video_problem("too_large")}
 
     def validate_language(self, field: SelectField) -> None:
         if field.data not in statement_languages(self.event):
@@ -145,6 +196,7 @@ class InscriptionForm(Honeypot, _EventChoices, FlaskForm):
                        "country concerned. Those who ask speak first among NGOs, in order of inscription."))
     language = _language_field()
     statement = _statement_field()
+    video = _video_field()
     email = EmailField(
         _l("Email address"),
         validators=[DataRequired(MESSAGES["email"]), Length(max=254), ValidEmail()],
@@ -213,10 +265,14 @@ class InscriptionForm(Honeypot, _EventChoices, FlaskForm):
 
 
 class ChangeForm(_EventChoices, FlaskForm):
-    name = _name_field()
+    """What a speaker may change: not their name, fixed at inscription (a substitution is asked
+    of the organisers, with the delegation's authorisation)."""
+
     language = _language_field()
     statement = _statement_field()
     remove_statement = BooleanField(_l("Remove the statement file I sent"))
+    video = _video_field()
+    remove_video = BooleanField(_l("Remove the video I sent"))
 
     def __init__(self, event: Event, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)

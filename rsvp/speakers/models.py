@@ -124,6 +124,17 @@ class SpeakersList(Base):
         return int(override.get(kind, default))
 
 
+def _stored_name() -> Mapped[str | None]:
+    """A file's name in the statements folder: random, never derived from what was uploaded."""
+    return mapped_column(sa.String(100), info=personal(
+        Erase.NULL, plain="a random file name, derived from nothing the person gave"))
+
+
+def _file_type(why: str) -> Mapped[str | None]:
+    """The MIME type a file's content was checked to be."""
+    return mapped_column(sa.String(100), info=personal(Erase.NULL, plain=why))
+
+
 class Speaker(Base):
     """A delegation's inscription to take the floor, from inscription to delivery."""
 
@@ -211,12 +222,19 @@ class Speaker(Base):
     #: The statement for the interpreters, stored outside the web root (see statements.py).
     statement_filename: Mapped[str | None] = mapped_column(Sealed(200), info=personal(Erase.NULL))
     #: File name in the statements folder; random, never derived from what was uploaded.
-    statement_stored_as: Mapped[str | None] = mapped_column(sa.String(100), info=personal(
-        Erase.NULL, plain="a random file name, derived from nothing the person gave"))
-    statement_content_type: Mapped[str | None] = mapped_column(sa.String(100), info=personal(
-        Erase.NULL, plain="a file type (PDF, Word): names no one"))
+    statement_stored_as: Mapped[str | None] = _stored_name()
+    statement_content_type: Mapped[str | None] = _file_type("a file type (PDF, Word): names no one")
     statement_bytes: Mapped[int | None] = mapped_column(sa.Integer)
     statement_uploaded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    #: A video statement, for a speaker who cannot be in the room (see videos.py): the name it
+    #: was sent under, where it is kept, what its content is (MP4, WebM), its size.
+    video_filename: Mapped[str | None] = mapped_column(Sealed(200), info=personal(Erase.NULL))
+    video_stored_as: Mapped[str | None] = _stored_name()
+    video_content_type: Mapped[str | None] = _file_type("a video type (MP4, WebM): names no one")
+    video_bytes: Mapped[int | None] = mapped_column(sa.Integer)
+    #: When it was sent; kept after an erasure, so the report still says the statement was a video.
+    video_uploaded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     event: Mapped[Event] = relationship()
     speakers_list: Mapped[SpeakersList] = relationship(foreign_keys=[list_id])

@@ -1,4 +1,5 @@
-"""The speaking-time report (live.report) as tables to download: per speaker and per category.
+"""The speaking-time report: time allowed against time used, per speaker and per category, with
+what decisions did to each speaker; and as tables to download.
 
 Written by rsvp.exports, so every text cell a spreadsheet would read as a
 formula is neutralised there.
@@ -6,17 +7,105 @@ formula is neutralised there.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from rsvp.events.models import Event
 from rsvp.exports.services import Column, Export
 from rsvp.i18n import language_name
+from rsvp.speakers import ordering, services
 from rsvp.speakers.labels import CATEGORY_SHORT, STATE_LABELS
-from rsvp.speakers.live import Report, shown_name, signatory_names
-from rsvp.speakers.models import SpeakerState
+from rsvp.speakers.models import (
+    RecordKind,
+    Speaker,
+    SpeakerCategory,
+    SpeakersList,
+    SpeakersRecord,
+    SpeakerState,
+)
+from rsvp.speakers.records import records_of, speakers_by_id
+from rsvp.speakers.screens import shown_name, signatory_names
 from rsvp.timeutil import to_local
+
+
+@dataclass
+class CategoryTotals:
+    category: SpeakerCategory
+    delivered: int = 0
+    absent: int = 0
+    seconds_allowed: int = 0
+    seconds_used: int = 0
+
+    @property
+    def seconds_over(self) -> int:
+        return self.seconds_used - self.seconds_allowed
+
+
+@dataclass
+class Report:
+    #: Everyone listed, in list order: time allowed against time used (None if they never spoke).
+    speakers: list[Speaker]
+    #: Delivered interventions per category, in the order of the floor.
+    categories: list[CategoryTotals] = field(default_factory=list)
+    #: The list's draws, swaps and substitutions, oldest first.
+    records: list[SpeakersRecord] = field(default_factory=list)
+    #: Everyone the records name, by id (the withdrawn included).
+    people: dict[int, Speaker] = field(default_factory=dict)
+
+    def notes(self, speaker: Speaker, sees_confidential: bool) -> list[str]:
+        """What decisions did to this speaker: drawn by lot, swapped, substituted."""
+        found = []
+        if speaker.video_uploaded_at is not None:
+            found.append(_("Statement delivered by video") if speaker.state is SpeakerState.DELIVERED
+                         else _("Video statement sent"))
+        for record in self.records:
+            public = record.public
+            if record.kind is RecordKind.DRAW and speaker.id in public["before"]:
+                found.append(_("Drawn by lot (seed %(seed)s): place %(before)s → %(after)s",
+                               seed=public["seed"],
+                               before=public["first_place"] + public["before"].index(speaker.id),
+                               after=public["first_place"] + public["after"].index(speaker.id)))
+            elif record.kind is RecordKind.SWAP and speaker.id in public["speakers"]:
+                other = self.people.get(next(i for i in public["speakers"] if i != speaker.id))
+                found.append(_("Swapped places with %(other)s",
+                               other=other.delegation if other else _("a withdrawn speaker")))
+            elif record.kind is RecordKind.SUBSTITUTION and speaker.id in public["speakers"]:
+                if speaker.confidential and not sees_confidential:
+                    found.append(_("Speaker substituted, on authorisation"))
+                else:
+                    found.append(_("Speaker substituted: %(before)s → %(after)s (authorisation: %(note)s)",
+                                   before=record.private.get("from", ""), after=record.private.get("to", ""),
+                                   note=record.private.get("authorisation", "")))
+        return found
+
+    @property
+    def seconds_allowed(self) -> int:
+        return sum(c.seconds_allowed for c in self.categories)
+
+    @property
+    def seconds_used(self) -> int:
+        return sum(c.seconds_used for c in self.categories)
+
+
+def report(speakers_list: SpeakersList) -> Report:
+    """Speaking time allowed and used, per speaker and per category (delivered interventions)."""
+    lineup = services.lineup(speakers_list)
+    totals = {c: CategoryTotals(c) for c in ordering.CATEGORY_RANK}
+    for speaker in lineup.order:
+        category = totals[speaker.category]
+        if speaker.state is SpeakerState.DELIVERED:
+            category.delivered += 1
+            category.seconds_allowed += speaker.seconds_allowed
+            category.seconds_used += speaker.seconds_used or 0
+        elif speaker.state is SpeakerState.ABSENT:
+            category.absent += 1
+    records = records_of(speakers_list)
+    people = speakers_by_id({i for r in records
+                              for i in r.public.get("before", r.public.get("speakers", []))})
+    return Report(lineup.order, [c for c in totals.values() if c.delivered or c.absent], records, people)
 
 
 def _difference(used: int | None, allowed: int) -> int | None:

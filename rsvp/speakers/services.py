@@ -1,5 +1,6 @@
-"""Inscribing on an event's speakers list: settings, the window, one inscription per delegation,
-the speaker's own link (change, withdraw), and the lineup every screen reads.
+"""Inscribing on an event's speakers list: one inscription per delegation, the speaker's own link
+(change, withdraw), every change of a speaker's state, and the lineup every screen reads. The
+lists themselves (settings, window, lock) are rsvp/speakers/lists.py; files, files.py.
 
 Functions here flush, never commit; the caller commits or rolls back. Every
 change of a speaker's state goes through transition().
@@ -17,11 +18,18 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from rsvp import tokens
-from rsvp.events.models import Event, EventStatus
+from rsvp.events.models import Event
 from rsvp.extensions import db
 from rsvp.mail.outbox import Rendered, Renderer
 from rsvp.registrations.services import Window
-from rsvp.speakers import notify, ordering, statements
+from rsvp.speakers import files, lists, notify, ordering, statements, videos
+from rsvp.speakers.errors import (
+    AlreadyInscribed,
+    InscriptionClosed,
+    InvalidInscription,
+    NoSpeakersList,
+    TransitionRefused,
+)
 from rsvp.speakers.models import (
     LISTED_STATES,
     STATE_CATEGORIES,
@@ -33,44 +41,6 @@ from rsvp.speakers.models import (
 )
 from rsvp.speakers.ordering import Lineup
 from rsvp.timeutil import now_utc
-
-
-class SpeakersError(Exception):
-    """A change to the speakers list that cannot be made; the caller rolls back."""
-
-
-class NoSpeakersList(SpeakersError):
-    """The event has no speakers list, or it is switched off."""
-
-
-class InscriptionClosed(SpeakersError):
-    def __init__(self, window: Window) -> None:
-        super().__init__(window.value)
-        self.window = window
-
-
-class InvalidInscription(SpeakersError):
-    """Input the rules refuse; ``field`` names the form field at fault."""
-
-    def __init__(self, field: str) -> None:
-        super().__init__(field)
-        self.field = field
-
-
-class AlreadyInscribed(SpeakersError):
-    """The delegation already holds an inscription and the event allows one per delegation."""
-
-
-class TransitionRefused(SpeakersError):
-    """The speaker is not in a state this change applies to."""
-
-
-@dataclass(frozen=True)
-class Upload:
-    """A statement file as received: the name the person's computer gave it, and its bytes."""
-
-    filename: str
-    data: bytes
 
 
 @dataclass(frozen=True)
@@ -86,125 +56,15 @@ class InscriptionData:
     country: str | None = None
     nhri_a_status: bool = False
     email_language: str = "en"
-    statement: Upload | None = None
+    statement: files.Upload | None = None
     #: Their name never on the public list, nor shown to organisers below manager.
     confidential: bool = False
     #: A joint statement's signatories: ("state", "LT") or ("organisation", "CIVICUS").
     signatories: tuple[tuple[str, str], ...] = ()
     #: An NGO asks for priority: honoured inside the NGO category (ignored for anyone else).
     priority_requested: bool = False
-
-
-# -- settings -------------------------------------------------------------------------------------
-
-def lists_of(event: Event) -> list[SpeakersList]:
-    """The event's lists (one per floor: panel segment I, segment II…), in their order."""
-    return list(db.session.scalars(
-        sa.select(SpeakersList).where(SpeakersList.event_id == event.id).order_by(SpeakersList.number)))
-
-
-def speakers_list_of(event: Event, number: int | None = None) -> SpeakersList | None:
-    """The event's list numbered ``number``; without one, its first list."""
-    query = sa.select(SpeakersList).where(SpeakersList.event_id == event.id)
-    if number is not None:
-        query = query.where(SpeakersList.number == number)
-    return db.session.scalar(query.order_by(SpeakersList.number).limit(1))
-
-
-def shown_lists(event: Event) -> list[SpeakersList]:
-    """The event's lists switched on, in their order (perhaps none)."""
-    return [speakers_list for speakers_list in lists_of(event) if speakers_list.enabled]
-
-
-def public_lists(event: Event) -> list[SpeakersList]:
-    """The event's lists switched on, in their order.
-
-    :raises NoSpeakersList: none.
-    """
-    found = shown_lists(event)
-    if not found:
-        raise NoSpeakersList(event.slug)
-    return found
-
-
-def public_list(event: Event, number: int | None = None) -> SpeakersList:
-    """The event's list ``number`` (its first switched on, without one), if it is switched on.
-
-    :raises NoSpeakersList: none, or switched off.
-    """
-    if number is None:
-        return public_lists(event)[0]
-    speakers_list = speakers_list_of(event, number)
-    if speakers_list is None or not speakers_list.enabled:
-        raise NoSpeakersList(event.slug)
-    return speakers_list
-
-
-def lock_lists(event_id: int) -> None:
-    """Take the event's lists' rows, in id order, before changing anyone on them (PostgreSQL;
-    SQLite's one writer needs nothing). Every change ends by bumping every list's version
-    (``changed``): without this, an inscription waiting on a delegation's unique key while the
-    console reorders could each hold what the other needs, and the database would kill one."""
-    db.session.execute(sa.select(SpeakersList.id).where(SpeakersList.event_id == event_id)
-                       .order_by(SpeakersList.id).with_for_update())
-
-
-def changed(event_id: int) -> None:
-    """Bump the version of the event's lists: screens that show them (the public live lists)
-    rebuild from it.
-
-    Called in the same transaction as every change to a list or anyone on it; one conditional
-    UPDATE, so two changes committed together still count twice.
-    """
-    db.session.execute(
-        sa.update(SpeakersList).where(SpeakersList.event_id == event_id)
-        .values(version=SpeakersList.version + 1)
-        .execution_options(synchronize_session=False))
-
-
-def configure(event: Event, *, number: int = 1, **settings: Any) -> SpeakersList:
-    """Create or change the event's list ``number`` (columns of SpeakersList as keywords).
-
-    Waiting speakers get the time the new rules allow them.
-    """
-    speakers_list = speakers_list_of(event, number) or SpeakersList(event=event, number=number)
-    for name, value in settings.items():
-        if name not in SpeakersList.__table__.columns or name in ("id", "event_id", "number"):
-            raise TypeError(f"not a speakers list setting: {name}")
-        setattr(speakers_list, name, value)
-    db.session.add(speakers_list)
-    db.session.flush()
-    for speaker in _speakers(speakers_list, WAITING_STATES):
-        speaker.seconds_allowed = (speakers_list.reply_seconds if speaker.right_of_reply else
-                                   speakers_list.seconds_for(speaker.category, speaker.on_behalf_of_group))
-    db.session.flush()
-    changed(event.id)
-    db.session.expire(speakers_list, ["version"])
-    return speakers_list
-
-
-def closes_at(speakers_list: SpeakersList) -> datetime:
-    """Inscription closes at the organiser's time, or when the event ends."""
-    return speakers_list.closes_at or speakers_list.event.ends_at
-
-
-def window(speakers_list: SpeakersList, now: datetime | None = None) -> Window:
-    now = now or now_utc()
-    event = speakers_list.event
-    if event.status is EventStatus.CANCELLED:
-        return Window.EVENT_CANCELLED
-    if event.ends_at <= now:
-        return Window.EVENT_OVER
-    if speakers_list.opens_at and now < speakers_list.opens_at:
-        return Window.NOT_YET_OPEN
-    if now >= closes_at(speakers_list):
-        return Window.CLOSED
-    return Window.OPEN
-
-
-def statement_languages(event: Event) -> list[str]:
-    """Languages a statement may be in: the floor language and those interpreted."""
-    return list(dict.fromkeys([event.floor_language, *event.interpretation_languages]))
+    #: A recorded statement, for a speaker who cannot be in the room.
+    video: files.VideoUpload | None = None
 
 
 # -- inscription ----------------------------------------------------------------------------------
@@ -268,19 +128,12 @@ def _check(event: Event, data: InscriptionData, category: SpeakerCategory) -> No
             raise InvalidInscription(field)
     if data.on_behalf_of_group and not data.group_name.strip():
         raise InvalidInscription("group_name")
-    if data.language not in statement_languages(event):
+    if data.language not in lists.statement_languages(event):
         raise InvalidInscription("language")
     _check_signatories(data)
     needs_country = category in STATE_CATEGORIES or category is SpeakerCategory.NHRI
     if (needs_country and not data.country) or (data.country and not re.fullmatch(r"[A-Z]{2}", data.country)):
         raise InvalidInscription("country")
-
-
-def next_number(event: Event) -> int:
-    """The number a new list of the event takes: after its last."""
-    last = db.session.scalar(
-        sa.select(sa.func.max(SpeakersList.number)).where(SpeakersList.event_id == event.id))
-    return (last or 0) + 1
 
 
 def inscribe(event: Event, data: InscriptionData, now: datetime | None = None,
@@ -294,20 +147,22 @@ def inscribe(event: Event, data: InscriptionData, now: datetime | None = None,
         the event does not interpret, a State or NHRI without its country, an empty field.
     :raises statements.StatementRejected: the statement file is empty, too large or of a kind
         interpreters cannot open.
+    :raises videos.VideoRejected: the video is empty, too large, or not MP4, WebM or Matroska.
     :raises AlreadyInscribed: the delegation is on the list and the event allows one each.
     """
     now = now or now_utc()
     if speakers_list is None:
-        speakers_list = public_list(event)
+        speakers_list = lists.public_list(event)
     elif speakers_list.event_id != event.id or not speakers_list.enabled:
         raise NoSpeakersList(event.slug)
-    state = window(speakers_list, now)
+    state = lists.window(speakers_list, now)
     if state is not Window.OPEN:
         raise InscriptionClosed(state)
     category = _category(data.category)
     _check(event, data, category)
     kind = statements.check(data.statement.data) if data.statement else None
-    lock_lists(event.id)
+    video_kind = videos.check(data.video.stream) if data.video else None
+    lists.lock_lists(event.id, speakers_list)  # its times as a cut committed just before left them
 
     group_name = data.group_name.strip() if data.on_behalf_of_group else None
     country = data.country if data.country else None
@@ -341,9 +196,11 @@ def inscribe(event: Event, data: InscriptionData, now: datetime | None = None,
     except IntegrityError as error:
         raise AlreadyInscribed(speaker.delegation) from error
     if data.statement and kind:
-        _attach(speaker, data.statement, kind, now)
+        files.attach_statement(speaker, data.statement, kind, now)
+    if data.video and video_kind:
+        files.attach_video(speaker, data.video, video_kind, now)
     db.session.flush()
-    changed(event.id)
+    lists.changed(event.id)
     notify.inscribed(speaker)
     return speaker
 
@@ -355,45 +212,37 @@ def _write_inscribed(speaker_id: int) -> Rendered | None:
     return notify.render_inscribed(speaker, lineup(speaker.speakers_list))
 
 
-def _attach(speaker: Speaker, upload: Upload, kind: str, now: datetime) -> None:
-    statements.delete_after_commit(db.session(), speaker.statement_stored_as)
-    speaker.statement_stored_as = statements.save(db.session(), upload.data, kind)
-    speaker.statement_filename = statements.display_name(upload.filename, kind)
-    speaker.statement_content_type = statements.CONTENT_TYPES[kind]
-    speaker.statement_bytes = len(upload.data)
-    speaker.statement_uploaded_at = now
-
-
-def _detach(speaker: Speaker) -> None:
-    statements.delete_after_commit(db.session(), speaker.statement_stored_as)
-    speaker.statement_stored_as = speaker.statement_filename = speaker.statement_content_type = None
-    speaker.statement_bytes = None
-    speaker.statement_uploaded_at = None
-
-
-def change(speaker: Speaker, *, name: str, language: str, statement: Upload | None = None,
-           remove_statement: bool = False, now: datetime | None = None) -> None:
-    """What a speaker may change through their link while they wait: name, language, statement.
+def change(speaker: Speaker, *, language: str, statement: files.Upload | None = None,
+           remove_statement: bool = False, video: files.VideoUpload | None = None, remove_video: bool = False,
+           now: datetime | None = None) -> None:
+    """What a speaker may change through their link while they wait: the language, the statement
+    and the video. Not the name: it is fixed at inscription, and only a substitution the
+    organisers record on the delegation's authorisation changes it (live.substitute).
 
     :raises TransitionRefused: they have spoken, been marked absent, or withdrawn.
-    :raises InvalidInscription: an empty name or a language the event does not interpret.
+    :raises InvalidInscription: a language the event does not interpret.
     :raises statements.StatementRejected: see inscribe().
+    :raises videos.VideoRejected: see inscribe().
     """
     now = now or now_utc()
+    lists.lock_lists(speaker.event_id, speaker)
     if not speaker.is_waiting:
         raise TransitionRefused(speaker.state.value)
-    if not name.strip():
-        raise InvalidInscription("name")
-    if language not in statement_languages(speaker.event):
+    if language not in lists.statement_languages(speaker.event):
         raise InvalidInscription("language")
     kind = statements.check(statement.data) if statement else None
-    speaker.name, speaker.language, speaker.updated_at = name.strip(), language, now
+    video_kind = videos.check(video.stream) if video else None
+    speaker.language, speaker.updated_at = language, now
     if statement and kind:
-        _attach(speaker, statement, kind, now)
+        files.attach_statement(speaker, statement, kind, now)
     elif remove_statement:
-        _detach(speaker)
+        files.drop(speaker, "statement")
+    if video and video_kind:
+        files.attach_video(speaker, video, video_kind, now)
+    elif remove_video:
+        files.drop(speaker, "video")
     db.session.flush()
-    changed(speaker.event_id)
+    lists.changed(speaker.event_id)
 
 
 def transition(speaker: Speaker, allowed: tuple[SpeakerState, ...], target: SpeakerState | None,
@@ -403,6 +252,7 @@ def transition(speaker: Speaker, allowed: tuple[SpeakerState, ...], target: Spea
 
     :raises TransitionRefused: the speaker is in another state.
     """
+    lists.lock_lists(speaker.event_id)
     conditions = [Speaker.id == speaker.id, Speaker.state.in_(allowed)]
     if when is not None:
         conditions.append(when)
@@ -414,19 +264,20 @@ def transition(speaker: Speaker, allowed: tuple[SpeakerState, ...], target: Spea
     db.session.refresh(speaker)
     if result.rowcount != 1:
         raise TransitionRefused(speaker.state.value)
-    changed(speaker.event_id)
+    lists.changed(speaker.event_id)
 
 
 def withdraw(speaker: Speaker, now: datetime | None = None) -> None:
     """Take a waiting speaker off the list (by their link or the organiser); they are told.
 
-    Their statement file is deleted once this is committed.
+    Their statement file and video are deleted once this is committed.
 
     :raises TransitionRefused: already spoken, speaking, absent or withdrawn.
     """
     now = now or now_utc()
     transition(speaker, WAITING_STATES, SpeakerState.WITHDRAWN, now)
-    _detach(speaker)
+    files.drop(speaker, "statement")
+    files.drop(speaker, "video")
     db.session.flush()
     notify.withdrawn(speaker)
 

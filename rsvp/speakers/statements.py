@@ -13,7 +13,9 @@ from __future__ import annotations
 import os
 import secrets
 import unicodedata
+from collections.abc import Callable
 from pathlib import Path
+from typing import BinaryIO
 
 import sqlalchemy as sa
 from flask import current_app
@@ -95,12 +97,22 @@ def path_of(stored_as: str) -> Path:
 
 def save(session: sa.orm.Session, data: bytes, kind: str) -> str:
     """Write ``data`` under a new random name; removed again if the transaction rolls back."""
+    return save_with(session, kind, lambda handle: handle.write(data))
+
+
+def save_with(session: sa.orm.Session, kind: str, write: Callable[[BinaryIO], object]) -> str:
+    """A new file of ``kind`` under a random name, its content written by ``write`` (a video
+    is copied in chunks); removed again if the transaction rolls back."""
     target = folder()
     target.mkdir(parents=True, exist_ok=True, mode=0o700)
     stored_as = f"{secrets.token_urlsafe(18)}.{kind}"
     temporary = target / f".{stored_as}.part"
-    with open(temporary, "xb") as handle:
-        handle.write(data)
+    try:
+        with open(temporary, "xb") as handle:
+            write(handle)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
     os.chmod(temporary, 0o600)
     os.replace(temporary, target / stored_as)
     session.info.setdefault("statements_written", []).append(stored_as)

@@ -43,6 +43,24 @@
         el.hidden = entry.fits !== false;
       } else if (field === "statement") {
         el.hidden = !entry.has_statement;
+      } else if (field === "video") {
+        el.hidden = !entry.has_video;
+      } else if (field === "mark-reply") {
+        el.hidden = !entry.right_of_reply;
+      } else if (field === "mark-priority") {
+        el.hidden = !entry.priority;
+      } else if (field === "mark-joint") {
+        el.hidden = !(entry.signatories && entry.signatories.length);
+      } else if (field === "mark-joint-count") {
+        el.textContent = fill(text.textJoint, { count: (entry.signatories || []).length });
+      } else if (field === "mark-signatories") {
+        el.replaceChildren.apply(el, (entry.signatories || []).map(function (name) {
+          var item = document.createElement("li");
+          var isolated = document.createElement("bdi");
+          isolated.textContent = name;
+          item.appendChild(isolated);
+          return item;
+        }));
       } else if (field in entry) {
         el.textContent = entry[field] === null ? "" : String(entry[field]);
       }
@@ -192,6 +210,8 @@
       rebuild(data);
     }
     refreshTimes(data);
+    // Drawing again is offered as soon as a draw exists, without a reload.
+    if (byId("draw-again-field")) { byId("draw-again-field").hidden = !(data.draws && data.draws.length); }
     tick();
   }
 

@@ -49,7 +49,7 @@ from tests.factories import (
     make_speakers_list,
     set_image,
 )
-from tests.speakers import documents
+from tests.speakers import documents, media
 from tests.speakers.conftest import statements_dir  # noqa: F401 - the sample statement's folder
 
 PRINCIPALS = ("anonymous", "no_role", "co_sponsor", "viewer", "check_in", "manager", "owner", "admin")
@@ -168,7 +168,9 @@ def people(db_session, exports_dir) -> tuple[Event, People]:
     db.session.commit()
     make_speakers_list(event)
     make_speaker(event, statement_stored_as=statements.save(db.session(), documents.PDF, "pdf"),
-                 statement_filename="statement.pdf", statement_content_type="application/pdf")
+                 statement_filename="statement.pdf", statement_content_type="application/pdf",
+                 video_stored_as=statements.save(db.session(), media.webm(), "webm"),
+                 video_filename="statement.webm", video_content_type="video/webm")
     return event, people
 
 
@@ -249,6 +251,8 @@ DECLARED = {
     "console.swap": ("event", Role.MANAGER),
     "console.reorder": ("event", Role.MANAGER),
     "console.statement": ("event", Role.VIEWER),
+    "console.video": ("event", Role.VIEWER),
+    "console.video_file": ("event", Role.VIEWER),
     "console.report": ("event", Role.VIEWER),
     "console.report_by_speaker": ("event", Role.VIEWER),
     "console.report_by_category": ("event", Role.VIEWER),

@@ -15,7 +15,7 @@ from playwright.sync_api import expect
 
 from rsvp.auth.models import Role
 from rsvp.extensions import db
-from rsvp.speakers import live, services
+from rsvp.speakers import files, live, services
 from rsvp.speakers.models import SpeakerCategory
 from rsvp.timeutil import now_utc
 from tests.browser.conftest import assert_accessible, log_in, open_page, screenshot
@@ -251,7 +251,7 @@ def test_settings_report_and_what_a_viewer_sees(page, event, moderator):
 def test_organisers_download_a_statement_from_the_console(page, event, moderator):
     services.inscribe(event, services.InscriptionData(
         name="Lysa John", delegation="CIVICUS", category="ngo", language="en", email="lysa@example.org",
-        statement=services.Upload("Déclaration.pdf", documents.PDF)))
+        statement=files.Upload("Déclaration.pdf", documents.PDF)))
     db.session.commit()
     log_in(page, moderator.email)
     page.goto(f"/manage/events/{event.public_id}/speakers")

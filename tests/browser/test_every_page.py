@@ -23,6 +23,7 @@ from rsvp.extensions import db
 from rsvp.registrations import codes
 from rsvp.registrations.models import Registration
 from rsvp.registrations.notify import manage_url, status_email
+from rsvp.speakers import statements
 from rsvp.speakers.models import Speaker
 from rsvp.speakers.notify import speaker_url
 from tests.browser.conftest import ARTIFACTS, log_in
@@ -36,6 +37,8 @@ from tests.factories import (
     make_speakers_list,
     set_image,
 )
+from tests.speakers import media
+from tests.speakers.conftest import statements_dir  # noqa: F401 - the sample video's folder
 
 pytestmark = [
     pytest.mark.browser,
@@ -54,7 +57,7 @@ AXE_RULES = {"runOnly": {"type": "tag", "values": [
 #: link that acts when opened (a check-in scan checks the person in).
 NOT_PAGES = {"static", "healthz", "site.brand_css", "site.logo", "events.image", "events.document",
              "events.calendar", "editor.image_file", "editor.document_file", "emails.body",
-             "checkin.counts", "checkin.scan", "console.state", "console.statement",
+             "checkin.counts", "checkin.scan", "console.state", "console.statement", "console.video_file",
              "console.report_by_category", "console.report_by_speaker", "speakers.live_json",
              "speakers.own_status",
              "registrations.download", "registrations.confirm", "exports.attendees",
@@ -78,7 +81,8 @@ SAMPLES: Samples = {
     "checkin_token": lambda event: codes.checkin_token(_registration(event)),
     "token": lambda event: "",  # filled by the page list: manage and speaker links
     "message_number": lambda event: "1",
-    "speaker_id": lambda event: db.session.query(Speaker).filter_by(event_id=event.id).first().public_id,
+    "speaker_id": lambda event: db.session.query(Speaker).filter_by(event_id=event.id)
+    .order_by(Speaker.id).first().public_id,  # the first: the one with a video
     "language": lambda event: "fr",
 }
 
@@ -101,9 +105,11 @@ def busy(live_db, app):
     db.session.commit()
     make_speakers_list(event, floor_starts_at=event.starts_at, floor_minutes=30)
     for n in range(3):
+        video = {"video_stored_as": statements.save(db.session(), media.webm(), "webm"),
+                 "video_filename": "statement.webm", "video_content_type": "video/webm"} if n == 0 else {}
         make_speaker(event, delegation=f"Permanent Mission of the Republic of Venezuela {n}",
                      name="Samuel Moncada Acosta", on_behalf_of_group=bool(n % 2),
-                     group_name="Group of Friends in Defence of the Charter of the United Nations")
+                     group_name="Group of Friends in Defence of the Charter of the United Nations", **video)
     add_document(event, title="Concept note")
     set_image(event)
     admin = make_organiser(email="sweep@example.org", is_admin=True, name="Sweeping Admin")

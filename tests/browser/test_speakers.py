@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from playwright.sync_api import expect
 
 from rsvp.extensions import db
-from rsvp.speakers import live, services
+from rsvp.speakers import lists, live
 from rsvp.speakers.models import Speaker, SpeakerCategory, SpeakerState
 from rsvp.speakers.notify import speaker_url
 from rsvp.timeutil import now_utc
@@ -156,7 +156,7 @@ def test_the_live_list_follows_the_floor(page, event):
 
 @pytest.mark.parametrize("page", [PHONE], indirect=True)
 def test_the_live_list_on_a_phone(page, event):
-    speakers_list = services.speakers_list_of(event)
+    speakers_list = lists.speakers_list_of(event)
     speakers_list.public_shows_names = True
     db.session.commit()
     egypt = make_speaker(event, delegation="Permanent Mission of Egypt", name="Amina Hassan",

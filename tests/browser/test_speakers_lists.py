@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 from rsvp.auth.models import Role
 from rsvp.events.models import Event
 from rsvp.extensions import db
-from rsvp.speakers import services
+from rsvp.speakers import lists, services
 from rsvp.speakers.models import SpeakerCategory, SpeakerState
 from rsvp.speakers.notify import speaker_url
 from rsvp.speakers.ordering import drawn
@@ -69,7 +69,7 @@ def test_two_lists_a_joint_statement_a_draw_a_swap_and_a_cut_followed_in_public(
     page.wait_for_url(f"**/events/{slug}/speakers/inscribed")
     db.session.remove()
     stored = db.session.scalar(sa.select(Event).where(Event.slug == slug))
-    segment_two = services.lineup(services.speakers_list_of(stored, 2))
+    segment_two = services.lineup(lists.speakers_list_of(stored, 2))
     (joint,) = [s for s in segment_two.queue if s.on_behalf_of_group]
     assert [s["state"] for s in joint.signatories[:4]] == ["DK", "IS", "NO", "SE"]
     own_link = speaker_url(joint)

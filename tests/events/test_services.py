@@ -14,7 +14,7 @@ from rsvp.events.calendar import event_ics
 from rsvp.events.content import event_text
 from rsvp.events.demo import seed_records
 from rsvp.events.models import Event, EventFormat, EventStatus, ProgrammeRole
-from rsvp.speakers.services import speakers_list_of
+from rsvp.speakers.lists import speakers_list_of
 from rsvp.timeutil import format_span, local_to_utc, now_utc, time_lines
 from tests.factories import add_person, make_event
 

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from rsvp.extensions import db
 from rsvp.i18n import country_choices
 from rsvp.mail.models import OutboxMessage
-from rsvp.speakers import services
+from rsvp.speakers import lists, services
 from rsvp.speakers.models import Speaker, SpeakerCategory
 from rsvp.timeutil import now_utc
 from tests.factories import make_event, make_speakers_list
@@ -78,7 +78,7 @@ def test_300_inscriptions_as_the_list_opens_all_stored_once_in_arrival_order(app
     assert db.session.scalar(sa.select(sa.func.count()).select_from(OutboxMessage)
                              .where(OutboxMessage.kind == "speaker-inscribed")) == 300
 
-    lineup = services.lineup(services.speakers_list_of(stored[0].event))
+    lineup = services.lineup(lists.speakers_list_of(stored[0].event))
     assert len(lineup.queue) == 300
     for category in SpeakerCategory:
         arrivals = [(s.inscribed_at, s.id) for s in lineup.queue if s.category is category]

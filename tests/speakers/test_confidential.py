@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from rsvp.auth.models import Role
 from rsvp.extensions import db
 from rsvp.privacy.models import AuditEntry
-from rsvp.speakers import live, services
+from rsvp.speakers import lists, screens
 from rsvp.speakers.models import Speaker, SpeakerCategory, SpeakerState
 from tests.auth.conftest import log_in
 from tests.factories import grant_role, make_event, make_organiser, make_speaker, make_speakers_list
@@ -57,7 +57,7 @@ def test_the_choice_is_offered_stored_sealed_and_the_public_never_sees_the_name(
 
 def test_a_confidential_individual_speaking_for_no_institution_is_a_participant(client, event):
     make_speaker(event, name=SECRET, delegation=SECRET, category=SpeakerCategory.OTHER, confidential=True)
-    state = live.live_state(services.speakers_list_of(event))
+    state = screens.live_state(lists.speakers_list_of(event))
     assert state["queue"][0]["delegation"] == "A participant" and "name" not in state["queue"][0]
     body = client.get(f"/events/{event.slug}/speakers/live").get_data(as_text=True)
     assert SECRET not in body and "A participant" in body

@@ -14,7 +14,7 @@ from rsvp.extensions import db
 from rsvp.mail.models import OutboxMessage
 from rsvp.privacy.models import AuditEntry
 from rsvp.sealing import digest
-from rsvp.speakers import live, services
+from rsvp.speakers import files, lists, live, screens, services
 from rsvp.speakers.models import SpeakerCategory, SpeakerState
 from rsvp.timeutil import now_utc
 from tests.auth.conftest import csrf_in, log_in
@@ -190,7 +190,7 @@ def test_up_and_down_move_a_speaker_and_later_inscriptions_keep_the_order(client
     assert "Second is now number 3 in the queue." in page_after(
         client, act(client, event, second, "down"), event)
     make_speaker(event, delegation="Later", inscribed_at=now + timedelta(seconds=9))
-    queue = [s.delegation for s in services.lineup(services.speakers_list_of(event)).queue]
+    queue = [s.delegation for s in services.lineup(lists.speakers_list_of(event)).queue]
     # The organiser's order holds; the newcomer goes after whoever precedes it by default (Third).
     assert queue == ["First", "Third", "Later", "Second"]
 
@@ -203,7 +203,7 @@ def test_drag_and_drop_saves_the_whole_order_unless_the_list_changed_meanwhile(c
                                                           "keep it."}
     stale = client.post(console(event, "/order"), data={"order": [a.public_id, b.public_id]})
     assert "The list changed while you were reordering it" in page_after(client, stale, event)
-    queue = services.lineup(services.speakers_list_of(event)).queue
+    queue = services.lineup(lists.speakers_list_of(event)).queue
     assert [s.delegation for s in queue] == ["C", "A", "B"]
 
 
@@ -220,7 +220,7 @@ def test_swap_exchanges_two_waiting_speakers_and_explains_what_it_cannot_do(clie
     db.session.commit()
     assert "the list had changed meanwhile" in page_after(
         client, client.post(swap, data={"first": a.public_id, "second": b.public_id}), event)
-    queue = services.lineup(services.speakers_list_of(event)).queue
+    queue = services.lineup(lists.speakers_list_of(event)).queue
     assert [s.delegation for s in queue] == ["C", "A"]
 
 
@@ -260,7 +260,7 @@ def test_an_event_without_a_list_offers_to_set_one_up(client, db_session):
 def inscribed_with(event, filename: str, data: bytes):
     return services.inscribe(event, services.InscriptionData(
         name="Sarah Okafor", delegation="Human Rights Watch", category="ngo", language="en",
-        email="sarah@example.org", statement=services.Upload(filename, data)))
+        email="sarah@example.org", statement=files.Upload(filename, data)))
 
 
 def test_organisers_download_statements_as_attachments_under_a_safe_name(client, event, manager):
@@ -311,5 +311,5 @@ def test_a_floor_opened_early_projects_the_next_speakers_from_now_not_the_schedu
     lineup = services.lineup(speakers_list, now)
     assert lineup.slot_of(second).starts_at == now
     assert lineup.timetable.floor_starts_at == start
-    state = live.live_state(speakers_list, now, console=True)
-    assert state["queue"][0]["projected_start"] == live.iso(now)
+    state = screens.live_state(speakers_list, now, console=True)
+    assert state["queue"][0]["projected_start"] == screens.iso(now)

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from rsvp.auth.models import Role
 from rsvp.extensions import db
 from rsvp.privacy.models import AuditAction, AuditEntry
-from rsvp.speakers import services
+from rsvp.speakers import lists
 from rsvp.speakers.models import SpeakerCategory
 from tests.auth.conftest import post_form
 from tests.factories import make_event, make_speaker, make_speakers_list
@@ -66,7 +66,7 @@ def test_a_manager_creates_the_list_with_times_in_the_events_zone(client, db_ses
     assert response.status_code == 303
     assert response.headers["Location"] == f"/manage/events/{event.public_id}/speakers"
     assert "The speakers list is set up." in client.get(response.headers["Location"]).get_data(as_text=True)
-    stored = services.speakers_list_of(event)
+    stored = lists.speakers_list_of(event)
     day = local_day(event)
     assert stored.opens_at == (day - timedelta(days=2) + timedelta(hours=9)).replace(
         tzinfo=ZURICH).astimezone(UTC)
@@ -98,7 +98,7 @@ def test_the_page_shows_the_settings_in_the_events_zone_and_saves_changes(client
         event, opens_at=shown, closes_at="", ngo_individual="45", public_shows_names="y", enabled=None))
     assert response.status_code == 303
     db.session.expire_all()
-    stored = services.speakers_list_of(event)
+    stored = lists.speakers_list_of(event)
     assert stored.opens_at == opens and stored.closes_at is None
     assert stored.enabled is False and stored.public_shows_names is True
     assert stored.category_seconds == {"ngo": {"individual": 45}}
@@ -146,7 +146,7 @@ def test_bad_settings_are_explained_once_and_nothing_is_saved(client, db_session
                      page)
     assert re.search(r'name="ngo_individual"[^>]* value="75"', page)  # what was typed is kept
     db.session.expire_all()
-    assert services.speakers_list_of(event).floor_minutes == 30
+    assert lists.speakers_list_of(event).floor_minutes == 30
     assert entries(event) == []
 
 
@@ -156,7 +156,7 @@ def test_a_viewer_can_neither_see_nor_change_the_settings(client, db_session):
     signed_in(client, event, Role.VIEWER)
     assert client.get(settings_path(event)).status_code == 404
     assert client.post(settings_path(event), data=form_for(event)).status_code == 404
-    assert services.speakers_list_of(event).floor_minutes == 30
+    assert lists.speakers_list_of(event).floor_minutes == 30
 
 
 def test_the_settings_form_needs_its_token(csrf_client, db_session):
@@ -165,7 +165,7 @@ def test_the_settings_form_needs_its_token(csrf_client, db_session):
     signed_in(csrf_client, event, Role.OWNER)
     assert csrf_client.post(settings_path(event), data=form_for(event)).status_code == 400
     db.session.expire_all()
-    assert services.speakers_list_of(event).floor_minutes == 30
+    assert lists.speakers_list_of(event).floor_minutes == 30
     assert post_form(csrf_client, settings_path(event), form_for(event)).status_code == 303
     db.session.expire_all()
-    assert services.speakers_list_of(event).floor_minutes == 25
+    assert lists.speakers_list_of(event).floor_minutes == 25

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from rsvp.auth.models import Role
 from rsvp.extensions import db
 from rsvp.privacy.models import AuditEntry
-from rsvp.speakers import live, services
+from rsvp.speakers import lists, live, services
 from rsvp.speakers.models import SpeakerCategory, SpeakerState
 from rsvp.timeutil import now_utc
 from tests.factories import make_event, make_speaker, make_speakers_list
@@ -46,7 +46,7 @@ def speakers(event):
 
 def test_a_cut_applies_to_everyone_still_waiting_and_the_projection_follows(event):
     done, speaking, waiting = speakers(event)
-    speakers_list = services.speakers_list_of(event)
+    speakers_list = lists.speakers_list_of(event)
     version = speakers_list.version
     now = speaking.started_at + timedelta(seconds=30)
     assert live.cut_time(speakers_list, 150, 90, now) == 3
@@ -88,4 +88,4 @@ def test_only_managers_cut(client, event):
     response = client.post(f"/manage/events/{event.public_id}/speakers/cut",
                            data={"individual_seconds": "60", "group_seconds": "60"})
     assert response.status_code == 404  # as for any page a role does not reach
-    assert services.speakers_list_of(event).individual_seconds == 180
+    assert lists.speakers_list_of(event).individual_seconds == 180

@@ -14,7 +14,7 @@ from openpyxl import load_workbook
 from rsvp.auth.models import Role
 from rsvp.extensions import db
 from rsvp.privacy.models import AuditEntry
-from rsvp.speakers import live, services
+from rsvp.speakers import lists, live, records, services
 from rsvp.speakers.models import SpeakerCategory, SpeakerState
 from rsvp.speakers.ordering import drawn
 from tests.factories import make_event, make_speaker, make_speakers_list
@@ -34,11 +34,11 @@ def event(db_session):
 
 
 def queue(event) -> list[str]:
-    return [s.delegation for s in services.lineup(services.speakers_list_of(event)).queue]
+    return [s.delegation for s in services.lineup(lists.speakers_list_of(event)).queue]
 
 
 def test_a_draw_orders_the_chosen_part_by_its_seed_and_is_recorded(event):
-    speakers_list = services.speakers_list_of(event)
+    speakers_list = lists.speakers_list_of(event)
     done = live.draw(speakers_list, 2, 6, "upr-2026")
     db.session.commit()
     assert queue(event)[0] == "Lithuania" and queue(event)[6] == "Fiji"  # outside the part: unmoved
@@ -49,14 +49,14 @@ def test_a_draw_orders_the_chosen_part_by_its_seed_and_is_recorded(event):
         live.draw(speakers_list, 1, 7)
     again = live.draw(speakers_list, 1, 7, again=True)
     assert re.fullmatch(r"[0-9a-f]{32}", again.public["seed"]) and again.public["again_after"] == done.id
-    assert len(live.draws_of(speakers_list)) == 2
+    assert len(records.draws_of(speakers_list)) == 2
     for first, last in ((0, 3), (3, 3), (2, 8)):
         with pytest.raises(live.InvalidDraw):
             live.draw(speakers_list, first, last, again=True)
 
 
 def test_anyone_recomputes_a_published_draw_from_the_seed_and_the_part_before(client, event):
-    live.draw(services.speakers_list_of(event), 1, 7)
+    live.draw(lists.speakers_list_of(event), 1, 7)
     db.session.commit()
     published = client.get(f"/events/{event.slug}/speakers/live.json").get_json()
     (draw,) = published["draws"]
@@ -67,7 +67,7 @@ def test_anyone_recomputes_a_published_draw_from_the_seed_and_the_part_before(cl
 
 
 def test_swaps_and_substitutions_are_recorded_and_the_report_shows_them(client, event):
-    speakers_list = services.speakers_list_of(event)
+    speakers_list = lists.speakers_list_of(event)
     lineup = services.lineup(speakers_list)
     estonia, kenya = lineup.queue[1], lineup.queue[4]
     signed_in(client, event, Role.MANAGER)

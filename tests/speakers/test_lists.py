@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from rsvp.auth.models import Role
 from rsvp.extensions import db
-from rsvp.speakers import live, services
+from rsvp.speakers import errors, lists, live, services
 from rsvp.speakers.models import Speaker, SpeakerCategory, SpeakersList, SpeakerState
 from rsvp.timeutil import now_utc
 from tests.auth.conftest import post_form
@@ -31,12 +31,12 @@ def event(db_session):
 
 
 def second(event) -> SpeakersList:
-    return services.speakers_list_of(event, 2)
+    return lists.speakers_list_of(event, 2)
 
 
 def test_each_list_has_its_own_window_times_and_one_inscription_per_delegation(event):
-    first = services.speakers_list_of(event)
-    assert [s.number for s in services.lists_of(event)] == [1, 2]
+    first = lists.speakers_list_of(event)
+    assert [s.number for s in lists.lists_of(event)] == [1, 2]
     lithuania = services.inscribe(event, data())
     assert lithuania.list_id == first.id and lithuania.seconds_allowed == 90
     with pytest.raises(services.InscriptionClosed):  # segment II opens in an hour
@@ -47,7 +47,7 @@ def test_each_list_has_its_own_window_times_and_one_inscription_per_delegation(e
     with pytest.raises(services.AlreadyInscribed):
         services.inscribe(event, data(), later, speakers_list=second(event))
     other_event = make_event()
-    with pytest.raises(services.NoSpeakersList):
+    with pytest.raises(errors.NoSpeakersList):
         services.inscribe(other_event, data(), speakers_list=first)
 
 
@@ -55,14 +55,14 @@ def test_each_floor_runs_apart_and_changing_one_lists_times_leaves_the_other(eve
     one = make_speaker(event, state=SpeakerState.CONFIRMED)
     two = make_speaker(event, speakers_list=second(event), state=SpeakerState.CONFIRMED)
     also_two = make_speaker(event, speakers_list=second(event))
-    assert one.list_id == services.speakers_list_of(event).id  # no list named: the first
+    assert one.list_id == lists.speakers_list_of(event).id  # no list named: the first
     live.start(one)
     live.start(two)  # another floor: not taken by list 1's speaker
     db.session.commit()
-    assert services.lineup(services.speakers_list_of(event)).current == one
+    assert services.lineup(lists.speakers_list_of(event)).current == one
     lineup = services.lineup(second(event))
     assert lineup.current == two and lineup.queue == [also_two]
-    services.configure(event, number=2, individual_seconds=45)
+    lists.configure(event, number=2, individual_seconds=45)
     assert also_two.seconds_allowed == 45 and one.seconds_allowed == 60
     with pytest.raises(services.TransitionRefused):
         live.swap(one, also_two)  # on different lists
@@ -120,5 +120,5 @@ def test_the_console_has_a_tab_per_list_and_a_manager_adds_one(client, event):
 
     response = post_form(client, f"{base}/settings?list=new", form_for(event, title="Right of reply"))
     assert response.status_code == 303 and response.headers["Location"] == f"{base}?list=3"
-    assert services.speakers_list_of(event, 3).title == "Right of reply"
+    assert lists.speakers_list_of(event, 3).title == "Right of reply"
     assert "Right of reply" in client.get(f"/events/{event.slug}/speakers/live").get_data(as_text=True)

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 from rsvp.auth.models import Role
 from rsvp.extensions import db
-from rsvp.speakers import live, services
+from rsvp.speakers import lists, live, records, services
 from rsvp.speakers.models import Speaker, SpeakerCategory, SpeakerState
 from rsvp.timeutil import now_utc
 from tests.auth.conftest import log_in
@@ -77,8 +77,8 @@ def test_inscriptions_at_a_lists_opening_while_the_console_reorders_are_stored_o
     stored = db.session.scalars(sa.select(Speaker).where(Speaker.event_id == event_id)).all()
     assert len(stored) == STATES + INSCRIPTIONS and {s.list_id for s in stored} == {list_id}
     assert len({s.delegation_key for s in stored}) == len(stored)  # none twice
-    speakers_list = services.speakers_list_of(db.session.get(type(second), list_id).event, 2)
+    speakers_list = lists.speakers_list_of(db.session.get(type(second), list_id).event, 2)
     queue = services.lineup(speakers_list).queue
     assert [s.id for s in queue[:8]] == drawn_order  # the draw holds
-    assert [live.draws_of(speakers_list)[0].public["seed"]] == ["segment-two"]
+    assert [records.draws_of(speakers_list)[0].public["seed"]] == ["segment-two"]
     assert len(queue) == STATES + INSCRIPTIONS

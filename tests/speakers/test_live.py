@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 
 from rsvp.extensions import db
-from rsvp.speakers import live, services
+from rsvp.speakers import live, reports, screens, services
 from rsvp.speakers.models import SpeakerCategory, SpeakerState
 from rsvp.timeutil import now_utc
 from tests.factories import make_event, make_speaker, make_speakers_list
@@ -152,7 +152,7 @@ def test_live_state_counts_from_the_server_start_and_projects_the_queue(floor):
     nxt = make_speaker(event, delegation="HRW", on_behalf_of_group=True, group_name="12 NGOs")
     started = event.starts_at + timedelta(minutes=1)
     live.start(speaker, started)
-    state = live.live_state(speakers_list, started + timedelta(seconds=52))
+    state = screens.live_state(speakers_list, started + timedelta(seconds=52))
     assert state["current"]["started_at"] == started.strftime("%Y-%m-%dT%H:%M:%S.000Z")
     assert state["current"]["seconds_left"] == 8
     assert state["server_now"].endswith("Z")
@@ -169,13 +169,13 @@ def test_public_state_holds_no_email_and_names_only_when_the_list_shows_them(flo
     speaker = make_speaker(event, name="Glacier Kwong", email="glacier@example.org")
     live.start(speaker)
     make_speaker(event, name="Nathan Law", email="nathan@example.org")
-    public = json.dumps(live.live_state(speakers_list))
+    public = json.dumps(screens.live_state(speakers_list))
     for secret in ("Glacier", "Nathan", "@example.org", speaker.public_id):
         assert secret not in public
     speakers_list.public_shows_names = True
-    public = json.dumps(live.live_state(speakers_list))
+    public = json.dumps(screens.live_state(speakers_list))
     assert "Glacier Kwong" in public and "Nathan Law" in public and "@example.org" not in public
-    console = live.live_state(speakers_list, console=True)
+    console = screens.live_state(speakers_list, console=True)
     assert console["current"]["id"] == speaker.public_id and "@example.org" not in json.dumps(console)
 
 
@@ -192,7 +192,7 @@ def test_report_gives_time_allowed_and_used_per_speaker_and_per_category(floor):
         start += timedelta(minutes=3)
     live.mark_absent(absent)
 
-    report = live.report(speakers_list)
+    report = reports.report(speakers_list)
     assert [(s.delegation, s.seconds_allowed, s.seconds_used) for s in report.speakers] == [
         ("ISHR", 120, 130), ("France", 60, 55), ("HRW", 60, 64), ("CIVICUS", 60, None)]
     totals = {c.category: (c.delivered, c.absent, c.seconds_allowed, c.seconds_used, c.seconds_over)

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 from rsvp.events.models import Event, EventStatus
 from rsvp.extensions import db
-from rsvp.speakers import feed, live, services
+from rsvp.speakers import feed, lists, live, screens, services
 from rsvp.speakers.models import SpeakerCategory
 from rsvp.timeutil import now_utc
 from tests.factories import make_event, make_speaker, make_speakers_list
@@ -81,8 +81,8 @@ def test_built_once_per_change_not_per_request(client, event, monkeypatch):
     first = make_speaker(event)
     make_speaker(event)
     builds = []
-    real = live.public_state
-    monkeypatch.setattr(live, "public_state", lambda *a, **k: builds.append(1) or real(*a, **k))
+    real = screens.public_state
+    monkeypatch.setattr(screens, "public_state", lambda *a, **k: builds.append(1) or real(*a, **k))
     for _ in range(10):
         poll(client, event)
     assert len(builds) == 1
@@ -101,8 +101,8 @@ CHANGES = {
     "move to the end": lambda first, second: live.move_to_end(first),
     "swap": lambda first, second: live.swap(first, second),
     "withdraw": lambda first, second: services.withdraw(first),
-    "change of language": lambda first, second: services.change(first, name=first.name, language="fr"),
-    "settings": lambda first, second: services.configure(first.event, floor_minutes=45),
+    "change of language": lambda first, second: services.change(first, language="fr"),
+    "settings": lambda first, second: lists.configure(first.event, floor_minutes=45),
 }
 
 
@@ -119,14 +119,14 @@ def test_every_change_shows_at_once(client, change):
     after = poll(client, event, before.headers["ETag"])
     assert after.status_code == 200, change
     assert after.get_json() != before.get_json()
-    assert after.get_json() == live.public_state(services.public_list(event))[0]
+    assert after.get_json() == screens.public_state(lists.public_list(event))[0]
 
 
 def test_seats_taken_on_the_event_do_not_rebuild_it_a_new_time_zone_does(client, event, monkeypatch):
     make_speaker(event)
     builds = []
-    real = live.public_state
-    monkeypatch.setattr(live, "public_state", lambda *a, **k: builds.append(1) or real(*a, **k))
+    real = screens.public_state
+    monkeypatch.setattr(screens, "public_state", lambda *a, **k: builds.append(1) or real(*a, **k))
     etag = poll(client, event).headers["ETag"]
     for _ in range(3):  # as registrations do: a conditional UPDATE of the event's seat count
         db.session.execute(sa.update(Event).where(Event.id == event.id)
@@ -144,11 +144,11 @@ def test_a_change_committed_elsewhere_shows_at_once(client, event):
     """Another process changed the list: only the version in the database says so."""
     speaker = make_speaker(event)
     before = poll(client, event)
-    speakers_list = services.public_list(event)
+    speakers_list = lists.public_list(event)
     version = speakers_list.version
     live.start(speaker)  # as another web process would: the version goes up with the change
     db.session.commit()
-    assert services.public_list(event).version > version
+    assert lists.public_list(event).version > version
     after = poll(client, event, before.headers["ETag"])
     assert after.status_code == 200 and after.get_json()["current"]["delegation"] == speaker.delegation
 
@@ -167,7 +167,7 @@ def test_a_list_taken_down_is_gone_at_once_whatever_was_kept(client, event, hide
     if hide == "draft":
         event.status = EventStatus.DRAFT
     else:
-        services.configure(event, enabled=False)
+        lists.configure(event, enabled=False)
     db.session.commit()
     assert poll(client, event).status_code == 404
     assert poll(client, event, etag).status_code == 404
@@ -179,19 +179,19 @@ def test_until_when_a_public_state_holds(db_session):
                                        opens_at=None)
     first, second = make_speaker(event), make_speaker(event)
     before_floor = event.starts_at - timedelta(hours=1)
-    _state, until = live.public_state(speakers_list, before_floor)
-    assert until == before_floor + live.LONGEST  # nothing moves by itself for a minute
-    _state, until = live.public_state(speakers_list, event.starts_at - timedelta(seconds=20))
+    _state, until = screens.public_state(speakers_list, before_floor)
+    assert until == before_floor + screens.LONGEST  # nothing moves by itself for a minute
+    _state, until = screens.public_state(speakers_list, event.starts_at - timedelta(seconds=20))
     assert until == event.starts_at  # the floor opens: projections follow the clock from then
 
     started = event.starts_at + timedelta(minutes=1)
     live.start(first, started)
     db.session.commit()
     during = started + timedelta(seconds=50)
-    _state, until = live.public_state(speakers_list, during)
+    _state, until = screens.public_state(speakers_list, during)
     assert until == started + timedelta(seconds=60)  # the speaker's time runs out
     over = started + timedelta(seconds=75)
-    state, until = live.public_state(speakers_list, over)
-    assert until == over + live.CLOCK_STEP  # over time: the queue's times move every second
-    assert state["queue"][0]["projected_start"] == live.iso(over)
+    state, until = screens.public_state(speakers_list, over)
+    assert until == over + screens.CLOCK_STEP  # over time: the queue's times move every second
+    assert state["queue"][0]["projected_start"] == screens.iso(over)
     assert second.public_id not in json.dumps(state)

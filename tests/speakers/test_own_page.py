@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 
 from rsvp.extensions import db
-from rsvp.speakers import live
+from rsvp.speakers import live, screens
 from rsvp.speakers.models import SpeakerState
 from rsvp.speakers.notify import speaker_url
 from rsvp.timeutil import now_utc
@@ -42,7 +42,7 @@ def test_the_status_says_the_place_next_and_the_floor_as_the_list_moves(client, 
     db.session.commit()
     speaking = status(client, first)
     assert speaking["has_floor"] and speaking["message"] == "You have the floor: unmute now."
-    assert speaking["current"]["started_at"] == live.iso(first.started_at)
+    assert speaking["current"]["started_at"] == screens.iso(first.started_at)
     assert status(client, second)["message"] == (
         "You are next, after the speaker who has the floor: get ready to unmute.")
     body = client.get(speaker_url(second).removeprefix("http://localhost") + "/status.json"

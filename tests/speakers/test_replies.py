@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from rsvp.auth.models import Role
 from rsvp.extensions import db
-from rsvp.speakers import live, services
+from rsvp.speakers import lists, live, services
 from rsvp.speakers.models import Speaker, SpeakerCategory, SpeakerState
 from rsvp.timeutil import now_utc
 from tests.factories import make_event, make_speaker, make_speakers_list
@@ -25,7 +25,7 @@ def event(db_session):
 
 
 def test_a_reply_waits_after_everyone_with_its_own_time_and_a_cut_leaves_it(client, event):
-    speakers_list = services.speakers_list_of(event)
+    speakers_list = lists.speakers_list_of(event)
     lithuania = make_speaker(event, delegation="Permanent Mission of Lithuania", country="LT",
                              category=SpeakerCategory.MEMBER_STATE, state=SpeakerState.CONFIRMED)
     signed_in(client, event, Role.MANAGER)
@@ -65,6 +65,6 @@ def test_an_ngo_asking_for_priority_speaks_first_among_ngos(client, event):
     assert client.post(f"/events/{event.slug}/speakers", data=VALID).status_code == 303  # a State
     asked = db.session.scalar(sa.select(Speaker).where(Speaker.delegation == "Uyghur Human Rights Project"))
     assert asked.priority_requested is True
-    queue = services.lineup(services.speakers_list_of(event)).queue
+    queue = services.lineup(lists.speakers_list_of(event)).queue
     assert [s.delegation for s in queue] == ["Permanent Mission of Lithuania", "Uyghur Human Rights Project",
                                              "CIVICUS"]

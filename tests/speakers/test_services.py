@@ -14,7 +14,7 @@ from rsvp.extensions import db
 from rsvp.mail.models import OutboxMessage
 from rsvp.registrations.services import Window
 from rsvp.sealing import digest
-from rsvp.speakers import services, statements
+from rsvp.speakers import errors, files, lists, services, statements
 from rsvp.speakers.models import Speaker, SpeakerCategory, SpeakerState
 from rsvp.speakers.notify import speaker_url
 from rsvp.timeutil import now_utc
@@ -68,10 +68,10 @@ def test_times_allowed_follow_the_lists_rules_and_category_overrides(db_session)
 def test_changing_the_rules_gives_waiting_speakers_the_new_time(event):
     waiting = services.inscribe(event, data())
     done = make_speaker(event, state=SpeakerState.DELIVERED, seconds_allowed=60)
-    services.configure(event, individual_seconds=75)
+    lists.configure(event, individual_seconds=75)
     assert (waiting.seconds_allowed, done.seconds_allowed) == (75, 60)
     with pytest.raises(TypeError):
-        services.configure(event, colour="blue")
+        lists.configure(event, colour="blue")
 
 
 @pytest.mark.parametrize(("opens", "closes", "expected"), [
@@ -91,18 +91,18 @@ def test_outside_the_window_inscription_is_refused(db_session, opens, closes, ex
 def test_without_a_closing_time_inscription_runs_until_the_event_ends(db_session):
     event = make_event()
     speakers_list = make_speakers_list(event, opens_at=None)
-    assert services.window(speakers_list, event.starts_at + timedelta(minutes=30)) is Window.OPEN
-    assert services.window(speakers_list, event.ends_at) is Window.EVENT_OVER
+    assert lists.window(speakers_list, event.starts_at + timedelta(minutes=30)) is Window.OPEN
+    assert lists.window(speakers_list, event.ends_at) is Window.EVENT_OVER
     event.status = EventStatus.CANCELLED
-    assert services.window(speakers_list, event.starts_at) is Window.EVENT_CANCELLED
+    assert lists.window(speakers_list, event.starts_at) is Window.EVENT_CANCELLED
 
 
 def test_events_without_a_list_or_with_it_switched_off_take_no_inscriptions(db_session):
-    with pytest.raises(services.NoSpeakersList):
+    with pytest.raises(errors.NoSpeakersList):
         services.inscribe(make_event(), data())
     off = make_event()
     make_speakers_list(off, enabled=False)
-    with pytest.raises(services.NoSpeakersList):
+    with pytest.raises(errors.NoSpeakersList):
         services.inscribe(off, data())
 
 
@@ -158,7 +158,7 @@ def test_a_withdrawn_delegation_may_inscribe_again_and_lists_may_allow_several(d
 
 
 def test_statement_is_kept_outside_the_web_root_under_a_random_name(event, statements_dir):
-    speaker = services.inscribe(event, data(statement=services.Upload("C:\\Users\\me\\Déclaration LT.pdf",
+    speaker = services.inscribe(event, data(statement=files.Upload("C:\\Users\\me\\Déclaration LT.pdf",
                                                                       documents.PDF)))
     db.session.commit()
     assert speaker.statement_filename == "Déclaration LT.pdf"
@@ -182,12 +182,12 @@ def test_statements_are_recognised_by_their_content(content, kind):
 
 def test_a_program_named_like_a_pdf_or_a_file_too_large_is_refused(event, app, statements_dir):
     with pytest.raises(statements.StatementRejected) as refused:
-        services.inscribe(event, data(statement=services.Upload("statement.pdf", documents.EXECUTABLE)))
+        services.inscribe(event, data(statement=files.Upload("statement.pdf", documents.EXECUTABLE)))
     assert refused.value.reason == "type"
     app.config["SPEAKER_STATEMENT_MAX_BYTES"], saved = 10, app.config["SPEAKER_STATEMENT_MAX_BYTES"]
     try:
         with pytest.raises(statements.StatementRejected) as refused:
-            services.inscribe(event, data(statement=services.Upload("s.pdf", documents.PDF)))
+            services.inscribe(event, data(statement=files.Upload("s.pdf", documents.PDF)))
     finally:
         app.config["SPEAKER_STATEMENT_MAX_BYTES"] = saved
     assert refused.value.reason == "too_large"
@@ -195,15 +195,15 @@ def test_a_program_named_like_a_pdf_or_a_file_too_large_is_refused(event, app, s
 
 
 def test_files_follow_the_transaction(event, statements_dir):
-    services.inscribe(event, data(statement=services.Upload("a.txt", documents.TEXT)))
+    services.inscribe(event, data(statement=files.Upload("a.txt", documents.TEXT)))
     db.session.rollback()
     assert list(statements_dir.iterdir()) == []  # written, then removed with the rollback
 
-    speaker = services.inscribe(event, data(statement=services.Upload("a.txt", documents.TEXT)))
+    speaker = services.inscribe(event, data(statement=files.Upload("a.txt", documents.TEXT)))
     db.session.commit()
     first = statements.path_of(speaker.statement_stored_as)
-    services.change(speaker, name=speaker.name, language="fr",
-                    statement=services.Upload("b.odt", documents.odt()))
+    services.change(speaker, language="fr",
+                    statement=files.Upload("b.odt", documents.odt()))
     assert first.exists()  # the old file stays until the change is committed
     db.session.commit()
     assert not first.exists()
@@ -215,15 +215,18 @@ def test_files_follow_the_transaction(event, statements_dir):
     assert speaker.statement_filename is None
 
 
-def test_a_waiting_speaker_may_change_name_language_and_remove_the_statement(event):
-    speaker = services.inscribe(event, data(statement=services.Upload("a.txt", documents.TEXT)))
-    services.change(speaker, name="Rūta Jankauskienė", language="es", remove_statement=True)
-    assert (speaker.name, speaker.language, speaker.statement_stored_as) == ("Rūta Jankauskienė", "es", None)
+def test_a_waiting_speaker_may_change_language_and_remove_the_statement_but_not_the_name(event):
+    speaker = services.inscribe(event, data(statement=files.Upload("a.txt", documents.TEXT)))
+    name = speaker.name
+    services.change(speaker, language="es", remove_statement=True)
+    assert (speaker.name, speaker.language, speaker.statement_stored_as) == (name, "es", None)
+    with pytest.raises(TypeError):  # the name is fixed at inscription: no way to pass one
+        services.change(speaker, name="Someone Else", language="es")  # type: ignore[call-arg]
     with pytest.raises(services.InvalidInscription):
-        services.change(speaker, name="X", language="pt")
+        services.change(speaker, language="pt")
     delivered = make_speaker(event, state=SpeakerState.DELIVERED, delegation="Other")
     with pytest.raises(services.TransitionRefused):
-        services.change(delivered, name="Y", language="en")
+        services.change(delivered, language="en")
 
 
 def test_the_speaker_link_finds_the_speaker_until_revoked_or_expired(event, monkeypatch):

@@ -145,21 +145,28 @@ def test_statement_upload_is_checked_by_content(client, event):
     assert stored.statement_filename == "Statement.docx"
 
 
-def test_the_speakers_own_page_shows_the_place_and_takes_changes(client, event):
+def test_the_speakers_own_page_shows_the_place_and_takes_changes_but_not_the_name(client, event):
     first = make_speaker(event, delegation="CIVICUS")
     speaker = make_speaker(event, delegation="HRW", name="Sarah")
     page = client.get(path_of(speaker)).get_data(as_text=True)
     assert "Your place" in page and "<dd>2</dd>" in page and "Sarah" in page
+    assert re.search(r'<input type="text" id="speaker-name" value="Sarah" readonly', page)
+    assert 'name="name"' not in page
+    assert "ask the organisers for a substitution, with your delegation" in page
     response = client.post(path_of(speaker), data={"name": "Sarah Okafor", "language": "es",
                                                    "statement": (documents.as_file(documents.TEXT), "s.txt")},
                            content_type="multipart/form-data")
     assert response.status_code == 303
     assert "Your changes are saved" in client.get(path_of(speaker)).get_data(as_text=True)
     db.session.expire_all()
-    assert (speaker.name, speaker.language, speaker.statement_filename) == ("Sarah Okafor", "es", "s.txt")
-    response = client.post(path_of(speaker), data={"name": "", "language": "pt"})
+    # The name sent with the form is ignored: only a recorded substitution changes it.
+    assert (speaker.name, speaker.language, speaker.statement_filename) == ("Sarah", "es", "s.txt")
+    response = client.post(path_of(speaker), data={"language": "xx"})
     assert response.status_code == 422
-    assert "Enter the name of the person who will speak." in response.get_data(as_text=True)
+    assert "Choose the language of your statement" in response.get_data(as_text=True)
+    live.substitute(speaker, "Sarah Okafor", "Letter of the HRW Geneva director, 6 July")
+    db.session.commit()
+    assert 'value="Sarah Okafor" readonly' in client.get(path_of(speaker)).get_data(as_text=True)
     live.start(first)
     live.mark_delivered(first)
     db.session.commit()

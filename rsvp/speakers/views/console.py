@@ -1,5 +1,6 @@
 """The organisers' side of the speakers list (/manage): its settings, the live console and the
-JSON it polls, statement files, and the speaking-time report afterwards.
+JSON it polls. Speakers' files (console_files.py) and the speaking-time report
+(console_report.py) are on the same blueprint, with the helpers here.
 
 Viewers see all of it; managers act. Every button is a plain POST form that
 works without JavaScript (answered by a redirect and a flash message); the
@@ -22,7 +23,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_file,
     url_for,
 )
 from flask_babel import gettext as _
@@ -34,11 +34,10 @@ from werkzeug.wrappers import Response
 from rsvp.auth import roles
 from rsvp.auth.access import Role, current_organiser, event_role_required
 from rsvp.events.models import Event
-from rsvp.exports.services import Export, file_name, write_csv, write_xlsx
 from rsvp.extensions import db
 from rsvp.privacy.audit import record
 from rsvp.privacy.models import AuditAction
-from rsvp.speakers import live, reports, services, statements
+from rsvp.speakers import errors, lists, live, screens, services
 from rsvp.speakers.console_forms import (
     CutForm,
     DrawForm,
@@ -89,22 +88,22 @@ def _same_list(endpoint: str, values: dict[str, Any]) -> None:
         values["list"] = number
 
 
-def _asked_list(event: Event) -> SpeakersList | None:
+def asked_list(event: Event) -> SpeakersList | None:
     """The list of ``?list=`` (the first without it); a number the event has not: 404."""
-    speakers_list = services.speakers_list_of(event, _number())
+    speakers_list = lists.speakers_list_of(event, _number())
     if speakers_list is None and _number() is not None:
         abort(404)
     return _showing(speakers_list)
 
 
-def _list_of(event: Event) -> SpeakersList:
-    speakers_list = _asked_list(event)
+def list_of(event: Event) -> SpeakersList:
+    speakers_list = asked_list(event)
     if speakers_list is None:
         abort(404)
     return speakers_list
 
 
-def _speaker_of(event: Event, public_id: str | None) -> Speaker:
+def speaker_of(event: Event, public_id: str | None) -> Speaker:
     speaker = services.get_by_public_id(public_id or "")
     if speaker is None or speaker.event_id != event.id:
         abort(404)
@@ -112,7 +111,7 @@ def _speaker_of(event: Event, public_id: str | None) -> Speaker:
     return speaker
 
 
-def _may_act(event: Event) -> bool:
+def may_act_on(event: Event) -> bool:
     return roles.can(current_organiser(), event, Role.MANAGER)
 
 
@@ -128,7 +127,7 @@ def _answer(event: Event, message: str, ok: bool) -> Response | tuple[Response, 
     return redirect(url_for("console.console", event_id=event.public_id), code=303)
 
 
-def _refused(event: Event, error: services.SpeakersError, speaker: Speaker | None = None
+def _refused(event: Event, error: errors.SpeakersError, speaker: Speaker | None = None
              ) -> Response | tuple[Response, int]:
     """A button that came too late (someone has the floor, the page was out of date): say why."""
     db.session.rollback()
@@ -151,12 +150,12 @@ def _refused(event: Event, error: services.SpeakersError, speaker: Speaker | Non
 def _settings_page(event: Event, form: SettingsForm, speakers_list: SpeakersList | None,
                    status: int = 200) -> tuple[str, int]:
     return render_template("manage/speakers/settings.html", event=event, form=form,
-                           speakers_list=speakers_list, may_act=True, **_lists(event)), status
+                           speakers_list=speakers_list, may_act=True, **page_lists(event)), status
 
 
-def _lists(event: Event) -> dict[str, Any]:
+def page_lists(event: Event) -> dict[str, Any]:
     """What the pages' list tabs show: the event's lists and the one this page is about."""
-    return {"lists": services.lists_of(event), "number": g.get("speakers_list_number")}
+    return {"lists": lists.lists_of(event), "number": g.get("speakers_list_number")}
 
 
 @bp.route("/manage/events/<event_id>/speakers/settings", methods=["GET", "POST"])
@@ -164,14 +163,14 @@ def _lists(event: Event) -> dict[str, Any]:
 def settings(event: Event) -> Page:
     """A list's settings (``?list=2``), or a new list's (``?list=new``: the event's next)."""
     adding = request.args.get("list") == "new"
-    speakers_list = None if adding else _asked_list(event)
-    number = services.next_number(event) if adding or speakers_list is None else speakers_list.number
+    speakers_list = None if adding else asked_list(event)
+    number = lists.next_number(event) if adding or speakers_list is None else speakers_list.number
     form = SettingsForm(event, data=initial(event, speakers_list))
     if not form.validate_on_submit():
         return _settings_page(event, form, speakers_list, 422 if form.is_submitted() else 200)
     values = form.settings(speakers_list)
     changes = changed(speakers_list, values) if speakers_list else ["created"]
-    created = services.configure(event, number=number, **values)
+    created = lists.configure(event, number=number, **values)
     if changes:
         record(event, current_organiser().email, AuditAction.CHANGED_EVENT,
                f"speakers list {number}: " + ", ".join(changes))
@@ -187,18 +186,18 @@ def settings(event: Event) -> Page:
 @bp.get("/manage/events/<event_id>/speakers")
 @event_role_required(Role.VIEWER)
 def console(event: Event) -> str:
-    speakers_list = _asked_list(event)
-    state = (live.live_state(speakers_list, console=True, sees_confidential=_may_act(event))
+    speakers_list = asked_list(event)
+    state = (screens.live_state(speakers_list, console=True, sees_confidential=may_act_on(event))
              if speakers_list else None)
     return render_template("manage/speakers/console.html", event=event, speakers_list=speakers_list,
-                           state=state, may_act=_may_act(event), **_lists(event),
+                           state=state, may_act=may_act_on(event), **page_lists(event),
                            draws=state["draws"] if state else [], reply_form=ReplyForm())
 
 
 @bp.get("/manage/events/<event_id>/speakers/console.json")
 @event_role_required(Role.VIEWER)
 def state(event: Event) -> Response:
-    response = jsonify(live.live_state(_list_of(event), console=True, sees_confidential=_may_act(event)))
+    response = jsonify(screens.live_state(list_of(event), console=True, sees_confidential=may_act_on(event)))
     response.headers["Cache-Control"] = "no-store"
     return response
 
@@ -206,7 +205,7 @@ def state(event: Event) -> Response:
 @bp.post("/manage/events/<event_id>/speakers/<speaker_id>/act")
 @event_role_required(Role.MANAGER)
 def act(event: Event, speaker_id: str) -> Response | tuple[Response, int]:
-    speaker = _speaker_of(event, speaker_id)
+    speaker = speaker_of(event, speaker_id)
     if request.form.get("action") not in ACTIONS:
         abort(400)
     operation, message = ACTIONS[request.form["action"]]
@@ -214,7 +213,7 @@ def act(event: Event, speaker_id: str) -> Response | tuple[Response, int]:
     try:
         result = operation(speaker)
         db.session.commit()
-    except services.SpeakersError as error:
+    except errors.SpeakersError as error:
         return _refused(event, error, speaker)
     return _answer(event, str(message) % {"who": who, "place": result,
                                           "used": _clock(speaker.seconds_used)}, ok=True)
@@ -223,15 +222,15 @@ def act(event: Event, speaker_id: str) -> Response | tuple[Response, int]:
 @bp.post("/manage/events/<event_id>/speakers/swap")
 @event_role_required(Role.MANAGER)
 def swap(event: Event) -> Response | tuple[Response, int]:
-    _asked_list(event)
+    asked_list(event)
     first_id, second_id = request.form.get("first"), request.form.get("second")
     if not first_id or not second_id or first_id == second_id:
         return _answer(event, _("Choose two different speakers to swap."), ok=False)
-    first, second = _speaker_of(event, first_id), _speaker_of(event, second_id)
+    first, second = speaker_of(event, first_id), speaker_of(event, second_id)
     try:
         live.swap(first, second)
         db.session.commit()
-    except services.SpeakersError as error:
+    except errors.SpeakersError as error:
         return _refused(event, error)
     return _answer(event, _("%(first)s and %(second)s have swapped places.",
                             first=first.delegation, second=second.delegation), ok=True)
@@ -241,7 +240,7 @@ def swap(event: Event) -> Response | tuple[Response, int]:
 @event_role_required(Role.MANAGER)
 def cut(event: Event) -> Response | tuple[Response, int]:
     """Cut speaking time for everyone still waiting; recorded, since it changes what each may say."""
-    speakers_list = _list_of(event)
+    speakers_list = list_of(event)
     form = CutForm()
     if not form.validate():
         return _form_refused(event, form)
@@ -267,7 +266,7 @@ def _form_refused(event: Event, form: FlaskForm) -> Response | tuple[Response, i
 @event_role_required(Role.MANAGER)
 def draw(event: Event) -> Response | tuple[Response, int]:
     """Lots drawn for a part of the queue, the seed published; recorded, never redone silently."""
-    speakers_list = _list_of(event)
+    speakers_list = list_of(event)
     form = DrawForm()
     if not form.validate():
         return _form_refused(event, form)
@@ -296,16 +295,16 @@ def draw(event: Event) -> Response | tuple[Response, int]:
 @event_role_required(Role.MANAGER)
 def substitute(event: Event) -> Response | tuple[Response, int]:
     """Another person speaks for the delegation, on its authorisation: recorded (names sealed)."""
-    _asked_list(event)
+    asked_list(event)
     if not request.form.get("speaker"):
         return _answer(event, _("Choose the delegation whose speaker changes."), ok=False)
-    speaker = _speaker_of(event, request.form["speaker"])
+    speaker = speaker_of(event, request.form["speaker"])
     form = SubstitutionForm()
     if not form.validate():
         return _form_refused(event, form)
     try:
         live.substitute(speaker, form.name.data, form.authorisation.data)
-    except services.SpeakersError as error:
+    except errors.SpeakersError as error:
         return _refused(event, error, speaker)
     record(event, current_organiser().email, AuditAction.CHANGED_EVENT,
            f"speakers list {speaker.speakers_list.number}: speaker substituted for {speaker.delegation}")
@@ -318,7 +317,7 @@ def substitute(event: Event) -> Response | tuple[Response, int]:
 @event_role_required(Role.MANAGER)
 def reply(event: Event) -> Response | tuple[Response, int]:
     """A State's right of reply, asked of the secretariat: into the reply queue after the list."""
-    speakers_list = _list_of(event)
+    speakers_list = list_of(event)
     form = ReplyForm()
     if not form.validate():
         return _form_refused(event, form)
@@ -333,80 +332,8 @@ def reply(event: Event) -> Response | tuple[Response, int]:
 @event_role_required(Role.MANAGER)
 def reorder(event: Event) -> Response | tuple[Response, int]:
     try:
-        live.reorder(_list_of(event), request.form.getlist("order"))
+        live.reorder(list_of(event), request.form.getlist("order"))
         db.session.commit()
-    except services.SpeakersError as error:
+    except errors.SpeakersError as error:
         return _refused(event, error)
     return _answer(event, _("The new order is saved. Later inscriptions keep it."), ok=True)
-
-
-@bp.get("/manage/events/<event_id>/speakers/<speaker_id>/statement")
-@event_role_required(Role.VIEWER)
-def statement(event: Event, speaker_id: str) -> Response:
-    """The statement file, as an attachment under the sanitised name it was sent with."""
-    speaker = _speaker_of(event, speaker_id)
-    if not speaker.statement_stored_as or not speaker.statement_filename:
-        abort(404)
-    path = statements.path_of(speaker.statement_stored_as)
-    if not path.is_file():
-        abort(404)
-    response = send_file(path, mimetype=speaker.statement_content_type, as_attachment=True,
-                         download_name=speaker.statement_filename, max_age=0)
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
-
-
-# -- afterwards -----------------------------------------------------------------------------------
-
-@bp.get("/manage/events/<event_id>/speakers/report")
-@event_role_required(Role.VIEWER)
-def report(event: Event) -> str:
-    speakers_list = _asked_list(event)
-    return render_template("manage/speakers/report.html", event=event, speakers_list=speakers_list,
-                           report=live.report(speakers_list) if speakers_list else None,
-                           may_act=_may_act(event), shown_name=live.shown_name,
-                           signatory_names=live.signatory_names, **_lists(event))
-
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _csv(event: Event, export: Export) -> Response:
-    return Response(b"".join(write_csv(export)), mimetype="text/csv; charset=utf-8", headers={
-        "Content-Disposition": f'attachment; filename="{file_name(event, export.title, "csv")}"',
-        "Cache-Control": "private, no-store"})
-
-
-def _xlsx(event: Event, export: Export) -> Response:
-    with write_xlsx(export) as handle:
-        body = handle.read()  # one row per speaker: small
-    return Response(body, mimetype=XLSX, headers={
-        "Content-Disposition": f'attachment; filename="{file_name(event, export.title, "xlsx")}"',
-        "Cache-Control": "private, no-store"})
-
-
-@bp.get("/manage/events/<event_id>/speakers/report/speakers.csv", defaults={"fmt": "csv"})
-@bp.get("/manage/events/<event_id>/speakers/report/speakers.<fmt>")
-@event_role_required(Role.VIEWER)
-def report_by_speaker(event: Event, fmt: str) -> Response:
-    if fmt not in ("csv", "xlsx"):
-        abort(404)
-    speakers_list = _list_of(event)
-    # Confidential speakers' names leave the site only when a manager deliberately asks.
-    included = request.args.get("include_confidential") == "1" and _may_act(event)
-    # Names leave the site: recorded, like any export of personal data. Written before the
-    # export is read: on SQLite this GET's transaction then holds the write lock early.
-    record(event, current_organiser().email, AuditAction.EXPORTED_LIST,
-           f"speaking time per speaker ({fmt.upper()})"
-           + ("; including the names of confidential speakers" if included else ""))
-    db.session.flush()
-    export = reports.by_speaker(live.report(speakers_list), event, included)
-    response = _csv(event, export) if fmt == "csv" else _xlsx(event, export)
-    db.session.commit()
-    return response
-
-
-@bp.get("/manage/events/<event_id>/speakers/report/categories.csv")
-@event_role_required(Role.VIEWER)
-def report_by_category(event: Event) -> Response:
-    return _csv(event, reports.by_category(live.report(_list_of(event))))

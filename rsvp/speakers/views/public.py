@@ -1,11 +1,22 @@
 """Public speakers-list pages: inscription, the speaker's own link, the live list and its JSON.
 
-The organisers' console (/manage/...) is built on rsvp.speakers.live elsewhere.
+The organisers' console (/manage/...) is built on rsvp.speakers.live and .screens elsewhere.
 """
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
@@ -17,8 +28,8 @@ from rsvp.events.models import Event
 from rsvp.events.services import public_event
 from rsvp.extensions import db, limiter
 from rsvp.registrations.services import Window
-from rsvp.speakers import feed, live, services
-from rsvp.speakers.forms import MESSAGES, ChangeForm, InscriptionForm
+from rsvp.speakers import errors, feed, lists, screens, services
+from rsvp.speakers.forms import MESSAGES, ChangeForm, InscriptionForm, video_megabytes
 from rsvp.speakers.labels import CATEGORY_LABELS, CATEGORY_SHORT, STATE_LABELS, list_title
 from rsvp.speakers.models import Speaker, SpeakersList
 from rsvp.timeutil import now_utc
@@ -28,6 +39,22 @@ bp = Blueprint("speakers", __name__)
 
 #: Session key holding the inscription just made, so its page needs no id in the URL.
 _JUST_INSCRIBED = "just_inscribed"
+#: The forms that take a video statement; their bodies may be as large as the video allowed.
+_VIDEO_FORMS = ("speakers.inscribe", "speakers.own")
+#: Room for the rest of such a form beside the largest video.
+_FORM_BYTES = 1024 * 1024
+
+
+@bp.url_value_preprocessor
+def _room_for_a_video(endpoint: str | None, _values: dict | None) -> None:
+    """Let a video statement through: these forms take SPEAKER_VIDEO_MAX_BYTES and the other
+    fields, whatever MAX_CONTENT_LENGTH says for the rest of the site. Runs before any
+    before_request (the CSRF check reads the form), so it applies before the body is parsed;
+    werkzeug spools a large file part to a temporary file, never to memory. A body larger
+    still is refused with the 413 page."""
+    if endpoint in _VIDEO_FORMS and request.method == "POST":
+        limit = current_app.config["SPEAKER_VIDEO_MAX_BYTES"] + _FORM_BYTES
+        request.max_content_length = max(limit, current_app.config["MAX_CONTENT_LENGTH"] or 0)
 
 
 def _number() -> int | None:
@@ -39,14 +66,14 @@ def _number() -> int | None:
 def _load(slug: str) -> tuple[Event, SpeakersList]:
     event = public_event(slug)
     try:
-        return event, services.public_list(event, _number())
-    except services.NoSpeakersList:
+        return event, lists.public_list(event, _number())
+    except errors.NoSpeakersList:
         abort(404)
 
 
 def _lists(event: Event, speakers_list: SpeakersList) -> dict[str, object]:
     """What a page's list tabs show: the event's public lists, and this page's."""
-    return {"lists": services.public_lists(event), "speakers_list": speakers_list}
+    return {"lists": lists.public_lists(event), "speakers_list": speakers_list}
 
 
 @bp.route("/events/<slug>/speakers", methods=["GET", "POST"])
@@ -54,10 +81,10 @@ def _lists(event: Event, speakers_list: SpeakersList) -> dict[str, object]:
 def inscribe(slug: str) -> str | Response | tuple[str, int]:
     reads_first()  # validate without holding SQLite's write lock
     event, speakers_list = _load(slug)
-    window = services.window(speakers_list)
+    window = lists.window(speakers_list)
     form = InscriptionForm(event, speakers_list)
     context = {"event": event, "form": form, "window": window,
-               "closes_at": services.closes_at(speakers_list), **_lists(event, speakers_list)}
+               "closes_at": lists.closes_at(speakers_list), **_lists(event, speakers_list)}
     if window is not Window.OPEN:
         return render_template("speakers/inscribe.html", **context), 409 if form.is_submitted() else 200
     if not form.validate_on_submit():
@@ -72,7 +99,8 @@ def inscribe(slug: str) -> str | Response | tuple[str, int]:
         on_behalf_of_group=form.on_behalf_of_group, group_name=form.group_name.data or "",
         language=form.language.data, email=form.email.data, email_language=str(get_locale() or "en"),
         statement=form.statement.upload, confidential=bool(form.confidential.data),
-        signatories=form.signatories_data(), priority_requested=bool(form.priority_requested.data))
+        signatories=form.signatories_data(), priority_requested=bool(form.priority_requested.data),
+        video=form.video.upload)
     end_read(db.session())  # the write transaction starts with the inscription
     try:
         speaker = services.inscribe(event, data, speakers_list=speakers_list)
@@ -106,6 +134,13 @@ def inscribed(slug: str) -> str | Response:
                            lineup=services.lineup(speaker.speakers_list))
 
 
+@bp.errorhandler(413)
+def _too_large(_error: Exception) -> tuple[str, int]:
+    """A body larger than even a video statement may be: say the limit (nothing was kept)."""
+    return render_template("speakers/too_large.html", back=request.url,
+                           size=video_megabytes()), 413
+
+
 @bp.errorhandler(tokens.TokenInvalid)
 def _bad_link(error: tokens.TokenInvalid) -> tuple[str, int]:
     """A speaker's link that is tampered, revoked (withdrawn, erased) or too old (410)."""
@@ -117,7 +152,7 @@ def _own_page(speaker: Speaker, token: str, form: ChangeForm, status: int = 200)
     lineup = services.lineup(speaker.speakers_list)
     return render_template("speakers/own.html", speaker=speaker, event=speaker.event, token=token,
                            form=form, withdraw_form=FlaskForm(), lineup=lineup,
-                           live_status=live.own_status(speaker)), status
+                           live_status=screens.own_status(speaker)), status
 
 
 @bp.route("/s/<token>", methods=["GET", "POST"])
@@ -129,8 +164,9 @@ def own(token: str) -> str | Response | tuple[str, int]:
     if not form.validate():
         return _own_page(speaker, token, form, 422)
     try:
-        services.change(speaker, name=form.name.data, language=form.language.data,
-                        statement=form.statement.upload, remove_statement=bool(form.remove_statement.data))
+        services.change(speaker, language=form.language.data, statement=form.statement.upload,
+                        remove_statement=bool(form.remove_statement.data), video=form.video.upload,
+                        remove_video=bool(form.remove_video.data))
         db.session.commit()
     except services.TransitionRefused:
         db.session.rollback()
@@ -149,7 +185,7 @@ def own(token: str) -> str | Response | tuple[str, int]:
 def own_status(token: str) -> Response:
     """The speaker's own live status: their place, time, and whether they are next or speaking."""
     speaker = services.from_speaker_token(token)  # a bad link: _bad_link answers
-    response = jsonify(live.own_status(speaker))
+    response = jsonify(screens.own_status(speaker))
     response.headers["Cache-Control"] = "no-store"
     return response
 
@@ -173,7 +209,7 @@ def withdraw(token: str) -> Response | tuple[str, int]:
 @bp.get("/events/<slug>/speakers/live", endpoint="live")
 def live_page(slug: str) -> str:
     event, speakers_list = _load(slug)
-    return render_template("speakers/live.html", event=event, state=live.live_state(speakers_list),
+    return render_template("speakers/live.html", event=event, state=screens.live_state(speakers_list),
                            **_lists(event, speakers_list))
 
 
@@ -197,7 +233,7 @@ def live_json(slug: str) -> Response:
     response.set_etag(document.etag, weak=True)
     # The countdown runs in the browser from started_at, corrected by this clock: sent with
     # every answer, 304 included, since the document itself is the same for everyone.
-    response.headers["Server-Now"] = live.iso(now) or ""
+    response.headers["Server-Now"] = screens.iso(now) or ""
     # Shareable for a second: the same bytes for everyone (no cookie set, nothing personal), so
     # nginx keeps one copy a second for all viewers (deploy/nginx/rsvp.conf).
     response.headers["Cache-Control"] = "public, max-age=1"
@@ -209,7 +245,7 @@ def live_json(slug: str) -> Response:
 def _globals(state) -> None:
     # The event page asks whether to link here; globals, so included templates see them.
     state.app.jinja_env.globals.update(
-        speakers_list_of=services.speakers_list_of, speakers_window=services.window,
-        speakers_lists_shown=services.shown_lists,
+        speakers_list_of=lists.speakers_list_of, speakers_window=lists.window,
+        speakers_lists_shown=lists.shown_lists,
         SPEAKER_CATEGORY_LABELS=CATEGORY_LABELS, SPEAKER_CATEGORY_SHORT=CATEGORY_SHORT,
         SPEAKER_STATE_LABELS=STATE_LABELS, list_title=list_title)
