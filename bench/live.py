@@ -19,26 +19,43 @@ by itself: 304 until the console acts), and "over time", a speaker past their ti
 projected times move with the clock: a new document every second, so most answers are a
 fresh 200). In process, the cost of one answer built each time (what every poll cost
 before) against one kept (rsvp/speakers/feed.py), and the size plain and gzipped.
-Usage: python bench/live.py [VIEWERS ...]   (default 500 2000; SQLite, the embedded default)
+Behind nginx (the default; --direct for the above): the shipped deploy/nginx/rsvp.conf in front
+of the same server, over TLS as shipped, its one-second shared copy of live.json answering the
+viewers (tests/served/nginx.py starts it, with 4,096 connections). Registrations go through
+nginx too, alone and next to the viewers. The floor: the same viewers polling a static file of
+live.json's size that nginx serves from disk, next to registrations. Per run, the CPU seconds
+nginx and the app's processes used, and how many answers came from nginx's copy.
+Usage: python bench/live.py [--direct] [VIEWERS ...]
+       (default: behind nginx, 2000; --direct: 500 2000; SQLite, the embedded default)
 """
 
 from __future__ import annotations
 
+import dataclasses
+import math
 import os
+import re
 import subprocess
 import sys
 import tempfile
 import time
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 import http_bench as hb
 
+T = TypeVar("T")
+
 sys.path.insert(0, str(hb.ROOT))
 
-VIEWERS = [int(n) for n in sys.argv[1:]] or [500, 2000]
+DIRECT = "--direct" in sys.argv
+VIEWERS = [int(n) for n in sys.argv[1:] if n.isdigit()] or ([500, 2000] if DIRECT else [2000])
 SPEAKERS = 46
 SECONDS = hb.SECONDS
+#: Seconds the viewers' connections get to open (over TLS) before their answers are counted.
+LEAD = 6
 FORM = "name=Bench%20Delegate&organisation_type=ngo&attendance_mode=online&consent=y"
 SEED = f"""
 from datetime import timedelta
@@ -84,8 +101,13 @@ for slug, allowed in (("steady", 24 * 3600), ("overtime", 60)):
 VIEWER_LUA = """
 local threads = {}
 local etag = nil  -- per wrk thread: its viewers share the first ETag one of them got
-fresh, unchanged, other = 0, 0, 0  -- globals: done() reads them from each thread
+fresh, unchanged, other, kept = 0, 0, 0, 0  -- globals: done() reads them from each thread
+-- Answers are counted from `first` to `last` (Unix seconds, the script's arguments; the whole run
+-- without them): thousands of connections opening at once take seconds no audience spends, as
+-- viewers arrive over minutes.
+local first, last = 0, math.huge
 function setup(thread) table.insert(threads, thread) end
+function init(args) first = tonumber(args[1]) or 0; last = tonumber(args[2]) or math.huge end
 -- A second between polls on average, each viewer's own: browsers' timers drift apart, and
 -- viewers polling in lockstep would measure bursts no audience makes.
 function delay() return math.random(500, 1500) end
@@ -94,26 +116,48 @@ request = function()
   if etag then headers["If-None-Match"] = etag end
   return wrk.format("GET", nil, headers)
 end
+-- Answers from nginx's copy without asking the app (X-Cache: HIT, STALE, UPDATING).
+local from_copy = {HIT = true, STALE = true, UPDATING = true}
 function response(status, headers, body)
-  if status == 200 then fresh = fresh + 1; etag = headers["ETag"] or headers["etag"] or etag
+  if status == 200 then etag = headers["ETag"] or headers["etag"] or etag end
+  local now = os.time()
+  if now < first or now >= last then return end
+  if status == 200 then fresh = fresh + 1
   elseif status == 304 then unchanged = unchanged + 1 else other = other + 1 end
+  if from_copy[headers["X-Cache"] or ""] then kept = kept + 1 end
 end
 function done(summary, latency, requests)
-  local f, u, o = 0, 0, 0
+  local f, u, o, k = 0, 0, 0, 0
   for _, thread in ipairs(threads) do
     f = f + thread:get("fresh"); u = u + thread:get("unchanged"); o = o + thread:get("other")
+    k = k + thread:get("kept")
   end
-  io.write(string.format("answers: %d fresh, %d unchanged, %d other\\n", f, u, o))
+  io.write(string.format("answers: %d fresh, %d unchanged, %d other, %d from nginx's copy\\n", f, u, o, k))
+  io.write(string.format("counted: %d\\n", f + u + o))
 end
 """
 
 
-def viewers_command(url: str, viewers: int, seconds: int) -> tuple[list[str], str]:
+def viewers_command(url: str, viewers: int, seconds: int,
+                    window: tuple[int, int] | None = None) -> tuple[list[str], str]:
     script = tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False)  # noqa: SIM115
     script.write(VIEWER_LUA)
     script.close()
     return (["wrk", "-t2", f"-c{viewers}", f"-d{seconds}s", "--latency", "--timeout", "10s",
-             "-s", script.name, url], script.name)
+             "-s", script.name, url, *(["--", str(window[0]), str(window[1])] if window else [])],
+            script.name)
+
+
+def window_after(lead: float) -> tuple[int, int]:
+    """SECONDS whole seconds of steady polling, from ``lead`` seconds on (connections open)."""
+    first = math.ceil(time.time() + lead)
+    return first, first + SECONDS
+
+
+def in_window(result: hb.Result, output: str, window: tuple[int, int]) -> hb.Result:
+    """wrk's figures with the rate counted inside ``window`` (latencies are the whole run's)."""
+    counted = int(re.search(r"^counted: (\d+)", output, re.M).group(1))  # type: ignore[union-attr]
+    return dataclasses.replace(result, rps=counted / (window[1] - window[0]))
 
 
 def drained(base: str, limit: float = 120) -> None:
@@ -154,6 +198,19 @@ def together(live_url: str, register_url: str, viewers: int) -> tuple[hb.Result,
     return hb.parse(output), _answers(output), registrations
 
 
+def polling(url: str, viewers: int, during: Callable[[int], T]) -> tuple[hb.Result, str, T]:
+    """``viewers`` polling ``url``; ``during(the client's pid)`` runs while their answers are
+    counted: SECONDS from LEAD seconds after they start (see VIEWER_LUA)."""
+    window = window_after(LEAD)
+    command, script = viewers_command(url, viewers, SECONDS + LEAD + 2, window)
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
+    time.sleep(max(0.0, window[0] - time.time()))
+    value = during(process.pid)
+    output, _ = process.communicate(timeout=SECONDS + 60)
+    os.unlink(script)
+    return in_window(hb.parse(output), output, window), _answers(output), value
+
+
 def in_process(database_url: str, instance: str) -> list[str]:
     """One answer built every time (feed forgotten before each) against one kept, in process."""
     os.environ.update({"RSVP_ENV": "production", "RSVP_SECRET_KEY": "bench",
@@ -190,6 +247,140 @@ def in_process(database_url: str, instance: str) -> list[str]:
             f"built each time {built:.2f} ms|{built / kept:.1f}x|built once per change",
             f"RESULT|live.json size|{len(zipped)} bytes gzipped|{len(plain)} bytes plain|"
             f"{len(plain) / len(zipped):.1f}x|gzip when accepted"]
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """CPU time (user + system) the processes used so far, from /proc."""
+    total, tick = 0.0, os.sysconf("SC_CLK_TCK")
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
+def app_processes(port: int) -> list[int]:
+    """`rsvp serve`'s master and workers: every process started with --bind 127.0.0.1:port."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and f"127.0.0.1:{port}".encode() in (entry / "cmdline").read_bytes():
+                found.append(int(entry.name))
+        except OSError:
+            continue
+    return found
+
+
+def nginx_processes(master: int) -> list[int]:
+    children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
+    return [master, *(int(pid) for pid in children)]
+
+
+def cpu_used(processes: dict[str, list[int]]) -> str:
+    """The share of one CPU each group of processes uses over the next SECONDS."""
+    before = {name: cpu_seconds(pids) for name, pids in processes.items()}
+    time.sleep(SECONDS)
+    return ", ".join(f"{name} {(cpu_seconds(pids) - before[name]) / SECONDS:.0%} of a CPU"
+                     for name, pids in processes.items())
+
+
+def floor_server(folder: Path, port: int, certificate: tuple[Path, Path], body: bytes) -> str:
+    """nginx serving a file of live.json's size from disk over TLS: the floor under any app."""
+    (folder / "floor").mkdir()
+    (folder / "floor" / "live.json").write_bytes(body)
+    return (f"server {{ listen 127.0.0.1:{port} ssl; ssl_certificate {certificate[0]}; "
+            f"ssl_certificate_key {certificate[1]}; access_log off; root {folder / 'floor'}; "
+            "default_type application/json; }")
+
+
+def targets(site: str, floor_port: int) -> dict[str, str]:
+    return {"static file (floor)": f"https://127.0.0.1:{floor_port}/live.json",
+            "steady": f"{site}/events/steady/speakers/live.json",
+            "over time": f"{site}/events/overtime/speakers/live.json"}
+
+
+def measure_state(state: str, url: str, viewers: int, base: str, register: str,
+                  processes: dict[str, list[int]]) -> list[str]:
+    """The viewers alone (with the CPU nginx and the app used), then rounds of registrations
+    alone and next to the viewers, each round's ratio from adjacent windows: on a machine shared
+    with other work the noise moves both sides of a round alike. The median round is kept."""
+    drained(base)
+    watched, answers, used = polling(url, viewers, lambda client: cpu_used(
+        {**processes, "the client (wrk)": [client]}))
+    lines = [f"  {state}, {viewers} viewers alone:  {watched.line()}  ({answers}; {used})"]
+    rounds = []
+    for _ in range(hb.ROUNDS):
+        drained(base)
+        load = os.getloadavg()[0]
+        alone = hb.wrk(register, FORM)
+        drained(base)
+        both, both_answers, registered = polling(url, viewers, lambda _client: hb.wrk(register, FORM))
+        rounds.append((registered.rps / alone.rps, alone, both, both_answers, registered, load))
+        lines += [f"    round: registrations alone {alone.line()}",
+                  f"           viewers {both.line()} ({both_answers})",
+                  f"           registrations next to them {registered.line()}  "
+                  f"ratio {rounds[-1][0]:.2f} (load average {load:.1f})"]
+    ratio, alone, both, both_answers, registered, load = sorted(rounds, key=lambda r: r[0])[len(rounds) // 2]
+    loads = "-".join(f"{r[5]:.1f}" for r in rounds)
+    return [*lines,
+            f"RESULT|behind nginx, {viewers} viewers ({state}) + registrations (median of "
+            f"{len(rounds)} rounds; load average {loads})|{both.rps:.0f} answers/s (p99 "
+            f"{both.p99_ms:.0f} ms, {both.errors} errors), registrations {registered.rps:.0f}/s|"
+            f"registrations alone {alone.rps:.0f}/s|{ratio:.2f}|>= 0.8, {viewers} viewers at one "
+            f"poll a second"]
+
+
+def behind_nginx() -> list[str]:
+    """The viewers and registrations through nginx with the shipped site (see the docstring)."""
+    import ssl
+
+    from tests.served.nginx import make_certificate, start_nginx
+
+    folder = Path(tempfile.mkdtemp())
+    database = f"sqlite:///{folder}/rsvp.db"
+    hb.migrate_and_seed(database, str(folder), SEED)
+    command, env = hb.rsvp_server(database, str(folder))
+    app_port = int(command[command.index("--bind") + 1].rsplit(":", 1)[1])
+    lines: list[str] = []
+    with hb.serving(command, env, "/healthz") as base:
+        certificate = make_certificate(folder)
+        tls_port, floor_port = hb.free_port(), hb.free_port()
+        zipped = urllib.request.urlopen(urllib.request.Request(  # noqa: S310 - loopback
+            base + "/events/steady/speakers/live.json", headers={"Accept-Encoding": "gzip"})).read()
+        nginx = start_nginx(folder, tls_port, [app_port], certificate, connections=4096, log=False,
+                            extra=floor_server(folder, floor_port, certificate, zipped))
+        site = f"https://127.0.0.1:{tls_port}"
+        trusted = ssl.create_default_context(cafile=str(certificate[0]))
+        try:
+            _wait_tls(site + "/healthz", trusted)
+            processes = {"nginx": nginx_processes(nginx.popen.pid), "app": app_processes(app_port)}
+            register = site + "/events/bench/register"
+            hb.wrk(register, FORM)  # warm up
+            lines.append(f"live list viewers behind nginx (the shipped site, TLS, one-second shared "
+                         f"copy; sqlite, {hb.WORKERS} gunicorn workers; viewers poll every second; "
+                         f"{hb.ROUNDS} rounds of registrations alone then next to the viewers, "
+                         f"{SECONDS} s each; {os.cpu_count()} CPUs)")
+            for state, url in targets(site, floor_port).items():
+                for viewers in VIEWERS:
+                    lines += measure_state(state, url, viewers, base, register, processes)
+        finally:
+            nginx.popen.terminate()
+            nginx.popen.wait(timeout=30)
+    return lines
+
+
+def _wait_tls(url: str, context: object, seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            urllib.request.urlopen(url, timeout=2, context=context).read()  # noqa: S310 - loopback
+            return
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
 
 
 def run() -> list[str]:
@@ -236,4 +427,4 @@ def run() -> list[str]:
 
 
 if __name__ == "__main__":
-    print("\n".join(run()), flush=True)
+    print("\n".join(run() if DIRECT else behind_nginx()), flush=True)

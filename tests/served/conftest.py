@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import email
 import os
-import shutil
 import ssl
 import subprocess
 import sys
@@ -39,24 +38,14 @@ import httpx
 import pytest
 from flask import Flask
 
-from rsvp import ROOT
 from rsvp.db import writing
 from rsvp.extensions import db
 from tests.conftest import _empty_tables
 from tests.mail.conftest import free_port
 from tests.served.client import Visitor
+from tests.served.nginx import Process, make_certificate, start_nginx, start_program, which
 
 RSVP = str(Path(sys.executable).with_name("rsvp"))
-
-
-@dataclass
-class Process:
-    name: str
-    popen: subprocess.Popen[bytes]
-    log: Path
-
-    def output(self) -> str:
-        return self.log.read_text(errors="replace")
 
 
 @dataclass
@@ -188,24 +177,29 @@ def stop(processes: list[Process]) -> None:
 PORT_TAKEN = ("address already in use", "connection in use")
 
 
-def launch(app: Flask, folder: Path, kind: str, **settings: str) -> Served:
+def launch(app: Flask, folder: Path, kind: str, servers: int = 1, **settings: str) -> Served:
     """Start ``kind``'s processes (see the module docstring) and wait until the site answers; on
-    new ports, up to twice more, when a port picked free was taken before a server bound it."""
+    new ports, up to twice more, when a port picked free was taken before a server bound it.
+
+    ``servers``: how many web servers (the nginx kind: all behind its one upstream), each with
+    its own port and workers, on the one database, the one Redis and the one worker process.
+    """
     for attempt in range(3):
         try:
             return _launch(app, folder if attempt == 0 else folder.with_name(f"{folder.name}-{attempt}"),
-                           kind, **settings)
+                           kind, servers, **settings)
         except AssertionError as error:
             if attempt == 2 or not any(words in str(error).lower() for words in PORT_TAKEN):
                 raise
     raise AssertionError("unreachable")
 
 
-def _launch(app: Flask, folder: Path, kind: str, **settings: str) -> Served:
+def _launch(app: Flask, folder: Path, kind: str, servers: int, **settings: str) -> Served:
     folder.mkdir(parents=True, exist_ok=True)
     instance = folder / "instance"
     instance.mkdir(parents=True, exist_ok=True)
     port, mail_port = free_port(), free_port()
+    ports = [port, *(free_port() for _ in range(servers - 1))]
     base_url = f"http://127.0.0.1:{port}"
     processes: list[Process] = []
     extra: dict[str, str] = {}
@@ -233,68 +227,23 @@ def _launch(app: Flask, folder: Path, kind: str, **settings: str) -> Served:
         processes.append(catcher)
         wait_for_port(mail_port, catcher)
         processes.append(start("worker", ["worker", "--poll", "0.2"], env, folder))
-        if kind == "dev":
-            web = ["run", "--host", "127.0.0.1", "--port", str(port)]
-        else:
-            web = ["serve", "--bind", f"127.0.0.1:{port}", "--workers", "2"]
-        processes.append(start("web", web, env, folder))
-        wait_until_up(f"http://127.0.0.1:{port}/healthz", processes)
+        for n, web_port in enumerate(ports):
+            if kind == "dev":
+                web = ["run", "--host", "127.0.0.1", "--port", str(web_port)]
+            else:
+                web = ["serve", "--bind", f"127.0.0.1:{web_port}", "--workers", "2"]
+            processes.append(start("web" if n == 0 else f"web{n + 1}", web, env, folder))
+        for web_port in ports:
+            wait_until_up(f"http://127.0.0.1:{web_port}/healthz", processes)
         if kind == "nginx":
             certificate = make_certificate(folder)
-            processes.append(start_nginx(folder, tls_port, port, certificate))
+            processes.append(start_nginx(folder, tls_port, ports, certificate))
             served.verify = ssl.create_default_context(cafile=str(certificate[0]))
             wait_until_up(f"{base_url}/healthz", processes, verify=served.verify)
     except BaseException:
         stop(processes)
         raise
     return served
-
-
-def make_certificate(folder: Path) -> tuple[Path, Path]:
-    """A self-signed certificate for 127.0.0.1 and localhost, for this run only."""
-    cert, key = folder / "tls.crt", folder / "tls.key"
-    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
-                    "-subj", "/CN=localhost", "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost",
-                    "-keyout", str(key), "-out", str(cert)], check=True, capture_output=True)
-    return cert, key
-
-
-def site_file(tls_port: int, app_port: int, certificate: tuple[Path, Path]) -> str:
-    """deploy/nginx/rsvp.conf as shipped, on this run's ports and certificate."""
-    text = (ROOT / "deploy" / "nginx" / "rsvp.conf").read_text()
-    for shipped, here in [
-            ("listen [::]:443 ssl;", ""), ("listen [::]:80;", ""),
-            ("listen 443 ssl;", f"listen 127.0.0.1:{tls_port} ssl;"),
-            ("listen 80;", f"listen 127.0.0.1:{free_port()};"),
-            ("127.0.0.1:8000", f"127.0.0.1:{app_port}"),
-            ("/etc/letsencrypt/live/rsvp.example.org/fullchain.pem", str(certificate[0])),
-            ("/etc/letsencrypt/live/rsvp.example.org/privkey.pem", str(certificate[1]))]:
-        assert shipped in text, f"deploy/nginx/rsvp.conf no longer has {shipped!r}"
-        text = text.replace(shipped, here)
-    return text
-
-
-def start_nginx(folder: Path, tls_port: int, app_port: int, certificate: tuple[Path, Path]) -> Process:
-    prefix = folder / "nginx"
-    prefix.mkdir()
-    (prefix / "rsvp.conf").write_text(site_file(tls_port, app_port, certificate))
-    temp = "".join(f"{name}_temp_path {prefix / name};\n"
-                   for name in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
-    (prefix / "nginx.conf").write_text(
-        ("user root;\n" if os.geteuid() == 0 else "")
-        + f"daemon off;\nworker_processes 1;\npid {prefix / 'nginx.pid'};\n"
-        f"error_log {prefix / 'error.log'} warn;\nevents {{}}\n"
-        f"http {{\n{temp}include {prefix / 'rsvp.conf'};\n}}\n")
-    return start_program("nginx", [which("nginx") or "", "-p", str(prefix), "-c",
-                                   str(prefix / "nginx.conf"), "-e", str(prefix / "error.log")],
-                         folder)
-
-
-def start_program(name: str, args: list[str], folder: Path) -> Process:
-    log = folder / f"{name}.log"
-    popen = subprocess.Popen(args, stdout=log.open("wb"), stderr=subprocess.STDOUT,
-                             start_new_session=True)
-    return Process(name, popen, log)
 
 
 @pytest.fixture(scope="module", params=["dev", "serve", "nginx"])
@@ -344,8 +293,3 @@ def setting_up() -> Iterator[None]:
     with writing():
         yield
         db.session.commit()
-
-
-def which(program: str) -> str | None:
-    return shutil.which(program) or next(
-        (str(p) for p in (Path("/usr/sbin") / program, Path("/sbin") / program) if p.exists()), None)

@@ -234,7 +234,9 @@ def live_json(slug: str) -> Response:
     # The countdown runs in the browser from started_at, corrected by this clock: sent with
     # every answer, 304 included, since the document itself is the same for everyone.
     response.headers["Server-Now"] = screens.iso(now) or ""
-    response.headers["Cache-Control"] = "no-cache"
+    # Shareable for a second: the same bytes for everyone (no cookie set, nothing personal), so
+    # nginx keeps one copy a second for all viewers (deploy/nginx/rsvp.conf).
+    response.headers["Cache-Control"] = "public, max-age=1"
     response.vary.update(("Accept-Encoding", "Accept-Language", "Cookie"))
     return response
 
