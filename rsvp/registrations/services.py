@@ -15,18 +15,23 @@ from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import make_transient_to_detached
 
 from rsvp import sealing, tokens
+from rsvp.db import new_public_id
 from rsvp.events.models import AttendanceMode, Event, EventStatus
 from rsvp.extensions import db
 from rsvp.registrations import notify
 from rsvp.registrations.models import (
+    ACTIVE_SQL,
     ACTIVE_STATUSES,
     OrganisationType,
     Registration,
     RegistrationChange,
     RegistrationStatus,
+    door_code,
 )
 from rsvp.timeutil import is_zone, now_utc
 
@@ -226,11 +231,12 @@ def register(event: Event, data: RegistrationData, now: datetime | None = None) 
     check_choices(event, data.attendance_mode, data.interpretation_language, data.captions,
                   data.grounds_pass)
     email = data.email.strip().lower()
-    # Approval and double opt-in hold no seat yet; otherwise the seat is taken last, just before
-    # the caller's commit: the event's row stays locked from that UPDATE to the commit, and every
-    # registration for the event queues behind it. Until then the registration says CONFIRMED.
+    # Approval and double opt-in hold no seat yet. The seat is taken first: on PostgreSQL the
+    # registration's INSERT locks the event's row anyway (its counts' triggers, tallies.py), so
+    # every registration for the event queues there until the caller commits, whichever comes first.
     status = _status_before_seat(event)
-    needs_seat = status is RegistrationStatus.CONFIRMED
+    if status is RegistrationStatus.CONFIRMED:
+        status = seat_or_wait(event, data.attendance_mode)
     registration = Registration(
         event=event, email=email, name=data.name.strip(),
         organisation=data.organisation.strip(), organisation_type=data.organisation_type,
@@ -244,25 +250,55 @@ def register(event: Event, data: RegistrationData, now: datetime | None = None) 
         created_at=now, updated_at=now,
     )
     apply_grounds_pass(registration, data.grounds_pass)
-    change = RegistrationChange(registration=registration, at=now, to_status=status,
-                                actor="registrant")
-    try:
-        # The partial unique index on active registrations decides, even when two
-        # requests race; looking first would cost every registration a query.
-        with db.session.begin_nested():
-            db.session.add_all([registration, change])
-    except IntegrityError:
+    if not _insert_unless_active(registration):
+        if status is RegistrationStatus.CONFIRMED:
+            release_seat(event, data.attendance_mode)
         existing = active_registration(event, email)
-        if existing is None:
-            raise
-        if needs_seat and seat_or_wait(event, data.attendance_mode) is RegistrationStatus.CONFIRMED:
-            release_seat(event, data.attendance_mode)  # a full event says "full" to everyone
-        raise AlreadyRegistered(existing) from None
-    if needs_seat:
-        status = seat_or_wait(event, data.attendance_mode)
-        registration.status = change.to_status = status
+        if existing is None:  # left its active status between the two statements: very rare
+            raise RegistrationError("an active registration with this address ended just now")
+        raise AlreadyRegistered(existing)
+    db.session.add(RegistrationChange(registration=registration, at=now, to_status=status,
+                                      actor="registrant"))
     announce(registration)
     return registration
+
+
+def _insert_unless_active(registration: Registration) -> bool:
+    """INSERT the new ``registration`` unless its address holds an active one for the event.
+
+    The partial unique index on active registrations decides, even when two
+    requests race (``ON CONFLICT … DO NOTHING`` on that index, whose WHERE the
+    conflict target repeats): no savepoint and no look beforehand. One Core
+    statement instead of the unit of work; the object then joins the session as
+    if loaded, so what follows (its history row, its email) sees its id. False
+    when the address is taken (nothing written).
+    """
+    table: sa.Table = Registration.__table__  # type: ignore[assignment]
+    registration.public_id = registration.public_id or new_public_id()
+    registration.door_code = door_code(registration.public_id)
+    registration.event_id = registration.event.id
+    values = {}
+    for column in table.columns:
+        if column.key == "id":
+            continue
+        if column.key not in registration.__dict__:
+            default = column.default
+            setattr(registration, column.key, None if default is None else (
+                default.arg(None) if callable(default.arg) else default.arg))  # type: ignore[attr-defined]
+        values[column.key] = getattr(registration, column.key)
+    dialect = db.session.get_bind().dialect.name
+    insert = (sqlite_insert if dialect == "sqlite" else postgresql_insert)(table)
+    new_id = db.session.scalar(
+        insert.values(values)
+        .on_conflict_do_nothing(index_elements=["event_id", "email_hash"],
+                                index_where=sa.text(ACTIVE_SQL))
+        .returning(table.c.id))
+    if new_id is None:
+        return False
+    registration.id = new_id
+    make_transient_to_detached(registration)
+    db.session.add(registration)
+    return True
 
 
 def announce(registration: Registration, name: str | None = None, **extra: Any) -> None:
