@@ -22,6 +22,8 @@ from flask import g, has_request_context, request
 from flask_sqlalchemy import SQLAlchemy as FlaskSQLAlchemy
 from flask_sqlalchemy.pagination import Pagination, SelectPagination
 from flask_sqlalchemy.session import Session as FlaskSession
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import DeclarativeBase
 
 log = logging.getLogger(__name__)
@@ -81,6 +83,39 @@ def enum_column(enum_class: type[enum.StrEnum], name: str) -> sa.Enum:
 def new_public_id() -> str:
     """A random identifier safe to show in URLs and emails (never the integer id)."""
     return secrets.token_urlsafe(12)
+
+
+def new_row(obj: Any) -> dict[str, Any]:
+    """What the INSERT of the new ORM object ``obj`` writes, for a Core INSERT of many or with
+    ON CONFLICT: each column's value as set, else its Python default (else NULL). The
+    defaults are set on ``obj`` too, so it holds what its row holds (the key aside)."""
+    row = {}
+    for column in obj.__table__.columns:
+        if column.key not in obj.__dict__:
+            if column.primary_key:
+                continue
+            default = column.default
+            setattr(obj, column.key, None if default is None else (
+                default.arg(None) if callable(default.arg) else default.arg))
+        row[column.key] = getattr(obj, column.key)
+    return row
+
+
+def insert_unless_taken(session: sa.orm.Session, model: Any, rows: list[dict[str, Any]],
+                        index: list[str], where: str | None = None) -> list[int]:
+    """INSERT ``rows`` into ``model``'s table, skipping each that a unique index (``index``,
+    partial when ``where`` repeats its condition) already holds; the ids of those written.
+
+    ``ON CONFLICT … DO NOTHING`` on both databases: no savepoint per row, no look
+    beforehand, and two processes racing for the same key write it once.
+    """
+    dialect = session.get_bind().dialect.name
+    insert = (sqlite_insert if dialect == "sqlite" else postgresql_insert)(model)
+    statement = insert.on_conflict_do_nothing(
+        index_elements=index, index_where=sa.text(where) if where else None).returning(model.id)
+    if len(rows) == 1:
+        return list(session.scalars(statement.values(rows[0])))
+    return list(session.scalars(statement, rows))
 
 
 class Session(FlaskSession):
@@ -330,6 +365,21 @@ def writing() -> Iterator[None]:
     No effect on PostgreSQL.
     """
     token = _writing.set(True)
+    try:
+        yield
+    finally:
+        _writing.reset(token)
+
+
+@contextmanager
+def reading() -> Iterator[None]:
+    """Inside writing(): transactions begun here only read, so they begin deferred on SQLite.
+
+    For a long duty's reading (a reminder's next recipients): done without the
+    write lock, and ended (end_read) before the writing, which then holds the
+    lock for its statements only. No effect on PostgreSQL.
+    """
+    token = _writing.set(False)
     try:
         yield
     finally:

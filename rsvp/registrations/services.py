@@ -15,12 +15,10 @@ from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import make_transient_to_detached
 
 from rsvp import sealing, tokens
-from rsvp.db import new_public_id
+from rsvp.db import insert_unless_taken, new_public_id, new_row
 from rsvp.events.models import AttendanceMode, Event, EventStatus
 from rsvp.extensions import db
 from rsvp.registrations import notify
@@ -273,29 +271,14 @@ def _insert_unless_active(registration: Registration) -> bool:
     if loaded, so what follows (its history row, its email) sees its id. False
     when the address is taken (nothing written).
     """
-    table: sa.Table = Registration.__table__  # type: ignore[assignment]
     registration.public_id = registration.public_id or new_public_id()
     registration.door_code = door_code(registration.public_id)
     registration.event_id = registration.event.id
-    values = {}
-    for column in table.columns:
-        if column.key == "id":
-            continue
-        if column.key not in registration.__dict__:
-            default = column.default
-            setattr(registration, column.key, None if default is None else (
-                default.arg(None) if callable(default.arg) else default.arg))  # type: ignore[attr-defined]
-        values[column.key] = getattr(registration, column.key)
-    dialect = db.session.get_bind().dialect.name
-    insert = (sqlite_insert if dialect == "sqlite" else postgresql_insert)(table)
-    new_id = db.session.scalar(
-        insert.values(values)
-        .on_conflict_do_nothing(index_elements=["event_id", "email_hash"],
-                                index_where=sa.text(ACTIVE_SQL))
-        .returning(table.c.id))
-    if new_id is None:
+    written = insert_unless_taken(db.session(), Registration, [new_row(registration)],
+                                  ["event_id", "email_hash"], ACTIVE_SQL)
+    if not written:
         return False
-    registration.id = new_id
+    registration.id = written[0]
     make_transient_to_detached(registration)
     db.session.add(registration)
     return True
