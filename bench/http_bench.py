@@ -94,7 +94,11 @@ def serving(command: list[str], env: dict[str, str], probe: str) -> Iterator[str
         yield base
     finally:
         process.terminate()
-        process.wait(timeout=30)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:  # a loaded machine: gunicorn's graceful stop ran over
+            process.kill()
+            process.wait(timeout=30)
         log.close()
 
 

@@ -24,7 +24,7 @@ from flask_sqlalchemy.pagination import Pagination, SelectPagination
 from flask_sqlalchemy.session import Session as FlaskSession
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm import DeclarativeBase, make_transient_to_detached
 
 log = logging.getLogger(__name__)
 
@@ -110,12 +110,34 @@ def insert_unless_taken(session: sa.orm.Session, model: Any, rows: list[dict[str
     beforehand, and two processes racing for the same key write it once.
     """
     dialect = session.get_bind().dialect.name
-    insert = (sqlite_insert if dialect == "sqlite" else postgresql_insert)(model)
-    statement = insert.on_conflict_do_nothing(
-        index_elements=index, index_where=sa.text(where) if where else None).returning(model.id)
-    if len(rows) == 1:
-        return list(session.scalars(statement.values(rows[0])))
-    return list(session.scalars(statement, rows))
+    key = (dialect, model, tuple(index), where)
+    if (statement := _INSERTS.get(key)) is None:
+        table = model.__table__  # Core, not the ORM's bulk path: built and compiled once
+        insert = (sqlite_insert if dialect == "sqlite" else postgresql_insert)(table)
+        statement = _INSERTS[key] = insert.on_conflict_do_nothing(
+            index_elements=index, index_where=sa.text(where) if where else None,
+        ).returning(table.c.id)
+    return list(session.scalars(statement, rows[0] if len(rows) == 1 else rows))
+
+
+_INSERTS: dict[tuple[str, Any, tuple[str, ...], str | None], Any] = {}
+
+
+def insert_new(session: sa.orm.Session, obj: Any, index: list[str],
+               where: str | None = None) -> bool:
+    """INSERT the new ORM object ``obj`` now, in one Core statement, unless the unique
+    ``index`` holds its key (see insert_unless_taken); False then, and nothing written.
+
+    Written, ``obj`` joins ``session`` as if loaded from its row: what follows sees
+    its id, and the session's flush, with its unit of work, has nothing to do for it.
+    """
+    written = insert_unless_taken(session, type(obj), [new_row(obj)], index, where)
+    if not written:
+        return False
+    obj.id = written[0]
+    make_transient_to_detached(obj)
+    session.add(obj)
+    return True
 
 
 class Session(FlaskSession):

@@ -16,9 +16,8 @@ from typing import Any
 
 from flask import Flask, current_app, render_template
 from flask_babel import force_locale
-from sqlalchemy.exc import IntegrityError
 
-from rsvp.db import insert_unless_taken, new_row
+from rsvp.db import insert_new, insert_unless_taken, new_row
 from rsvp.events.models import Event
 from rsvp.extensions import db
 from rsvp.mail.models import OutboxMessage
@@ -153,13 +152,9 @@ def _fill(message: OutboxMessage, rendered: Rendered) -> None:
 
 
 def queue_message(message: OutboxMessage) -> OutboxMessage | None:
-    """Add ``message``; None when its dedupe key is already queued."""
-    if message.dedupe_key is None:
-        db.session.add(message)
-        return message
-    try:
-        with db.session.begin_nested():
-            db.session.add(message)
-    except IntegrityError:
-        return None
-    return message
+    """Write ``message`` now; None when its dedupe key is already queued.
+
+    One INSERT … ON CONFLICT DO NOTHING on the dedupe key (a message without one
+    never conflicts): no savepoint, and nothing left for the caller's flush.
+    """
+    return message if insert_new(db.session(), message, ["dedupe_key"]) else None
