@@ -338,10 +338,12 @@ def enqueue_due_reminders(now: datetime) -> int:
                         starts_in = f"{starts_in} ({format_moment(event.starts_at, event.timezone)})"
                     messages.append(_later("reminder", registration, starts_in=starts_in,
                                            dedupe_key=reminder_key(offset, registration, event)))
-                # Written only now, in one statement: the write lock is held for that, not for
-                # the reading and the wording (another worker's copy is skipped by its key).
-                queued += queue_many(messages)
-                db.session.commit()
+                # Written only now, a statement and a transaction per REMINDER_WRITES: the write
+                # lock is held for that, not for the reading and the wording, and registrations
+                # get their turn in between (another worker's copy is skipped by its key).
+                for first in range(0, len(messages), REMINDER_WRITES):
+                    queued += queue_many(messages[first:first + REMINDER_WRITES])
+                    db.session.commit()
     return queued
 
 
@@ -376,8 +378,10 @@ def scheduled_reminders(event: Event, now: datetime) -> list[ScheduledReminder]:
     return shown
 
 
-#: Registrants read and reminded this many at a time, each batch its own transaction.
+#: Registrants read this many at a time (without the write lock), their reminders written
+#: REMINDER_WRITES at a time, each write its own short transaction.
 REMINDER_BATCH = 500
+REMINDER_WRITES = 100
 
 
 def _due_without_reminder(event: Event, offset: int, due_at: datetime) -> Iterator[list[Registration]]:

@@ -29,6 +29,7 @@ NEWCOMERS = 24
 
 def test_each_registrant_is_reminded_once_while_others_register(app, live_db, smtp, monkeypatch):
     monkeypatch.setattr(notify, "REMINDER_BATCH", 7)  # many short batches, for the others to cut in
+    monkeypatch.setattr(notify, "REMINDER_WRITES", 3)
     start = now_utc().replace(microsecond=0) + timedelta(hours=20)
     event = make_event(starts_at=start, reminder_offsets=[1440])
     for n in range(REGISTRANTS):
