@@ -263,6 +263,7 @@ class QueueingConnection(sqlite3.Connection):
     _lock_pid = 0
     _holding = False
     _busy_ms = 0
+    _waiter: _Waiter | None = None
 
     def queue_at(self, path: str | None) -> None:
         self._lock_path = path
@@ -279,10 +280,10 @@ class QueueingConnection(sqlite3.Connection):
     def queue_for_writing(self, deadline: float) -> bool:
         """Take the machine's writers' lock by ``deadline``; False if still held by then.
 
-        A free lock is taken at once; otherwise a thread sleeps in a blocking
-        flock() while this one waits for it with a timeout. A wait that times
-        out leaves its open file to that thread, which closes it (letting go
-        of the lock) as soon as it gets it.
+        A free lock is taken at once; otherwise this connection's waiter
+        thread sleeps in a blocking flock() while this one waits for it with
+        a timeout. A wait that times out leaves its open file to that thread,
+        which closes it (letting go of the lock) as soon as it gets it.
         """
         if self._lock_path is None:
             return True
@@ -290,8 +291,10 @@ class QueueingConnection(sqlite3.Connection):
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            if not _flock_by(fd, deadline):
-                self._lock_file = None
+            if self._waiter is None or self._waiter.fd != fd:
+                self._waiter = _Waiter(fd)
+            if not self._waiter.take_by(deadline):
+                self._lock_file = self._waiter = None
                 return False
         self._holding = True
         return True
@@ -320,32 +323,53 @@ class QueueingConnection(sqlite3.Connection):
 
     def close(self) -> None:
         self._holding = False
+        if self._waiter is not None:
+            self._waiter.end()
         if self._lock_file is not None and self._lock_pid == os.getpid():
             os.close(self._lock_file)
-        self._lock_file = None
+        self._lock_file = self._waiter = None
         super().close()
 
 
-def _flock_by(fd: int, deadline: float) -> bool:
-    """A blocking flock() on ``fd`` in a thread, waited for until ``deadline``."""
-    taken = threading.Event()
-    decided = threading.Lock()
-    abandoned = False
+class _Waiter:
+    """A connection's thread that sleeps in a blocking flock() whenever asked to, kept for the
+    connection's life: a thread started for each wait cost more CPU than the wait saved."""
 
-    def wait() -> None:
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        with decided:
-            if abandoned:
-                os.close(fd)  # lets go of the lock: nobody waits for it any more
-            else:
-                taken.set()
+    def __init__(self, fd: int) -> None:
+        self.fd = fd
+        self._wanted = threading.Event()
+        self._taken = threading.Event()
+        self._decided = threading.Lock()
+        self._abandoned = self._ending = False
+        threading.Thread(target=self._run, name="sqlite-write-queue", daemon=True).start()
 
-    threading.Thread(target=wait, name="sqlite-write-queue", daemon=True).start()
-    if taken.wait(max(0.0, deadline - time.monotonic())):
-        return True
-    with decided:
-        abandoned = not taken.is_set()
-    return not abandoned
+    def _run(self) -> None:
+        while True:
+            self._wanted.wait()
+            self._wanted.clear()
+            if self._ending:
+                return
+            fcntl.flock(self.fd, fcntl.LOCK_EX)
+            with self._decided:
+                if self._abandoned:
+                    os.close(self.fd)  # lets go of the lock: nobody waits for it any more
+                    return
+                self._taken.set()
+
+    def take_by(self, deadline: float) -> bool:
+        """The lock on ``fd`` by ``deadline``; False (and this waiter given up) if not."""
+        self._taken.clear()
+        self._wanted.set()
+        if self._taken.wait(max(0.0, deadline - time.monotonic())):
+            return True
+        with self._decided:
+            self._abandoned = not self._taken.is_set()
+        return not self._abandoned
+
+    def end(self) -> None:
+        """The connection closes: the thread, sleeping until asked, returns."""
+        self._ending = True
+        self._wanted.set()
 
 
 def _begin_immediate(sqlite_connection: Any) -> None:
