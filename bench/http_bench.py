@@ -33,10 +33,19 @@ function setup(thread) thread:set("id", #threads); table.insert(threads, thread)
 function init(args) prefix = "w" .. id .. "x" .. math.random(1, 1000000000) end
 request = function()
   counter = counter + 1
-  local body = "%s&email=" .. prefix .. "n" .. counter .. "%%40example.org"
-  return wrk.format("POST", nil, {["Content-Type"] = "application/x-www-form-urlencoded"}, body)
+  local body = "%(form)s&email=" .. prefix .. "n" .. counter .. "%%40example.org"
+  local headers = {["Content-Type"] = "application/x-www-form-urlencoded"}
+  %(more)s
+  return wrk.format("POST", nil, headers, body)
 end
 """
+
+
+def post_lua(form: str, more: str = "") -> str:
+    """The wrk script POSTing ``form`` with a new email each time; ``more`` is Lua run before
+    each request is made (it may add to ``headers``; ``counter`` and ``id`` count requests and
+    threads)."""
+    return POST_LUA % {"form": form, "more": more}
 
 
 @dataclass
@@ -85,18 +94,23 @@ def serving(command: list[str], env: dict[str, str], probe: str) -> Iterator[str
         yield base
     finally:
         process.terminate()
-        process.wait(timeout=30)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:  # a loaded machine: gunicorn's graceful stop ran over
+            process.kill()
+            process.wait(timeout=30)
         log.close()
 
 
-def rsvp_server(database_url: str, instance: str) -> tuple[list[str], dict[str, str]]:
+def rsvp_server(database_url: str, instance: str,
+                extra_env: dict[str, str] | None = None) -> tuple[list[str], dict[str, str]]:
     port = free_port()
     env = {"RSVP_ENV": "production", "RSVP_SECRET_KEY": "bench-secret-not-for-production",
            "RSVP_DATA_KEYS": BENCH_DATA_KEY,
            "RSVP_PUBLIC_BASE_URL": "http://127.0.0.1",
            "RSVP_SQLALCHEMY_DATABASE_URI": database_url, "RSVP_INSTANCE_PATH": instance,
            "RSVP_WTF_CSRF_ENABLED": "false", "RSVP_RATELIMIT_ENABLED": "false",
-           "RSVP_MAIL_SUPPRESS_SEND": "true"}
+           "RSVP_MAIL_SUPPRESS_SEND": "true", **(extra_env or {})}
     return [str(BIN / "rsvp"), "serve", "--bind", f"127.0.0.1:{port}",
             "--workers", str(WORKERS)], env
 
@@ -107,14 +121,15 @@ def bare_server(database_url: str) -> tuple[list[str], dict[str, str]]:
             "--log-level", "warning", "bare_app:create()"], {"BARE_DATABASE_URL": database_url}
 
 
-def wrk(url: str, form: str | None = None) -> Result:
-    """Drive ``url`` with CLIENTS connections for SECONDS; POST ``form`` with unique emails."""
+def wrk(url: str, form: str | None = None, lua: str | None = None) -> Result:
+    """Drive ``url`` with CLIENTS connections for SECONDS; POST ``form`` with unique emails
+    (or run the wrk script ``lua``, which then makes each request)."""
     command = ["wrk", f"-t{min(4, CLIENTS)}", f"-c{CLIENTS}", f"-d{SECONDS}s", "--latency",
                "--timeout", "10s"]
     script = None
-    if form is not None:
+    if form is not None or lua is not None:
         script = tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False)  # noqa: SIM115
-        script.write(POST_LUA % form)
+        script.write(lua if lua is not None else post_lua(form or ""))
         script.close()
         command += ["-s", script.name]
     output = subprocess.run([*command, url], capture_output=True, text=True, check=True).stdout
@@ -145,14 +160,16 @@ def parse(output: str) -> Result:
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
 
 
-def compare(ours_url: str, base_url: str, form: str | None = None) -> tuple[Result, Result]:
+def compare(ours_url: str, base_url: str, form: str | None = None,
+            ours_lua: str | None = None) -> tuple[Result, Result]:
     """Alternate runs against both servers (both up all along) and keep each one's best:
-    a burst of noise from elsewhere on the machine then hurts neither side alone."""
-    wrk(ours_url, form)  # warm both up
+    a burst of noise from elsewhere on the machine then hurts neither side alone.
+    ``ours_lua`` is a wrk script for our server's requests (see wrk)."""
+    wrk(ours_url, form, ours_lua)  # warm both up
     wrk(base_url, form)
     ours, base = [], []
     for _ in range(ROUNDS):
-        ours.append(wrk(ours_url, form))
+        ours.append(wrk(ours_url, form, ours_lua))
         base.append(wrk(base_url, form))
     return max(ours, key=lambda r: r.rps), max(base, key=lambda r: r.rps)
 
@@ -214,14 +231,16 @@ class Servers:
 
 
 @contextmanager
-def app_and_bare(kind: str, url: str, seed: str) -> Iterator[Servers]:
-    """Our app on a fresh database seeded with ``seed``, and the bare app, served until the block ends."""
+def app_and_bare(kind: str, url: str, seed: str,
+                 extra_env: dict[str, str] | None = None) -> Iterator[Servers]:
+    """Our app on a fresh database seeded with ``seed`` (settings ``extra_env`` on top of
+    rsvp_server's), and the bare app, served until the block ends."""
     folder = tempfile.mkdtemp()
     app_url = fresh_database(kind, url, folder, "rsvp")
     migrate_and_seed(app_url, folder, seed)
     bare_url = f"sqlite:///{folder}/bare.db" if kind == "sqlite" else app_url
     create_bare_table(bare_url)
-    command, env = rsvp_server(app_url, folder)
+    command, env = rsvp_server(app_url, folder, extra_env)
     bare_command, bare_env = bare_server(bare_url)
     with serving(command, env, "/healthz") as base, serving(bare_command, bare_env, "/hello") as bare_base:
         yield Servers(base, bare_base, app_url)

@@ -16,8 +16,8 @@ from typing import Any
 
 from flask import Flask, current_app, render_template
 from flask_babel import force_locale
-from sqlalchemy.exc import IntegrityError
 
+from rsvp.db import insert_new, insert_unless_taken, new_row
 from rsvp.events.models import Event
 from rsvp.extensions import db
 from rsvp.mail.models import OutboxMessage
@@ -81,7 +81,7 @@ def queue_rendered(name: str, rendered: Rendered, *, to: str, event: Event | Non
                    dedupe_key: str | None = None) -> OutboxMessage | None:
     message = _message(name, to, event, dedupe_key)
     _fill(message, rendered)
-    return _add(message)
+    return queue_message(message)
 
 
 def queue_later(name: str, *, to: str, render: str, args: dict[str, Any],
@@ -91,11 +91,27 @@ def queue_later(name: str, *, to: str, render: str, args: dict[str, Any],
     ``args`` must be plain JSON values (ids, not objects), and the message's
     content is what the renderer makes of them at sending time.
     """
+    return queue_message(later(name, to=to, render=render, args=args, event=event, dedupe_key=dedupe_key))
+
+
+def later(name: str, *, to: str, render: str, args: dict[str, Any], event: Event | None = None,
+          dedupe_key: str | None = None) -> OutboxMessage:
+    """The message queue_later() adds, not added yet (for queue_many())."""
     message = _message(name, to, event, dedupe_key)
     message.subject, message.text_body, message.html_body = "", "", ""
     message.attachments = []
     message.render = {"renderer": render, "args": args}
-    return _add(message)
+    return message
+
+
+def queue_many(messages: list[OutboxMessage]) -> int:
+    """Add ``messages`` (each with a dedupe key) in one statement; how many were not queued yet.
+
+    For the worker's long passes (reminders): no savepoint and no flush per message,
+    so each batch holds SQLite's write lock for a few milliseconds.
+    """
+    return len(insert_unless_taken(db.session(), OutboxMessage, [new_row(m) for m in messages],
+                                   ["dedupe_key"]))
 
 
 def render_pending(message: OutboxMessage) -> bool:
@@ -135,13 +151,10 @@ def _fill(message: OutboxMessage, rendered: Rendered) -> None:
     message.attachments = rendered.attachments
 
 
-def _add(message: OutboxMessage) -> OutboxMessage | None:
-    if message.dedupe_key is None:
-        db.session.add(message)
-        return message
-    try:
-        with db.session.begin_nested():
-            db.session.add(message)
-    except IntegrityError:
-        return None
-    return message
+def queue_message(message: OutboxMessage) -> OutboxMessage | None:
+    """Write ``message`` now; None when its dedupe key is already queued.
+
+    One INSERT … ON CONFLICT DO NOTHING on the dedupe key (a message without one
+    never conflicts): no savepoint, and nothing left for the caller's flush.
+    """
+    return message if insert_new(db.session(), message, ["dedupe_key"]) else None

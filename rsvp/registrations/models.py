@@ -33,7 +33,8 @@ ACTIVE_STATUSES = (
     RegistrationStatus.CONFIRMED,
     RegistrationStatus.WAITLISTED,
 )
-_ACTIVE_SQL = "status IN ({})".format(", ".join(f"'{s.value}'" for s in ACTIVE_STATUSES))
+#: The partial unique index's condition (see services._insert_unless_active).
+ACTIVE_SQL = "status IN ({})".format(", ".join(f"'{s.value}'" for s in ACTIVE_STATUSES))
 
 
 #: Letters and digits that cannot be mistaken for one another (no 0/O, 1/I/L) when read or typed.
@@ -63,7 +64,7 @@ class Registration(Base):
         # One active registration per event and email, whatever races the app loses.
         sa.Index(
             "uq_registrations_event_email_active", "event_id", "email_hash", unique=True,
-            sqlite_where=sa.text(_ACTIVE_SQL), postgresql_where=sa.text(_ACTIVE_SQL),
+            sqlite_where=sa.text(ACTIVE_SQL), postgresql_where=sa.text(ACTIVE_SQL),
         ),
         sa.Index("ix_registrations_event_status_created", "event_id", "status", "created_at"),
         sa.Index("ix_registrations_event_door_code", "event_id", "door_code"),

@@ -19,13 +19,24 @@ from flask_babel import LazyString, force_locale, format_timedelta
 from flask_babel import gettext as _
 
 from rsvp import tokens
+from rsvp.db import end_read, reading
 from rsvp.events.calendar import ics_attachment
 from rsvp.events.content import email_context, event_text
 from rsvp.events.models import AttendanceMode, Event, EventStatus
 from rsvp.extensions import db
 from rsvp.i18n import language_name, list_text
 from rsvp.mail.models import OutboxMessage
-from rsvp.mail.outbox import Rendered, Renderer, queue_email, queue_later, queue_rendered, render_email
+from rsvp.mail.outbox import (
+    Rendered,
+    Renderer,
+    later,
+    queue_email,
+    queue_later,
+    queue_many,
+    queue_message,
+    queue_rendered,
+    render_email,
+)
 from rsvp.registrations import codes
 from rsvp.registrations.models import Registration, RegistrationStatus
 from rsvp.timeutil import format_day, format_day_and_span, format_moment, format_span, is_zone, time_lines
@@ -139,16 +150,23 @@ def _render_later(name: str, registration_id: int, status: str, attach_ics: bool
                    **(extra or {}))
 
 
+def _later(name: str, registration: Registration, *, attach_ics: bool = False,
+           cancel_ics: bool = False, dedupe_key: str | None = None, **extra: Any) -> OutboxMessage:
+    """``name`` for ``registration``, to be written by the worker (extra: plain values)."""
+    return later(name, to=registration.email, render="registration", event=registration.event,
+                 dedupe_key=dedupe_key,
+                 args={"name": name, "registration_id": registration.id,
+                       "status": registration.status.value, "attach_ics": attach_ics,
+                       "cancel_ics": cancel_ics, "extra": extra})
+
+
 def _send(name: str, registration: Registration, *, attach_ics: bool = False, cancel_ics: bool = False,
           dedupe_key: str | None = None, **extra: Any) -> OutboxMessage | None:
     """Queue ``name`` for ``registration``: written by the worker when ``extra`` is plain values
     (the status it was queued for is kept), at once when it holds lazy strings."""
     if all(value is None or isinstance(value, str | int | float | bool) for value in extra.values()):
-        return queue_later(name, to=registration.email, render="registration",
-                           event=registration.event, dedupe_key=dedupe_key,
-                           args={"name": name, "registration_id": registration.id,
-                                 "status": registration.status.value, "attach_ics": attach_ics,
-                                 "cancel_ics": cancel_ics, "extra": extra})
+        return queue_message(_later(name, registration, attach_ics=attach_ics, cancel_ics=cancel_ics,
+                           dedupe_key=dedupe_key, **extra))
     rendered = _render(name, registration, registration.status, attach_ics, cancel_ics, **extra)
     return queue_rendered(name, rendered, to=registration.email, event=registration.event,
                           dedupe_key=dedupe_key)
@@ -312,15 +330,20 @@ def enqueue_due_reminders(now: datetime) -> int:
             if due_at > now:
                 continue
             for recipients in _due_without_reminder(event, offset, due_at):
+                messages = []
                 for registration in recipients:
                     with force_locale(registration.language):
                         starts_in = _("in %(delta)s", delta=format_timedelta(
                             event.starts_at - now, threshold=1.1, add_direction=False))
                         starts_in = f"{starts_in} ({format_moment(event.starts_at, event.timezone)})"
-                    key = reminder_key(offset, registration, event)
-                    if _send("reminder", registration, dedupe_key=key, starts_in=starts_in):
-                        queued += 1
-                db.session.commit()  # one batch per transaction
+                    messages.append(_later("reminder", registration, starts_in=starts_in,
+                                           dedupe_key=reminder_key(offset, registration, event)))
+                # Written only now, a statement and a transaction per REMINDER_WRITES: the write
+                # lock is held for that, not for the reading and the wording, and registrations
+                # get their turn in between (another worker's copy is skipped by its key).
+                for first in range(0, len(messages), REMINDER_WRITES):
+                    queued += queue_many(messages[first:first + REMINDER_WRITES])
+                    db.session.commit()
     return queued
 
 
@@ -355,8 +378,10 @@ def scheduled_reminders(event: Event, now: datetime) -> list[ScheduledReminder]:
     return shown
 
 
-#: Registrants read and reminded this many at a time, each batch its own transaction.
+#: Registrants read this many at a time (without the write lock), their reminders written
+#: REMINDER_WRITES at a time, each write its own short transaction.
 REMINDER_BATCH = 500
+REMINDER_WRITES = 100
 
 
 def _due_without_reminder(event: Event, offset: int, due_at: datetime) -> Iterator[list[Registration]]:
@@ -365,19 +390,21 @@ def _due_without_reminder(event: Event, offset: int, due_at: datetime) -> Iterat
     up by the database, one indexed probe per registrant, with no parameter per person."""
     starts = int(event.starts_at.timestamp())
     key = sa.literal(f"reminder:{offset}:") + Registration.public_id + sa.literal(f":{starts}")
-    after = 0
+    after, event_id = 0, event.id
     while True:
-        batch = list(db.session.scalars(
-            sa.select(Registration).where(
-                Registration.event_id == event.id, Registration.id > after,
-                Registration.status == RegistrationStatus.CONFIRMED,
-                Registration.created_at <= due_at,
-                ~sa.exists().where(OutboxMessage.dedupe_key == key))
-            .order_by(Registration.id).limit(REMINDER_BATCH)))
+        with reading():  # on SQLite, without the write lock: other writers go on meanwhile
+            batch = list(db.session.scalars(
+                sa.select(Registration).where(
+                    Registration.event_id == event_id, Registration.id > after,
+                    Registration.status == RegistrationStatus.CONFIRMED,
+                    Registration.created_at <= due_at,
+                    ~sa.exists().where(OutboxMessage.dedupe_key == key))
+                .order_by(Registration.id).limit(REMINDER_BATCH)))
+            end_read(db.session())
         if not batch:
             return
-        yield batch
         after = batch[-1].id
+        yield batch
 
 
 def reminder_skip_reason(message: OutboxMessage, now: datetime) -> str | None:
