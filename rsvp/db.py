@@ -102,34 +102,37 @@ def new_row(obj: Any) -> dict[str, Any]:
 
 
 def insert_unless_taken(session: sa.orm.Session, model: Any, rows: list[dict[str, Any]],
-                        index: list[str], where: str | None = None) -> list[int]:
+                        index: list[str] | None, where: str | None = None) -> list[int]:
     """INSERT ``rows`` into ``model``'s table, skipping each that a unique index (``index``,
     partial when ``where`` repeats its condition) already holds; the ids of those written.
 
     ``ON CONFLICT … DO NOTHING`` on both databases: no savepoint per row, no look
-    beforehand, and two processes racing for the same key write it once.
+    beforehand, and two processes racing for the same key write it once. Without an
+    ``index``, a plain INSERT (every row written).
     """
     dialect = session.get_bind().dialect.name
-    key = (dialect, model, tuple(index), where)
+    key = (dialect, model, tuple(index or ()), where)
     if (statement := _INSERTS.get(key)) is None:
         table = model.__table__  # Core, not the ORM's bulk path: built and compiled once
         insert = (sqlite_insert if dialect == "sqlite" else postgresql_insert)(table)
-        statement = _INSERTS[key] = insert.on_conflict_do_nothing(
-            index_elements=index, index_where=sa.text(where) if where else None,
-        ).returning(table.c.id)
+        if index:
+            insert = insert.on_conflict_do_nothing(
+                index_elements=index, index_where=sa.text(where) if where else None)
+        statement = _INSERTS[key] = insert.returning(table.c.id)
     return list(session.scalars(statement, rows[0] if len(rows) == 1 else rows))
 
 
 _INSERTS: dict[tuple[str, Any, tuple[str, ...], str | None], Any] = {}
 
 
-def insert_new(session: sa.orm.Session, obj: Any, index: list[str],
+def insert_new(session: sa.orm.Session, obj: Any, index: list[str] | None = None,
                where: str | None = None) -> bool:
     """INSERT the new ORM object ``obj`` now, in one Core statement, unless the unique
     ``index`` holds its key (see insert_unless_taken); False then, and nothing written.
 
     Written, ``obj`` joins ``session`` as if loaded from its row: what follows sees
     its id, and the session's flush, with its unit of work, has nothing to do for it.
+    Whoever listens for its kind of row (on_insert) hears of it in the same transaction.
     """
     written = insert_unless_taken(session, type(obj), [new_row(obj)], index, where)
     if not written:
@@ -137,7 +140,20 @@ def insert_new(session: sa.orm.Session, obj: Any, index: list[str],
     obj.id = written[0]
     make_transient_to_detached(obj)
     session.add(obj)
+    for listener in _ON_INSERT.get(type(obj), ()):
+        listener(session, obj)
     return True
+
+
+_ON_INSERT: dict[type, list[Any]] = {}
+
+
+def on_insert(model: type, listener: Any) -> None:
+    """Call ``listener(session, obj)`` for each ``model`` row insert_new writes (the ORM's
+    flush events do not see them). For the packages above that follow rows, once each."""
+    listeners = _ON_INSERT.setdefault(model, [])
+    if listener not in listeners:
+        listeners.append(listener)
 
 
 class Session(FlaskSession):

@@ -62,10 +62,13 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
+#: An event's questions in the form's order: built once, as every registration asks for them.
+_QUESTIONS = (sa.select(Question).where(Question.event_id == sa.bindparam("event_id"))
+              .order_by(Question.position, Question.id))
+
+
 def questions_for(event: Event) -> list[Question]:
-    return list(db.session.scalars(
-        sa.select(Question).where(Question.event_id == event.id)
-        .order_by(Question.position, Question.id)))
+    return list(db.session.scalars(_QUESTIONS, {"event_id": event.id}))
 
 
 def field_name(question: Question) -> str:

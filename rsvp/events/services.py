@@ -58,12 +58,16 @@ def past_events(page: int, per_page: int, now: datetime | None = None):
     return db.paginate(query, page=page, per_page=per_page, error_out=False)
 
 
+#: The event at a slug: built once, as every public page asks for it.
+_BY_SLUG = sa.select(Event).where(Event.slug == sa.bindparam("slug"))
+
+
 def public_event(slug: str) -> Event:
     """The event at /events/<slug>, published or cancelled.
 
     :raises EventNotFound: no such slug, or the event is a draft.
     """
-    event = db.session.scalar(sa.select(Event).where(Event.slug == slug))
+    event = db.session.scalar(_BY_SLUG, {"slug": slug})
     if event is None or event.status is EventStatus.DRAFT:
         raise EventNotFound(slug)
     return event

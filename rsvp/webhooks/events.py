@@ -2,7 +2,9 @@
 
 Every registration's step is a RegistrationChange row (rsvp.registrations.services.register,
 move_status, checkin.check_in all add one), and an inscription is a new Speaker: after each
-flush, the new ones are turned into deliveries by plain INSERTs on the flush's connection. A
+flush, the new ones are turned into deliveries by plain INSERTs on the flush's connection; a
+change written by its own INSERT (rsvp.db.insert_new: a new registration's first step) right
+after that INSERT. A
 change rolled back (a savepoint included: a second registration refused) takes its delivery
 with it; nothing is sent from a web request: the worker delivers (rsvp.webhooks.delivery).
 The registration and speakers services are not touched: create_app installs the listener.
@@ -17,6 +19,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from rsvp.db import Session as AppSession
+from rsvp.db import on_insert
 from rsvp.registrations.models import RegistrationChange, RegistrationStatus
 from rsvp.speakers.models import Speaker
 from rsvp.timeutil import now_utc
@@ -41,23 +44,20 @@ def types_of(change: RegistrationChange) -> list[WebhookType]:
     return []
 
 
+#: The endpoints told of one event's changes: its own and the site-wide ones. Built once.
+_ENDPOINTS = sa.select(WebhookEndpoint.id, WebhookEndpoint.types).where(sa.or_(
+    WebhookEndpoint.event_id == sa.bindparam("event_id"), WebhookEndpoint.event_id.is_(None)))
+
+
 def _endpoints(connection: sa.Connection, event_id: int, cache: dict[int, list[Any]]) -> list[Any]:
     """The endpoints told of ``event_id``'s changes: its own and the site-wide ones."""
     if event_id not in cache:
-        cache[event_id] = list(connection.execute(
-            sa.select(WebhookEndpoint.id, WebhookEndpoint.types).where(sa.or_(
-                WebhookEndpoint.event_id == event_id, WebhookEndpoint.event_id.is_(None)))))
+        cache[event_id] = list(connection.execute(_ENDPOINTS, {"event_id": event_id}))
     return cache[event_id]
 
 
-def _after_flush(session: Session, context: Any) -> None:
-    told: list[tuple[int, WebhookType, dict[str, Any]]] = []
-    for obj in session.new:
-        if isinstance(obj, RegistrationChange):
-            for kind in types_of(obj):
-                told.append((obj.registration.event_id, kind, {"registration_change_id": obj.id}))
-        elif isinstance(obj, Speaker):
-            told.append((obj.event_id, WebhookType.SPEAKER_INSCRIBED, {"speaker_id": obj.id}))
+def _tell(session: Session, told: list[tuple[int, WebhookType, dict[str, Any]]]) -> None:
+    """A pending delivery of each of ``told`` to each endpoint that asked for its type."""
     if not told:
         return
     connection = session.connection()
@@ -72,7 +72,27 @@ def _after_flush(session: Session, context: Any) -> None:
         connection.execute(sa.insert(WebhookDelivery), rows)
 
 
+def _told_of(change: RegistrationChange) -> list[tuple[int, WebhookType, dict[str, Any]]]:
+    return [(change.registration.event_id, kind, {"registration_change_id": change.id})
+            for kind in types_of(change)]
+
+
+def _after_flush(session: Session, context: Any) -> None:
+    told: list[tuple[int, WebhookType, dict[str, Any]]] = []
+    for obj in session.new:
+        if isinstance(obj, RegistrationChange):
+            told.extend(_told_of(obj))
+        elif isinstance(obj, Speaker):
+            told.append((obj.event_id, WebhookType.SPEAKER_INSCRIBED, {"speaker_id": obj.id}))
+    _tell(session, told)
+
+
+def _change_inserted(session: Session, change: RegistrationChange) -> None:
+    _tell(session, _told_of(change))
+
+
 def install() -> None:
     """Listen to every session of the app (idempotent: create_app runs once per app)."""
     if not sa.event.contains(AppSession, "after_flush", _after_flush):
         sa.event.listen(AppSession, "after_flush", _after_flush)
+    on_insert(RegistrationChange, _change_inserted)

@@ -39,13 +39,17 @@ def register(slug: str) -> str | Response | tuple[str, int]:
         return redirect(url_for("events.show", slug=slug), code=303)
     window = services.window(event)
     form = registration_form(event, questions_for(event))
-    context = {"event": event, "form": form, "window": window,
-               "closes_at": services.closes_at(event), "notice": notice_lines(event, form)}
+
+    def page(status: int, shown: services.Window = window) -> tuple[str, int]:
+        """The form again; its privacy notice is worked out only when it is shown."""
+        return render_template("registrations/register.html", event=event, form=form, window=shown,
+                               closes_at=services.closes_at(event),
+                               notice=notice_lines(event, form)), status
+
     if window is not services.Window.OPEN:
-        return render_template("registrations/register.html", **context), 200
+        return page(200)
     if not form.validate_on_submit():
-        status = 422 if form.is_submitted() else 200
-        return render_template("registrations/register.html", **context), status
+        return page(422 if form.is_submitted() else 200)
     if form.is_bot:  # the same answer a person gets, and nothing stored or sent
         session[_JUST_REGISTERED] = [slug, form.email.data.strip().lower()]
         return redirect(url_for("registrations.registered", slug=slug), code=303)
@@ -59,11 +63,10 @@ def register(slug: str) -> str | Response | tuple[str, int]:
     except services.EventFull:
         db.session.rollback()
         form.attendance_mode.errors = [_("There are no seats left for this way of attending.")]
-        return render_template("registrations/register.html", **context), 409
+        return page(409)
     except services.RegistrationClosed as closed:
         db.session.rollback()
-        context["window"] = closed.window
-        return render_template("registrations/register.html", **context), 409
+        return page(409, closed.window)
     db.session.commit()
     session[_JUST_REGISTERED] = [slug, data.email.strip().lower()]
     return redirect(url_for("registrations.registered", slug=slug), code=303)
