@@ -11,6 +11,7 @@ import pytest
 import sqlalchemy as sa
 
 from rsvp import db as rsvp_db
+from rsvp import writequeue
 from rsvp.extensions import db
 from rsvp.registrations.models import Registration
 from tests.factories import make_event
@@ -79,7 +80,7 @@ def test_a_registration_that_cannot_get_the_lock_in_time_is_told_to_retry(app, l
     """Held by a writer that does not queue (the sqlite3 shell) or by another of the app's own."""
     slug = make_event().slug
     db.session.commit()  # the request must start its own transactions, as in a server
-    monkeypatch.setattr(rsvp_db, "WRITE_LOCK_WAIT_SECONDS", 0.3)
+    monkeypatch.setattr(writequeue, "WRITE_LOCK_WAIT_SECONDS", 0.3)
     writer = hold_write_lock(1.5) if holder == "outside the queue" else hold_queue(app, 1.5)
     try:
         response = app.test_client().post(f"/events/{slug}/register", data=VALID)
@@ -178,7 +179,7 @@ def test_a_registration_queued_behind_another_writer_asks_for_the_lock_once(app,
             asked.append(sql)
         return execute(self, sql, *args)
 
-    monkeypatch.setattr(rsvp_db.QueueingConnection, "execute", counting)
+    monkeypatch.setattr(writequeue.QueueingConnection, "execute", counting)
     writer = hold_queue(app, 0.5)
     try:
         response = app.test_client().post(f"/events/{slug}/register", data=VALID)

@@ -9,7 +9,6 @@ the caller commits or rolls back.
 
 from __future__ import annotations
 
-import enum
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cache
@@ -19,7 +18,9 @@ import sqlalchemy as sa
 
 from rsvp import sealing, tokens
 from rsvp.db import insert_new, new_public_id
-from rsvp.events.models import AttendanceMode, Event, EventStatus
+from rsvp.events import windows
+from rsvp.events.models import AttendanceMode, Event
+from rsvp.events.windows import Window
 from rsvp.extensions import db
 from rsvp.registrations import notify
 from rsvp.registrations.models import (
@@ -32,14 +33,6 @@ from rsvp.registrations.models import (
     door_code,
 )
 from rsvp.timeutil import is_zone, now_utc
-
-
-class Window(enum.StrEnum):
-    OPEN = "open"
-    NOT_YET_OPEN = "not_yet_open"
-    CLOSED = "closed"
-    EVENT_OVER = "event_over"
-    EVENT_CANCELLED = "event_cancelled"
 
 
 class RegistrationError(Exception):
@@ -113,16 +106,7 @@ def closes_at(event: Event) -> datetime:
 
 
 def window(event: Event, now: datetime | None = None) -> Window:
-    now = now or now_utc()
-    if event.status is EventStatus.CANCELLED:
-        return Window.EVENT_CANCELLED
-    if event.ends_at <= now:
-        return Window.EVENT_OVER
-    if event.registration_opens_at and now < event.registration_opens_at:
-        return Window.NOT_YET_OPEN
-    if now >= closes_at(event):
-        return Window.CLOSED
-    return Window.OPEN
+    return windows.window(event, event.registration_opens_at, closes_at(event), now)
 
 
 def take_seat(event: Event, mode: AttendanceMode) -> bool:

@@ -11,12 +11,12 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from rsvp.events.models import Event, EventStatus
+from rsvp.events import windows
+from rsvp.events.models import Event
+from rsvp.events.windows import Window
 from rsvp.extensions import db
-from rsvp.registrations.services import Window
 from rsvp.speakers.errors import NoSpeakersList
 from rsvp.speakers.models import WAITING_STATES, Speaker, SpeakersList
-from rsvp.timeutil import now_utc
 
 
 def lists_of(event: Event) -> list[SpeakersList]:
@@ -123,17 +123,7 @@ def closes_at(speakers_list: SpeakersList) -> datetime:
 
 
 def window(speakers_list: SpeakersList, now: datetime | None = None) -> Window:
-    now = now or now_utc()
-    event = speakers_list.event
-    if event.status is EventStatus.CANCELLED:
-        return Window.EVENT_CANCELLED
-    if event.ends_at <= now:
-        return Window.EVENT_OVER
-    if speakers_list.opens_at and now < speakers_list.opens_at:
-        return Window.NOT_YET_OPEN
-    if now >= closes_at(speakers_list):
-        return Window.CLOSED
-    return Window.OPEN
+    return windows.window(speakers_list.event, speakers_list.opens_at, closes_at(speakers_list), now)
 
 
 def statement_languages(event: Event) -> list[str]:
