@@ -15,8 +15,9 @@ from rsvp import tokens
 from rsvp.events.models import AttendanceMode, Event
 from rsvp.extensions import db
 from rsvp.registrations.models import Registration, RegistrationChange, RegistrationStatus
+from rsvp.registrations.ordering import opened_order
+from rsvp.registrations.selection import in_batches
 from rsvp.registrations.services import TransitionRefused
-from rsvp.registrations.tracking import in_batches, opened_order
 from rsvp.timeutil import now_utc
 
 #: Only people coming to the room are found, counted and checked in at the door.

@@ -78,7 +78,7 @@ class _Event:
     scanned: tuple[str, list[int], list[int]] | None = None
     #: Column position -> every id in that column's order (then by id), once sorted.
     orders: dict[int, list[int]] = field(default_factory=dict)
-    #: What walks of an order learnt (rsvp.registrations.tracking._walk): for a column and a
+    #: What walks of an order learnt (rsvp.registrations.ordering.walk): for a column and a
     #: filter, how many ids of each block of the order the filter selects. Kept with this
     #: version of the rows: any change makes a new version, which starts without.
     walked: dict[Any, dict[int, int]] = field(default_factory=dict)

@@ -2,7 +2,7 @@
 after a registration or an erasure; a large event's names opened off the request.
 
 The list in a sealed column's order walks the names kept opened a chunk at a time
-(tracking._walk): chunks are made tiny here so every page crosses several, from the
+(ordering.walk): chunks are made tiny here so every page crosses several, from the
 front and from the back, on SQLite and PostgreSQL.
 """
 
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from rsvp.auth.models import Role
 from rsvp.events.models import AttendanceMode, EventFormat
 from rsvp.extensions import db
-from rsvp.registrations import opened, tracking
+from rsvp.registrations import opened, ordering, tracking
 from rsvp.registrations.models import OrganisationType, Registration, RegistrationStatus
 from rsvp.registrations.opened import folded
 from rsvp.registrations.selfservice import erase
@@ -43,7 +43,7 @@ FILTERS = [
 def crowd(app, db_session, monkeypatch):
     """47 registrations of mixed status, mode, language and kind; duplicate names (ties by id),
     one erased (blank: it would sort first), one in another event."""
-    monkeypatch.setattr(tracking, "WALK_MOST", 5)
+    monkeypatch.setattr(ordering, "WALK_MOST", 5)
     pick = random.Random(19)
     event = make_event(format=EventFormat.HYBRID, interpretation_languages=["fr"])
     for i in range(47):
@@ -71,7 +71,7 @@ def expected(event, selection: AttendeeFilter, column: str) -> list[int]:
 @pytest.mark.parametrize("sort", ["name", "organisation"])
 def test_every_page_of_a_filtered_list_in_name_order_holds_every_match_once(crowd, sort, far,
                                                                             monkeypatch):
-    monkeypatch.setattr(tracking, "WALK_FAR", far)
+    monkeypatch.setattr(ordering, "WALK_FAR", far)
     for selection in FILTERS:
         wanted = expected(crowd, selection, sort)
         pages = max(1, -(-len(wanted) // 4))
