@@ -17,8 +17,15 @@ from flask_sqlalchemy.pagination import Pagination
 from rsvp.events.models import Event
 from rsvp.extensions import db
 from rsvp.registrations.models import Registration
-from rsvp.registrations.opened import folded, prepared, so_far, walked
-from rsvp.registrations.ordering import SEALED_SORTS, opened_order, selected_among, selected_ids, walk
+from rsvp.registrations.opened import folded, kept_order, prepared, so_far, walked
+from rsvp.registrations.ordering import (
+    SEALED_SORTS,
+    opened_order,
+    selected_among,
+    selected_ids,
+    walk,
+    walk_kept,
+)
 from rsvp.registrations.selection import AttendeeFilter, ids_of, in_batches
 
 SORTS: dict[str, tuple[Any, ...]] = {
@@ -98,19 +105,25 @@ class CountedPage(_CountedPage):
 
 class SortedPage(_CountedPage):
     """A page of the list in the order of a sealed column, without a search: the order kept
-    opened (rsvp.registrations.opened) walked from whichever end is nearer, the database's
-    filters checked a chunk at a time (``walk``), counted from the kept counts. No id the
-    filters select is read but those of the chunks walked: the first and last pages cost what
-    they cost at any size, the middle pages of a narrow filter the most."""
+    opened (rsvp.registrations.opened) walked from whichever end is nearer, the blocks before
+    the page passed by the traits they keep (``walk_kept``), the database's filters checked on
+    the blocks holding the page, counted from the kept counts. No id is read but those of the
+    blocks that hold the page, at any depth and after a write; should the kept traits be
+    behind the database, the page is walked as the database alone says (``walk``)."""
 
     def _ids_of(self, start: int, size: int, total: int) -> list[int]:
         event, selection, by = (self._query_args[k] for k in ("event", "selection", "by"))
         after = total - start - size
         backwards = start > after
-        # What a walk learns holds for this version of the rows and this filter's count.
+        skip, conditions = (after if backwards else start), selection.conditions(event)
+        page = walk_kept(kept_order(event.id, by), selection, conditions, skip, size, total,
+                         backwards)
+        if page is not None:
+            return page
+        # The kept traits are behind the database: what a walk learns holds for this version of
+        # the rows and this filter's count.
         kept, counts = walked(event.id, by, (selection, total))
-        return walk(kept, selection.conditions(event), after if backwards else start, size,
-                     counts, total / max(1, len(kept)), backwards)
+        return walk(kept, conditions, skip, size, counts, total / max(1, len(kept)), backwards)
 
 
 def attendees(event: Event, selection: AttendeeFilter, sort: str = "newest", page: int = 1,

@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from rsvp import sealing
 from rsvp.events.models import Event
 from rsvp.extensions import db
+from rsvp.registrations.blocks import KeptOrder
 from rsvp.registrations.models import Registration
 from rsvp.registrations.opened import COLUMNS, containing, folded, opened, order, ordered
 from rsvp.registrations.selection import AttendeeFilter, among, checked, ids_of
@@ -112,20 +113,53 @@ def walk(order: list[int], conditions: list[Any], skip: int, size: int,
     WALK_FAR blocks in (``share``: the part of the order the filter is expected to select),
     every block is counted at once (``_count_blocks``) instead.
     """
-    query = sa.select(Registration.id).where(checked(conditions))
     blocks = range(-(-len(order) // WALK_MOST))
     if len(counts) < len(blocks) and skip > WALK_FAR * WALK_MOST * share:
         _count_blocks(order, conditions, counts)
+    spans = [(block * WALK_MOST, (block + 1) * WALK_MOST) for block in blocks]
+    return _walk_spans(order, spans, conditions, (skip, size), counts, backwards) or []
+
+
+def walk_kept(kept: KeptOrder, selection: AttendeeFilter, conditions: list[Any], skip: int,
+              size: int, total: int, backwards: bool = False) -> list[int] | None:
+    """As ``walk``, through the blocks of an order kept with its rows' traits
+    (rsvp.registrations.blocks): how many ids of each block ``selection`` selects is summed
+    from the block's traits, kept per block from one version of the rows to the next, so no
+    block but those holding the page is read, on a first visit after a write too.
+
+    The database has the last word: the blocks read must hold what their traits say, and the
+    blocks together the ``total`` the database counts (its kept counts); else the process has
+    not seen a write yet, and this answers None (the caller then uses ``walk``)."""
+    admits = selection.admitting()
+    counts = dict(enumerate(block.count(selection, admits) for block in kept.blocks))
+    if sum(counts.values()) != total:
+        return None
+    starts = kept.starts()
+    spans = [(start, start + block.size) for start, block in zip(starts, kept.blocks, strict=True)]
+    return _walk_spans(kept.ids, spans, conditions, (skip, size), counts, backwards, strict=True)
+
+
+def _walk_spans(order: list[int], spans: list[tuple[int, int]], conditions: list[Any],
+                wanted: tuple[int, int], counts: dict[int, int], backwards: bool,
+                strict: bool = False) -> list[int] | None:
+    """The ``wanted`` (skip, size) ids ``conditions`` select, walking the blocks of ``order``
+    (``spans``, each (start, end)) from either end, passing those ``counts`` show to lie
+    before the page and reading the others, one query a block. ``strict``: None if a block
+    read holds another number than ``counts`` said."""
+    skip, size = wanted
+    query = sa.select(Registration.id).where(checked(conditions))
     page: list[int] = []
     passed = 0  # ids selected before the block at hand
-    for block in (reversed(blocks) if backwards else blocks):
+    for block in (reversed(range(len(spans))) if backwards else range(len(spans))):
         known = counts.get(block)
         if known is not None and passed + known <= skip:
             passed += known
             continue
-        chunk = order[block * WALK_MOST:(block + 1) * WALK_MOST]
+        chunk = order[spans[block][0]:spans[block][1]]
         selected = set(ids_of(query.where(among(chunk))))
         kept = [i for i in (reversed(chunk) if backwards else chunk) if i in selected]
+        if strict and len(kept) != known:
+            return None
         counts[block] = len(kept)
         start = max(0, skip - passed)
         page.extend(kept[start:start + size - len(page)])

@@ -10,7 +10,7 @@ PostgreSQL.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,6 +20,7 @@ from werkzeug.datastructures import MultiDict
 
 from rsvp.events.models import AttendanceMode, Event
 from rsvp.extensions import db
+from rsvp.registrations.blocks import Trait
 from rsvp.registrations.models import (
     OrganisationType,
     Registration,
@@ -108,6 +109,25 @@ class AttendeeFilter:
         if self.confidential is not None:
             conditions.append(Registration.confidential.is_(self.confidential))
         return conditions
+
+    def admitting(self) -> Callable[[Trait], bool]:
+        """The test ``conditions`` make, the search aside, on a registration's plain traits as
+        kept with its opened names (rsvp.registrations.blocks.Trait)."""
+        statuses = {status.value for status in self.statuses}
+        mode = self.mode.value if self.mode is not None else None
+        language = "" if self.language == "floor" else self.language
+        kind = self.organisation_type.value if self.organisation_type is not None else None
+        checked_in, confidential = self.checked_in, self.confidential
+
+        def admits(trait: Trait) -> bool:
+            status, mode_, language_, kind_, checked_in_, confidential_, erased = trait
+            return (not erased and (not statuses or status in statuses)
+                    and (mode is None or mode_ == mode)
+                    and (language is None or language_ == language)
+                    and (kind is None or kind_ == kind)
+                    and (checked_in is None or checked_in_ is checked_in)
+                    and (confidential is None or confidential_ is confidential))
+        return admits
 
     def tally_conditions(self, event: Event) -> list[Any]:
         """The same selection over the counts the database keeps (RegistrationTally)."""
