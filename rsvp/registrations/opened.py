@@ -49,6 +49,7 @@ BATCH = 2000
 #: Above this many registrations, a page that finds none of an event's names opened does not
 #: wait for them: they are opened in the background (``warm``). Opening costs about 16 µs a
 #: registration on a quiet machine (1.6 s at 100,000), so 2,000 keep a page within 100 ms.
+#: The setting NAMES_WAIT_AT_MOST (RSVP_NAMES_WAIT_AT_MOST) replaces it (the served tests).
 WAIT_AT_MOST = 2_000
 #: Between one registration's texts, and between registrations, in the text a search scans.
 FIELD, ROW = "\x1f", "\n"
@@ -223,7 +224,7 @@ def prepared(event_id: int) -> bool:
     with _lock:
         if key in _kept:
             return True
-    if total(event_id) <= WAIT_AT_MOST:
+    if total(event_id) <= current_app.config.get("NAMES_WAIT_AT_MOST", WAIT_AT_MOST):
         return True
     warm(event_id)
     return False
