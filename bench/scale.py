@@ -15,12 +15,24 @@ logged-in manager, the median of RUNS requests of:
   first search:      a search when the process holds none of the event's names opened
                      (each run forgets them first);
   desk counts:       the check-in desk's polled counts.
+  list, middle page: the whole list newest first, its middle page;
+  by organisation, middle / last: the whole list in organisation order;
+  filtered newest, middle: the filtered list (confirmed, in person) newest first;
+  narrow by name, middle / last: a narrow filter (rejected, French interpretation: about
+                     1% of the event) in name order;
+  narrow, middle after a write / filtered, middle after a write: the same middle pages,
+                     each run the first visit after a write to the event (a registration's
+                     row changed just before, outside the time measured);
+  desk, by name:     the check-in desk searching a name;
+  desk, first name search: the same when the process holds none of the event's names.
+Each line also prints the machine's load average (1 minute) when it was measured.
 Searching and sorting by name open the event's names once per process (the first
 request, not counted here: bench/sealing.py measures it), then keep them.
 Each figure is printed as a ratio to its own 1k figure (flat = about 1) and to a
 bare Flask endpoint (a GET returning a string, through its own test client)
 measured in the same run: the machine is shared, so read the ratios.
-Usage: python bench/scale.py [largest]   (RSVP_BENCH_DATABASE_URL for PostgreSQL)
+Usage: python bench/scale.py [largest] [words...]   (RSVP_BENCH_DATABASE_URL for PostgreSQL);
+words, if given, keep only the lines whose name contains one of them.
 """
 
 from __future__ import annotations
@@ -115,6 +127,7 @@ def median_ms(fn: Callable[[], object], runs: int = RUNS) -> float:
     prepare = getattr(fn, "prepare", lambda: None)
     prepare()
     fn()  # once to warm what a process keeps (opened names, compiled statements)
+    opened.settle()  # names set opening by that first visit are open before the runs timed
     times = []
     for _ in range(runs):
         prepare()
@@ -135,15 +148,22 @@ def bare() -> FlaskClient:
     return app.test_client()
 
 
-def pages(client: FlaskClient, event: Event, n: int) -> dict[str, Callable[[], object]]:
+def pages(app: Flask, client: FlaskClient, event: Event, n: int,
+          ) -> dict[str, Callable[[], object]]:
     base = f"/manage/events/{event.public_id}"
     code = door_code(f"s{n}x{n // 2}")
     last = max(1, -(-n // 50))
     filtered = "status=confirmed&mode=in_person&sort=name"
-    kept = db.session.scalar(sa.select(sa.func.count(Registration.id)).where(
-        Registration.event_id == event.id, Registration.status == "confirmed",
-        Registration.attendance_mode == "in_person")) or 0
-    filtered_last = max(1, -(-kept // 50))
+    narrow = "status=rejected&language=fr&sort=name"
+
+    def pages_of(**where: object) -> int:
+        kept = db.session.scalar(sa.select(sa.func.count(Registration.id)).where(
+            Registration.event_id == event.id,
+            *(getattr(Registration, column) == value for column, value in where.items()))) or 0
+        return max(1, -(-kept // 50))
+
+    filtered_last = pages_of(status="confirmed", attendance_mode="in_person")
+    narrow_last = pages_of(status="rejected", interpretation_language="fr")
 
     def get(path: str) -> Callable[[], object]:
         def fetch() -> object:
@@ -157,14 +177,51 @@ def pages(client: FlaskClient, event: Event, n: int) -> dict[str, Callable[[], o
         "check-in by code": get(f"{base}/check-in?q={code}"),
         "list, first page": get(f"{base}/registrations"),
         "list, last page": get(f"{base}/registrations?page={last}"),
+        "list, middle page": get(f"{base}/registrations?page={last // 2 + 1}"),
         "list, search": get(f"{base}/registrations?q=person+{n // 3:06d}"),
         "list, by name": get(f"{base}/registrations?sort=name&page=2"),
+        "by organisation, middle": get(f"{base}/registrations?sort=organisation&page={last // 2 + 1}"),
+        "by organisation, last": get(f"{base}/registrations?sort=organisation&page={last}"),
         "desk counts": get(f"{base}/check-in/counts"),
         "filtered by name": get(f"{base}/registrations?{filtered}&page=2"),
         "filtered, last": get(f"{base}/registrations?{filtered}&page={filtered_last}"),
         "filtered, middle": get(f"{base}/registrations?{filtered}&page={filtered_last // 2 + 1}"),
+        "filtered newest, middle": get(f"{base}/registrations?status=confirmed&mode=in_person"
+                                       f"&page={filtered_last // 2 + 1}"),
+        "narrow by name, middle": get(f"{base}/registrations?{narrow}&page={narrow_last // 2 + 1}"),
+        "narrow by name, last": get(f"{base}/registrations?{narrow}&page={narrow_last}"),
+        "narrow, middle after a write": AfterWrite(
+            get(f"{base}/registrations?{narrow}&page={narrow_last // 2 + 1}"), app, event.id),
+        "filtered, middle after a write": AfterWrite(
+            get(f"{base}/registrations?{filtered}&page={filtered_last // 2 + 1}"), app, event.id),
         "first search": forgetting(get(f"{base}/registrations?q=person+{n // 4:06d}")),
+        "desk, by name": get(f"{base}/check-in?q=person+{n // 5:06d}"),
+        "desk, first name search": forgetting(get(f"{base}/check-in?q=person+{n // 6:06d}")),
     }
+
+
+class AfterWrite:
+    """``fetch`` as the first visit after a write to the event: ``prepare``, outside the time
+    measured, changes one registration's row as any write does (its ``updated_at``), so what
+    a process keeps of the event (opened names, what walks learnt) is out of date."""
+
+    def __init__(self, fetch: Callable[[], object], app: Flask, event_id: int) -> None:
+        self.fetch, self.app, self.event_id = fetch, app, event_id
+        self.touched = 0
+
+    def __call__(self) -> object:
+        return self.fetch()
+
+    def prepare(self) -> None:
+        self.touched += 1
+        with self.app.app_context():
+            ids = db.session.scalars(sa.select(Registration.id).where(
+                Registration.event_id == self.event_id).order_by(Registration.id)
+                .offset(self.touched * 7919 % 1000).limit(1)).all()
+            db.session.execute(sa.update(Registration).where(Registration.id.in_(ids))
+                               .values(updated_at=now_utc()))
+            db.session.commit()
+            db.session.remove()
 
 
 class forgetting:  # noqa: N801 - used as a function
@@ -186,7 +243,7 @@ class forgetting:  # noqa: N801 - used as a function
         opened.forget()
 
 
-def main(largest: int) -> None:
+def main(largest: int, only: list[str]) -> None:
     folder = tempfile.mkdtemp()
     url = os.environ.get("RSVP_BENCH_DATABASE_URL", f"sqlite:///{folder}/bench.db")
     os.environ["RSVP_INSTANCE_PATH"] = folder
@@ -212,20 +269,22 @@ def main(largest: int) -> None:
     for size in sizes:
         with app.app_context():
             event = db.session.get(Event, events[size].id)
-            work = pages(client, event, size)
+            work = {what: fn for what, fn in pages(app, client, event, size).items()
+                    if not only or any(word in what for word in only)}
             db.session.remove()
         floor = median_ms(lambda: hello.get("/hello"))
         print(f"{size:>7} registrations (bare Flask GET {floor:.2f} ms)", flush=True)
         for what, fn in work.items():
             ms = median_ms(fn)
+            load = os.getloadavg()[0]
             first.setdefault(what, ms)
-            print(f"  {what:<18} {ms:8.1f} ms  x{ms / first[what]:5.2f} of 1k  "
-                  f"x{ms / floor:7.1f} of bare", flush=True)
+            print(f"  {what:<30} {ms:8.1f} ms  x{ms / first[what]:5.2f} of 1k  "
+                  f"x{ms / floor:7.1f} of bare  load {load:.1f}", flush=True)
             print(f"RESULT|{what}, {size} registrations ({dialect})|{ms:.1f} ms|"
-                  f"bare Flask GET {floor:.2f} ms; 1k {first[what]:.1f} ms|"
+                  f"bare Flask GET {floor:.2f} ms; 1k {first[what]:.1f} ms; load {load:.1f}|"
                   f"{ms / first[what]:.2f} of 1k, {ms / floor:.0f} of bare|"
                   f"{'<= 50 ms' if what == 'overview' else '<= 100 ms'}", flush=True)
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 100_000)
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 100_000, sys.argv[2:])

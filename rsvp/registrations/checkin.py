@@ -3,10 +3,17 @@
 The QR code holds a signed link (purpose "check-in") to the organisers'
 check-in page; the typed code is derived from the registration's public id,
 so nothing more is stored.
+
+Finding a name opens the event's names (sealed at rest) in the application, kept
+per process (rsvp.registrations.opened). At the door nobody waits for a large
+event's names to open: ``search_now`` answers at once with whom the names opened
+so far hold, and says how far the opening got, while the rest open in the
+background (the desk page starts that as soon as it is opened).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -14,9 +21,12 @@ import sqlalchemy as sa
 from rsvp import tokens
 from rsvp.events.models import AttendanceMode, Event
 from rsvp.extensions import db
+from rsvp.registrations.listing import Preparing
 from rsvp.registrations.models import Registration, RegistrationChange, RegistrationStatus
+from rsvp.registrations.opened import folded, prepared, so_far
+from rsvp.registrations.ordering import opened_order
+from rsvp.registrations.selection import among, checked, ids_of, in_batches
 from rsvp.registrations.services import TransitionRefused
-from rsvp.registrations.tracking import in_batches, opened_order
 from rsvp.timeutil import now_utc
 
 #: Only people coming to the room are found, counted and checked in at the door.
@@ -51,18 +61,60 @@ def find_by_token(event: Event, token: str) -> Registration:
     return registration
 
 
+def _at_the_door(event: Event, with_confidential: bool) -> list[object]:
+    conditions: list[object] = [Registration.event_id == event.id, Registration.erased_at.is_(None),
+                                Registration.status != RegistrationStatus.CANCELLED, IN_THE_ROOM]
+    if not with_confidential:
+        conditions.append(Registration.confidential.is_(False))
+    return conditions
+
+
 def search(event: Event, text: str, limit: int = 20,
            with_confidential: bool = True) -> list[Registration]:
     """Registrations whose name, organisation or email contains ``text``, for the door; without
-    ``with_confidential``, none of those who asked for confidentiality."""
+    ``with_confidential``, none of those who asked for confidentiality. Waits for the event's
+    names to open if they are not (``search_now`` does not)."""
     if len(text.strip()) < 2:
         return []
-    conditions = [Registration.event_id == event.id, Registration.erased_at.is_(None),
-                  Registration.status != RegistrationStatus.CANCELLED, IN_THE_ROOM]
-    if not with_confidential:
-        conditions.append(Registration.confidential.is_(False))
-    ids = opened_order(event.id, conditions, text, by=Registration.name)
+    ids = opened_order(event.id, _at_the_door(event, with_confidential), text, by=Registration.name)
     return next(in_batches(ids[:limit]), [])
+
+
+@dataclass(frozen=True)
+class Found:
+    """Whom the desk's search found; ``preparing`` while the event's names are still opening
+    (then only those among the names opened so far, the first ``limit`` of them found)."""
+
+    people: list[Registration] = field(default_factory=list)
+    preparing: Preparing | None = None
+
+
+def get_names_ready(event: Event) -> None:
+    """Start opening a large event's names in the background, if they are not kept yet: the
+    desk page does so when opened, so a name typed a moment later finds everyone."""
+    prepared(event.id)
+
+
+def search_now(event: Event, text: str, limit: int = 20, with_confidential: bool = True) -> Found:
+    """``search`` without waiting: while a large event's names open in the background
+    (rsvp.registrations.opened.warm), those found among the names opened so far, in name
+    order, checked against the database a few hundred at a time until ``limit`` are found."""
+    if len(text.strip()) < 2:
+        return Found()
+    if prepared(event.id):
+        return Found(search(event, text, limit, with_confidential))
+    found, done, of = so_far(event.id, folded(text.strip()))
+    query = sa.select(Registration.id).where(checked(_at_the_door(event, with_confidential)))
+    ids: list[int] = []
+    for start in range(0, len(found), 500):
+        chunk = found[start:start + 500]
+        selected = set(ids_of(query.where(among(chunk))))
+        ids.extend(i for i in chunk if i in selected)
+        if len(ids) >= limit:
+            break
+    people = next(in_batches(ids[:limit]), [])
+    return Found(sorted(people, key=lambda person: (folded(person.name), person.id)),
+                 Preparing(done, of))
 
 
 def check_in(registration: Registration, actor: str, now: datetime | None = None) -> bool:

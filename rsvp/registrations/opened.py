@@ -9,7 +9,10 @@ folded (case and accents aside), and brings it up to date before each use from
 what changed since: a query for the event's row count and latest change, then
 only the rows changed since (every write sets ``updated_at``). The database
 stays sealed; what is opened lives in the process's memory, as every page it
-renders does, and goes with it.
+renders does, and goes with it. Each row's plain traits (status, mode, language,
+kind, checked in, confidential, erased) are kept beside its names, and each order
+sorted so far is carried from one version of the rows to the next, in blocks that
+count those traits (rsvp.registrations.blocks): only the rows read again move.
 
 Opening a large event's names costs seconds (1.6 s at 100,000), so a page need
 not wait for it: ``warm`` opens them in a thread of the process, off the request
@@ -35,6 +38,7 @@ from flask import current_app
 
 from rsvp import sealing
 from rsvp.extensions import db
+from rsvp.registrations.blocks import KeptOrder, Trait
 from rsvp.registrations.models import Registration
 from rsvp.registrations.tallies import total
 
@@ -48,6 +52,7 @@ BATCH = 2000
 #: Above this many registrations, a page that finds none of an event's names opened does not
 #: wait for them: they are opened in the background (``warm``). Opening costs about 16 µs a
 #: registration on a quiet machine (1.6 s at 100,000), so 2,000 keep a page within 100 ms.
+#: The setting NAMES_WAIT_AT_MOST (RSVP_NAMES_WAIT_AT_MOST) replaces it (the served tests).
 WAIT_AT_MOST = 2_000
 #: Between one registration's texts, and between registrations, in the text a search scans.
 FIELD, ROW = "\x1f", "\n"
@@ -55,6 +60,11 @@ FIELD, ROW = "\x1f", "\n"
 R = Registration
 #: What is kept opened, in this order.
 COLUMNS = (R.name, R.organisation, R.email)
+#: Kept alongside, as stored: the plain columns the list's filters select by (blocks.Trait).
+TRAITS = (sa.type_coerce(R.status, sa.String), sa.type_coerce(R.attendance_mode, sa.String),
+          sa.func.coalesce(R.interpretation_language, ""),
+          sa.type_coerce(R.organisation_type, sa.String), R.checked_in_at.is_not(None),
+          R.confidential, R.erased_at.is_not(None))
 
 
 def folded(text: str | None) -> str:
@@ -74,21 +84,29 @@ class _Event:
     latest: datetime | None = None
     #: Registration id -> (name, organisation, address), each folded.
     rows: dict[int, tuple[str, ...]] = field(default_factory=dict)
+    #: Registration id -> its plain traits (status, mode, ...: see ``TRAITS``).
+    traits: dict[int, Trait] = field(default_factory=dict)
     #: Every row's texts in one string, where each starts, and whose they are (see ``containing``).
     scanned: tuple[str, list[int], list[int]] | None = None
-    #: Column position -> every id in that column's order (then by id), once sorted.
-    orders: dict[int, list[int]] = field(default_factory=dict)
-    #: What walks of an order learnt (rsvp.registrations.tracking._walk): for a column and a
+    #: Column position -> every id in that column's order (then by id), in blocks, once sorted;
+    #: a new version of the rows moves only the rows that changed (blocks.KeptOrder.changed).
+    orders: dict[int, KeptOrder] = field(default_factory=dict)
+    #: What walks of an order learnt (rsvp.registrations.ordering.walk): for a column and a
     #: filter, how many ids of each block of the order the filter selects. Kept with this
     #: version of the rows: any change makes a new version, which starts without.
     walked: dict[Any, dict[int, int]] = field(default_factory=dict)
 
     def order(self, position: int) -> list[int]:
-        """Every kept id in the order of the column at ``position`` (then id); sorted once per
-        version of the rows and shared: not to be changed."""
+        """Every kept id in the order of the column at ``position`` (then id); shared: not to
+        be changed."""
+        return self.kept(position).ids
+
+    def kept(self, position: int) -> KeptOrder:
+        """The order of the column at ``position``, in blocks: sorted once, then carried from
+        version to version of the rows."""
         order = self.orders.get(position)
-        if order is None:  # a race sorts it twice, to the same list
-            order = self.orders[position] = sorted(self.rows, key=lambda i: (self.rows[i][position], i))
+        if order is None:  # a race sorts it twice, to the same order
+            order = self.orders[position] = KeptOrder.build(self.rows, self.traits, position)
         return order
 
     def ordered(self, position: int, ids: list[int]) -> list[int]:
@@ -125,6 +143,7 @@ class _Opening:
 
     count: int
     rows: list[tuple[int, tuple[str, ...]]] = field(default_factory=list)
+    traits: dict[int, Trait] = field(default_factory=dict)
 
 
 _kept: OrderedDict[tuple[str, int], _Event] = OrderedDict()
@@ -134,17 +153,29 @@ log = logging.getLogger(__name__)
 
 
 def _query(where: list[Any]) -> Any:
-    return sa.select(R.id, *(sa.type_coerce(c, sa.Text) for c in COLUMNS)).where(*where)
+    return sa.select(R.id, *(sa.type_coerce(c, sa.Text) for c in COLUMNS), *TRAITS).where(*where)
 
 
 def _opened(row: Sequence[Any], open_: Any) -> tuple[str, ...]:
-    return tuple(folded(open_(value)) if value else "" for value in row[1:])
+    return tuple(folded(open_(value)) if value else "" for value in row[1:1 + len(COLUMNS)])
 
 
-def _read(where: list[Any]) -> dict[int, tuple[str, ...]]:
+def _trait(row: Sequence[Any], seen: dict[Trait, Trait]) -> Trait:
+    """The row's plain traits; one tuple shared by every row alike (a few hundred at most)."""
+    status, mode, language, kind, checked_in, confidential, erased = row[1 + len(COLUMNS):]
+    trait = (status, mode, language, kind, bool(checked_in), bool(confidential), bool(erased))
+    return seen.setdefault(trait, trait)
+
+
+def _read(where: list[Any]) -> tuple[dict[int, tuple[str, ...]], dict[int, Trait]]:
     open_ = sealing.keyring().open
-    return {row[0]: _opened(row, open_)
-            for row in db.session.execute(_query(where).execution_options(yield_per=BATCH))}
+    rows: dict[int, tuple[str, ...]] = {}
+    traits: dict[int, Trait] = {}
+    seen: dict[Trait, Trait] = {}
+    for row in db.session.execute(_query(where).execution_options(yield_per=BATCH)):
+        rows[row[0]] = _opened(row, open_)
+        traits[row[0]] = _trait(row, seen)
+    return rows, traits
 
 
 def opened(event_id: int) -> dict[int, tuple[str, ...]]:
@@ -174,6 +205,12 @@ def order(event_id: int, column: Any) -> list[int]:
     return _fresh(event_id).order(COLUMNS.index(column))
 
 
+def kept_order(event_id: int, column: Any) -> KeptOrder:
+    """The order of ``column`` (one of COLUMNS) in blocks with the traits of their rows
+    (blocks.KeptOrder), for this version of the event's rows: shared, not to be changed."""
+    return _fresh(event_id).kept(COLUMNS.index(column))
+
+
 def walked(event_id: int, column: Any, key: Any) -> tuple[list[int], dict[int, int]]:
     """The order of ``column`` (as ``order``) and what walks of it under the filter ``key``
     learnt of this version of the event's rows (block -> ids selected), to be added to."""
@@ -190,7 +227,7 @@ def prepared(event_id: int) -> bool:
     with _lock:
         if key in _kept:
             return True
-    if total(event_id) <= WAIT_AT_MOST:
+    if total(event_id) <= current_app.config.get("NAMES_WAIT_AT_MOST", WAIT_AT_MOST):
         return True
     warm(event_id)
     return False
@@ -232,14 +269,16 @@ def _open_all(app: Any, key: tuple[str, int], event_id: int, opening: _Opening) 
                 latest = _latest(event_id)
                 open_ = sealing.keyring().open
                 batch: list[tuple[int, tuple[str, ...]]] = []
+                seen: dict[Trait, Trait] = {}
                 for row in db.session.execute(_query([R.event_id == event_id])
                                               .execution_options(yield_per=BATCH)):
                     batch.append((row[0], _opened(row, open_)))
+                    opening.traits[row[0]] = _trait(row, seen)
                     if len(batch) == BATCH:
                         opening.rows.extend(batch)
                         batch = []
                 opening.rows.extend(batch)
-                _keep(key, _Event(count, latest, dict(opening.rows)))
+                _keep(key, _Event(count, latest, dict(opening.rows), opening.traits))
             finally:
                 db.session.remove()
     except Exception:  # a page opens them in the request then; nothing is lost
@@ -288,11 +327,15 @@ def _fresh(event_id: int) -> _Event:
         return kept
     fresh = _Event(count, latest)
     if kept is not None and kept.latest is not None and count >= kept.count:
-        fresh.rows = dict(kept.rows)
-        fresh.rows.update(_read([R.event_id == event_id,
-                                 R.updated_at >= kept.latest - CLOCK_MARGIN]))
+        rows, traits = _read([R.event_id == event_id, R.updated_at >= kept.latest - CLOCK_MARGIN])
+        fresh.rows, fresh.traits = {**kept.rows, **rows}, {**kept.traits, **traits}
+        if len(fresh.rows) == count:  # the orders sorted so far: only the rows read again move
+            fresh.orders = {position: order.changed((kept.rows, fresh.rows),
+                                                    (kept.traits, fresh.traits), rows, position)
+                            for position, order in list(kept.orders.items())}
     if len(fresh.rows) != count:  # rows went, or first use: read them all
-        fresh.rows = _read([R.event_id == event_id])
+        fresh.rows, fresh.traits = _read([R.event_id == event_id])
+        fresh.orders = {}
     _keep(key, fresh)
     return fresh
 

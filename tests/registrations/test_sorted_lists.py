@@ -2,7 +2,7 @@
 after a registration or an erasure; a large event's names opened off the request.
 
 The list in a sealed column's order walks the names kept opened a chunk at a time
-(tracking._walk): chunks are made tiny here so every page crosses several, from the
+(ordering.walk): chunks are made tiny here so every page crosses several, from the
 front and from the back, on SQLite and PostgreSQL.
 """
 
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from rsvp.auth.models import Role
 from rsvp.events.models import AttendanceMode, EventFormat
 from rsvp.extensions import db
-from rsvp.registrations import opened, tracking
+from rsvp.registrations import blocks, listing, opened, ordering, tracking
 from rsvp.registrations.models import OrganisationType, Registration, RegistrationStatus
 from rsvp.registrations.opened import folded
 from rsvp.registrations.selfservice import erase
@@ -43,7 +43,8 @@ FILTERS = [
 def crowd(app, db_session, monkeypatch):
     """47 registrations of mixed status, mode, language and kind; duplicate names (ties by id),
     one erased (blank: it would sort first), one in another event."""
-    monkeypatch.setattr(tracking, "WALK_MOST", 5)
+    monkeypatch.setattr(ordering, "WALK_MOST", 5)
+    monkeypatch.setattr(blocks, "BLOCK", 5)
     pick = random.Random(19)
     event = make_event(format=EventFormat.HYBRID, interpretation_languages=["fr"])
     for i in range(47):
@@ -71,7 +72,7 @@ def expected(event, selection: AttendeeFilter, column: str) -> list[int]:
 @pytest.mark.parametrize("sort", ["name", "organisation"])
 def test_every_page_of_a_filtered_list_in_name_order_holds_every_match_once(crowd, sort, far,
                                                                             monkeypatch):
-    monkeypatch.setattr(tracking, "WALK_FAR", far)
+    monkeypatch.setattr(ordering, "WALK_FAR", far)
     for selection in FILTERS:
         wanted = expected(crowd, selection, sort)
         pages = max(1, -(-len(wanted) // 4))
@@ -171,3 +172,73 @@ def test_a_sort_by_name_while_names_open_shows_the_list_newest_first_and_says_so
         opened.settle()
         opened.forget()
 
+
+
+def _every_page_right(event, sort: str = "name") -> None:
+    """Every page of every filter of FILTERS holds the matches in order, each once."""
+    for selection in FILTERS:
+        wanted = expected(event, selection, sort)
+        pages = max(1, -(-len(wanted) // 4))
+        seen = [r.id for number in range(pages, 0, -1)  # deepest first: nothing learnt on the way
+                for r in reversed(tracking.attendees(event, selection, sort, number, per_page=4).items)]
+        assert seen[::-1] == wanted, selection
+
+
+def test_pages_after_writes_read_only_the_blocks_they_touch(crowd, monkeypatch):
+    """After a registration, a rename, a change of status, a check-in and an erasure, every page
+    of every filtered list is right at once, and none of them sorted the event again or asked
+    the database for every id a filter selects: the blocks the writes did not touch kept what
+    they knew (a deep page after a write costs what it costs at any size)."""
+    _every_page_right(crowd)
+    _every_page_right(crowd, "organisation")
+    people = list(db.session.scalars(sa.select(Registration).where(
+        Registration.event_id == crowd.id, Registration.erased_at.is_(None))
+        .order_by(Registration.id)))
+    make_registration(crowd, name="Mia Middle", status=S.CONFIRMED, interpretation_language="fr")
+    people[3].name = "Aaa First Now"
+    people[10].status = S.CANCELLED if people[10].status is not S.CANCELLED else S.CONFIRMED
+    people[20].checked_in_at = None if people[20].checked_in_at else now_utc()
+    erase(people[30], actor="test")
+    db.session.commit()
+
+    def refused(*args, **kwargs):
+        raise AssertionError("the event was sorted or counted whole again")
+
+    monkeypatch.setattr(blocks.KeptOrder, "build", classmethod(refused))
+    monkeypatch.setattr(ordering, "_count_blocks", refused)
+    monkeypatch.setattr(ordering, "walk", refused)
+    _every_page_right(crowd)
+    _every_page_right(crowd, "organisation")
+    kept = opened.kept_order(crowd.id, Registration.name)  # erased rows too, sorted first
+    names = db.session.execute(sa.select(Registration.id, Registration.name)
+                               .where(Registration.event_id == crowd.id)).all()
+    assert kept.ids == [i for _name, i in sorted((folded(name), i) for i, name in names)]
+
+
+def test_many_rows_into_one_block_split_it_and_pages_stay_right(crowd):
+    _every_page_right(crowd)
+    for i in range(25):  # all between "Dora" and "Émile": one block grows past twice its size
+        make_registration(crowd, name=f"Dorb {i:02d}", status=S.CONFIRMED)
+    db.session.commit()
+    _every_page_right(crowd)
+    kept = opened.kept_order(crowd.id, Registration.name)
+    assert max(block.size for block in kept.blocks) <= 2 * blocks.BLOCK
+    assert sum(block.size for block in kept.blocks) == len(kept.ids)
+
+
+def test_a_write_the_process_did_not_see_is_answered_by_the_database(crowd, monkeypatch):
+    """A change whose row kept its ``updated_at`` (as a server whose clock lags far behind
+    would leave it): the kept traits disagree with the database's counts, and the pages are
+    walked as the database says, still right."""
+    _every_page_right(crowd)
+    confirmed = db.session.scalars(sa.select(Registration.id).where(
+        Registration.event_id == crowd.id, Registration.status == S.CONFIRMED)
+        .order_by(Registration.id)).all()
+    db.session.execute(sa.update(Registration).where(Registration.id.in_(confirmed[:3]))
+                       .values(status=S.WAITLISTED, updated_at=Registration.updated_at))
+    db.session.commit()
+    walks = []
+    real_walk = listing.walk
+    monkeypatch.setattr(listing, "walk", lambda *args: walks.append(args) or real_walk(*args))
+    _every_page_right(crowd)
+    assert walks  # the database's word, not the kept traits'

@@ -18,7 +18,7 @@ from flask_migrate import downgrade, upgrade
 
 from rsvp.events.models import AttendanceMode, Event, EventFormat
 from rsvp.extensions import db
-from rsvp.registrations import erasure, tallies, tracking
+from rsvp.registrations import erasure, ordering, tallies, tracking
 from rsvp.registrations.models import OrganisationType, Registration, RegistrationStatus
 from rsvp.registrations.notify import manage_url
 from rsvp.registrations.selfservice import erase
@@ -235,8 +235,8 @@ def test_a_search_finds_every_match_once_whatever_how_many(app, db_session, monk
                                       status=S.CANCELLED if i == 5 else S.CONFIRMED)
               for i, name in enumerate(names)}
     make_registration(make_event(), name="Zola elsewhere")
-    for few in (tracking.FOUND_FEW, 2):  # the ids found filtered a few at a time, or while reading all
-        monkeypatch.setattr(tracking, "FOUND_FEW", few)
+    for few in (ordering.FOUND_FEW, 2):  # the ids found filtered a few at a time, or while reading all
+        monkeypatch.setattr(ordering, "FOUND_FEW", few)
         found = tracking.attendees(event, AttendeeFilter(search="zola"), "newest")
         assert sorted(r.name for r in found.items) == ["Ana Zolá", "Carl Jones", "Dora Zolaz",
                                                        "Émile Zola"]

@@ -27,7 +27,7 @@ from rsvp.auth.roles import can
 from rsvp.events.models import AttendanceMode, Event
 from rsvp.extensions import db
 from rsvp.registrations import checkin, codes, services, tracking
-from rsvp.registrations.models import Registration, RegistrationStatus
+from rsvp.registrations.models import RegistrationStatus
 
 bp = Blueprint("checkin", __name__)
 
@@ -40,14 +40,18 @@ CAMERA_ALLOWED = "camera=(self), microphone=(), geolocation=()"
 def desk(event: Event) -> Response:
     query = request.args.get("q", "").strip()[:100]
     sees = _sees_confidential(event)
-    found: list[Registration] = []
+    found = checkin.Found()
     if query:
         by_code = checkin.find_by_code(event, query)
         # Below managers, a confidential person is found by their code or QR code, never by name.
-        found = [by_code] if by_code else checkin.search(event, query, with_confidential=sees)
+        found = (checkin.Found([by_code]) if by_code
+                 else checkin.search_now(event, query, with_confidential=sees))
+    else:
+        checkin.get_names_ready(event)
     response = make_response(render_template(
-        "manage/checkin/desk.html", event=event, query=query, found=found,
-        counts=tracking.door_counts(event), code_for=codes.code_for, sees_confidential=sees))
+        "manage/checkin/desk.html", event=event, query=query, found=found.people,
+        preparing=found.preparing, counts=tracking.door_counts(event), code_for=codes.code_for,
+        sees_confidential=sees))
     response.headers["Permissions-Policy"] = CAMERA_ALLOWED
     return response
 
