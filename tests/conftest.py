@@ -37,6 +37,23 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 
 
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The journeys on the served kinds (tests/served/conftest.py: served_app) run last.
+
+    Each kind's servers start once for all of its tests (pytest groups them by kind, as it does
+    for any parametrised fixture of the whole run) and stop when the next kind starts, the last at
+    the end of the run: their email worker must not meet another test's rows on the database in
+    the meantime. A stable sort, after pytest's own grouping.
+    """
+    items.sort(key=_on_a_served_kind)
+
+
+def _on_a_served_kind(item: pytest.Item) -> bool:
+    module = getattr(item, "module", None)  # a module of its own served_app launches its own
+    return "served_app" in getattr(item, "fixturenames", ()) and not hasattr(module, "served_app")
+
+
 def _database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     if POSTGRES_URL:
         return POSTGRES_URL

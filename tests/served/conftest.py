@@ -1,6 +1,7 @@
 """The app as people meet it: real server processes on a free port, the email worker, the mail catcher.
 
-``served`` starts, once per module and kind, what serves people:
+``served`` starts, once per run and kind, what serves people (pytest runs every test of one
+kind, from all the modules, before it starts the next, so each kind starts once):
 
 - ``dev``: what `make run` starts — `rsvp run` (Flask's development server),
   `rsvp worker` and `rsvp mailcatcher`, in development settings;
@@ -112,12 +113,10 @@ def server_env(app: Flask, instance: Path, base_url: str, mail_port: int, env: s
         "RSVP_SECRET_KEY": app.config["SECRET_KEY"],
         "RSVP_DATA_KEYS": app.config["DATA_KEYS"],
     }
-    if env == "production":
-        values.update({
-                       # The tests send many forms from one address; tests/served/test_proxy.py
-                       # checks the limits themselves with production's values.
-                       "RSVP_RATELIMIT_PUBLIC_FORMS": "10000 per minute",
-                       "RSVP_AUTH_LOGIN_RATE_LIMIT": "10000 per minute"})
+    # The tests send many forms from one address, to servers that serve every module's tests of
+    # their kind; tests/served/test_proxy.py checks the limits themselves with production's values.
+    values.update({"RSVP_RATELIMIT_PUBLIC_FORMS": "10000 per minute",
+                   "RSVP_AUTH_LOGIN_RATE_LIMIT": "10000 per minute"})
     values.update(settings)
     return values
 
@@ -246,7 +245,7 @@ def _launch(app: Flask, folder: Path, kind: str, servers: int, **settings: str) 
     return served
 
 
-@pytest.fixture(scope="module", params=["dev", "serve", "nginx"])
+@pytest.fixture(scope="session", params=["dev", "serve", "nginx"])
 def served_app(request: pytest.FixtureRequest, app: Flask,
                tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     if not Path(RSVP).exists():
