@@ -12,10 +12,10 @@ from rsvp.events.models import EventStatus
 from rsvp.extensions import db
 from rsvp.mail import worker
 from rsvp.mail.models import OutboxMessage, OutboxStatus
-from rsvp.registrations import notify
+from rsvp.registrations import reminders
 from rsvp.registrations.messaging import write_messages
 from rsvp.registrations.models import RegistrationStatus
-from rsvp.registrations.notify import enqueue_due_reminders, reminder_skip_reason
+from rsvp.registrations.reminders import enqueue_due_reminders, reminder_skip_reason
 from rsvp.timeutil import now_utc
 from tests.factories import make_event, make_registration
 
@@ -46,7 +46,7 @@ def test_reminders_at_24h_and_1h_once_each_and_never_to_late_registrants(db_sess
 def test_reminders_for_a_large_event_go_to_everyone_once(db_session, monkeypatch):
     """Registrants are read and their keys looked up in batches (on PostgreSQL one query with a
     parameter per person failed past 65,535 people, and no reminder left at all)."""
-    monkeypatch.setattr(notify, "REMINDER_BATCH", 2)
+    monkeypatch.setattr(reminders, "REMINDER_BATCH", 2)
     start = now_utc().replace(microsecond=0) + timedelta(days=5)
     event = make_event(starts_at=start, reminder_offsets=[1440])
     for n in range(5):

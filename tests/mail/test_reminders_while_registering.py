@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from rsvp.extensions import db
 from rsvp.jobs import deliver_due
 from rsvp.mail.models import OutboxMessage, OutboxStatus
-from rsvp.registrations import notify
+from rsvp.registrations import reminders
 from rsvp.registrations.models import Registration
 from rsvp.timeutil import now_utc
 from tests.factories import make_event, make_registration
@@ -28,8 +28,8 @@ NEWCOMERS = 24
 
 
 def test_each_registrant_is_reminded_once_while_others_register(app, live_db, smtp, monkeypatch):
-    monkeypatch.setattr(notify, "REMINDER_BATCH", 7)  # many short batches, for the others to cut in
-    monkeypatch.setattr(notify, "REMINDER_WRITES", 3)
+    monkeypatch.setattr(reminders, "REMINDER_BATCH", 7)  # many short batches, for the others to cut in
+    monkeypatch.setattr(reminders, "REMINDER_WRITES", 3)
     start = now_utc().replace(microsecond=0) + timedelta(hours=20)
     event = make_event(starts_at=start, reminder_offsets=[1440])
     for n in range(REGISTRANTS):
@@ -64,10 +64,10 @@ def test_each_registrant_is_reminded_once_while_others_register(app, live_db, sm
     db.session.remove()
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Registration).where(
         Registration.event_id == event_id)) == REGISTRANTS + NEWCOMERS
-    reminders = db.session.execute(sa.select(OutboxMessage.recipient, OutboxMessage.status).where(
+    queued = db.session.execute(sa.select(OutboxMessage.recipient, OutboxMessage.status).where(
         OutboxMessage.kind == "reminder")).all()
-    assert sorted(r for r, _status in reminders) == sorted(f"p{n}@example.org" for n in range(REGISTRANTS))
-    assert {status for _r, status in reminders} == {OutboxStatus.SENT}
+    assert sorted(r for r, _status in queued) == sorted(f"p{n}@example.org" for n in range(REGISTRANTS))
+    assert {status for _r, status in queued} == {OutboxStatus.SENT}
     received = Counter(message["To"] for message in smtp.inbox.messages)
     # Each registrant received one email, their reminder; each newcomer their confirmation only.
     assert received == Counter({f"p{n}@example.org": 1 for n in range(REGISTRANTS)}
