@@ -33,7 +33,7 @@ from rsvp.timeutil import format_moment
 #: Registrants read this many at a time (without the write lock), their reminders written
 #: REMINDER_WRITES at a time, each write its own short transaction.
 REMINDER_BATCH = 500
-REMINDER_WRITES = 50
+REMINDER_WRITES = 25
 
 
 def reminder_key(offset_minutes: int, public_id: str, starts_at: datetime) -> str:
