@@ -10,7 +10,7 @@ registrations measured before the pass, with the worker stopped, are the
 baseline. At the end: how many reminders were sent, to how many people.
 
 Usage: python bench/reminders.py [N] (default 100000; set
-RSVP_BENCH_DATABASE_URL for PostgreSQL too).
+RSVP_BENCH_DATABASE_URL for PostgreSQL too, BENCH_DATABASES=postgresql for it alone).
 """
 
 from __future__ import annotations
@@ -169,5 +169,7 @@ def run(kind: str, url: str, n: int) -> list[str]:
 
 if __name__ == "__main__":
     size = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
+    only = os.environ.get("BENCH_DATABASES", "")  # e.g. "postgresql": one of them only
     for kind, url in hb.databases():
-        print("\n".join(run(kind, url, size)), flush=True)
+        if not only or kind in only.split(","):
+            print("\n".join(run(kind, url, size)), flush=True)
