@@ -236,11 +236,16 @@ def _reply_code(error: smtplib.SMTPException) -> int | None:
     return None
 
 
+#: Messages the server accepted, recorded as sent this many at a time.
+SENT_MARKS = 10
+
+
 class _SentLog:
-    """Messages the server accepted, recorded in one UPDATE per batch.
+    """Messages the server accepted, recorded in one UPDATE per SENT_MARKS.
 
     Recording each message in its own transaction cost more than sending it;
-    a worker killed before the record re-sends at most this batch (one lease).
+    a worker killed before the record re-sends at most those not recorded yet
+    (once its lease has run out). Short, so each holds the write lock briefly.
     """
 
     def __init__(self) -> None:
@@ -369,6 +374,8 @@ def send_batch(messages: list[OutboxMessage], now: datetime,
                 else:
                     sent.add(message)
                     result.sent += 1
+                    if len(sent.messages) >= SENT_MARKS:
+                        sent.flush()
                 pending.pop(0)
     except (OSError, smtplib.SMTPException) as error:
         # Connection refused, timed out or dropped: nothing more goes through this pass.

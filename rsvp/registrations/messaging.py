@@ -25,6 +25,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
+from flask import current_app
 from werkzeug.datastructures import MultiDict
 
 from rsvp.db import end_read, reading, writing
@@ -60,8 +61,13 @@ BATCH = 200
 WRITES = 25
 #: Batches a worker writes per pass before it lets the emails already written leave.
 BATCHES_PER_PASS = 10
-#: A worker holds a message this long after its last batch; then another may resume it.
+#: A worker holds a message this long after its last batch; then another may resume it
+#: (MAIL_LEASE_SECONDS, as for the emails it claims; this by default).
 LEASE = timedelta(minutes=5)
+
+
+def _lease() -> timedelta:
+    return timedelta(seconds=current_app.config.get("MAIL_LEASE_SECONDS", LEASE.total_seconds()))
 
 
 @dataclass(frozen=True)
@@ -252,7 +258,7 @@ def _claim(now: datetime) -> tuple[int, str] | None:
     token = secrets.token_hex(16)
     claimed: sa.CursorResult = db.session.execute(  # type: ignore[assignment]
         sa.update(MessageJob).where(MessageJob.id == job_id, free)
-        .values(claim=token, lease_expires_at=now + LEASE, status=MessageStatus.SENDING)
+        .values(claim=token, lease_expires_at=now + _lease(), status=MessageStatus.SENDING)
         .execution_options(synchronize_session=False))
     db.session.commit()
     return (job_id, token) if claimed.rowcount == 1 else None
@@ -281,7 +287,7 @@ def _write_batch(job_id: int, token: str) -> tuple[int, bool]:
             done = len([email for email in chunk if email() is not None])
             now = now_utc()
             values: dict[str, object] = {"queued": MessageJob.queued + done,
-                                         "lease_expires_at": now + LEASE}
+                                         "lease_expires_at": now + _lease()}
             if chunk:
                 values["after_id"] = people[min(first + WRITES, len(people)) - 1].id
             if finished and last:
@@ -308,7 +314,10 @@ def _prepare_batch(job_id: int, token: str) -> tuple[list[Registration], list[Qu
     if job is None or event is None or job.claim != token:
         return None
     selection = AttendeeFilter.from_query(MultiDict(job.audience))
-    rest = [*selection.conditions(event), *_kind_conditions(job.kind), Registration.id > job.after_id]
+    # Those registered when it was sent (its total): a message stored for 100,000 takes a while
+    # to write, and whoever registers meanwhile was not among the people it was written to.
+    rest = [*selection.conditions(event), *_kind_conditions(job.kind), Registration.id > job.after_id,
+            Registration.created_at <= job.created_at]
     if selection.search.strip():  # sealed names: matched once opened, only past the cursor
         people = next(in_batches(opened_order(event.id, rest, selection.search)[:BATCH]), [])
     else:
