@@ -32,7 +32,7 @@ from rsvp.db import end_read, reading, writing
 from rsvp.events.models import Event
 from rsvp.extensions import db
 from rsvp.mail.models import OutboxMessage
-from rsvp.mail.outbox import Rendered, queue_rendered, render_email
+from rsvp.mail.outbox import queue_rendered, render_email
 from rsvp.privacy.audit import record
 from rsvp.privacy.models import AuditAction
 from rsvp.registrations import notify
@@ -119,18 +119,23 @@ def recipients_count(event: Event, selection: AttendeeFilter) -> int:
 Queued = Callable[[], OutboxMessage | None]
 
 
-def render(event: Event, registration: Registration, draft: Draft) -> Rendered:
-    """The organisers' message as ``registration`` reads it (their language, their link)."""
+def render(event: Event, registration: Registration, draft: Draft) -> OutboxMessage | None:
+    """Queue the organisers' message for ``registration`` (their language, their link)."""
+    return _prepared(event, registration, draft)()
+
+
+def _prepared(event: Event, registration: Registration, draft: Draft) -> Queued:
+    """The message rendered now; written when the returned function is called."""
     subject, body = draft.text_for(registration.language)
-    return render_email("organiser-message", registration.language, event=event,
-                        registration=registration, title=subject, message_subject=subject,
-                        paragraphs=paragraphs(body), manage_url=manage_url(registration))
+    rendered = render_email("organiser-message", registration.language, event=event,
+                            registration=registration, title=subject, message_subject=subject,
+                            paragraphs=paragraphs(body), manage_url=manage_url(registration))
+    return lambda: queue_rendered("organiser-message", rendered, to=registration.email, event=event,
+                                  dedupe_key=f"message:{draft.batch}:{registration.public_id}")
 
 
 def _write_message(event: Event, registration: Registration, job: MessageJob) -> Queued:
-    rendered = render(event, registration, Draft.of(job))  # now, before any write begins
-    return lambda: queue_rendered("organiser-message", rendered, to=registration.email, event=event,
-                                  dedupe_key=f"message:{job.batch}:{registration.public_id}")
+    return _prepared(event, registration, Draft.of(job))  # rendered before any write begins
 
 
 def _write_notice(event: Event, registration: Registration, job: MessageJob) -> Queued:
