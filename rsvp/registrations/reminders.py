@@ -34,6 +34,9 @@ from rsvp.timeutil import format_moment
 #: REMINDER_WRITES at a time, each write its own short transaction.
 REMINDER_BATCH = 500
 REMINDER_WRITES = 25
+#: Batches read per pass of the worker: the emails queued meanwhile (a registrant's
+#: confirmation) leave between one pass's reminders and the next, not after 100,000 of them.
+REMINDER_BATCHES_PER_PASS = 10
 
 
 def reminder_key(offset_minutes: int, public_id: str, starts_at: datetime) -> str:
@@ -59,17 +62,21 @@ def enqueue_due_reminders(now: datetime) -> int:
     not started; it goes to confirmed registrants who registered before it fell
     due, once each (the dedupe key holds even with several workers). The
     database finds who still lacks one (``_due_without_reminder``), so a pass
-    with nothing to do reads no registrant.
+    with nothing to do reads no registrant, and the next pass goes on where
+    this one stopped (REMINDER_BATCHES_PER_PASS).
     """
-    queued = 0
+    queued, batches = 0, 0
     for due in _due_reminders(now):
         for messages in _worded(due, now):
+            batches += 1
             # Written only now, a statement and a transaction per REMINDER_WRITES: the write
             # lock is held for that, not for the reading and the wording, and registrations
             # get their turn in between (another worker's copy is skipped by its key).
             for first in range(0, len(messages), REMINDER_WRITES):
                 queued += queue_many(messages[first:first + REMINDER_WRITES])
                 db.session.commit()
+            if batches >= REMINDER_BATCHES_PER_PASS:
+                return queued  # the rest at the next pass, once what is queued has left
     return queued
 
 

@@ -58,6 +58,18 @@ def test_reminders_for_a_large_event_go_to_everyone_once(db_session, monkeypatch
     assert reminder_recipients() == [f"p{n}@example.org" for n in range(5)]
 
 
+def test_a_long_reminder_goes_on_at_the_next_pass_where_the_last_stopped(db_session, monkeypatch):
+    """A pass queues a few batches, so the emails queued meanwhile leave in between."""
+    monkeypatch.setattr(reminders, "REMINDER_BATCH", 2)
+    monkeypatch.setattr(reminders, "REMINDER_BATCHES_PER_PASS", 2)
+    start = now_utc().replace(microsecond=0) + timedelta(days=5)
+    event = make_event(starts_at=start, reminder_offsets=[1440])
+    for n in range(5):
+        make_registration(event, email=f"p{n}@example.org", created_at=start - timedelta(days=3))
+    assert [enqueue_due_reminders(start - timedelta(hours=23)) for _ in range(3)] == [4, 1, 0]
+    assert reminder_recipients() == [f"p{n}@example.org" for n in range(5)]
+
+
 def test_someone_approved_after_the_reminders_left_gets_theirs_at_the_next_pass(db_session):
     start = now_utc().replace(microsecond=0) + timedelta(days=5)
     event = make_event(starts_at=start, reminder_offsets=[1440])
