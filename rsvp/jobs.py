@@ -32,7 +32,7 @@ from rsvp.privacy.models import AuditAction
 from rsvp.registrations import erasure as registration_erasure
 from rsvp.registrations.messaging import write_messages
 from rsvp.registrations.models import Registration
-from rsvp.registrations.notify import enqueue_due_reminders, reminder_skip_reason
+from rsvp.registrations.reminders import enqueue_due_reminders, reminder_skip_reason
 from rsvp.registrations.selfservice import expire_unconfirmed
 from rsvp.speakers import erasure as speaker_erasure
 from rsvp.speakers.models import Speaker

@@ -38,7 +38,7 @@ LAYERS: list[tuple[int, tuple[str, ...]]] = [
     (2, ("rsvp.events",)),
     (3, ("rsvp.mail", "rsvp.privacy")),
     (4, ("rsvp.auth", "rsvp.site")),
-    (5, ("rsvp.registrations",)),
+    (5, ("rsvp.registrations", "rsvp.registrations.reminders")),
     (6, ("rsvp.editor", "rsvp.feeds", "rsvp.attendance")),
     (7, ("rsvp.exports",)),
     (8, ("rsvp.speakers", "rsvp.api", "rsvp.webhooks", "rsvp.embed")),

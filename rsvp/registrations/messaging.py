@@ -25,12 +25,14 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
+from flask import current_app
 from werkzeug.datastructures import MultiDict
 
+from rsvp.db import end_read, reading, writing
 from rsvp.events.models import Event
 from rsvp.extensions import db
 from rsvp.mail.models import OutboxMessage
-from rsvp.mail.outbox import queue_email
+from rsvp.mail.outbox import queue_rendered, render_email
 from rsvp.privacy.audit import record
 from rsvp.privacy.models import AuditAction
 from rsvp.registrations import notify
@@ -53,12 +55,19 @@ from rsvp.registrations.tracking import (
 )
 from rsvp.timeutil import now_utc
 
-#: People written to per transaction.
+#: People read (and their emails prepared) at a time, without the write lock.
 BATCH = 200
+#: Emails written per transaction: what a registration may have to wait for.
+WRITES = 25
 #: Batches a worker writes per pass before it lets the emails already written leave.
 BATCHES_PER_PASS = 10
-#: A worker holds a message this long after its last batch; then another may resume it.
+#: A worker holds a message this long after its last batch; then another may resume it
+#: (MAIL_LEASE_SECONDS, as for the emails it claims; this by default).
 LEASE = timedelta(minutes=5)
+
+
+def _lease() -> timedelta:
+    return timedelta(seconds=current_app.config.get("MAIL_LEASE_SECONDS", LEASE.total_seconds()))
 
 
 @dataclass(frozen=True)
@@ -106,25 +115,35 @@ def recipients_count(event: Event, selection: AttendeeFilter) -> int:
     return count_matching(event, audience(selection))
 
 
+#: Inserts the email it was made for; None when that person has it already (its dedupe key).
+Queued = Callable[[], OutboxMessage | None]
+
+
 def render(event: Event, registration: Registration, draft: Draft) -> OutboxMessage | None:
+    """Queue the organisers' message for ``registration`` (their language, their link)."""
+    return _prepared(event, registration, draft)()
+
+
+def _prepared(event: Event, registration: Registration, draft: Draft) -> Queued:
+    """The message rendered now; written when the returned function is called."""
     subject, body = draft.text_for(registration.language)
-    return queue_email(
-        "organiser-message", to=registration.email, lang=registration.language, event=event,
-        dedupe_key=f"message:{draft.batch}:{registration.public_id}",
-        registration=registration, title=subject, message_subject=subject,
-        paragraphs=paragraphs(body), manage_url=manage_url(registration))
+    rendered = render_email("organiser-message", registration.language, event=event,
+                            registration=registration, title=subject, message_subject=subject,
+                            paragraphs=paragraphs(body), manage_url=manage_url(registration))
+    return lambda: queue_rendered("organiser-message", rendered, to=registration.email, event=event,
+                                  dedupe_key=f"message:{draft.batch}:{registration.public_id}")
 
 
-def _write_message(event: Event, registration: Registration, job: MessageJob) -> OutboxMessage | None:
-    return render(event, registration, Draft.of(job))
+def _write_message(event: Event, registration: Registration, job: MessageJob) -> Queued:
+    return _prepared(event, registration, Draft.of(job))  # rendered before any write begins
 
 
-def _write_notice(event: Event, registration: Registration, job: MessageJob) -> OutboxMessage | None:
+def _write_notice(event: Event, registration: Registration, job: MessageJob) -> Queued:
     _subject, reason = Draft.of(job).text_for(registration.language)
     key = f"{job.kind}:{job.batch}:{registration.public_id}"
     if job.kind == JobKind.CANCELLED:
-        return notify.cancellation(registration, reason, key)
-    return notify.postponement(registration, reason, key)
+        return lambda: notify.cancellation(registration, reason, key)
+    return lambda: notify.postponement(registration, reason, key)
 
 
 def follow_up_key(registration: Registration) -> str:
@@ -132,21 +151,22 @@ def follow_up_key(registration: Registration) -> str:
     return f"follow-up:{registration.public_id}"
 
 
-def _write_follow_up(event: Event, registration: Registration,
-                     job: MessageJob) -> OutboxMessage | None:
+def _write_follow_up(event: Event, registration: Registration, job: MessageJob) -> Queued:
     subject, body = Draft.of(job).text_for(registration.language)
     extra = job.extra or {}
-    return notify.follow_up(registration, subject, body, extra.get("recording_url", ""),
-                            extra.get("documents", ""), follow_up_key(registration))
+    return lambda: notify.follow_up(registration, subject, body, extra.get("recording_url", ""),
+                                    extra.get("documents", ""), follow_up_key(registration))
 
 
-def _write_change(event: Event, registration: Registration, job: MessageJob) -> OutboxMessage | None:
-    return notify.change_notice(registration, job.extra or {},
-                                f"{job.kind}:{job.batch}:{registration.public_id}")
+def _write_change(event: Event, registration: Registration, job: MessageJob) -> Queued:
+    return lambda: notify.change_notice(registration, job.extra or {},
+                                        f"{job.kind}:{job.batch}:{registration.public_id}")
 
 
-#: The email each kind of job writes for one person.
-WRITERS: dict[str, Callable[[Event, Registration, MessageJob], OutboxMessage | None]] = {
+#: The email each kind of job prepares for one person (as much of it as can be done before the
+#: transaction that writes it: the organisers' message is rendered; the notices are written at
+#: sending time by the worker, see rsvp.registrations.notify._send).
+WRITERS: dict[str, Callable[[Event, Registration, MessageJob], Queued]] = {
     JobKind.MESSAGE: _write_message,
     JobKind.CANCELLED: _write_notice, JobKind.POSTPONED: _write_notice, JobKind.CHANGED: _write_change,
     JobKind.FOLLOW_UP_ATTENDED: _write_follow_up, JobKind.FOLLOW_UP_ABSENT: _write_follow_up,
@@ -243,37 +263,70 @@ def _claim(now: datetime) -> tuple[int, str] | None:
     token = secrets.token_hex(16)
     claimed: sa.CursorResult = db.session.execute(  # type: ignore[assignment]
         sa.update(MessageJob).where(MessageJob.id == job_id, free)
-        .values(claim=token, lease_expires_at=now + LEASE, status=MessageStatus.SENDING)
+        .values(claim=token, lease_expires_at=now + _lease(), status=MessageStatus.SENDING)
         .execution_options(synchronize_session=False))
     db.session.commit()
     return (job_id, token) if claimed.rowcount == 1 else None
 
 
 def _write_batch(job_id: int, token: str) -> tuple[int, bool]:
-    """Write the next BATCH people of the message; (emails queued, whether it is finished)."""
-    job = db.session.get(MessageJob, job_id)
-    event = db.session.get(Event, job.event_id) if job is not None else None
-    if job is None or event is None or job.claim != token:  # purged, or taken over
-        db.session.commit()
+    """Write the next BATCH people of the message; (emails queued, whether it is finished).
+
+    The people are read and their emails prepared in a read transaction (on
+    SQLite, without the write lock); the emails are then written WRITES at a
+    time, each write in its own short transaction that also moves the job's
+    cursor and progress, so a registration waits for one such write at most.
+    """
+    with reading():
+        prepared = _prepare_batch(job_id, token)
+        end_read(db.session())
+    if prepared is None:  # purged, or taken over
         return 0, True
+    people, emails = prepared
+    finished = len(people) < BATCH
+    queued = 0
+    for first in range(0, max(len(people), 1), WRITES):
+        chunk = emails[first:first + WRITES]
+        last = first + WRITES >= len(people)
+        with writing():
+            done = len([email for email in chunk if email() is not None])
+            now = now_utc()
+            values: dict[str, object] = {"queued": MessageJob.queued + done,
+                                         "lease_expires_at": now + _lease()}
+            if chunk:
+                values["after_id"] = people[min(first + WRITES, len(people)) - 1].id
+            if finished and last:
+                values.update(status=MessageStatus.SENT, finished_at=now, claim=None,
+                              lease_expires_at=None)
+            ours: sa.CursorResult = db.session.execute(  # type: ignore[assignment]
+                sa.update(MessageJob).where(MessageJob.id == job_id, MessageJob.claim == token)
+                .values(values).execution_options(synchronize_session=False))
+            if ours.rowcount != 1:  # taken over after our lease ran out: the other goes on
+                db.session.rollback()
+                return queued, True
+            if last:
+                db.session.commit()
+            else:
+                end_read(db.session())  # commits; the people read stay loaded for the next write
+        queued += done
+    return queued, finished
+
+
+def _prepare_batch(job_id: int, token: str) -> tuple[list[Registration], list[Queued]] | None:
+    # As stored now: the writes move its cursor without touching the loaded copy.
+    job = db.session.get(MessageJob, job_id, populate_existing=True)
+    event = db.session.get(Event, job.event_id) if job is not None else None
+    if job is None or event is None or job.claim != token:
+        return None
     selection = AttendeeFilter.from_query(MultiDict(job.audience))
-    rest = [*selection.conditions(event), *_kind_conditions(job.kind), Registration.id > job.after_id]
+    # Those registered when it was sent (its total): a message stored for 100,000 takes a while
+    # to write, and whoever registers meanwhile was not among the people it was written to.
+    rest = [*selection.conditions(event), *_kind_conditions(job.kind), Registration.id > job.after_id,
+            Registration.created_at <= job.created_at]
     if selection.search.strip():  # sealed names: matched once opened, only past the cursor
         people = next(in_batches(opened_order(event.id, rest, selection.search)[:BATCH]), [])
     else:
         people = list(db.session.scalars(
             sa.select(Registration).where(*rest).order_by(Registration.id).limit(BATCH)))
     write = WRITERS[job.kind]
-    queued = len([person for person in people if write(event, person, job) is not None])
-    finished = len(people) < BATCH
-    now = now_utc()
-    values: dict[str, object] = {"queued": MessageJob.queued + queued,
-                                 "lease_expires_at": now + LEASE}
-    if people:
-        values["after_id"] = people[-1].id
-    if finished:
-        values.update(status=MessageStatus.SENT, finished_at=now, claim=None, lease_expires_at=None)
-    db.session.execute(sa.update(MessageJob).where(MessageJob.id == job_id, MessageJob.claim == token)
-                       .values(values).execution_options(synchronize_session=False))
-    db.session.commit()
-    return queued, finished
+    return people, [write(event, person, job) for person in people]

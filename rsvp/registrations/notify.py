@@ -8,21 +8,18 @@ attendee) and hands it to queue_email().
 from __future__ import annotations
 
 import base64
-from collections.abc import Iterator
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app
-from flask_babel import LazyString, force_locale, format_timedelta
+from flask_babel import LazyString, force_locale
 from flask_babel import gettext as _
 
 from rsvp import tokens
-from rsvp.db import end_read, reading
 from rsvp.events.calendar import ics_attachment
 from rsvp.events.content import email_context, event_text
-from rsvp.events.models import AttendanceMode, Event, EventStatus
+from rsvp.events.models import AttendanceMode, Event
 from rsvp.extensions import db
 from rsvp.i18n import language_name, list_text
 from rsvp.mail.models import OutboxMessage
@@ -32,7 +29,6 @@ from rsvp.mail.outbox import (
     later,
     queue_email,
     queue_later,
-    queue_many,
     queue_message,
     queue_rendered,
     render_email,
@@ -299,124 +295,6 @@ def follow_up(registration: Registration, subject: str, body: str, recording_url
     """The organisers' words after the event, with the recording and documents."""
     return _send("follow-up", registration, dedupe_key=dedupe_key, message_subject=subject,
                  body=body, recording_url=recording_url, documents=documents)
-
-
-def reminder_key(offset_minutes: int, registration: Registration, event: Event) -> str:
-    # The start is part of the key: a moved event reminds again for its new time.
-    return f"reminder:{offset_minutes}:{registration.public_id}:{int(event.starts_at.timestamp())}"
-
-
-def enqueue_due_reminders(now: datetime) -> int:
-    """Queue every reminder that is due and not yet queued, committing each batch; how many.
-
-    A reminder is due once ``starts_at - offset`` has passed and the event has
-    not started; it goes to confirmed registrants who registered before it fell
-    due, once each (the dedupe key holds even with several workers). The
-    database finds who still lacks one (``_due_without_reminder``), so a pass
-    with nothing to do reads no registrant, and a long one holds SQLite's write
-    lock for one batch at a time.
-    """
-    horizon = now + timedelta(days=30)
-    events = list(db.session.scalars(
-        sa.select(Event.id).where(Event.status == EventStatus.PUBLISHED,
-                                  Event.starts_at > now, Event.starts_at <= horizon)))
-    queued = 0
-    for event_id in events:
-        event = db.session.get(Event, event_id)
-        if event is None:  # deleted since
-            continue
-        for offset in sorted(set(event.reminder_offsets), reverse=True):
-            due_at = event.starts_at - timedelta(minutes=offset)
-            if due_at > now:
-                continue
-            for recipients in _due_without_reminder(event, offset, due_at):
-                messages = []
-                for registration in recipients:
-                    with force_locale(registration.language):
-                        starts_in = _("in %(delta)s", delta=format_timedelta(
-                            event.starts_at - now, threshold=1.1, add_direction=False))
-                        starts_in = f"{starts_in} ({format_moment(event.starts_at, event.timezone)})"
-                    messages.append(_later("reminder", registration, starts_in=starts_in,
-                                           dedupe_key=reminder_key(offset, registration, event)))
-                # Written only now, a statement and a transaction per REMINDER_WRITES: the write
-                # lock is held for that, not for the reading and the wording, and registrations
-                # get their turn in between (another worker's copy is skipped by its key).
-                for first in range(0, len(messages), REMINDER_WRITES):
-                    queued += queue_many(messages[first:first + REMINDER_WRITES])
-                    db.session.commit()
-    return queued
-
-
-@dataclass(frozen=True)
-class ScheduledReminder:
-    """One of an event's reminders, as the Emails page shows it: counts only."""
-
-    offset_minutes: int
-    due_at: datetime
-    #: Already in the outbox (for the event's current start).
-    queued: int
-    #: Confirmed registrants who will get it when it falls due (or at the worker's next pass).
-    coming: int
-
-
-def scheduled_reminders(event: Event, now: datetime) -> list[ScheduledReminder]:
-    """The event's reminders with when they go and to how many; none once the event has started
-    or while it is not published (reminder_skip_reason). Two counts a reminder, no one's row."""
-    if event.status is not EventStatus.PUBLISHED or event.starts_at <= now:
-        return []
-    starts = int(event.starts_at.timestamp())
-    shown = []
-    for offset in sorted(set(event.reminder_offsets), reverse=True):
-        due_at = event.starts_at - timedelta(minutes=offset)
-        queued = db.session.scalar(sa.select(sa.func.count()).select_from(OutboxMessage).where(
-            OutboxMessage.event_id == event.id, OutboxMessage.kind == "reminder",
-            OutboxMessage.dedupe_key.like(f"reminder:{offset}:%:{starts}"))) or 0
-        confirmed = db.session.scalar(sa.select(sa.func.count(Registration.id)).where(
-            Registration.event_id == event.id, Registration.status == RegistrationStatus.CONFIRMED,
-            Registration.created_at <= due_at if due_at <= now else sa.true())) or 0
-        shown.append(ScheduledReminder(offset, due_at, queued, max(confirmed - queued, 0)))
-    return shown
-
-
-#: Registrants read this many at a time (without the write lock), their reminders written
-#: REMINDER_WRITES at a time, each write its own short transaction.
-REMINDER_BATCH = 500
-REMINDER_WRITES = 100
-
-
-def _due_without_reminder(event: Event, offset: int, due_at: datetime) -> Iterator[list[Registration]]:
-    """The event's registrants confirmed and registered by ``due_at`` whose reminder for
-    ``offset`` is not queued yet, in batches by id: the outbox's unique dedupe key is looked
-    up by the database, one indexed probe per registrant, with no parameter per person."""
-    starts = int(event.starts_at.timestamp())
-    key = sa.literal(f"reminder:{offset}:") + Registration.public_id + sa.literal(f":{starts}")
-    after, event_id = 0, event.id
-    while True:
-        with reading():  # on SQLite, without the write lock: other writers go on meanwhile
-            batch = list(db.session.scalars(
-                sa.select(Registration).where(
-                    Registration.event_id == event_id, Registration.id > after,
-                    Registration.status == RegistrationStatus.CONFIRMED,
-                    Registration.created_at <= due_at,
-                    ~sa.exists().where(OutboxMessage.dedupe_key == key))
-                .order_by(Registration.id).limit(REMINDER_BATCH)))
-            end_read(db.session())
-        if not batch:
-            return
-        after = batch[-1].id
-        yield batch
-
-
-def reminder_skip_reason(message: OutboxMessage, now: datetime) -> str | None:
-    """Reminders that could not leave before the event started are dropped, not sent late."""
-    if message.kind != "reminder" or message.event_id is None:
-        return None
-    event = db.session.get(Event, message.event_id)
-    if event is None or event.starts_at <= now or event.status is not EventStatus.PUBLISHED:
-        return "skipped: the event has started or is no longer published"
-    if message.dedupe_key and not message.dedupe_key.endswith(f":{int(event.starts_at.timestamp())}"):
-        return "skipped: the event was moved (a reminder for the new time follows)"
-    return None
 
 
 #: The emails written by the worker (rsvp.mail.outbox.queue_later), handed to create_app.

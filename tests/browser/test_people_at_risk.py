@@ -18,7 +18,7 @@ from rsvp.events.models import EventFormat
 from rsvp.extensions import db
 from rsvp.mail.worker import send_pending
 from rsvp.registrations.models import Registration, RegistrationStatus
-from rsvp.registrations.notify import enqueue_due_reminders
+from rsvp.registrations.reminders import enqueue_due_reminders
 from rsvp.sealing import digest
 from tests.browser.conftest import log_in, screenshot
 from tests.factories import grant_role, make_event, make_organiser, make_registration

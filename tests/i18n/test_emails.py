@@ -13,7 +13,7 @@ from rsvp.editor import services as editor
 from rsvp.extensions import db
 from rsvp.mail import worker
 from rsvp.mail.models import OutboxMessage
-from rsvp.registrations import messaging, notify
+from rsvp.registrations import messaging, notify, reminders
 from rsvp.registrations.models import Registration, RegistrationStatus
 from rsvp.speakers import notify as speakers_notify
 from rsvp.timeutil import now_utc
@@ -36,7 +36,7 @@ def test_a_registration_in_french_gets_its_emails_in_french(app, client, db_sess
     assert client.post(f"/events/{event.slug}/register", data=REGISTER).status_code == 303
     registration = db_session.scalar(sa.select(Registration).where(Registration.event_id == event.id))
     assert registration.language == "fr"
-    notify.enqueue_due_reminders(starts - timedelta(hours=23))
+    reminders.enqueue_due_reminders(starts - timedelta(hours=23))
     db.session.commit()
     worker.send_pending(starts - timedelta(hours=23))
 
@@ -85,7 +85,7 @@ def every_email(lang: str) -> list[OutboxMessage]:
     notify.confirm_email_request(person)
     notify.links_email(person.email, [person], dedupe_key=f"links-{lang}")
     notify.erasure_receipt(make_registration(event, language=lang), starts)
-    notify.enqueue_due_reminders(starts - timedelta(minutes=30))
+    reminders.enqueue_due_reminders(starts - timedelta(minutes=30))
     editor.update_logistics(event, starts_at=starts, ends_at=starts + timedelta(hours=2),
                             venue="Room XX", join_url="https://meet.example.org/room")
     messaging.write_messages()  # the worker writes the change notices

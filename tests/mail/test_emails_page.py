@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from rsvp.auth.models import Role
 from rsvp.extensions import db
 from rsvp.mail.models import OutboxMessage, OutboxStatus
-from rsvp.registrations import messaging, notify
+from rsvp.registrations import messaging, notify, reminders
 from rsvp.registrations.tracking import AttendeeFilter
 from rsvp.sealing import digest
 from rsvp.timeutil import now_utc
@@ -50,12 +50,12 @@ def test_the_emails_page_says_what_will_go_out_and_when(app, db_session):
                        reminder_offsets=[1440, 60], capacity_online=10)
     for n in range(3):
         make_registration(event, email=f"r{n}@example.org", created_at=now_utc() - timedelta(days=2))
-    assert notify.enqueue_due_reminders(now_utc()) == 3  # the day-before reminder is due already
+    assert reminders.enqueue_due_reminders(now_utc()) == 3  # the day-before reminder is due already
     make_registration(event, email="late@example.org")
     messaging.send(event, AttendeeFilter(), messaging.Draft("Room change", "Room XX.", "b1"),
                    "owner@example.org")
     db.session.commit()
-    (day, hour) = notify.scheduled_reminders(event, now_utc())
+    (day, hour) = reminders.scheduled_reminders(event, now_utc())
     assert (day.offset_minutes, day.queued, day.coming) == (1440, 3, 0)  # late@ registered after it
     assert (hour.offset_minutes, hour.queued, hour.coming) == (60, 0, 4)
     assert hour.due_at == starts - timedelta(hours=1)

@@ -12,10 +12,10 @@ from rsvp.events.models import EventStatus
 from rsvp.extensions import db
 from rsvp.mail import worker
 from rsvp.mail.models import OutboxMessage, OutboxStatus
-from rsvp.registrations import notify
+from rsvp.registrations import reminders
 from rsvp.registrations.messaging import write_messages
 from rsvp.registrations.models import RegistrationStatus
-from rsvp.registrations.notify import enqueue_due_reminders, reminder_skip_reason
+from rsvp.registrations.reminders import enqueue_due_reminders, reminder_skip_reason
 from rsvp.timeutil import now_utc
 from tests.factories import make_event, make_registration
 
@@ -46,7 +46,7 @@ def test_reminders_at_24h_and_1h_once_each_and_never_to_late_registrants(db_sess
 def test_reminders_for_a_large_event_go_to_everyone_once(db_session, monkeypatch):
     """Registrants are read and their keys looked up in batches (on PostgreSQL one query with a
     parameter per person failed past 65,535 people, and no reminder left at all)."""
-    monkeypatch.setattr(notify, "REMINDER_BATCH", 2)
+    monkeypatch.setattr(reminders, "REMINDER_BATCH", 2)
     start = now_utc().replace(microsecond=0) + timedelta(days=5)
     event = make_event(starts_at=start, reminder_offsets=[1440])
     for n in range(5):
@@ -55,6 +55,18 @@ def test_reminders_for_a_large_event_go_to_everyone_once(db_session, monkeypatch
                       status=RegistrationStatus.CANCELLED)
     assert enqueue_due_reminders(start - timedelta(hours=23)) == 5
     assert enqueue_due_reminders(start - timedelta(hours=22)) == 0
+    assert reminder_recipients() == [f"p{n}@example.org" for n in range(5)]
+
+
+def test_a_long_reminder_goes_on_at_the_next_pass_where_the_last_stopped(db_session, monkeypatch):
+    """A pass queues a few batches, so the emails queued meanwhile leave in between."""
+    monkeypatch.setattr(reminders, "REMINDER_BATCH", 2)
+    monkeypatch.setattr(reminders, "REMINDER_BATCHES_PER_PASS", 2)
+    start = now_utc().replace(microsecond=0) + timedelta(days=5)
+    event = make_event(starts_at=start, reminder_offsets=[1440])
+    for n in range(5):
+        make_registration(event, email=f"p{n}@example.org", created_at=start - timedelta(days=3))
+    assert [enqueue_due_reminders(start - timedelta(hours=23)) for _ in range(3)] == [4, 1, 0]
     assert reminder_recipients() == [f"p{n}@example.org" for n in range(5)]
 
 
@@ -91,7 +103,8 @@ def test_moved_event_recomputes_reminders_and_sends_a_change_notice(db_session, 
     start = now_utc().replace(microsecond=0) + timedelta(days=3)
     event = make_event(starts_at=start, reminder_offsets=[1440],
                        join_url="https://meet.example.org/old-room")
-    make_registration(event, email="a@example.org", created_at=start - timedelta(days=2))
+    # Registered before the change: its notice is written to those registered when it was sent.
+    make_registration(event, email="a@example.org", created_at=now_utc() - timedelta(days=1))
     assert enqueue_due_reminders(start - timedelta(hours=23)) == 1
     db.session.commit()
 

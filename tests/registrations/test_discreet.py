@@ -11,7 +11,7 @@ from icalendar import Calendar
 
 from rsvp.extensions import db
 from rsvp.mail import worker
-from rsvp.registrations import notify
+from rsvp.registrations import notify, reminders
 from rsvp.registrations.models import Registration
 from rsvp.sealing import digest
 from rsvp.timeutil import now_utc
@@ -66,7 +66,7 @@ def test_an_event_set_discreet_keeps_every_email_discreet_reminders_too(db_sessi
     person = make_registration(camps, email="any@example.org",
                                created_at=now_utc() - timedelta(days=1))
     notify.status_email(person)
-    notify.enqueue_due_reminders(camps.starts_at - timedelta(minutes=30))
+    reminders.enqueue_due_reminders(camps.starts_at - timedelta(minutes=30))
     db.session.commit()
     worker.send_pending()
     sent = smtp.inbox.to("any@example.org")

@@ -22,7 +22,7 @@ from rsvp.mail import outbox
 from rsvp.mail.models import OutboxMessage, OutboxStatus
 from rsvp.registrations.messaging import messages_of
 from rsvp.registrations.models import JobKind, MessageJob
-from rsvp.registrations.notify import scheduled_reminders
+from rsvp.registrations.reminders import scheduled_reminders
 from rsvp.timeutil import format_moment, now_utc
 
 bp = Blueprint("emails", __name__)
