@@ -314,16 +314,22 @@ def end_read(session: sa.orm.Session) -> None:
     For a view that validates first and writes after (see reads_first()):
     reloading the same rows would cost a query, and what must be current
     for the write is re-checked by its own statements (a seat is taken by
-    a conditional UPDATE). Nothing to end on PostgreSQL, whose reads hold back no
-    writer: the write goes on in the same transaction (a round trip and a commit saved).
+    a conditional UPDATE).
     """
-    if session.get_bind().dialect.name != "sqlite":
-        return
     expire, session.expire_on_commit = session.expire_on_commit, False
     try:
         session.commit()
     finally:
         session.expire_on_commit = expire
+
+
+def writes_next(session: sa.orm.Session) -> None:
+    """A request's reading is over and its writing comes (see reads_first()): on SQLite the
+    read transaction ends (end_read) and the writes take the lock in their own; on
+    PostgreSQL, whose reads hold back no writer, they go on in the same transaction (a
+    round trip and a commit fewer)."""
+    if session.get_bind().dialect.name == "sqlite":
+        end_read(session)
 
 
 #: Session.info key: the transaction erases personal data (see erasing_personal_data()).

@@ -14,7 +14,7 @@ from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
 from rsvp import tokens
-from rsvp.db import end_read, reads_first
+from rsvp.db import reads_first, writes_next
 from rsvp.events.labels import watch_only
 from rsvp.events.questions import questions_for
 from rsvp.events.services import public_event
@@ -55,7 +55,7 @@ def register(slug: str) -> str | Response | tuple[str, int]:
         return redirect(url_for("registrations.registered", slug=slug), code=303)
 
     data = form.registration_data(language=str(get_locale() or "en"))
-    end_read(db.session())  # the write transaction starts with the seat
+    writes_next(db.session())  # the write transaction starts with the seat
     try:
         services.register(event, data)
     except services.AlreadyRegistered as already:
