@@ -1,0 +1,217 @@
+"""The live speakers list pushed behind nginx's nchan (rsvp/livepush.py, deploy/nginx/rsvp.conf):
+many viewers hold an EventSource open on their list's channel; a change at the console reaches
+every one of them as an event carrying only the list's version, and their fetch of live.json for
+that version shows the change. Only the app on this machine can publish: the public side refuses
+it. A publisher that is down leaves the console working and viewers polling."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import ssl
+import sys
+import threading
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+
+import httpx
+import pytest
+from flask import Flask
+
+from rsvp import livepush
+from rsvp.extensions import db
+from tests.conftest import _empty_tables
+from tests.mail.conftest import free_port
+from tests.served.conftest import RSVP, Served, launch, stop, wait_until_up
+from tests.served.nginx import NCHAN_MODULE, make_certificate, start_nginx, which
+from tests.served.test_live import a_list_with_speakers, act, start_speaker
+
+#: Viewers holding an event stream open at once (bounded: nginx here takes 512 connections).
+SUBSCRIBERS = 150
+#: Seconds within which a change must have reached every viewer: a bound on the wait, so a
+#: broken push fails the test instead of hanging it; it arrives in milliseconds.
+PATIENCE = 30
+
+
+def _skip_without_servers() -> None:
+    if not Path(RSVP).exists():
+        pytest.skip(f"{RSVP} not found: install the project (make install)")
+    missing = [p for p in ("nginx", "openssl") if which(p) is None]
+    if missing or not NCHAN_MODULE.exists():
+        pytest.skip("nginx with the nchan module not found: apt-get install nginx libnginx-mod-nchan "
+                    "openssl (CI installs them)")
+
+
+@pytest.fixture(scope="module")
+def served_app(app: Flask, tmp_path_factory: pytest.TempPathFactory,
+               request: pytest.FixtureRequest) -> Iterator[Served]:
+    """``rsvp serve`` behind the shipped nginx site with push on: RSVP_LIVE_PUBLISH_URL names the
+    site's publisher server, on this run's loopback port."""
+    _skip_without_servers()
+    folder = tmp_path_factory.mktemp("served-push")
+    tls_port, publish_port = free_port(), free_port()
+    base_url = f"https://127.0.0.1:{tls_port}"
+    app_side = launch(app, folder, "serve", RSVP_PROXIES="1", RSVP_SESSION_COOKIE_SECURE="true",
+                      RSVP_PUBLIC_BASE_URL=base_url,
+                      RSVP_LIVE_PUBLISH_URL=f"http://127.0.0.1:{publish_port}")
+    app_port = int(app_side.base_url.rsplit(":", 1)[1])
+    served = replace(app_side, kind="nginx", base_url=base_url)
+    try:
+        certificate = make_certificate(folder)
+        served.processes.append(start_nginx(folder, tls_port, [app_port], certificate,
+                                            publish_port=publish_port))
+        served.verify = ssl.create_default_context(cafile=str(certificate[0]))
+        wait_until_up(f"{base_url}/healthz", served.processes, verify=served.verify)
+        served.publish_port = publish_port  # type: ignore[attr-defined]
+        served.app_port = app_port  # type: ignore[attr-defined]
+        yield served
+    finally:
+        stop(served.processes)
+        if request.session.testsfailed:
+            sys.stderr.write(served.logs())
+
+
+def push_address(served: Served, slug: str) -> str:
+    """The live page's data-push: its list's channel, named by the page when push is on."""
+    page = served.visitor().get(f"/events/{slug}/speakers/live")
+    assert page.status_code == 200
+    found = re.search(r'data-push="(/push/[0-9a-f]{24})"', page.text)
+    assert found, "the live page names no push channel"
+    return found.group(1)
+
+
+class Viewers:
+    """``count`` event streams held open on ``url`` from a thread of their own, until each has
+    received ``events`` events; each keeps their data. Entered once nchan has answered every one."""
+
+    def __init__(self, url: str, verify: ssl.SSLContext, count: int, events: int = 1) -> None:
+        self.url, self.verify, self.count, self.wanted = url, verify, count, events
+        self.ready = threading.Event()
+        self.received: list[list[str]] = [[] for _ in range(count)]
+        self._opened = 0
+        self._thread = threading.Thread(target=lambda: asyncio.run(self._run()), daemon=True)
+
+    def __enter__(self) -> Viewers:
+        self._thread.start()
+        assert self.ready.wait(PATIENCE), f"only {self._opened} of {self.count} streams opened"
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._thread.join(PATIENCE + 5)
+
+    def wait(self) -> list[list[str]]:
+        """Every viewer's data, once each has its events (or PATIENCE has passed)."""
+        self._thread.join(PATIENCE)
+        return self.received
+
+    async def _run(self) -> None:
+        limits = httpx.Limits(max_connections=self.count + 5, max_keepalive_connections=0)
+        async with httpx.AsyncClient(verify=self.verify, limits=limits, timeout=PATIENCE) as client:
+            await asyncio.wait_for(asyncio.gather(*(self._one(client, n) for n in range(self.count))),
+                                   PATIENCE * 2)
+
+    async def _one(self, client: httpx.AsyncClient, n: int) -> None:
+        async with client.stream("GET", self.url, headers={"Accept": "text/event-stream"}) as stream:
+            assert stream.status_code == 200
+            assert stream.headers["Content-Type"].startswith("text/event-stream")
+            lines = stream.aiter_lines()
+            await anext(lines)  # nchan's greeting (": hi"): the subscription is registered
+            self._opened += 1
+            if self._opened == self.count:
+                self.ready.set()
+            async for line in lines:
+                if line.startswith("data:"):
+                    self.received[n].append(line[5:].strip())
+                    if len(self.received[n]) >= self.wanted:
+                        return
+
+
+def test_a_console_change_reaches_every_open_stream_and_the_fetch_shows_it(served):
+    slug, event_id, email, first_id, _own = a_list_with_speakers()
+    channel = push_address(served, slug)
+    url = f"/events/{slug}/speakers/live.json"
+    assert served.visitor().get(url).json()["current"] is None
+
+    with Viewers(served.base_url + channel, served.verify, SUBSCRIBERS) as viewers:
+        # The public side only subscribes: a message sent there is refused and reaches nobody.
+        forged = served.visitor().post(channel, content=b"forged", headers={"Content-Type": "text/plain"})
+        assert forged.status_code in (403, 405), forged.status_code
+
+        start_speaker(served, email, event_id, first_id)
+        received = viewers.wait()
+
+    assert [len(data) for data in received] == [1] * SUBSCRIBERS, received
+    versions = {data[0] for data in received}
+    assert len(versions) == 1 and versions.pop().isdigit(), received[:3]  # the version, nothing else
+    version = received[0][0]
+
+    # Each viewer fetches live.json for that version and sees the change: nginx's copy of the
+    # second before the change is another address.
+    crowd = [served.visitor(headers={"Accept-Encoding": "gzip"}) for _ in range(20)]
+    answers = [viewer.get(url, params={"v": version}) for viewer in crowd]
+    assert [a.status_code for a in answers] == [200] * len(crowd)
+    assert {a.json()["current"]["delegation"] for a in answers} == {"Permanent Mission of Lithuania"}
+    assert {a.headers["X-Cache"] for a in answers} - {"MISS"}, "every viewer's fetch reached the app"
+    assert "@example.org" not in answers[0].text
+
+
+def test_every_change_is_one_event_in_order(served):
+    slug, event_id, email, first_id, _own = a_list_with_speakers()
+    channel = push_address(served, slug)
+    with Viewers(served.base_url + channel, served.verify, 20, events=2) as viewers:
+        chair = start_speaker(served, email, event_id, first_id)
+        act(chair, event_id, first_id, "delivered")
+        received = viewers.wait()
+    assert all(len(data) == 2 and int(data[1]) > int(data[0]) for data in received), received
+    finished = served.visitor().get(f"/events/{slug}/speakers/live.json", params={"v": received[0][1]})
+    assert finished.json()["current"] is None
+    assert [e["delegation"] for e in finished.json()["done"]] == ["Permanent Mission of Lithuania"]
+
+
+def test_only_the_machine_publishes(served):
+    """The publisher listens on the loopback address alone, in its own server: the public port has
+    no publisher; a channel name other than a digest is not served at all."""
+    channel = "0123456789abcdef01234567"
+    assert livepush.publish(f"http://127.0.0.1:{served.publish_port}", channel, "1")
+    public = served.visitor()
+    assert public.post(f"/push/{channel}", content=b"1").status_code in (403, 405)
+    assert public.get("/push/not-a-channel").status_code == 404
+    # A wrong address (the app itself, which has no publisher) is logged and answered False.
+    assert not livepush.publish(f"http://127.0.0.1:{served.app_port}", channel, "1")
+    assert not livepush.publish(served.base_url, channel, "1")  # https: not the publisher's form
+
+
+@pytest.fixture(scope="module")
+def unpublished(app: Flask, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    """``rsvp serve`` told of a publisher that is not there (nchan down, a port nothing listens on)."""
+    _skip_without_servers()
+    served = launch(app, tmp_path_factory.mktemp("served-push-down"), "serve",
+                    RSVP_LIVE_PUBLISH_URL=f"http://127.0.0.1:{free_port()}")
+    try:
+        yield served
+    finally:
+        stop(served.processes)
+
+
+@pytest.fixture
+def down(unpublished: Served, app: Flask) -> Iterator[Served]:
+    with app.app_context():
+        _empty_tables()
+        try:
+            yield unpublished
+        finally:
+            db.session.remove()
+            _empty_tables()
+
+
+def test_a_publisher_down_leaves_the_console_working(down):
+    unpublished = down
+    slug, event_id, email, first_id, _own = a_list_with_speakers()
+    page = unpublished.visitor().get(f"/events/{slug}/speakers/live")
+    assert 'data-push="/push/' in page.text  # the page still tries; it polls while it cannot
+    start_speaker(unpublished, email, event_id, first_id)
+    live = unpublished.visitor().get(f"/events/{slug}/speakers/live.json")
+    assert live.json()["current"]["delegation"] == "Permanent Mission of Lithuania"
+    web = next(p for p in unpublished.processes if p.name == "web")
+    assert "live push: publisher" in web.output() and "Traceback" not in web.output()
