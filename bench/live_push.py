@@ -36,8 +36,10 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import http_bench as hb
-import live
+os.environ.setdefault("BENCH_SECONDS", "10")  # a few changes within each window
+
+import http_bench as hb  # noqa: E402 - reads BENCH_SECONDS
+import live  # noqa: E402
 
 sys.path.insert(0, str(hb.ROOT))
 
@@ -53,6 +55,8 @@ LIVE = "/events/steady/speakers/live.json"
 @dataclass
 class Viewer:
     versions: list[str] = field(default_factory=list)
+    #: When each version arrived (time.monotonic()).
+    arrived: dict[str, float] = field(default_factory=dict)
     etag: str = ""
     shown: int = 0      # fetches after an event that got the new list (200, another ETag)
     stale: int = 0      # fetches after an event that did not (304 or the same ETag)
@@ -119,6 +123,7 @@ class Crowd:
             if line.startswith(b"data:"):
                 version = line[5:].strip().decode()
                 viewer.versions.append(version)
+                viewer.arrived.setdefault(version, time.monotonic())
                 before = viewer.etag
                 async with viewer.lock:
                     status = await self._get(viewer, fetch, f"{LIVE}?v={version}")
@@ -165,6 +170,8 @@ class Changer:
     def __init__(self, app: object) -> None:
         self.app = app
         self.versions: list[str] = []
+        #: When each version was committed and published (time.monotonic()).
+        self.published: dict[str, float] = {}
         self.stopped = threading.Event()
         self.thread = threading.Thread(target=self._run, daemon=True)
 
@@ -193,9 +200,10 @@ class Changer:
             offset = 1
             while not self.stopped.is_set():
                 console.step(moving, offset)
+                committed = time.monotonic()
                 db.session.commit()  # publishes the new version (rsvp.livepush)
-                self.versions.append(str(db.session.scalars(sa.select(SpeakersList.version).where(
-                    SpeakersList.event_id == event.id)).one()))
+                self.published.setdefault(str(db.session.scalars(sa.select(SpeakersList.version).where(
+                    SpeakersList.event_id == event.id)).one()), committed)
                 db.session.commit()
                 offset = -offset
                 self.stopped.wait(CHANGE_EVERY)
@@ -210,16 +218,31 @@ def channel_of(site: str, context: ssl.SSLContext) -> str:
     return found.group(1)
 
 
-def check(crowd: Crowd, published: list[str]) -> str:
-    """How many viewers received every version published, and what their fetches showed."""
+def delivered(crowd: Crowd, published: dict[str, float], bound: float = 60) -> None:
+    """Wait until every viewer has every version published (at most ``bound`` seconds)."""
+    deadline = time.monotonic() + bound
+    while time.monotonic() < deadline and not all(
+            published.keys() <= viewer.arrived.keys() for viewer in crowd.viewers):
+        time.sleep(0.2)
+    time.sleep(1)  # the last fetches
+
+
+def check(crowd: Crowd, published: dict[str, float]) -> str:
+    """How many viewers received every version published and how soon, and what their fetches
+    showed."""
     wanted = set(published)
     complete = sum(1 for viewer in crowd.viewers if wanted <= set(viewer.versions))
+    delays = sorted(viewer.arrived[version] - at for version, at in published.items()
+                    for viewer in crowd.viewers if version in viewer.arrived)
+    spread = (f"; from the commit to a viewer: median {delays[len(delays) // 2] * 1000:.0f} ms, "
+              f"last {delays[-1] * 1000:.0f} ms" if delays else "")
     shown = sum(viewer.shown for viewer in crowd.viewers)
     stale = sum(viewer.stale for viewer in crowd.viewers)
     polls = sum(viewer.polls for viewer in crowd.viewers)
     failed = [viewer.failed for viewer in crowd.viewers if viewer.failed]
-    return (f"{len(published)} changes; {complete}/{len(crowd.viewers)} viewers received every one; "
-            f"fetches after an event: {shown} showed the change, {stale} did not; {polls} safety polls"
+    return (f"{len(published)} changes; {complete}/{len(crowd.viewers)} viewers received every one"
+            f"{spread}; fetches after an event: {shown} showed the change, {stale} did not; "
+            f"{polls} safety polls since connecting"
             + (f"; {len(failed)} failed ({failed[0]})" if failed else ""))
 
 
@@ -276,8 +299,8 @@ def run() -> list[str]:
                         registered = hb.wrk(register, live.FORM)
                         used = {name: (live.cpu_seconds(pids) - before[name]) / hb.SECONDS
                                 for name, pids in processes.items()}
-                    time.sleep(2)  # the last change's events and fetches
-                    seen = check(crowd, changer.versions)
+                    delivered(crowd, changer.published)
+                    seen = check(crowd, changer.published)
                 ratio = registered.rps / alone.rps
                 rounds.append((ratio, alone, registered, load))
                 cpu = ", ".join(f"{name} {share:.0%} of a CPU" for name, share in used.items())

@@ -154,6 +154,7 @@
     stream.onopen = function () {  // also after a reconnection: catch up on what was missed
       poller.interval = SLOW_POLL_MS;
       poller.poll();
+      root.dataset.pushState = "open";
     };
     stream.onmessage = function (event) {
       var version = String(event.data).replace(/[^0-9]/g, "");
@@ -161,6 +162,7 @@
       poller.poll();
     };
     stream.onerror = function () {  // the browser reconnects by itself; meanwhile poll
+      root.dataset.pushState = "down";
       if (poller.interval !== everySecond) {
         poller.interval = everySecond;
         poller.poll();

@@ -18,6 +18,7 @@ from pathlib import Path
 import httpx
 import pytest
 from flask import Flask
+from playwright.sync_api import expect
 
 from rsvp import livepush
 from rsvp.extensions import db
@@ -215,3 +216,30 @@ def test_a_publisher_down_leaves_the_console_working(down):
     assert live.json()["current"]["delegation"] == "Permanent Mission of Lithuania"
     web = next(p for p in unpublished.processes if p.name == "web")
     assert "live push: publisher" in web.output() and "Traceback" not in web.output()
+
+
+@pytest.mark.browser
+def test_the_live_page_shows_a_change_on_push_without_waiting_for_a_poll(served, browser):
+    """Chromium on the live page: once its event stream is open it polls only every 30 s; a
+    change at the console shows through the fetch the pushed event makes (live.json?v=N)."""
+    slug, event_id, email, first_id, _own = a_list_with_speakers()
+    context = browser.new_context(base_url=served.base_url, ignore_https_errors=True)
+    try:
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        fetched: list[str] = []
+        page.on("request", lambda request: fetched.append(request.url) if "/live.json" in request.url
+                else None)
+        page.goto(f"/events/{slug}/speakers/live")
+        expect(page.locator("#live-current")).to_have_text("Nobody has the floor.")
+        expect(page.locator("#live")).to_have_attribute("data-push-state", "open")
+        before = len(fetched)
+
+        start_speaker(served, email, event_id, first_id)
+        expect(page.locator("#live-current")).to_contain_text("Permanent Mission of Lithuania")
+        expect(page.locator("#live-countdown")).to_be_visible()
+        pushed = [url for url in fetched[before:] if "v=" in url]
+        assert pushed, fetched
+        assert page.locator("#live").get_attribute("data-push-state") == "open"
+    finally:
+        context.close()
