@@ -26,7 +26,7 @@ from urllib.parse import urlsplit
 
 from flask import current_app, has_app_context
 from sqlalchemy import event
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, SessionTransaction
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +63,10 @@ def after_commit(session: Session, kind: str, row_id: int, message: str) -> None
 
 @event.listens_for(Session, "after_commit")
 def _publish_pending(session: Session) -> None:
+    # A savepoint released (begin_nested) is no commit yet: a viewer fetching now would read the
+    # list as it was.
+    if session.in_nested_transaction():
+        return
     pending = session.info.pop(_PENDING, None)
     if pending and enabled():
         url = current_app.config["LIVE_PUBLISH_URL"]
@@ -70,9 +74,12 @@ def _publish_pending(session: Session) -> None:
             publish(url, name, message)
 
 
-@event.listens_for(Session, "after_rollback")
-def _forget_pending(session: Session) -> None:
-    session.info.pop(_PENDING, None)
+@event.listens_for(Session, "after_transaction_end")
+def _forget_pending(session: Session, transaction: SessionTransaction) -> None:
+    """The whole transaction over without a commit (rolled back, or closed): nothing to announce.
+    A savepoint rolled back keeps what its transaction still commits."""
+    if transaction.parent is None:
+        session.info.pop(_PENDING, None)
 
 
 class _UnixConnection(http.client.HTTPConnection):
