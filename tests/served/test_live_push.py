@@ -23,6 +23,7 @@ from playwright.sync_api import expect
 
 from rsvp import livepush
 from rsvp.extensions import db
+from tests.browser.conftest import screenshot
 from tests.conftest import _empty_tables
 from tests.mail.conftest import free_port
 from tests.served.conftest import RSVP, Served, launch, stop, wait_until_up
@@ -268,5 +269,10 @@ def test_the_live_page_shows_a_change_on_push_without_waiting_for_a_poll(served,
         pushed = [url for url in fetched[before:] if "v=" in url]
         assert pushed, fetched
         assert page.locator("#live").get_attribute("data-push-state") == "open"
+        screenshot(page, "live-push-en")
+        page.goto(f"/events/{slug}/speakers/live?lang=ar")  # right to left, pushed as well
+        expect(page.locator("#live")).to_have_attribute("data-push-state", "open")
+        expect(page.locator("#live-countdown")).to_be_visible()
+        screenshot(page, "live-push-ar")
     finally:
         context.close()
