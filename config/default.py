@@ -25,6 +25,11 @@ PUBLIC_BASE_URL = "http://127.0.0.1:5000"
 #: X-Forwarded-For / X-Forwarded-Proto hops and no more: with 0 (serving directly) a client's own
 #: X-Forwarded-For is ignored, so it cannot pose as another address to the rate limits.
 PROXIES = 0
+#: nginx's nchan publisher for this machine only (RSVP_LIVE_PUBLISH_URL, e.g. http://127.0.0.1:8091
+#: or unix:/run/nginx-rsvp/push.sock; deploy/nginx/rsvp.conf): the live speakers lists then push
+#: each change to their viewers, who poll only every 30 s as a safety net. Empty: no push; the
+#: live pages poll every second (rsvp.livepush).
+LIVE_PUBLISH_URL = ""
 
 # Sessions and cookies.
 SESSION_COOKIE_HTTPONLY = True

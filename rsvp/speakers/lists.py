@@ -11,12 +11,16 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from rsvp import livepush
 from rsvp.events import windows
 from rsvp.events.models import Event
 from rsvp.events.windows import Window
 from rsvp.extensions import db
 from rsvp.speakers.errors import NoSpeakersList
 from rsvp.speakers.models import WAITING_STATES, Speaker, SpeakersList
+
+#: The live screens' channel kind (rsvp.livepush): one channel per list.
+LIVE_CHANNEL = "speakers"
 
 
 def lists_of(event: Event) -> list[SpeakersList]:
@@ -85,12 +89,16 @@ def changed(event_id: int) -> None:
     rebuild from it.
 
     Called in the same transaction as every change to a list or anyone on it; one conditional
-    UPDATE, so two changes committed together still count twice.
+    UPDATE, so two changes committed together still count twice. Once committed, each list's
+    new version is pushed to its viewers (rsvp.livepush, when a publisher is configured).
     """
-    db.session.execute(
+    bumped = db.session.execute(
         sa.update(SpeakersList).where(SpeakersList.event_id == event_id)
         .values(version=SpeakersList.version + 1)
+        .returning(SpeakersList.id, SpeakersList.version)
         .execution_options(synchronize_session=False))
+    for list_id, version in bumped:
+        livepush.after_commit(db.session(), LIVE_CHANNEL, list_id, str(version))
 
 
 def configure(event: Event, *, number: int = 1, **settings: Any) -> SpeakersList:

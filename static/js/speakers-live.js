@@ -1,10 +1,14 @@
 // The public live speakers list: polls live.json every second (304 while nothing changed) and
 // counts the current speaker's time down from the server's start time, corrected by the server's
 // clock sent with each answer (static/js/speakers-timer.js does both).
+// With push on (data-push, rsvp/livepush.py: an nchan channel behind nginx) each change arrives
+// as an event and the page fetches live.json at once; it then polls only every 30 s, as a safety
+// net, and every second again while the event stream is down.
 // Markup mirrors templates/speakers/live.html.
 (function () {
   "use strict";
   var TICK_MS = 200;
+  var SLOW_POLL_MS = 30000;
   var timer = window.SpeakersTimer;
   var fill = timer.fill;
   var clock = timer.clock;
@@ -141,6 +145,31 @@
     notice.hidden = false;
   }
 
+  // The event carries the list's new version only. Fetched as live.json?v=<version>: an address
+  // nginx has no copy of yet, so every viewer gets the change (not the copy kept up to a second
+  // before it), and its lock sends one request to the app for them all.
+  function listen(address) {
+    var base = poller.url, everySecond = poller.interval;
+    var stream = new window.EventSource(address);
+    stream.onopen = function () {  // also after a reconnection: catch up on what was missed
+      poller.interval = SLOW_POLL_MS;
+      poller.poll();
+      root.dataset.pushState = "open";
+    };
+    stream.onmessage = function (event) {
+      var version = String(event.data).replace(/[^0-9]/g, "");
+      if (version) { poller.url = base + (base.indexOf("?") < 0 ? "?" : "&") + "v=" + version; }
+      poller.poll();
+    };
+    stream.onerror = function () {  // the browser reconnects by itself; meanwhile poll
+      root.dataset.pushState = "down";
+      if (poller.interval !== everySecond) {
+        poller.interval = everySecond;
+        poller.poll();
+      }
+    };
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     root = document.getElementById("live");
     if (!root) { return; }
@@ -150,6 +179,7 @@
       render(data);
     }, offline);
     poller.poll();
+    if (root.dataset.push && window.EventSource) { listen(root.dataset.push); }
     window.setInterval(tick, TICK_MS);
   });
 })();

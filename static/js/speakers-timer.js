@@ -49,6 +49,7 @@ window.SpeakersTimer = (function () {
     this.again = false;
     this.etag = null;
     this.data = null;
+    this.interval = POLL_MS;  // the live page polls slowly while changes are pushed to it
   }
 
   Poller.prototype.poll = function () {
@@ -85,7 +86,7 @@ window.SpeakersTimer = (function () {
       .then(function () {
         self.busy = false;
         if (self.again) { self.again = false; self.poll(); return; }
-        self.timer = window.setTimeout(function () { self.poll(); }, POLL_MS);
+        self.timer = window.setTimeout(function () { self.poll(); }, self.interval);
       });
   };
 

@@ -44,7 +44,14 @@ from rsvp.extensions import db
 from tests.conftest import _empty_tables
 from tests.mail.conftest import free_port
 from tests.served.client import Visitor
-from tests.served.nginx import Process, make_certificate, start_nginx, start_program, which
+from tests.served.nginx import (
+    NCHAN_MODULE,
+    Process,
+    make_certificate,
+    start_nginx,
+    start_program,
+    which,
+)
 
 RSVP = str(Path(sys.executable).with_name("rsvp"))
 
@@ -206,9 +213,11 @@ def _launch(app: Flask, folder: Path, kind: str, servers: int, **settings: str) 
         extra["RSVP_SESSION_COOKIE_SECURE"] = "false"  # plain http on loopback, no proxy
     if kind == "nginx":
         missing = [p for p in ("nginx", "redis-server", "openssl") if which(p) is None]
+        if not NCHAN_MODULE.exists():  # the shipped site's push locations need it
+            missing.append("nginx's nchan module")
         if missing:
-            pytest.skip(f"{', '.join(missing)} not found: apt-get install nginx redis-server openssl "
-                        "(CI installs them)")
+            pytest.skip(f"{', '.join(missing)} not found: apt-get install nginx libnginx-mod-nchan "
+                        "redis-server openssl (CI installs them)")
         tls_port, redis_port = free_port(), free_port()
         base_url = f"https://127.0.0.1:{tls_port}"
         redis = start_program("redis", [which("redis-server") or "", "--port", str(redis_port),

@@ -35,17 +35,23 @@ def make_certificate(folder: Path) -> tuple[Path, Path]:
     return cert, key
 
 
+#: The nchan module (Debian's libnginx-mod-nchan): the shipped site's push locations need it.
+NCHAN_MODULE = Path("/usr/lib/nginx/modules/ngx_nchan_module.so")
+
+
 def site_file(tls_port: int, app_ports: list[int], certificate: tuple[Path, Path], cache: Path,
-              log: bool = True) -> str:
+              log: bool = True, publish_port: int | None = None) -> str:
     """deploy/nginx/rsvp.conf as shipped, on this run's ports, certificate and cache folder, with
     one upstream server line per app server; ``log``: which server answered each request, in
-    access.log next to the cache (tests read it; the shipped site logs nothing)."""
+    access.log next to the cache (tests read it; the shipped site logs nothing);
+    ``publish_port``: the loopback port of the push publisher (RSVP_LIVE_PUBLISH_URL), else any free."""
     text = (ROOT / "deploy" / "nginx" / "rsvp.conf").read_text()
     upstream = "".join(f"    server 127.0.0.1:{port};\n" for port in app_ports)
     for shipped, here in [
             ("listen [::]:443 ssl;", ""), ("listen [::]:80;", ""),
             ("listen 443 ssl;", f"listen 127.0.0.1:{tls_port} ssl;"),
             ("listen 80;", f"listen 127.0.0.1:{free_port()};"),
+            ("listen 127.0.0.1:8091;", f"listen 127.0.0.1:{publish_port or free_port()};"),
             ("    server 127.0.0.1:8000;\n", upstream),
             ("/var/lib/nginx/rsvp-live", str(cache)),
             ("access_log off;", f"access_log {cache.parent / 'access.log'} upstreams;" if log
@@ -58,16 +64,20 @@ def site_file(tls_port: int, app_ports: list[int], certificate: tuple[Path, Path
 
 
 def start_nginx(folder: Path, tls_port: int, app_ports: list[int], certificate: tuple[Path, Path],
-                connections: int = 512, log: bool = True, extra: str = "") -> Process:
+                connections: int = 512, log: bool = True, extra: str = "",
+                publish_port: int | None = None) -> Process:
     """nginx with the shipped site in ``folder``/nginx; ``connections`` at once (its events block:
-    512 by default, as in the tests), ``extra`` more of the http block (a benchmark's own server)."""
+    512 by default, as in the tests), ``extra`` more of the http block (a benchmark's own server),
+    ``publish_port`` the push publisher's (see site_file)."""
     prefix = folder / "nginx"
     prefix.mkdir()
-    (prefix / "rsvp.conf").write_text(site_file(tls_port, app_ports, certificate, prefix / "live-cache", log))
+    (prefix / "rsvp.conf").write_text(site_file(tls_port, app_ports, certificate, prefix / "live-cache", log,
+                                                publish_port))
     temp = "".join(f"{name}_temp_path {prefix / name};\n"
                    for name in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
     (prefix / "nginx.conf").write_text(
         ("user root;\n" if os.geteuid() == 0 else "")
+        + (f"load_module {NCHAN_MODULE};\n" if NCHAN_MODULE.exists() else "")
         + f"daemon off;\nworker_processes 1;\nworker_rlimit_nofile {2 * connections + 64};\n"
         f"pid {prefix / 'nginx.pid'};\nerror_log {prefix / 'error.log'} warn;\n"
         f"events {{ worker_connections {connections}; }}\n"

@@ -11,6 +11,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from pathlib import Path
+from typing import NamedTuple
 from urllib.parse import urlsplit
 
 import httpx
@@ -92,13 +93,18 @@ def start_speaker(served, email: str, event_id: str, speaker_id: str) -> Visitor
     """The organiser starts ``speaker_id`` at the console; their browser, logged in."""
     chair = served.visitor()
     log_in(chair, email)
+    act(chair, event_id, speaker_id, "start")
+    return chair
+
+
+def act(chair: Visitor, event_id: str, speaker_id: str, action: str) -> None:
+    """The logged-in organiser presses ``action`` (start, delivered…) for ``speaker_id`` at the console."""
     console = chair.get(f"/manage/events/{event_id}/speakers")
     token = chair.form(console, f"/manage/events/{event_id}/speakers/order").values["csrf_token"][0]
-    started = chair.post(f"/manage/events/{event_id}/speakers/{speaker_id}/act",
-                         data={"action": "start", "csrf_token": token},
-                         headers={"Referer": str(console.url)})
-    assert started.status_code in (200, 303), started.text[:2000]
-    return chair
+    done = chair.post(f"/manage/events/{event_id}/speakers/{speaker_id}/act",
+                      data={"action": action, "csrf_token": token},
+                      headers={"Referer": str(console.url)})
+    assert done.status_code in (200, 303), done.text[:2000]
 
 
 def cached_files(served) -> list[bytes]:
@@ -107,9 +113,17 @@ def cached_files(served) -> list[bytes]:
     return [path.read_bytes() for path in Path(folder).rglob("*") if path.is_file()]
 
 
-def test_a_crowd_behind_nginx_shares_one_copy_and_nothing_personal(served):
-    if served.kind != "nginx":
-        pytest.skip("the shared copy is nginx's (deploy/nginx/rsvp.conf)")
+class ListWithSpeakers(NamedTuple):
+    slug: str
+    event_id: str
+    manager_email: str
+    first_id: str
+    #: The first speaker's own status.json (personal: never shared).
+    own: str
+
+
+def a_list_with_speakers() -> ListWithSpeakers:
+    """An event with a live list of two speakers (the first with an address) and its manager."""
     with setting_up():
         event = make_event()
         make_speakers_list(event, floor_starts_at=event.starts_at)
@@ -117,8 +131,14 @@ def test_a_crowd_behind_nginx_shares_one_copy_and_nothing_personal(served):
         make_speaker(event, delegation="Human Rights Watch")
         organiser = make_organiser()
         grant_role(event, organiser, Role.MANAGER)
-        slug, event_id, email, first_id = event.slug, event.public_id, organiser.email, first.public_id
-        own = urlsplit(speaker_url(first)).path + "/status.json"
+        return ListWithSpeakers(event.slug, event.public_id, organiser.email, first.public_id,
+                                urlsplit(speaker_url(first)).path + "/status.json")
+
+
+def test_a_crowd_behind_nginx_shares_one_copy_and_nothing_personal(served):
+    if served.kind != "nginx":
+        pytest.skip("the shared copy is nginx's (deploy/nginx/rsvp.conf)")
+    slug, event_id, email, first_id, own = a_list_with_speakers()
     url = f"/events/{slug}/speakers/live.json"
 
     crowd = [served.visitor(headers={"Accept-Encoding": "gzip"}) for _ in range(CROWD)]

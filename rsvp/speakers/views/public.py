@@ -22,7 +22,7 @@ from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
-from rsvp import tokens
+from rsvp import livepush, tokens
 from rsvp.db import end_read, reads_first
 from rsvp.events.models import Event
 from rsvp.events.services import public_event
@@ -210,6 +210,7 @@ def withdraw(token: str) -> Response | tuple[str, int]:
 def live_page(slug: str) -> str:
     event, speakers_list = _load(slug)
     return render_template("speakers/live.html", event=event, state=screens.live_state(speakers_list),
+                           push=livepush.subscribe_url(lists.LIVE_CHANNEL, speakers_list.id),
                            **_lists(event, speakers_list))
 
 
