@@ -107,6 +107,13 @@ def _first_due(limit: int, now: datetime, lock: bool) -> list[int]:
 _CLAIM_TRIES = 3
 
 
+def _lease_end(now: datetime, lease: timedelta) -> datetime:
+    """When a claim made now runs out: from the clock, not from ``now`` alone, which is when
+    the pass began (a pass of 100,000 reminders lasts longer than a lease, and a claim dated
+    from its start would be free for another worker to take, and send again, at once)."""
+    return max(now, now_utc()) + lease
+
+
 def claim(limit: int, now: datetime) -> list[OutboxMessage]:
     """Take up to ``limit`` due messages for this worker and commit the claim.
 
@@ -131,7 +138,8 @@ def claim(limit: int, now: datetime) -> list[OutboxMessage]:
             claimed: sa.CursorResult = db.session.execute(  # type: ignore[assignment]
                 sa.update(OutboxMessage)
                 .where(OutboxMessage.id.in_(chosen), _due(now))
-                .values(status=OutboxStatus.SENDING, claim=token, lease_expires_at=now + lease)
+                .values(status=OutboxStatus.SENDING, claim=token,
+                        lease_expires_at=_lease_end(now, lease))
                 .execution_options(synchronize_session=False))
             db.session.commit()
         if claimed.rowcount:
@@ -347,6 +355,27 @@ def _kept_loaded() -> Iterator[None]:
         kept.clear()
 
 
+def _renewed(messages: list[OutboxMessage], now: datetime) -> tuple[list[OutboxMessage], float]:
+    """The messages still this worker's once written, their lease renewed from now, and the
+    moment (monotonic) to stop sending them: before the lease runs out, so no other worker
+    sends one of them while this one still might. A message whose lease ran out while it was
+    being written (a slow render on a loaded machine) may be another worker's by now: left to it.
+    The rest of a batch stopped early stays claimed until its lease ends, then is due again."""
+    if not messages:
+        return messages, 0.0
+    seconds = current_app.config["MAIL_LEASE_SECONDS"]
+    ids = [m.id for m in messages]
+    with writing():
+        ours = set(db.session.scalars(
+            sa.update(OutboxMessage)
+            .where(OutboxMessage.id.in_(ids), OutboxMessage.claim.in_({m.claim for m in messages}),
+                   OutboxMessage.status == OutboxStatus.SENDING)
+            .values(lease_expires_at=_lease_end(now, timedelta(seconds=seconds)))
+            .returning(OutboxMessage.id).execution_options(synchronize_session=False)))
+        db.session.commit()
+    return [m for m in messages if m.id in ours], time.monotonic() + seconds * 0.8
+
+
 def send_batch(messages: list[OutboxMessage], now: datetime,
                skip: Callable[[OutboxMessage], str | None] | None = None) -> PassResult:
     """Send claimed messages over one connection; classify every failure."""
@@ -354,10 +383,11 @@ def send_batch(messages: list[OutboxMessage], now: datetime,
     with _kept_loaded():
         pending = write_pending(_not_skipped(messages, skip, result), result)
     db.session.commit()  # nothing stays open while the server answers
+    pending, stop_at = _renewed(pending, now)
     sent = _SentLog()
     try:
         with _Connection(current_app.extensions["mail"]) as connection:
-            while pending:
+            while pending and time.monotonic() < stop_at:
                 message = pending[0]
                 try:
                     if connection.host is not None:  # None when MAIL_SUPPRESS_SEND is on

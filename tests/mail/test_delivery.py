@@ -235,3 +235,22 @@ def test_message_ids_are_random_on_the_sites_own_domain(app, db_session, smtp, m
         # Nothing of the machine that sent it: not its address, the time or a process id.
         assert re.fullmatch(r"<[0-9a-f]{32}@events\.example\.org>", message_id), message_id
     assert len(set(ids)) == 2
+
+
+def test_a_claim_made_late_in_a_long_pass_is_not_free_for_another_worker(client, db_session, smtp):
+    """A pass of 100,000 reminders outlasts a lease: a batch it claims an hour after it began
+    must still be held for the lease's length from the moment of the claim, or a second worker
+    takes the same messages at once and everyone gets them twice."""
+    queue_email("registration-cancelled", to="mary@example.org", event=make_event(),
+                registration={"name": "Mary"}, when_event="", when_extra=[], when_yours=None,
+                where="", languages="", manage_url="", join_url=None, event_url="")
+    began = now_utc() - timedelta(hours=1)  # when this worker's pass began
+    db.session.execute(sa.update(OutboxMessage).values(next_attempt_at=began - timedelta(minutes=1)))
+    db.session.commit()  # due since before the pass, like a reminder queued ahead of it
+
+    (claimed,) = worker.claim(10, began)
+    assert claimed.lease_expires_at > now_utc() + timedelta(seconds=60)
+    assert worker.claim(10, now_utc()) == []  # the other worker, now: nothing is free
+
+    assert worker.send_batch([claimed], began).sent == 1
+    assert [m["To"] for m in smtp.inbox.messages] == ["mary@example.org"]
