@@ -27,7 +27,7 @@ import ssl
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from email import policy
@@ -190,14 +190,30 @@ def launch(app: Flask, folder: Path, kind: str, servers: int = 1, **settings: st
     ``servers``: how many web servers (the nginx kind: all behind its one upstream), each with
     its own port and workers, on the one database, the one Redis and the one worker process.
     """
+    return on_free_ports(lambda where: _launch(app, where, kind, servers, **settings), folder)
+
+
+def on_free_ports(start: Callable[[Path], Served], folder: Path) -> Served:
+    """``start(folder)``, and again in a new folder on new ports, up to twice more, when a port
+    picked free was taken before a server bound it (its error says so)."""
     for attempt in range(3):
         try:
-            return _launch(app, folder if attempt == 0 else folder.with_name(f"{folder.name}-{attempt}"),
-                           kind, servers, **settings)
+            return start(folder if attempt == 0 else folder.with_name(f"{folder.name}-{attempt}"))
         except AssertionError as error:
             if attempt == 2 or not any(words in str(error).lower() for words in PORT_TAKEN):
                 raise
     raise AssertionError("unreachable")
+
+
+@contextmanager
+def serving(served: Served, request: pytest.FixtureRequest) -> Iterator[Served]:
+    """``served`` until the end, then stopped; its servers' logs shown if a test failed."""
+    try:
+        yield served
+    finally:
+        stop(served.processes)
+        if request.session.testsfailed:
+            sys.stderr.write(served.logs())
 
 
 def _launch(app: Flask, folder: Path, kind: str, servers: int, **settings: str) -> Served:
@@ -259,13 +275,9 @@ def served_app(request: pytest.FixtureRequest, app: Flask,
                tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     if not Path(RSVP).exists():
         pytest.skip(f"{RSVP} not found: install the project (make install)")
-    served = launch(app, tmp_path_factory.mktemp(f"served-{request.param}"), request.param)
-    try:
+    with serving(launch(app, tmp_path_factory.mktemp(f"served-{request.param}"), request.param),
+                 request) as served:
         yield served
-    finally:
-        stop(served.processes)
-        if request.session.testsfailed:
-            sys.stderr.write(served.logs())
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import re
 import ssl
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -26,7 +25,15 @@ from rsvp.extensions import db
 from tests.browser.conftest import screenshot
 from tests.conftest import _empty_tables
 from tests.mail.conftest import free_port
-from tests.served.conftest import PORT_TAKEN, RSVP, Served, launch, stop, wait_until_up
+from tests.served.conftest import (
+    RSVP,
+    Served,
+    launch,
+    on_free_ports,
+    serving,
+    stop,
+    wait_until_up,
+)
 from tests.served.nginx import NCHAN_MODULE, make_certificate, start_nginx, which
 from tests.served.test_live import a_list_with_speakers, act, start_speaker
 
@@ -52,20 +59,9 @@ def served_app(app: Flask, tmp_path_factory: pytest.TempPathFactory,
     """``rsvp serve`` behind the shipped nginx site with push on: RSVP_LIVE_PUBLISH_URL names the
     site's publisher server, on this run's loopback port."""
     _skip_without_servers()
-    folder = tmp_path_factory.mktemp("served-push")
-    for attempt in range(3):  # new ports when one picked free was taken before nginx bound it
-        try:
-            served = _push_site(app, folder / f"try-{attempt}")
-            break
-        except AssertionError as error:
-            if attempt == 2 or not any(words in str(error).lower() for words in PORT_TAKEN):
-                raise
-    try:
+    folder = tmp_path_factory.mktemp("served-push") / "site"
+    with serving(on_free_ports(lambda where: _push_site(app, where), folder), request) as served:
         yield served
-    finally:
-        stop(served.processes)
-        if request.session.testsfailed:
-            sys.stderr.write(served.logs())
 
 
 def _push_site(app: Flask, folder: Path) -> Served:

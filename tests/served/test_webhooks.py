@@ -5,7 +5,6 @@ retry that worked."""
 
 from __future__ import annotations
 
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,7 +19,7 @@ from rsvp.webhooks import services, signing
 from rsvp.webhooks.models import DeliveryStatus, WebhookAttempt, WebhookDelivery, WebhookType
 from tests.factories import grant_role, make_event, make_organiser
 from tests.mail.conftest import free_port
-from tests.served.conftest import RSVP, Served, launch, setting_up, stop
+from tests.served.conftest import RSVP, Served, launch, serving, setting_up
 from tests.served.test_sessions import log_in
 from tests.webhooks.receiver import Receiver
 
@@ -31,15 +30,11 @@ def served_app(request: pytest.FixtureRequest, app: Flask,
     """The servers, their worker allowed to call this machine's receiver and retrying after 1 s."""
     if not Path(RSVP).exists():
         pytest.skip(f"{RSVP} not found: install the project (make install)")
-    served = launch(app, tmp_path_factory.mktemp(f"webhooks-{request.param}"), request.param,
-                    RSVP_WEBHOOK_ALLOW_PRIVATE_ADDRESSES="true", RSVP_WEBHOOK_RETRY_BASE_SECONDS="1",
-                    RSVP_WEBHOOK_RETRY_MAX_SECONDS="2")
-    try:
+    with serving(launch(app, tmp_path_factory.mktemp(f"webhooks-{request.param}"), request.param,
+                        RSVP_WEBHOOK_ALLOW_PRIVATE_ADDRESSES="true",
+                        RSVP_WEBHOOK_RETRY_BASE_SECONDS="1", RSVP_WEBHOOK_RETRY_MAX_SECONDS="2"),
+                 request) as served:
         yield served
-    finally:
-        stop(served.processes)
-        if request.session.testsfailed:
-            sys.stderr.write(served.logs())
 
 
 def _wait_for(what: str, found, timeout: float = 60):  # noqa: ANN001, ANN202 - a test helper
