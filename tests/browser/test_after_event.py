@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
+from playwright.sync_api import expect
 
 from rsvp.auth.models import Role
 from rsvp.extensions import db
@@ -44,9 +45,9 @@ def test_import_reports_then_send_the_follow_up(page):
     page.get_by_role("button", name="Import the report").click()
     assert "2 registrants marked as attended." in page.get_by_role("status").first.inner_text()
     matched = page.get_by_role("table", name="Matched by email address")
-    assert matched.get_by_role("row", name="Ana Quispe ana.quispe@example.org 55").is_visible()
+    expect(matched.get_by_role("row", name="Ana Quispe ana.quispe@example.org 55")).to_be_visible()
     unmatched = page.get_by_role("table", name="4 rows matched no registration")
-    assert unmatched.get_by_role("row", name="Call-in user 3 no address Attendee 12").is_visible()
+    expect(unmatched.get_by_role("row", name="Call-in user 3 no address Attendee 12")).to_be_visible()
     assert_accessible(page)
     screenshot(page, "after-event-zoom-import")
 
@@ -55,13 +56,13 @@ def test_import_reports_then_send_the_follow_up(page):
     assert "What the Microsoft Teams report said" in page.content()
     assert "3\nattended online (from reports)" in page.locator(".stats").inner_text()
     online = page.get_by_role("table").last
-    assert online.get_by_role("row", name="Marie Dubois 61 no").is_visible()
-    assert online.get_by_role("row", name="Zhou Li 45 no").is_visible()
+    expect(online.get_by_role("row", name="Marie Dubois 61 no")).to_be_visible()
+    expect(online.get_by_role("row", name="Zhou Li 45 no")).to_be_visible()
     screenshot(page, "after-event-teams-import")
 
     page.get_by_role("link", name="Write the follow-up").click()
-    assert page.get_by_role("group", name="To the 3 people who attended").is_visible()
-    assert page.get_by_role("group", name="To the 1 registrant who did not attend").is_visible()
+    expect(page.get_by_role("group", name="To the 3 people who attended")).to_be_visible()
+    expect(page.get_by_role("group", name="To the 1 registrant who did not attend")).to_be_visible()
     page.get_by_label("Link to the recording").fill("https://webtv.un.org/recording")
     came = page.get_by_role("group", name="To the 3 people who attended")
     came.get_by_label("Subject in English").fill("Thank you for joining")
@@ -78,7 +79,7 @@ def test_import_reports_then_send_the_follow_up(page):
     screenshot(page, "after-event-follow-up")
     page.get_by_role("button", name="Send the follow-up").click()
     assert "The follow-up is on its way" in page.get_by_role("status").first.inner_text()
-    assert page.get_by_role("table").get_by_role("row", name="Those who attended").is_visible()
+    expect(page.get_by_role("table").get_by_role("row", name="Those who attended")).to_be_visible()
     db.session.rollback()  # read what the server stored since
     assert db.session.scalar(sa.select(sa.func.count()).select_from(MessageJob)) == 2
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Registration)
@@ -86,8 +87,8 @@ def test_import_reports_then_send_the_follow_up(page):
 
     page.get_by_role("link", name="Emails").click()
     scheduled = page.get_by_role("table", name="Messages, notices and follow-ups")
-    assert scheduled.get_by_role("row", name="Follow-up to those who attended").is_visible()
-    assert scheduled.get_by_role("row", name="Follow-up to those who did not attend").is_visible()
+    expect(scheduled.get_by_role("row", name="Follow-up to those who attended")).to_be_visible()
+    expect(scheduled.get_by_role("row", name="Follow-up to those who did not attend")).to_be_visible()
     assert_accessible(page)
     screenshot(page, "after-event-emails")
 
@@ -134,5 +135,5 @@ def test_a_message_in_two_languages_then_a_postponement(page):
     scheduled = page.get_by_role("table", name="Messages, notices and follow-ups")
     notice = scheduled.get_by_role("row").nth(1).inner_text()
     assert "Postponement notice" in notice and "New date:" in notice
-    assert page.get_by_role("table", name="Reminders").is_visible()
+    expect(page.get_by_role("table", name="Reminders")).to_be_visible()
     screenshot(page, "emails-scheduled")

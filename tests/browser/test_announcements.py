@@ -9,6 +9,7 @@ from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
+from playwright.sync_api import expect
 
 from rsvp.auth.models import Role
 from rsvp.events.demo import load_events
@@ -106,11 +107,12 @@ def test_a_pass_holder_is_told_they_need_not_register_and_others_give_only_pass_
                        grounds_pass_required=True, display_timezones=[])
     page.goto(f"/events/{event.slug}")
     register = page.get_by_role("link", name="Register without a UN grounds pass")
-    assert page.get_by_text("Then you need not register to attend in person: come straight in.").is_visible()
+    come_in = page.get_by_text("Then you need not register to attend in person: come straight in.")
+    expect(come_in).to_be_visible()
     register.click()
-    assert page.get_by_text("Then you need not register to attend in person").is_visible()
+    expect(page.get_by_text("Then you need not register to attend in person")).to_be_visible()
     assert page.get_by_role("radiogroup", name=re.compile("Do you hold")).count() == 0
-    assert page.get_by_label("Full name as in your passport").is_visible()
+    expect(page.get_by_label("Full name as in your passport")).to_be_visible()
     assert_accessible(page)
     screenshot(page, "announce-register-without-pass")
 

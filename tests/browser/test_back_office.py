@@ -9,6 +9,7 @@ import pytest
 import sqlalchemy as sa
 import zxingcpp
 from PIL import Image
+from playwright.sync_api import expect
 
 from rsvp.auth.models import Role
 from rsvp.events.models import EventFormat
@@ -48,7 +49,7 @@ def test_registration_arrives_is_approved_and_checked_in_from_the_qr_link(page, 
     page.goto(f"/manage/events/{event_id}")
     assert "1\nawaiting approval" in page.locator(".stats").inner_text()
     demand = page.get_by_role("table", name="Interpretation demand by language and attendance")
-    assert demand.get_by_role("row", name="French 1 0 1").is_visible()
+    expect(demand.get_by_role("row", name="French 1 0 1")).to_be_visible()
     assert_accessible(page)
     screenshot(page, "back-office-overview")
 
@@ -78,7 +79,7 @@ def test_registration_arrives_is_approved_and_checked_in_from_the_qr_link(page, 
     page.get_by_role("button", name="Check in").click()
     assert "Ana Defensora is checked in." in page.get_by_role("status").first.inner_text()
     assert page.locator("[data-count=checked_in]").inner_text() == "1"
-    assert page.get_by_role("button", name="Find").is_visible()  # the desk, ready for the next
+    expect(page.get_by_role("button", name="Find")).to_be_visible()  # the desk, ready for the next
     assert_accessible(page)
     screenshot(page, "back-office-check-in")
     db.session.rollback()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from PIL import Image, ImageDraw
+from playwright.sync_api import expect
 
 from tests.browser.conftest import assert_accessible, log_in, screenshot
 from tests.factories import make_event, make_organiser
@@ -37,7 +38,7 @@ def test_an_admin_brands_the_site_and_a_visitor_sees_it(browser, live_server, pa
     page.get_by_label("Logo", exact=True).set_input_files(str(logo_file(tmp_path / "logo.png")))
     page.get_by_label("Logo description").fill("ISHR")
     page.get_by_role("button", name="Save the settings").click()
-    assert page.get_by_role("status").filter(has_text="settings are saved").is_visible()
+    expect(page.get_by_role("status").filter(has_text="settings are saved")).to_be_visible()
     screenshot(page, "site-settings")
 
     with browser.new_context(base_url=live_server, locale="ar") as context:

@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 
 import pytest
 import sqlalchemy as sa
+from playwright.sync_api import expect
 
 from rsvp.events.demo import seed_records
 from rsvp.events.models import Event, EventStatus, Question
@@ -62,7 +63,7 @@ def test_organiser_builds_the_seed_event_publishes_it_and_the_public_sees_it(pag
     preview = page.locator("#description-preview")
     preview.get_by_text("simultaneous interpretation in Spanish").wait_for()
     assert "<script" not in preview.inner_html()
-    assert preview.get_by_text("HTML such as scripts").is_visible()
+    expect(preview.get_by_text("HTML such as scripts")).to_be_visible()
     page.get_by_label("The event's time zone").select_option(record["timezone"])
     page.get_by_label("Date", exact=True).fill(day.isoformat())
     page.get_by_label("Starts at").fill("14:00")
@@ -88,7 +89,7 @@ def test_organiser_builds_the_seed_event_publishes_it_and_the_public_sees_it(pag
     page.get_by_role("button", name="Save the draft").first.click()
     page.wait_for_url("**/edit")
     assert "The draft is saved." in page.get_by_role("status").first.inner_text()
-    assert page.get_by_text("Part of the description is HTML that is never shown").is_visible()
+    expect(page.get_by_text("Part of the description is HTML that is never shown")).to_be_visible()
     assert page.get_by_role("link", name="Edit", exact=True).get_attribute("aria-current") == "page"
     assert_accessible(page)
     screenshot(page, "editor-details")
@@ -111,7 +112,7 @@ def test_organiser_builds_the_seed_event_publishes_it_and_the_public_sees_it(pag
     people.nth(2).locator(".drag-handle").drag_to(people.nth(1), target_position={"x": 20, "y": 5})
     assert [people.nth(i).get_by_label("Name").input_value() for i in range(3)] == [
         p[0] for p in PROGRAMME]
-    assert page.get_by_text("The order has changed: save to keep it.").first.is_visible()
+    expect(page.get_by_text("The order has changed: save to keep it.").first).to_be_visible()
     assert_accessible(page)
     screenshot(page, "editor-programme")
     page.get_by_role("button", name="Save the programme").first.click()
@@ -133,7 +134,7 @@ def test_organiser_builds_the_seed_event_publishes_it_and_the_public_sees_it(pag
     page.get_by_label("What the image shows").fill("Room XXIV of the Palais des Nations, empty")
     page.get_by_role("button", name="Save the image, its description and credit").click()
     page.wait_for_load_state()
-    assert page.get_by_role("img", name="The event image now").is_visible()
+    expect(page.get_by_role("img", name="The event image now")).to_be_visible()
     page.get_by_label("Title", exact=True).fill("Flyer")
     page.get_by_label("File").set_input_files(
         {"name": "flyer.pdf", "mimeType": "application/pdf", "buffer": b"MZ\x90\x00 not a pdf"})
@@ -177,7 +178,7 @@ def test_organiser_builds_the_seed_event_publishes_it_and_the_public_sees_it(pag
     screenshot(page, "editor-public-page")
     page.get_by_role("link", name="Register").first.click()
     # The question on the form (the privacy notice's table names it too, folded away).
-    assert page.get_by_role("group", name="Would you like a copy of the OURs Trends Report?").is_visible()
+    expect(page.get_by_role("group", name="Would you like a copy of the OURs Trends Report?")).to_be_visible()
 
     page.goto(f"/manage/events/{public_id}/edit/status")
     page.get_by_role("link", name="Cancel the event…").click()

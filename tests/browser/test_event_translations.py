@@ -4,6 +4,7 @@ Spanish sees it, and one whose browser reads French sees the English text with a
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from rsvp.auth.models import Role
 from rsvp.events.demo import seed_records
@@ -41,10 +42,10 @@ def test_a_spanish_description_reaches_spanish_visitors_and_french_ones_are_told
     page.goto(f"/manage/events/{event.public_id}/edit")
     page.get_by_role("navigation", name="Parts of the event").get_by_role("link", name="Translations").click()
     page.wait_for_url("**/edit/translations")
-    assert page.get_by_role("row", name="Spanish").get_by_text("Not translated").is_visible()
+    expect(page.get_by_role("row", name="Spanish").get_by_text("Not translated")).to_be_visible()
     page.get_by_role("row", name="Spanish").get_by_role("link", name="Add").click()
     page.wait_for_url("**/edit/translations/es")
-    assert page.get_by_text("Original (English):").first.is_visible()
+    expect(page.get_by_text("Original (English):").first).to_be_visible()
     page.get_by_label("Title").fill(SPANISH["title"])
     page.get_by_label("Summary").fill(SPANISH["summary"])
     page.get_by_label("Description", exact=True).fill(SPANISH["description"])
@@ -60,7 +61,7 @@ def test_a_spanish_description_reaches_spanish_visitors_and_french_ones_are_told
     page.get_by_role("button", name="Save the translation").first.click()
     page.get_by_text("Your changes are saved.").wait_for()
     page.get_by_role("navigation", name="Parts of the event").get_by_role("link", name="Translations").click()
-    assert page.get_by_role("row", name="Spanish").get_by_text("Complete").is_visible()
+    expect(page.get_by_role("row", name="Spanish").get_by_text("Complete")).to_be_visible()
     screenshot(page, "translations-overview")
     assert_accessible(page)
 
@@ -68,7 +69,7 @@ def test_a_spanish_description_reaches_spanish_visitors_and_french_ones_are_told
         spanish.goto(f"/events/{event.slug}")
         assert spanish.locator("html").get_attribute("lang") == "es"
         assert spanish.get_by_role("heading", level=1).inner_text() == SPANISH["title"]
-        assert spanish.get_by_text("Presentaremos el nuevo Informe de Tendencias").is_visible()
+        expect(spanish.get_by_text("Presentaremos el nuevo Informe de Tendencias")).to_be_visible()
         assert spanish.locator(".content-note").count() == 0
         screenshot(spanish, "translations-event-es")
         assert_accessible(spanish)

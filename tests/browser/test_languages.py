@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from config.default import LANGUAGES
 from rsvp.events.models import EventFormat
@@ -26,7 +27,7 @@ def test_the_switcher_changes_the_language_of_every_page_after(page, event):
     page.get_by_role("button", name="Change language").click()
     page.wait_for_url(f"**/events/{event.slug}")
     assert page.locator("html").get_attribute("lang") == "fr"
-    assert page.get_by_role("link", name="Événements à venir").is_visible()
+    expect(page.get_by_role("link", name="Événements à venir")).to_be_visible()
     page.get_by_role("link", name="Événements passés").click()
     assert page.locator("html").get_attribute("lang") == "fr"  # remembered
     assert page.get_by_label("Langue", exact=True).input_value() == "fr"

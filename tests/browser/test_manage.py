@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from rsvp.events.models import EventFormat
 from rsvp.extensions import db
@@ -44,19 +45,19 @@ def test_register_change_language_cancel_and_the_next_person_moves_up(page, smtp
     (confirmation,) = smtp.inbox.to("nathalie@example.org")
     assert confirmation["Subject"].startswith("Registration confirmed")
     page.goto(manage_path(confirmation))
-    assert page.get_by_text("Confirmed", exact=True).is_visible()
-    assert page.get_by_text("https://meet.example.org/secret-join-link").first.is_visible()
+    expect(page.get_by_text("Confirmed", exact=True)).to_be_visible()
+    expect(page.get_by_text("https://meet.example.org/secret-join-link").first).to_be_visible()
     assert_accessible(page)
     screenshot(page, "manage-confirmed")
 
     page.get_by_label("Interpretation").select_option("es")
     page.get_by_role("button", name="Save changes").click()
-    assert page.get_by_role("status").filter(has_text="Your changes are saved.").is_visible()
-    assert page.locator(".summary-list").get_by_text("Spanish").is_visible()
+    expect(page.get_by_role("status").filter(has_text="Your changes are saved.")).to_be_visible()
+    expect(page.locator(".summary-list").get_by_text("Spanish")).to_be_visible()
 
     page.get_by_role("button", name="Cancel my registration").click()
-    assert page.get_by_role("status").filter(has_text="Your registration is cancelled").is_visible()
-    assert page.get_by_text("Cancelled", exact=True).is_visible()
+    expect(page.get_by_role("status").filter(has_text="Your registration is cancelled")).to_be_visible()
+    expect(page.get_by_text("Cancelled", exact=True)).to_be_visible()
     assert page.get_by_text("secret-join-link").count() == 0
     assert_accessible(page)
     screenshot(page, "manage-cancelled")
@@ -74,7 +75,7 @@ def test_erase_from_the_manage_page(page, smtp):  # noqa: F811
                                      name="Human Rights Defender")
     page.goto(manage_url(registration).removeprefix("http://localhost"))
     page.get_by_role("button", name="Erase my details").click()
-    assert page.locator("#error-summary").is_visible()  # the box was not ticked
+    expect(page.locator("#error-summary")).to_be_visible()  # the box was not ticked
     page.get_by_label("I understand").check()
     page.get_by_role("button", name="Erase my details").click()
     assert page.get_by_role("heading", level=1).inner_text() == "Your details are erased"

@@ -44,13 +44,13 @@ def test_register_with_the_mouse_every_page_accessible(page, event):
     page.get_by_role("link", name=event.title, exact=True).click()
     page.wait_for_url(f"**/events/{event.slug}")
     assert page.get_by_role("heading", level=1).inner_text() == event.title
-    assert page.locator("[data-local-span]").is_visible()  # the visitor's own zone
+    expect(page.locator("[data-local-span]")).to_be_visible()  # the visitor's own zone
     assert_accessible(page)
     screenshot(page, "event-desktop")
 
     page.get_by_role("link", name="Register", exact=True).click()
     page.get_by_role("button", name="Register").click()  # empty form: errors
-    assert page.locator("#error-summary").is_visible()
+    expect(page.locator("#error-summary")).to_be_visible()
     expect(page.locator("#error-summary")).to_be_focused()  # once the script has run
     assert_accessible(page)
     screenshot(page, "form-errors-desktop")

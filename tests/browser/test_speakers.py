@@ -55,7 +55,7 @@ def test_a_state_and_an_ngo_inscribe_through_the_form(page, event):
     screenshot(page, "speakers-form-desktop")
 
     page.get_by_role("button", name="Inscribe").click()  # empty form: errors
-    assert page.locator("#error-summary").is_visible()
+    expect(page.locator("#error-summary")).to_be_visible()
     expect(page.locator("#error-summary")).to_be_focused()  # once the script has run
     assert_accessible(page)
     screenshot(page, "speakers-form-errors-desktop")
