@@ -34,7 +34,7 @@ PACKAGE = ROOT / "rsvp"
 LAYERS: list[tuple[int, tuple[str, ...]]] = [
     (1, ("rsvp.db", "rsvp.extensions", "rsvp.tokens", "rsvp.timeutil", "rsvp.i18n", "rsvp.fields",
          "rsvp.urls", "rsvp.privacy.logs", "rsvp.personal", "rsvp.sealing",
-         "rsvp.ratelimits", "rsvp.writequeue", "rsvp.livepush")),
+         "rsvp.ratelimits", "rsvp.writequeue", "rsvp.livepush", "rsvp.qr")),
     (2, ("rsvp.events",)),
     (3, ("rsvp.mail", "rsvp.privacy")),
     (4, ("rsvp.auth", "rsvp.site")),
