@@ -110,9 +110,9 @@ def test_a_pass_holder_is_told_they_need_not_register_and_others_give_only_pass_
     come_in = page.get_by_text("Then you need not register to attend in person: come straight in.")
     expect(come_in).to_be_visible()
     register.click()
+    expect(page.get_by_label("Full name as in your passport")).to_be_visible()  # the form, now
     expect(page.get_by_text("Then you need not register to attend in person")).to_be_visible()
     assert page.get_by_role("radiogroup", name=re.compile("Do you hold")).count() == 0
-    expect(page.get_by_label("Full name as in your passport")).to_be_visible()
     assert_accessible(page)
     screenshot(page, "announce-register-without-pass")
 
