@@ -10,7 +10,8 @@ arguments) and the worker renders it just before sending, so a busy request
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable, Mapping
+from collections import defaultdict
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -46,6 +47,25 @@ def register_renderers(app: Flask, renderers: Mapping[str, Renderer]) -> None:
     clash = set(known) & set(renderers)
     assert not clash, f"email renderers registered twice: {clash}"
     known.update(renderers)
+
+
+def read_ahead(messages: Sequence[OutboxMessage]) -> list[object]:
+    """Load at once what the renderers of ``messages`` will read for each, and return it for the
+    caller to hold while it renders: one query a batch, not one a message.
+
+    A renderer reads ahead if it has a ``read_ahead`` attribute: a function given the args of
+    each of its messages (a batch: bounded by the worker's claim, not by an event's size).
+    """
+    args_by_renderer: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for message in messages:
+        if message.render is not None:
+            args_by_renderer[message.render["renderer"]].append(message.render["args"])
+    renderers = current_app.extensions[_EXTENSION]
+    kept: list[object] = []
+    for name, args in args_by_renderer.items():
+        if ahead := getattr(renderers[name], "read_ahead", None):
+            kept.extend(ahead(args))
+    return kept
 
 
 def one_line(text: str) -> str:

@@ -292,6 +292,7 @@ def write_pending(messages: list[OutboxMessage], result: PassResult) -> list[Out
     """
     ready: list[OutboxMessage] = []
     written: list[dict[str, object]] = []
+    read = outbox.read_ahead(messages)  # held while they are written
     for message in messages:
         if message.render is None:
             ready.append(message)
@@ -309,6 +310,7 @@ def write_pending(messages: list[OutboxMessage], result: PassResult) -> list[Out
         written.append({"mid": message.id, "mclaim": message.claim, "subject": message.subject,
                         "text_body": message.text_body, "html_body": message.html_body,
                         "attachments": message.attachments})
+    read.clear()
     if written:
         db.session.commit()  # see _finish
         table = cast(sa.Table, OutboxMessage.__table__)  # Core: one statement, many rows

@@ -146,6 +146,16 @@ def _render_later(name: str, registration_id: int, status: str, attach_ics: bool
                    **(extra or {}))
 
 
+def _read_ahead(args: list[dict[str, Any]]) -> list[Registration]:
+    """The registrations a batch of _render_later messages is about, in one query (then each
+    message's ``session.get`` finds its own in the session)."""
+    ids = sorted({arg["registration_id"] for arg in args})
+    return list(db.session.scalars(sa.select(Registration).where(Registration.id.in_(ids))))
+
+
+_render_later.read_ahead = _read_ahead  # type: ignore[attr-defined]
+
+
 def _later(name: str, registration: Registration, *, attach_ics: bool = False,
            cancel_ics: bool = False, dedupe_key: str | None = None, **extra: Any) -> OutboxMessage:
     """``name`` for ``registration``, to be written by the worker (extra: plain values)."""

@@ -87,3 +87,31 @@ def test_the_links_someone_asks_for_are_written_and_sent_by_the_worker(client, d
     assert len(links) == 2 and all(link in html for link in links)
     pages = [client.get(link).get_data(as_text=True) for link in links]
     assert all(any(event.title in page for page in pages) for event in events)
+
+
+def test_a_batch_of_emails_reads_its_registrations_in_one_query(db_session, smtp):
+    """Fifty confirmations are written with one read of their people, not fifty; each still says
+    its own person's name (the read ahead is what each message's renderer finds)."""
+    event = make_event()
+    people = [make_registration(event, name=f"Person {n:02d}", email=f"p{n}@example.org")
+              for n in range(50)]
+    for registration in people:
+        services.announce(registration)
+    db.session.commit()
+    db.session.expunge_all()  # as in the worker: nobody loaded yet
+
+    reads: list[str] = []
+
+    def count(_conn, _cursor, statement, _parameters, _context, _many) -> None:
+        if re.search(r"\bFROM registrations\b", statement):
+            reads.append(statement)
+
+    sa.event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        assert worker.send_pending(batch_size=50).sent == 50
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", count)
+    assert len(reads) == 1, reads
+    for n in range(50):
+        (message,) = smtp.inbox.to(f"p{n}@example.org")
+        assert f"Person {n:02d}" in parts(message)[0]
