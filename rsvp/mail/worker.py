@@ -35,6 +35,8 @@ from rsvp.timeutil import now_utc
 log = logging.getLogger(__name__)
 
 _DUE_STATUSES = (OutboxStatus.QUEUED, OutboxStatus.RETRY)
+#: Asked between claims and between messages: has the worker been told to stop (SIGTERM)?
+StopRequested = Callable[[], bool]
 # Bodies and attachments are encoded with CRLF line ends and, when base64 or
 # quoted-printable, lines of 76 characters as RFC 2045 requires: mail filters
 # score longer ones as spam (SpamAssassin's BASE64_LENGTH_79_INF).
@@ -151,6 +153,30 @@ def claim(limit: int, now: datetime) -> list[OutboxMessage]:
         db.session.expunge(message)  # plain values from here on: no reload, no open read
     db.session.commit()
     return messages
+
+
+def give_back(messages: list[OutboxMessage]) -> None:
+    """Messages claimed and not sent, due again at once for any worker, in one statement.
+
+    For a worker that stops mid-batch: the others need not wait for its lease to run
+    out. Only rows still claimed by this worker and still being sent go back (not one
+    it recorded as sent or retried, not one another worker took after the lease), each
+    to the status it was claimed from: queued, or retry once it has been tried.
+    """
+    if not messages:
+        return
+    db.session.commit()  # see _finish
+    with writing():
+        db.session.execute(
+            sa.update(OutboxMessage)
+            .where(OutboxMessage.id.in_([m.id for m in messages]),
+                   OutboxMessage.claim.in_({m.claim for m in messages}),
+                   OutboxMessage.status == OutboxStatus.SENDING)
+            .values(status=sa.case((OutboxMessage.attempts > 0, OutboxStatus.RETRY),
+                                   else_=OutboxStatus.QUEUED),
+                    claim=None, lease_expires_at=None)
+            .execution_options(synchronize_session=False))
+        db.session.commit()
 
 
 def _forget_what_asked(ids: list[int]) -> None:
@@ -376,9 +402,15 @@ def _renewed(messages: list[OutboxMessage], now: datetime) -> tuple[list[OutboxM
     return [m for m in messages if m.id in ours], time.monotonic() + seconds * 0.8
 
 
+def _not_asked() -> bool:
+    return False
+
+
 def send_batch(messages: list[OutboxMessage], now: datetime,
-               skip: Callable[[OutboxMessage], str | None] | None = None) -> PassResult:
-    """Send claimed messages over one connection; classify every failure."""
+               skip: Callable[[OutboxMessage], str | None] | None = None,
+               stop: StopRequested = _not_asked) -> PassResult:
+    """Send claimed messages over one connection; classify every failure. Asked to ``stop``,
+    it records what it sent and gives back the rest (give_back)."""
     result = PassResult()
     with _kept_loaded():
         pending = write_pending(_not_skipped(messages, skip, result), result)
@@ -387,7 +419,7 @@ def send_batch(messages: list[OutboxMessage], now: datetime,
     sent = _SentLog()
     try:
         with _Connection(current_app.extensions["mail"]) as connection:
-            while pending and time.monotonic() < stop_at:
+            while pending and time.monotonic() < stop_at and not stop():
                 message = pending[0]
                 try:
                     if connection.host is not None:  # None when MAIL_SUPPRESS_SEND is on
@@ -412,34 +444,42 @@ def send_batch(messages: list[OutboxMessage], now: datetime,
         reason = f"connection: {type(error).__name__}: {error}"
         for message in pending:
             _retry(message, reason, now, result)
+        pending = []
     finally:
         sent.flush()
+    if pending and stop():
+        give_back(pending)
     return result
 
 
 def send_pending(now: datetime | None = None, batch_size: int | None = None,
-                 skip: Callable[[OutboxMessage], str | None] | None = None) -> PassResult:
-    """One pass: claim and send batches until nothing is due (``rsvp send-pending``)."""
+                 skip: Callable[[OutboxMessage], str | None] | None = None,
+                 stop: StopRequested = _not_asked) -> PassResult:
+    """One pass: claim and send batches until nothing is due (``rsvp send-pending``), or until
+    asked to ``stop``: then no more is claimed, and the batch in hand goes back unsent."""
     now = now or now_utc()
     batch_size = batch_size or current_app.config["MAIL_BATCH_SIZE"]
     total = PassResult()
-    while True:
+    while not stop():
         messages = claim(batch_size, now)
         if not messages:
             return total
-        result = send_batch(messages, now, skip)
+        result = send_batch(messages, now, skip, stop)
         total.add(result)
         if result.retried and not result.sent:
             return total  # the server is down: wait for the next pass
+    return total
 
 
-def run_worker(poll_seconds: float, tick: Callable[[datetime], PassResult],
-               should_stop: Callable[[], bool]) -> None:
-    """Loop until ``should_stop()``: each pass runs ``tick`` (queue reminders, send what is due)."""
+def run_worker(poll_seconds: float, tick: Callable[[datetime, StopRequested], PassResult],
+               should_stop: StopRequested) -> None:
+    """Loop until ``should_stop()``: each pass runs ``tick`` (queue reminders, send what is due),
+    which asks ``should_stop`` too, between its batches: a pass of 100,000 reminders lasts
+    minutes, and a worker told to stop (a deploy, a shutdown) stops within a batch."""
     while not should_stop():
         now = now_utc()
         try:
-            result = tick(now)
+            result = tick(now, should_stop)
             if result.sent or result.retried or result.failed:
                 log.info("mail pass: sent=%d retried=%d failed=%d",
                          result.sent, result.retried, result.failed)
