@@ -36,7 +36,7 @@ LAYERS: list[tuple[int, tuple[str, ...]]] = [
          "rsvp.urls", "rsvp.privacy.logs", "rsvp.personal", "rsvp.sealing",
          "rsvp.ratelimits", "rsvp.writequeue", "rsvp.livepush")),
     (2, ("rsvp.events",)),
-    (3, ("rsvp.mail", "rsvp.privacy")),
+    (3, ("rsvp.mail", "rsvp.mail.claims", "rsvp.privacy")),
     (4, ("rsvp.auth", "rsvp.site")),
     (5, ("rsvp.registrations", "rsvp.registrations.reminders")),
     (6, ("rsvp.editor", "rsvp.feeds", "rsvp.attendance")),
