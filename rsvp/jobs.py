@@ -91,8 +91,8 @@ def deliver_due(now: datetime, stop: StopRequested = lambda: False) -> PassResul
             duty()
             db.session.commit()  # (write_messages commits each of its batches itself)
     result = send_pending(now, skip=lambda message: reminder_skip_reason(message, now), stop=stop)
-    for later in (lambda: deliver_webhooks(now), lambda: build_exports(now)):
+    for afterwards in (lambda: deliver_webhooks(now), lambda: build_exports(now)):
         if stop():
             break
-        later()
+        afterwards()
     return result
