@@ -53,7 +53,7 @@ def send_pending_command() -> None:
 @click.command("worker")
 @click.option("--poll", type=float, default=None, help="Seconds between passes.")
 def worker_command(poll: float | None) -> None:
-    """Send email and reminders until stopped (SIGINT/SIGTERM finish the current message)."""
+    """Send email and reminders until stopped (SIGINT/SIGTERM: the current message, then exit)."""
     import signal
 
     from flask import current_app

@@ -26,7 +26,7 @@ from rsvp.db import writing
 from rsvp.events.models import Event
 from rsvp.exports.jobs import build_exports, delete_export_files
 from rsvp.extensions import db
-from rsvp.mail.worker import PassResult, send_pending
+from rsvp.mail.worker import PassResult, StopRequested, send_pending
 from rsvp.privacy import audit
 from rsvp.privacy.models import AuditAction
 from rsvp.registrations import erasure as registration_erasure
@@ -78,17 +78,21 @@ def purge(now: datetime) -> PurgeResult:
     return result
 
 
-def deliver_due(now: datetime) -> PassResult:
+def deliver_due(now: datetime, stop: StopRequested = lambda: False) -> PassResult:
     """One pass of the worker: housekeeping and reminders, each committed on its own, then sending,
-    then one large export (rsvp.exports.jobs)."""
+    then one large export (rsvp.exports.jobs). Asked to ``stop`` (SIGTERM to `rsvp worker`), it
+    stops between two duties, or inside the long ones between two batches."""
     with writing():
         for duty in (lambda: expire_unconfirmed(now, current_app.config["REGISTRATION_CONFIRM_HOURS"]),
                      lambda: registration_erasure.drop_grounds_pass_details(now), lambda: purge(now),
-                     lambda: enqueue_due_reminders(now)):
+                     lambda: enqueue_due_reminders(now, stop), lambda: write_messages(now)):
+            if stop():
+                return PassResult()
             duty()
-            db.session.commit()
-        write_messages(now)  # commits each batch itself
-    result = send_pending(now, skip=lambda message: reminder_skip_reason(message, now))
-    deliver_webhooks(now)
-    build_exports(now)
+            db.session.commit()  # (write_messages commits each of its batches itself)
+    result = send_pending(now, skip=lambda message: reminder_skip_reason(message, now), stop=stop)
+    for afterwards in (lambda: deliver_webhooks(now), lambda: build_exports(now)):
+        if stop():
+            break
+        afterwards()
     return result

@@ -1,22 +1,19 @@
-"""The event editor's forms: details (times entered in the event's own zone), lists, files, status.
+"""The event editor's details form, times entered in the event's own zone.
 
-Forms check shape; rsvp.editor.services and rsvp.editor.lists check what
-depends on the database (a taken address, seats already given, answers
-already given).
+The lists' forms are in rsvp.editor.list_forms, the image's and documents' in
+rsvp.editor.file_forms, cancelling's and postponing's in rsvp.editor.lifecycle_forms,
+the zones and languages offered in rsvp.editor.choices. Forms check shape;
+rsvp.editor.services and rsvp.editor.lists check what depends on the database
+(a taken address, seats already given, answers already given).
 """
 
 from __future__ import annotations
 
 from datetime import date, datetime, time
-from functools import cache
 from typing import Any
-from zoneinfo import available_timezones
 
-from babel import Locale
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
     DateField,
@@ -38,6 +35,14 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from rsvp.editor.choices import (
+    COMMON_LANGUAGES,
+    COMMON_ZONES,
+    interface_languages,
+    known_languages,
+    language_choices,
+    zone_choices,
+)
 from rsvp.editor.services import SLUG_MAX, SLUG_PATTERN, EventDetails, slugify
 from rsvp.events.labels import FORMAT_LABELS, PREMISES_LABELS, RULE_LABELS, TYPE_LABELS
 from rsvp.events.models import Event, EventFormat, EventType, RegistrationRule, UnPremises
@@ -46,11 +51,6 @@ from rsvp.fields import ValidEmail, WholeNumberField
 from rsvp.i18n import language_name, list_text
 from rsvp.timeutil import is_zone, local_to_utc, to_local
 
-#: Zones offered as checkboxes for the extra display times; any other is typed in.
-COMMON_ZONES = ["America/New_York", "Europe/London", "Europe/Zurich", "Africa/Nairobi",
-                "Asia/Bangkok", "Asia/Hong_Kong", "America/Bogota", "Australia/Sydney"]
-#: Languages offered as checkboxes for interpretation and captions: the UN's six and the seeds'.
-COMMON_LANGUAGES = ["en", "fr", "es", "ar", "zh", "ru", "pt", "ug"]
 #: Reminder offsets offered as checkboxes, in minutes before the start.
 COMMON_REMINDERS = {10080: _l("1 week before"), 1440: _l("1 day before"), 60: _l("1 hour before")}
 #: The earliest reminder one may type: 60 days before the start.
@@ -60,29 +60,9 @@ MAX_REMINDER_MINUTES = 60 * 24 * 60
 MAX_CAPACITY = 1_000_000
 
 #: Addresses read left to right on every page, Arabic ones included ("https://…", not "…//:https").
-_LTR = {"dir": "ltr"}
-_URL = [Optional(), Length(max=500), URL(require_tld=False, message=_l(
+LEFT_TO_RIGHT = {"dir": "ltr"}
+WEB_ADDRESS = [Optional(), Length(max=500), URL(require_tld=False, message=_l(
     "Enter a full web address starting with https://"))]
-
-
-def interface_languages() -> list[str]:
-    """The languages pages are offered in: those an event's text is written or translated in."""
-    return list(current_app.config["LANGUAGES"])
-
-
-def _zone_choices() -> list[tuple[str, str]]:
-    return [(name, name.replace("_", " ")) for name in sorted(available_timezones())
-            if "/" in name and not name.startswith(("Etc/", "SystemV/", "US/"))]
-
-
-def _language_choices() -> list[tuple[str, str]]:
-    return sorted(((code, language_name(code)) for code in _known_languages()), key=lambda p: p[1])
-
-
-@cache
-def _known_languages() -> frozenset[str]:
-    """Two-letter ISO 639-1 codes Babel has a name for."""
-    return frozenset(code for code in Locale("en").languages if isinstance(code, str) and len(code) == 2)
 
 
 def _split(text: str | None) -> list[str]:
@@ -99,7 +79,8 @@ def _lines(text: str | None) -> str:
     return (text or "").replace("\r\n", "\n").replace("\r", "\n")
 
 
-def _local(day: date | None, clock: time | None, zone_name: str) -> datetime | None:
+def local_moment(day: date | None, clock: time | None, zone_name: str) -> datetime | None:
+    """A day and a clock time in ``zone_name``, in UTC; None unless both are given."""
     if day is None or clock is None:
         return None
     return local_to_utc(datetime.combine(day, clock), zone_name)
@@ -170,16 +151,16 @@ class EventForm(FlaskForm):
     registration_rule = RadioField(
         _l("Who must register"), default=RegistrationRule.EVERYONE.value,
         choices=options([(k.value, v) for k, v in RULE_LABELS.items()]), validators=[Optional()])
-    livestream_url = URLField(_l("Public livestream"), validators=_URL, render_kw=_LTR,
+    livestream_url = URLField(_l("Public livestream"), validators=WEB_ADDRESS, render_kw=LEFT_TO_RIGHT,
                               description=_l("Optional. Shown to everyone on the event page."))
-    recording_url = URLField(_l("On-demand recording"), validators=_URL, render_kw=_LTR,
+    recording_url = URLField(_l("On-demand recording"), validators=WEB_ADDRESS, render_kw=LEFT_TO_RIGHT,
                              description=_l("Optional. Where the recording can be watched once the "
                                             "event is over; shown to everyone."))
     organiser_name = StringField(_l("Contact name"), validators=[Optional(), Length(max=200)],
                                  description=_l("Whom to ask about the event, as shown on its page and in "
                                                 "emails, e.g. ISHR Geneva office."))
     organiser_email = EmailField(_l("Contact email"), validators=[Optional(), Length(max=254), ValidEmail()],
-                                 render_kw=_LTR,
+                                 render_kw=LEFT_TO_RIGHT,
                                  description=_l("Published on the event page as a link: use an office "
                                                 "address rather than a personal one."))
     social_account = StringField(_l("Social media account"), validators=[Optional(), Length(max=100)],
@@ -187,7 +168,7 @@ class EventForm(FlaskForm):
     hashtag = StringField(_l("Hashtag"), validators=[Optional(), Length(max=100), Regexp(
         r"^#?[^\s#]+$", message=_l("One hashtag, without spaces, e.g. #HRCelections2021."))])
     join_url = URLField(
-        _l("Private link to join online"), validators=_URL, render_kw=_LTR,
+        _l("Private link to join online"), validators=WEB_ADDRESS, render_kw=LEFT_TO_RIGHT,
         description=_l("Private: sent only to confirmed online participants, by email and on their "
                        "registration page. Never shown on the event page or in calendar files."))
     floor_language = SelectField(_l("Floor language"), default="en", validate_choice=False)
@@ -236,9 +217,9 @@ class EventForm(FlaskForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.timezone.choices = options(_zone_choices())
+        self.timezone.choices = options(zone_choices())
         self.display_zones.choices = options([(z, z.replace("_", " ")) for z in COMMON_ZONES])
-        languages = _language_choices()
+        languages = language_choices()
         self.floor_language.choices = options(languages)
         self.content_language.choices = options([(code, language_name(code))
                                                  for code in interface_languages()])
@@ -264,11 +245,11 @@ class EventForm(FlaskForm):
             raise ValidationError(_l("Choose the language of the text from the list."))
 
     def validate_floor_language(self, field: SelectField) -> None:
-        if field.data not in _known_languages():
+        if field.data not in known_languages():
             raise ValidationError(_l("Choose the floor language from the list."))
 
     def _check_codes(self, field: StringField) -> None:
-        unknown = [code for code in _split(field.data) if code.lower() not in _known_languages()]
+        unknown = [code for code in _split(field.data) if code.lower() not in known_languages()]
         if unknown:
             raise ValidationError(_l("%(codes)s: not a two-letter language code we know (e.g. de for "
                                      "German).", codes=list_text(unknown)))
@@ -319,8 +300,8 @@ class EventForm(FlaskForm):
 
     def details(self) -> EventDetails:
         zone = self.timezone.data
-        starts_at = _local(self.start_date.data, self.start_time.data, zone)
-        ends_at = _local(self.end_date.data or self.start_date.data, self.end_time.data, zone)
+        starts_at = local_moment(self.start_date.data, self.start_time.data, zone)
+        ends_at = local_moment(self.end_date.data or self.start_date.data, self.end_time.data, zone)
         assert starts_at is not None and ends_at is not None  # required fields
         zones = [z for z in COMMON_ZONES if z in (self.display_zones.data or [])]
         zones += [z for z in _split(self.other_zones.data) if z not in zones and z != zone]
@@ -341,8 +322,8 @@ class EventForm(FlaskForm):
             floor_language=self.floor_language.data,
             interpretation_languages=_languages(self.interpretation.data, self.other_interpretation.data),
             caption_languages=_languages(self.captions.data, self.other_captions.data),
-            registration_opens_at=_local(self.opens_date.data, self.opens_time.data, zone),
-            registration_closes_at=_local(self.closes_date.data, self.closes_time.data, zone),
+            registration_opens_at=local_moment(self.opens_date.data, self.opens_time.data, zone),
+            registration_closes_at=local_moment(self.closes_date.data, self.closes_time.data, zone),
             capacity_in_person=self.capacity_in_person.data,
             capacity_online=self.capacity_online.data,
             waitlist_enabled=self.waitlist_enabled.data, approval_required=self.approval_required.data,
@@ -398,68 +379,3 @@ def form_data(event: Event) -> dict[str, Any]:
         "reminders": [str(m) for m in event.reminder_offsets if m in COMMON_REMINDERS],
         "other_reminders": ", ".join(str(m) for m in event.reminder_offsets if m not in COMMON_REMINDERS),
     }
-
-
-class ImageForm(FlaskForm):
-    image = FileField(_l("Image"), description=_l(
-        "PNG, JPEG or WebP. It is saved without its metadata (such as where a photo was taken)."))
-    image_alt = StringField(_l("What the image shows"), validators=[Optional(), Length(max=300)],
-                            description=_l("For people who cannot see it (read by screen readers), e.g. "
-                                           "Delegates in the Human Rights Council chamber. Leave empty "
-                                           "if the image adds nothing to the text."))
-    image_credit = StringField(_l("Credit"), validators=[Optional(), Length(max=300)],
-                               description=_l("As printed under the image, e.g. Photo: UN Photo/Jean-Marc "
-                                              "Ferré."))
-
-
-class NewDocumentForm(FlaskForm):
-    title = StringField(_l("Title"), validators=[DataRequired(_l("Enter the document's title.")),
-                                                 Length(max=300)],
-                        description=_l("e.g. Flyer, Concept note, Report."))
-    language = SelectField(_l("Language"), default="en", validate_choice=False)
-    file = FileField(_l("File"), description=_l("PDF, Word (DOCX) or OpenDocument (ODT)."))
-    url = URLField(_l("Or a link to the document"), validators=_URL, render_kw=_LTR,
-                   description=_l("Where it is published already, instead of a file."))
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.language.choices = options(_language_choices())
-
-    def validate_language(self, field: SelectField) -> None:
-        if field.data not in _known_languages():
-            raise ValidationError(_l("Choose the document's language from the list."))
-
-    def validate_url(self, field: URLField) -> None:
-        if bool(field.data) == bool(self.file.data):
-            raise ValidationError(_l("Choose a file to upload, or give a link, not both."))
-
-
-class CancelForm(FlaskForm):
-    """The cancellation; its reason, in each language, is added by texts.texts_form."""
-
-    confirm = BooleanField(_l("I understand: the event is cancelled for good and every registrant is "
-                              "emailed."),
-                           validators=[DataRequired(_l("Tick the box to confirm the cancellation."))])
-
-
-class PostponeForm(FlaskForm):
-    """The new date in the event's own time zone; the reason, in each language, is added by
-    texts.texts_form."""
-
-    start_date = DateField(_l("New date"), validators=[InputRequired(_l("Enter the date."))])
-    start_time = TimeField(_l("Starts at"), validators=[InputRequired(_l("Enter the start time."))])
-    end_date = DateField(_l("Ends on"), validators=[Optional()],
-                         description=_l("Only for an event that ends on a later day."))
-    end_time = TimeField(_l("Ends at"), validators=[InputRequired(_l("Enter the end time."))])
-
-    def new_times(self, zone: str) -> tuple[datetime, datetime]:
-        """(start, end) in UTC, from the event's local time."""
-        starts_at = _local(self.start_date.data, self.start_time.data, zone)
-        ends_at = _local(self.end_date.data or self.start_date.data, self.end_time.data, zone)
-        assert starts_at is not None and ends_at is not None  # required fields
-        return starts_at, ends_at
-
-
-def language_choices() -> list[tuple[str, str]]:
-    """Every two-letter language, by name in the reader's language (the list forms use it)."""
-    return _language_choices()

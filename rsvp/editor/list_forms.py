@@ -26,7 +26,7 @@ from wtforms import (
 )
 from wtforms.validators import Length, Optional
 
-from rsvp.editor.forms import language_choices
+from rsvp.editor.choices import language_choices
 from rsvp.editor.lists import CHOICE_KINDS, Row
 from rsvp.events.models import PartnerKind, PartnerRole, ProgrammeRole, QuestionKind
 from rsvp.events.questions import options

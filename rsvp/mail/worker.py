@@ -1,16 +1,11 @@
-"""The email worker: claims due outbox rows, sends them over one SMTP connection, retries.
-
-Claims are leases: a worker that dies leaves its rows to be reclaimed once the
-lease expires, so a crash costs at most one duplicate per message in flight,
-never a lost email. PostgreSQL claims with FOR UPDATE SKIP LOCKED; SQLite's
-single writer makes the same conditional UPDATE atomic.
+"""The email worker: sends the outbox rows it claimed (rsvp.mail.claims) over one SMTP
+connection, records what left, retries what did not.
 """
 
 from __future__ import annotations
 
 import base64
 import logging
-import secrets
 import smtplib
 import time
 from collections.abc import Callable, Iterator
@@ -26,15 +21,16 @@ import flask_mail
 import sqlalchemy as sa
 from flask import current_app
 
-from rsvp.db import erasing_personal_data, reading, writing
+from rsvp.db import erasing_personal_data, writing
 from rsvp.extensions import db
-from rsvp.mail import outbox
+from rsvp.mail import claims, outbox
 from rsvp.mail.models import OutboxMessage, OutboxStatus
 from rsvp.timeutil import now_utc
 
 log = logging.getLogger(__name__)
 
-_DUE_STATUSES = (OutboxStatus.QUEUED, OutboxStatus.RETRY)
+#: Asked between claims and between messages: has the worker been told to stop (SIGTERM)?
+StopRequested = Callable[[], bool]
 # Bodies and attachments are encoded with CRLF line ends and, when base64 or
 # quoted-printable, lines of 76 characters as RFC 2045 requires: mail filters
 # score longer ones as spam (SpamAssassin's BASE64_LENGTH_79_INF).
@@ -73,84 +69,6 @@ class _Connection(flask_mail.Connection):
         if self.mail.username and self.mail.password:
             host.login(self.mail.username, self.mail.password)
         return host
-
-
-def _due(now: datetime) -> sa.ColumnElement[bool]:
-    return sa.or_(
-        sa.and_(OutboxMessage.status.in_(_DUE_STATUSES), OutboxMessage.next_attempt_at <= now),
-        sa.and_(OutboxMessage.status == OutboxStatus.SENDING, OutboxMessage.lease_expires_at < now),
-    )
-
-
-def _candidates(limit: int, now: datetime) -> list[sa.Select[int, datetime]]:
-    """The first ``limit`` due messages of each due status, by time then id.
-
-    One query per status, each read in the order of the (status, next_attempt_at)
-    index: the OR of them all made the database sort every due message to
-    find the first few, 90 ms a claim with 100,000 reminders queued.
-    """
-    order = (OutboxMessage.next_attempt_at, OutboxMessage.id)
-    columns = sa.select(OutboxMessage.id, OutboxMessage.next_attempt_at)
-    return [columns.where(OutboxMessage.status == status, OutboxMessage.next_attempt_at <= now)
-            .order_by(*order).limit(limit) for status in _DUE_STATUSES] + [
-        columns.where(OutboxMessage.status == OutboxStatus.SENDING,
-                      OutboxMessage.lease_expires_at < now).order_by(*order).limit(limit)]
-
-
-def _first_due(limit: int, now: datetime, lock: bool) -> list[int]:
-    found = [row for query in _candidates(limit, now) for row in db.session.execute(
-        query.with_for_update(skip_locked=True) if lock else query)]
-    return [row.id for row in sorted(found, key=lambda row: (row.next_attempt_at, row.id))[:limit]]
-
-
-#: Times a worker on SQLite looks again when another took every message it had chosen.
-_CLAIM_TRIES = 3
-
-
-def _lease_end(now: datetime, lease: timedelta) -> datetime:
-    """When a claim made now runs out: from the clock, not from ``now`` alone, which is when
-    the pass began (a pass of 100,000 reminders lasts longer than a lease, and a claim dated
-    from its start would be free for another worker to take, and send again, at once)."""
-    return max(now, now_utc()) + lease
-
-
-def claim(limit: int, now: datetime) -> list[OutboxMessage]:
-    """Take up to ``limit`` due messages for this worker and commit the claim.
-
-    On SQLite the messages are chosen in a read of their own, and only the
-    claim's UPDATE (of those ids, still due) holds the write lock. On
-    PostgreSQL they are locked in a statement of their own (FOR UPDATE SKIP
-    LOCKED): as a subquery of the UPDATE, PostgreSQL may run it again after
-    updating the first rows, skip those (now changed by this very command) and
-    claim the next ones, past the limit.
-    """
-    token = secrets.token_hex(16)
-    lease = timedelta(seconds=current_app.config["MAIL_LEASE_SECONDS"])
-    locking = db.session.get_bind().dialect.name == "postgresql"
-    for _try in range(_CLAIM_TRIES):
-        with reading():
-            chosen = _first_due(limit, now, locking)
-        if not chosen:
-            break
-        if not locking:
-            db.session.commit()  # the read ends: the UPDATE begins its own transaction
-        with writing():
-            claimed: sa.CursorResult = db.session.execute(  # type: ignore[assignment]
-                sa.update(OutboxMessage)
-                .where(OutboxMessage.id.in_(chosen), _due(now))
-                .values(status=OutboxStatus.SENDING, claim=token,
-                        lease_expires_at=_lease_end(now, lease))
-                .execution_options(synchronize_session=False))
-            db.session.commit()
-        if claimed.rowcount:
-            break
-    db.session.commit()
-    messages = list(db.session.scalars(
-        sa.select(OutboxMessage).where(OutboxMessage.claim == token).order_by(OutboxMessage.id)))
-    for message in messages:
-        db.session.expunge(message)  # plain values from here on: no reload, no open read
-    db.session.commit()
-    return messages
 
 
 def _forget_what_asked(ids: list[int]) -> None:
@@ -357,39 +275,24 @@ def _kept_loaded() -> Iterator[None]:
         kept.clear()
 
 
-def _renewed(messages: list[OutboxMessage], now: datetime) -> tuple[list[OutboxMessage], float]:
-    """The messages still this worker's once written, their lease renewed from now, and the
-    moment (monotonic) to stop sending them: before the lease runs out, so no other worker
-    sends one of them while this one still might. A message whose lease ran out while it was
-    being written (a slow render on a loaded machine) may be another worker's by now: left to it.
-    The rest of a batch stopped early stays claimed until its lease ends, then is due again."""
-    if not messages:
-        return messages, 0.0
-    seconds = current_app.config["MAIL_LEASE_SECONDS"]
-    ids = [m.id for m in messages]
-    with writing():
-        ours = set(db.session.scalars(
-            sa.update(OutboxMessage)
-            .where(OutboxMessage.id.in_(ids), OutboxMessage.claim.in_({m.claim for m in messages}),
-                   OutboxMessage.status == OutboxStatus.SENDING)
-            .values(lease_expires_at=_lease_end(now, timedelta(seconds=seconds)))
-            .returning(OutboxMessage.id).execution_options(synchronize_session=False)))
-        db.session.commit()
-    return [m for m in messages if m.id in ours], time.monotonic() + seconds * 0.8
+def _not_asked() -> bool:
+    return False
 
 
 def send_batch(messages: list[OutboxMessage], now: datetime,
-               skip: Callable[[OutboxMessage], str | None] | None = None) -> PassResult:
-    """Send claimed messages over one connection; classify every failure."""
+               skip: Callable[[OutboxMessage], str | None] | None = None,
+               stop: StopRequested = _not_asked) -> PassResult:
+    """Send claimed messages over one connection; classify every failure. Asked to ``stop``,
+    it records what it sent and gives back the rest (claims.give_back)."""
     result = PassResult()
     with _kept_loaded():
         pending = write_pending(_not_skipped(messages, skip, result), result)
     db.session.commit()  # nothing stays open while the server answers
-    pending, stop_at = _renewed(pending, now)
+    pending, stop_at = claims.renewed(pending, now)
     sent = _SentLog()
     try:
         with _Connection(current_app.extensions["mail"]) as connection:
-            while pending and time.monotonic() < stop_at:
+            while pending and time.monotonic() < stop_at and not stop():
                 message = pending[0]
                 try:
                     if connection.host is not None:  # None when MAIL_SUPPRESS_SEND is on
@@ -414,34 +317,42 @@ def send_batch(messages: list[OutboxMessage], now: datetime,
         reason = f"connection: {type(error).__name__}: {error}"
         for message in pending:
             _retry(message, reason, now, result)
+        pending = []
     finally:
         sent.flush()
+    if pending and stop():
+        claims.give_back(pending)
     return result
 
 
 def send_pending(now: datetime | None = None, batch_size: int | None = None,
-                 skip: Callable[[OutboxMessage], str | None] | None = None) -> PassResult:
-    """One pass: claim and send batches until nothing is due (``rsvp send-pending``)."""
+                 skip: Callable[[OutboxMessage], str | None] | None = None,
+                 stop: StopRequested = _not_asked) -> PassResult:
+    """One pass: claim and send batches until nothing is due (``rsvp send-pending``), or until
+    asked to ``stop``: then no more is claimed, and the batch in hand goes back unsent."""
     now = now or now_utc()
     batch_size = batch_size or current_app.config["MAIL_BATCH_SIZE"]
     total = PassResult()
-    while True:
-        messages = claim(batch_size, now)
+    while not stop():
+        messages = claims.claim(batch_size, now)
         if not messages:
             return total
-        result = send_batch(messages, now, skip)
+        result = send_batch(messages, now, skip, stop)
         total.add(result)
         if result.retried and not result.sent:
             return total  # the server is down: wait for the next pass
+    return total
 
 
-def run_worker(poll_seconds: float, tick: Callable[[datetime], PassResult],
-               should_stop: Callable[[], bool]) -> None:
-    """Loop until ``should_stop()``: each pass runs ``tick`` (queue reminders, send what is due)."""
+def run_worker(poll_seconds: float, tick: Callable[[datetime, StopRequested], PassResult],
+               should_stop: StopRequested) -> None:
+    """Loop until ``should_stop()``: each pass runs ``tick`` (queue reminders, send what is due),
+    which asks ``should_stop`` too, between its batches: a pass of 100,000 reminders lasts
+    minutes, and a worker told to stop (a deploy, a shutdown) stops within a batch."""
     while not should_stop():
         now = now_utc()
         try:
-            result = tick(now)
+            result = tick(now, should_stop)
             if result.sent or result.retried or result.failed:
                 log.info("mail pass: sent=%d retried=%d failed=%d",
                          result.sent, result.retried, result.failed)

@@ -12,7 +12,7 @@ The worker then writes and sends each one (rsvp.mail.worker).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -55,7 +55,7 @@ class _Due:
     timezone: str
 
 
-def enqueue_due_reminders(now: datetime) -> int:
+def enqueue_due_reminders(now: datetime, stop: Callable[[], bool] = lambda: False) -> int:
     """Queue every reminder that is due and not yet queued, committing each batch; how many.
 
     A reminder is due once ``starts_at - offset`` has passed and the event has
@@ -63,11 +63,13 @@ def enqueue_due_reminders(now: datetime) -> int:
     due, once each (the dedupe key holds even with several workers). The
     database finds who still lacks one (``_due_without_reminder``), so a pass
     with nothing to do reads no registrant, and the next pass goes on where
-    this one stopped (REMINDER_BATCHES_PER_PASS).
+    this one stopped (REMINDER_BATCHES_PER_PASS), or where a worker asked to ``stop`` left off.
     """
     queued, batches = 0, 0
     for due in _due_reminders(now):
         for messages in _worded(due, now):
+            if stop():
+                return queued  # told to stop: the worker exits, the next one goes on from here
             batches += 1
             # Written only now, a statement and a transaction per REMINDER_WRITES: the write
             # lock is held for that, not for the reading and the wording, and registrations

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
+from rsvp.editor import lifecycle
 from rsvp.editor import services as editor
 from rsvp.events.demo import load_events
 from rsvp.events.models import Event, EventFormat, RegistrationRule, UnPremises
@@ -202,4 +203,4 @@ def test_the_demo_enters_the_new_york_side_event_and_the_watch_only_event_faithf
     xinjiang = added["high-level-event-uyghurs-turkic-muslim-minorities-xinjiang"]
     assert xinjiang.registration_rule is RegistrationRule.NOBODY
     assert xinjiang.join_url is None and xinjiang.livestream_url == "https://webtv.un.org/"
-    assert editor.publish_problems(xinjiang, now) == []
+    assert lifecycle.publish_problems(xinjiang, now) == []

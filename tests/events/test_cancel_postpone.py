@@ -10,6 +10,7 @@ import pytest
 import sqlalchemy as sa
 from icalendar import Calendar
 
+from rsvp.editor import lifecycle
 from rsvp.editor import services as editor
 from rsvp.events.models import EventStatus
 from rsvp.extensions import db
@@ -39,7 +40,7 @@ def test_a_cancellation_tells_each_registrant_the_reason_in_their_language(db_se
     make_registration(event, email="fr@example.org", language="fr")
     make_registration(event, email="en@example.org", status=RegistrationStatus.WAITLISTED)
     make_registration(event, email="gone@example.org", status=RegistrationStatus.CANCELLED)
-    assert editor.cancel(event, "owner@example.org", REASON) == 2
+    assert lifecycle.cancel(event, "owner@example.org", REASON) == 2
     db.session.commit()
     assert db.session.scalars(sa.select(OutboxMessage)).all() == []  # nothing written in the request
     assert write_messages() == 2
@@ -59,7 +60,7 @@ def test_a_postponement_keeps_registrations_and_moves_the_calendar_entry(db_sess
     make_registration(event, email="en@example.org")
     old_start, old_sequence = event.starts_at, event.sequence
     new_start = old_start + timedelta(days=14)
-    assert editor.postpone(event, new_start, new_start + timedelta(hours=2), REASON,
+    assert lifecycle.postpone(event, new_start, new_start + timedelta(hours=2), REASON,
                            "owner@example.org") == 2
     db.session.commit()
     assert person.status is RegistrationStatus.CONFIRMED and event.status is EventStatus.PUBLISHED
@@ -79,13 +80,13 @@ def test_a_postponement_keeps_registrations_and_moves_the_calendar_entry(db_sess
 
 def test_a_postponement_goes_forward_only_for_a_published_event(db_session):
     event = make_event()
-    with pytest.raises(editor.NotLater):
-        editor.postpone(event, now_utc() - timedelta(hours=1), now_utc(), REASON, "o@example.org")
+    with pytest.raises(lifecycle.NotLater):
+        lifecycle.postpone(event, now_utc() - timedelta(hours=1), now_utc(), REASON, "o@example.org")
     with pytest.raises(editor.EndsBeforeStart):
-        editor.postpone(event, event.starts_at + timedelta(days=1), event.starts_at, REASON,
+        lifecycle.postpone(event, event.starts_at + timedelta(days=1), event.starts_at, REASON,
                         "o@example.org")
-    with pytest.raises(editor.WrongStatus):
-        editor.postpone(make_event(status=EventStatus.DRAFT), event.starts_at + timedelta(days=1),
+    with pytest.raises(lifecycle.WrongStatus):
+        lifecycle.postpone(make_event(status=EventStatus.DRAFT), event.starts_at + timedelta(days=1),
                         event.starts_at + timedelta(days=2), REASON, "o@example.org")
 
 
@@ -95,7 +96,7 @@ def test_a_large_notice_is_written_in_batches(db_session, monkeypatch):
     event = make_event(capacity_online=100)
     for n in range(7):
         make_registration(event, email=f"p{n}@example.org")
-    assert editor.cancel(event, "owner@example.org", REASON) == 7
+    assert lifecycle.cancel(event, "owner@example.org", REASON) == 7
     assert [write_messages() for _ in range(4)] == [3, 3, 1, 0]
     job = db.session.scalar(sa.select(MessageJob))
     assert (job.kind, job.queued, job.status.value) == ("cancelled", 7, "sent")

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from rsvp.auth import roles
 from rsvp.auth.models import Role
-from rsvp.editor import lists
+from rsvp.editor import lifecycle, lists
 from rsvp.editor import services as editor
 from rsvp.events import uploads
 from rsvp.events.models import (
@@ -166,30 +166,30 @@ def test_script_in_the_description_is_kept_as_typed_and_flagged():
 def test_publish_lists_what_is_missing_then_publishes(db_session):
     draft = make_event(status=EventStatus.DRAFT, summary="", format=EventFormat.HYBRID, venue=None,
                        join_url=None, livestream_url=None, starts_at=now_utc() - timedelta(days=2))
-    with pytest.raises(editor.NotReady) as refused:
-        editor.publish(draft, "phil@example.org")
+    with pytest.raises(lifecycle.NotReady) as refused:
+        lifecycle.publish(draft, "phil@example.org")
     assert len(refused.value.problems) == 4  # summary, venue, a way to join, a date to come
     assert any("venue" in p for p in refused.value.problems)
     draft.summary, draft.venue, draft.livestream_url = "A dialogue.", "Room XXIV", "https://webtv.un.org"
     draft.starts_at, draft.ends_at = START, START + timedelta(hours=1)
-    editor.publish(draft, "phil@example.org")
+    lifecycle.publish(draft, "phil@example.org")
     assert draft.status is EventStatus.PUBLISHED
-    with pytest.raises(editor.WrongStatus):
-        editor.publish(draft, "phil@example.org")
+    with pytest.raises(lifecycle.WrongStatus):
+        lifecycle.publish(draft, "phil@example.org")
 
 
 def test_cancel_emails_active_registrants_and_needs_a_published_event(db_session):
     event = make_event()
     make_registration(event)
     make_registration(event, status=RegistrationStatus.WAITLISTED)
-    assert editor.cancel(event, "phil@example.org") == 2
+    assert lifecycle.cancel(event, "phil@example.org") == 2
     assert event.status is EventStatus.CANCELLED and outbox("event-cancelled") == []
     assert write_messages() == 2  # written by the worker, not by the request
     assert len(outbox("event-cancelled")) == 2
-    with pytest.raises(editor.WrongStatus):
-        editor.cancel(event, "phil@example.org")
-    with pytest.raises(editor.WrongStatus):
-        editor.cancel(make_event(status=EventStatus.DRAFT), "phil@example.org")
+    with pytest.raises(lifecycle.WrongStatus):
+        lifecycle.cancel(event, "phil@example.org")
+    with pytest.raises(lifecycle.WrongStatus):
+        lifecycle.cancel(make_event(status=EventStatus.DRAFT), "phil@example.org")
 
 
 def test_clone_copies_everything_but_registrations_and_owns_its_files(db_session):
@@ -216,7 +216,7 @@ def test_clone_copies_everything_but_registrations_and_owns_its_files(db_session
     assert copy.image_path != image and uploads.path_of(copy.image_path).is_file()
     assert db.session.scalar(sa.select(Question.options).where(Question.event_id == copy.id)) == ["I", "II"]
     assert roles.role_on(organiser, copy) is Role.OWNER
-    assert editor.active_registrations(copy) == 0
+    assert lifecycle.active_registrations(copy) == 0
     assert editor.clone(event, organiser).slug == "rights-at-risk-copy-2"
 
 

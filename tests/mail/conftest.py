@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import socket
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -17,8 +18,12 @@ class Inbox:
     messages: list[EmailMessage] = field(default_factory=list)
     #: When set, every DATA command is answered with this reply ("451 ...", "550 ...").
     reply: str | None = None
+    #: Seconds every DATA command waits before its answer: a slow server.
+    delay: float = 0.0
 
     async def handle_DATA(self, server, session, envelope) -> str:
+        if self.delay:
+            await asyncio.sleep(self.delay)
         if self.reply:
             return self.reply
         self.messages.append(message_from_bytes(envelope.original_content or b"",

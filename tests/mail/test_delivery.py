@@ -11,7 +11,7 @@ from icalendar import Calendar
 
 from rsvp.events.models import AttendanceMode, EventFormat
 from rsvp.extensions import db
-from rsvp.mail import worker
+from rsvp.mail import claims, worker
 from rsvp.mail.models import OutboxMessage, OutboxStatus
 from rsvp.mail.outbox import queue_email
 from rsvp.registrations import services
@@ -158,7 +158,7 @@ def test_crashed_workers_messages_are_reclaimed_after_the_lease(app, db_session,
     for n in range(5):
         register(event, f"p{n}@example.org")
     now = now_utc()
-    crashed = worker.claim(limit=3, now=now)  # a worker claims, then dies without sending
+    crashed = claims.claim(limit=3, now=now)  # a worker claims, then dies without sending
     assert len(crashed) == 3
     assert worker.send_pending(now).sent == 2  # the others go at once
     lease = timedelta(seconds=app.config["MAIL_LEASE_SECONDS"])
@@ -248,9 +248,9 @@ def test_a_claim_made_late_in_a_long_pass_is_not_free_for_another_worker(client,
     db.session.execute(sa.update(OutboxMessage).values(next_attempt_at=began - timedelta(minutes=1)))
     db.session.commit()  # due since before the pass, like a reminder queued ahead of it
 
-    (claimed,) = worker.claim(10, began)
+    (claimed,) = claims.claim(10, began)
     assert claimed.lease_expires_at > now_utc() + timedelta(seconds=60)
-    assert worker.claim(10, now_utc()) == []  # the other worker, now: nothing is free
+    assert claims.claim(10, now_utc()) == []  # the other worker, now: nothing is free
 
     assert worker.send_batch([claimed], began).sent == 1
     assert [m["To"] for m in smtp.inbox.messages] == ["mary@example.org"]

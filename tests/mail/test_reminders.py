@@ -7,6 +7,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 from icalendar import Calendar
 
+from rsvp.editor import lifecycle
 from rsvp.editor import services as editor
 from rsvp.events.models import EventStatus
 from rsvp.extensions import db
@@ -137,7 +138,7 @@ def test_cancelled_event_tells_everyone_with_a_cancelling_calendar_file(db_sessi
     for n in range(3):
         make_registration(event, email=f"c{n}@example.org")
     make_registration(event, email="gone@example.org", status=RegistrationStatus.CANCELLED)
-    assert editor.cancel_event(event) == 3
+    assert lifecycle.cancel_event(event) == 3
     db.session.commit()
     assert event.status is EventStatus.CANCELLED
     write_messages()  # the notice is written by the worker, a batch at a time

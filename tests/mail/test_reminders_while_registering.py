@@ -95,13 +95,14 @@ LEASE_SECONDS = 3
 
 
 @contextmanager
-def workers(app, smtp) -> Iterator[Callable[[], subprocess.Popen]]:
-    """Start real `rsvp worker` processes on the test's database and SMTP server; every one
-    still running at the end is stopped."""
+def workers(app, smtp, claim: int = CLAIM,
+            lease_seconds: int = LEASE_SECONDS) -> Iterator[Callable[[], subprocess.Popen]]:
+    """Start real `rsvp worker` processes on the test's database and SMTP server, claiming
+    ``claim`` messages at a time; every one still running at the end is stopped."""
     env = {**os.environ, "RSVP_ENV": "testing",
            "RSVP_SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
            "RSVP_MAIL_SERVER": "127.0.0.1", "RSVP_MAIL_PORT": str(smtp.port),
-           "RSVP_MAIL_BATCH_SIZE": str(CLAIM), "RSVP_MAIL_LEASE_SECONDS": str(LEASE_SECONDS)}
+           "RSVP_MAIL_BATCH_SIZE": str(claim), "RSVP_MAIL_LEASE_SECONDS": str(lease_seconds)}
     started: list[subprocess.Popen] = []
 
     def start() -> subprocess.Popen:

@@ -15,8 +15,10 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from rsvp.auth.access import Role, admin_required, current_organiser, event_role_required, login_required
+from rsvp.editor import lifecycle
 from rsvp.editor import services as editor
-from rsvp.editor.forms import CancelForm, EventForm, form_data
+from rsvp.editor.forms import EventForm, form_data
+from rsvp.editor.lifecycle_forms import CancelForm
 from rsvp.editor.views import nav
 from rsvp.events import uploads
 from rsvp.events.models import AttendanceMode, Event, EventStatus
@@ -34,7 +36,7 @@ def _details_page(form: EventForm, event: Event | None, status: int = 200,
     return render_template(
         "manage/events/details.html", form=form, event=event, preview=preview,
         hidden_html=preview is not None and editor.hidden_html(form.description.data or ""),
-        registrants=editor.active_registrations(event) if event else 0), status
+        registrants=lifecycle.active_registrations(event) if event else 0), status
 
 
 def _unless_valid(form: EventForm, event: Event | None) -> tuple[str, int] | None:
@@ -147,8 +149,8 @@ def _status_page(event: Event, form: CancelForm | None = None, status: int = 200
                  problems: list[str] | None = None) -> tuple[str, int]:
     return render_template(
         "manage/events/status.html", event=event, cancel_form=form or CancelForm(),
-        problems=editor.publish_problems(event) if problems is None else problems,
-        registrants=editor.active_registrations(event), may_clone=current_organiser().is_admin), status
+        problems=lifecycle.publish_problems(event) if problems is None else problems,
+        registrants=lifecycle.active_registrations(event), may_clone=current_organiser().is_admin), status
 
 
 @bp.get("/manage/events/<event_id>/edit/status")
@@ -161,12 +163,12 @@ def status(event: Event) -> Page:
 @event_role_required(Role.MANAGER)
 def publish(event: Event) -> Page:
     try:
-        editor.publish(event, current_organiser().email)
-    except editor.NotReady as error:
+        lifecycle.publish(event, current_organiser().email)
+    except lifecycle.NotReady as error:
         db.session.rollback()
         flash(_("The event is not published yet: see what is missing below."), "warning")
         return _status_page(event, status=422, problems=error.problems)
-    except editor.WrongStatus:
+    except lifecycle.WrongStatus:
         db.session.rollback()
         flash(_("Only a draft can be published."), "warning")
         return redirect(url_for("editor.status", event_id=event.public_id), code=303)

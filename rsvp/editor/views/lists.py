@@ -16,7 +16,7 @@ from flask_babel import lazy_gettext as _l
 
 from rsvp.auth.access import Role, current_organiser, event_role_required
 from rsvp.editor import lists
-from rsvp.editor.forms import ImageForm, NewDocumentForm
+from rsvp.editor.file_forms import ImageForm, NewDocumentForm
 from rsvp.editor.list_forms import DocumentsForm, ListForm, PartnersForm, PeopleForm, QuestionsForm, list_form
 from rsvp.editor.views.details import Page, bp
 from rsvp.events import uploads

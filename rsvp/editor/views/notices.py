@@ -13,8 +13,9 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 
 from rsvp.auth.access import Role, current_organiser, event_role_required
+from rsvp.editor import lifecycle
 from rsvp.editor import services as editor
-from rsvp.editor.forms import CancelForm, PostponeForm
+from rsvp.editor.lifecycle_forms import CancelForm, PostponeForm
 from rsvp.editor.views.details import Page, bp
 from rsvp.events.models import Event, EventStatus
 from rsvp.extensions import db
@@ -49,10 +50,10 @@ def cancel(event: Event) -> Page:
         return refused
     if not form.validate_on_submit():
         return render_template("manage/events/cancel.html", event=event, form=form,
-                               languages=languages, registrants=editor.active_registrations(event)), (
+                               languages=languages, registrants=lifecycle.active_registrations(event)), (
             422 if form.is_submitted() else 200)
     reason = texts.draft_of(form, [code for code, _count in languages])
-    told = editor.cancel(event, current_organiser().email, reason)
+    told = lifecycle.cancel(event, current_organiser().email, reason)
     db.session.commit()
     flash(_("The event is cancelled. %(count)s registrants are being emailed.", count=told), "success")
     return redirect(url_for("editor.status", event_id=event.public_id), code=303)
@@ -70,19 +71,19 @@ def postpone(event: Event) -> Page:
     if refused is not None:
         return refused
     context = {"event": event, "form": form, "languages": languages,
-               "registrants": editor.active_registrations(event)}
+               "registrants": lifecycle.active_registrations(event)}
     if not form.validate_on_submit():
         return render_template("manage/events/postpone.html", **context), (
             422 if form.is_submitted() else 200)
     starts_at, ends_at = form.new_times(event.timezone)
     reason = texts.draft_of(form, [code for code, _count in languages])
     try:
-        told = editor.postpone(event, starts_at, ends_at, reason, current_organiser().email)
+        told = lifecycle.postpone(event, starts_at, ends_at, reason, current_organiser().email)
     except editor.EndsBeforeStart:
         db.session.rollback()
         form.end_time.errors = [_("The end must be after the start.")]
         return render_template("manage/events/postpone.html", **context), 422
-    except editor.NotLater:
+    except lifecycle.NotLater:
         db.session.rollback()
         form.start_date.errors = [_("Choose a date still to come.")]
         return render_template("manage/events/postpone.html", **context), 422
