@@ -11,21 +11,25 @@ erased: a few hundred combinations at most): how many ids of a block a filter
 selects is a sum over its tally, kept per block and filter once summed.
 
 A write changes a few rows. The next use of the order moves only those rows
-(``changed``: out of their old place and block, into their new ones) and every
-other block keeps its tallies and its sums: a page after a write costs the blocks
-it touched, not the event. A block grown past twice BLOCK is split in two.
+(``move``: out of their old place and block, into their new ones), in place, and
+every other block keeps its tallies and its sums: a page after a write costs the
+rows it changed, not the event. A block grown past twice BLOCK is split in two.
 
 A block is bounded by keys, not by positions: the first key of each block stays
 its bound while rows come and go, so a row's block is found by its key alone.
-Blocks and orders are never changed in place once built (threads read them): a
-change makes new ones, sharing the blocks it did not touch.
+An order is changed in place: whoever keeps it (rsvp.registrations.opened) moves
+rows and reads pages under one lock, so no reader sees half a write.
+
+A page is chosen here, from the kept traits (``pick``): the blocks before it are
+passed by their counts, and the ids of the block holding it tested by their
+traits, so the database is asked only about the page's own ids.
 """
 
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from collections import Counter
-from collections.abc import Callable, Collection, Hashable, Mapping
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 #: Ids per block when an order is built; a block is split once it holds twice as many.
@@ -45,7 +49,7 @@ class Block:
     first: Key
     size: int
     tally: Counter[Trait]
-    #: Filter -> how many of the block's ids it selects; added to by readers, never changed.
+    #: Filter -> how many of the block's ids it selects; forgotten when a row moves in or out.
     counted: dict[Hashable, int] = field(default_factory=dict)
 
     def count(self, key: Hashable, admits: Callable[[Trait], bool]) -> int:
@@ -55,35 +59,47 @@ class Block:
             found = self.counted[key] = sum(n for trait, n in self.tally.items() if admits(trait))
         return found
 
-    def moved(self, out: Trait | None = None, into: Trait | None = None) -> Block:
-        """This block with one row of trait ``out`` gone and one of trait ``into`` come."""
-        tally = self.tally.copy()
-        size = self.size
+    def admitted(self, admits: Callable[[Trait], bool]) -> set[Trait]:
+        """The traits of the block's rows that ``admits`` selects: a few hundred at most."""
+        return {trait for trait in self.tally if admits(trait)}
+
+    def move(self, out: Trait | None = None, into: Trait | None = None) -> None:
+        """One row of trait ``out`` gone from the block and one of trait ``into`` come."""
         if out is not None:
-            tally[out] -= 1
-            if not tally[out]:
-                del tally[out]
-            size -= 1
+            self.tally[out] -= 1
+            if not self.tally[out]:
+                del self.tally[out]
+            self.size -= 1
         if into is not None:
-            tally[into] += 1
-            size += 1
-        return Block(self.first, size, tally)
+            self.tally[into] += 1
+            self.size += 1
+        self.counted.clear()
 
 
-@dataclass(frozen=True)
+#: A row's move in an order: (old key, old trait) or (None, None) for a new row, new key and trait.
+Move = tuple[Key | None, Trait | None, Key, Trait]
+
+
+@dataclass
 class KeptOrder:
-    """Every id of an event in one column's order (then id), with its keys and its blocks."""
+    """Every id of an event in one column's order (then id), with its keys and its blocks;
+    changed in place (``move``) by whoever keeps it, under its lock."""
 
     ids: list[int]
     keys: list[Key]
     blocks: list[Block]
 
     @classmethod
-    def build(cls, texts: Mapping[int, tuple[str, ...]], traits: Mapping[int, Trait],
-              position: int) -> KeptOrder:
-        keys = sorted((row[position], i) for i, row in texts.items())
+    def build(cls, values: Mapping[int, str], traits: Mapping[int, Trait]) -> KeptOrder:
+        """The order of ``values`` (id -> the text it sorts by), then id."""
+        keys = sorted((value, i) for i, value in values.items())
         ids = [i for _text, i in keys]
         return cls(ids, keys, _blocks(ids, keys, traits, 0, len(ids)))
+
+    def copy(self) -> KeptOrder:
+        """An order of its own, equal to this one now (to read outside the keeper's lock)."""
+        return KeptOrder(self.ids[:], self.keys[:], [
+            Block(block.first, block.size, block.tally.copy()) for block in self.blocks])
 
     def starts(self) -> list[int]:
         """Where each block starts in ``ids``."""
@@ -93,34 +109,66 @@ class KeptOrder:
             at += block.size
         return starts
 
-    def changed(self, texts: tuple[Mapping[int, tuple[str, ...]], Mapping[int, tuple[str, ...]]],
-                traits: tuple[Mapping[int, Trait], Mapping[int, Trait]], ids: Collection[int],
-                position: int) -> KeptOrder:
-        """The order once the rows ``ids`` changed from ``texts[0]``/``traits[0]`` (absent
-        there: new) to ``texts[1]``/``traits[1]``; this one if none moved or changed trait."""
-        (old_texts, new_texts), (old_traits, new_traits) = texts, traits
-        moves = []
-        for i in ids:
-            old = (old_texts[i][position], i) if i in old_texts else None
-            new = (new_texts[i][position], i)
-            if old != new or old_traits.get(i) != new_traits[i]:
-                moves.append((old, old_traits.get(i), new, new_traits[i]))
-        if not moves:
-            return self
-        order, keys, blocks = self.ids[:], self.keys[:], self.blocks[:] or [Block(LOWEST, 0, Counter())]
-        firsts = [block.first for block in blocks]
+    def move(self, moves: Iterable[Move], traits: Mapping[int, Trait]) -> None:
+        """Move each row out of its old place (if any) into its new one, in place; ``traits``
+        the rows' traits once moved (for a block split in two)."""
+        if not self.blocks:
+            self.blocks.append(Block(LOWEST, 0, Counter()))
+        firsts = [block.first for block in self.blocks]
         for old, old_trait, new, new_trait in moves:
             if old is not None:
-                at = bisect_left(keys, old)
-                del keys[at], order[at]
-                b = max(0, bisect_right(firsts, old) - 1)
-                blocks[b] = blocks[b].moved(out=old_trait)
-            at = bisect_left(keys, new)
-            keys.insert(at, new)
-            order.insert(at, new[1])
-            b = max(0, bisect_right(firsts, new) - 1)
-            blocks[b] = blocks[b].moved(into=new_trait)
-        return KeptOrder(order, keys, _rebalanced(order, keys, blocks, new_traits))
+                at = bisect_left(self.keys, old)
+                del self.keys[at], self.ids[at]
+                self.blocks[max(0, bisect_right(firsts, old) - 1)].move(out=old_trait)
+            at = bisect_left(self.keys, new)
+            self.keys.insert(at, new)
+            self.ids.insert(at, new[1])
+            self.blocks[max(0, bisect_right(firsts, new) - 1)].move(into=new_trait)
+        self.blocks[:] = _rebalanced(self.ids, self.keys, self.blocks, traits)
+
+    def total(self, key: Hashable, admits: Callable[[Trait], bool]) -> int:
+        """How many ids of the order the filter ``key`` (``admits`` its test) selects."""
+        return sum(block.count(key, admits) for block in self.blocks)
+
+    def before(self, key: Key, selection: Hashable, admits: Callable[[Trait], bool],
+               traits: Mapping[int, Trait]) -> int:
+        """How many ids that sort before ``key`` the filter ``selection`` selects: the blocks
+        before its block by their counts, its block's ids by their traits."""
+        at = bisect_left(self.keys, key)
+        passed, start = 0, 0
+        for block in self.blocks:
+            if start + block.size > at:
+                wanted = block.admitted(admits)
+                return passed + sum(1 for i in self.ids[start:at] if traits[i] in wanted)
+            passed += block.count(selection, admits)
+            start += block.size
+        return passed
+
+    def pick(self, selection: Hashable, admits: Callable[[Trait], bool],
+             traits: Mapping[int, Trait], skip: int, size: int) -> list[int]:
+        """The ``size`` ids that follow the first ``skip`` the filter ``selection`` selects, in
+        order, as the kept traits say: the blocks before the page are passed by their counts,
+        and only the ids of the blocks holding it are tested, by their traits."""
+        page: list[int] = []
+        if size <= 0:
+            return page
+        passed, start = 0, 0
+        for block in self.blocks:
+            count = block.count(selection, admits)
+            if passed + count <= skip or not count:
+                passed += count
+                start += block.size
+                continue
+            wanted = block.admitted(admits)
+            for i in self.ids[start:start + block.size]:
+                if traits[i] in wanted:
+                    if passed >= skip:
+                        page.append(i)
+                        if len(page) == size:
+                            return page
+                    passed += 1
+            start += block.size
+        return page
 
 
 def _blocks(ids: list[int], keys: list[Key], traits: Mapping[int, Trait], start: int, end: int,

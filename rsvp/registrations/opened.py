@@ -10,9 +10,17 @@ what changed since: a query for the event's row count and latest change, then
 only the rows changed since (every write sets ``updated_at``). The database
 stays sealed; what is opened lives in the process's memory, as every page it
 renders does, and goes with it. Each row's plain traits (status, mode, language,
-kind, checked in, confidential, erased) are kept beside its names, and each order
-sorted so far is carried from one version of the rows to the next, in blocks that
-count those traits (rsvp.registrations.blocks): only the rows read again move.
+kind, checked in, confidential, erased) and its time of registration are kept
+beside its names, and each order sorted so far (by name, organisation, address,
+time of registration) is kept in blocks that count those traits
+(rsvp.registrations.blocks), from which a page of the organiser's list is chosen.
+
+What is kept changes in place: the rows read again replace theirs, and each order
+moves only those of them whose key or traits changed, so a write costs the rows
+it changed, not the event. Every change and every read of what is kept holds the
+process's lock (``_lock``), and a change is made whole before it is let go: no
+reader sees half a write. A reader that must keep something beyond the lock (an
+export streaming an order) gets a copy of its own.
 
 Opening a large event's names costs seconds (1.6 s at 100,000), so a page need
 not wait for it: ``warm`` opens them in a thread of the process, off the request
@@ -28,17 +36,17 @@ import threading
 import unicodedata
 from bisect import bisect_right
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from flask import current_app
 
 from rsvp import sealing
 from rsvp.extensions import db
-from rsvp.registrations.blocks import KeptOrder, Trait
+from rsvp.registrations.blocks import KeptOrder, Move, Trait
 from rsvp.registrations.models import Registration
 from rsvp.registrations.tallies import total
 
@@ -65,6 +73,11 @@ TRAITS = (sa.type_coerce(R.status, sa.String), sa.type_coerce(R.attendance_mode,
           sa.func.coalesce(R.interpretation_language, ""),
           sa.type_coerce(R.organisation_type, sa.String), R.checked_in_at.is_not(None),
           R.confidential, R.erased_at.is_not(None))
+#: The orders kept: by each of COLUMNS, and by the time of registration (the list newest or
+#: oldest first), whose position is CREATED.
+KEPT = (*COLUMNS, R.created_at)
+CREATED = len(COLUMNS)
+T = TypeVar("T")
 
 
 def folded(text: str | None) -> str:
@@ -79,62 +92,121 @@ def folded(text: str | None) -> str:
 
 
 @dataclass
-class _Event:
-    count: int = 0
-    latest: datetime | None = None
-    #: Registration id -> (name, organisation, address), each folded.
-    rows: dict[int, tuple[str, ...]] = field(default_factory=dict)
-    #: Registration id -> its plain traits (status, mode, ...: see ``TRAITS``).
-    traits: dict[int, Trait] = field(default_factory=dict)
-    #: Every row's texts in one string, where each starts, and whose they are (see ``containing``).
-    scanned: tuple[str, list[int], list[int]] | None = None
-    #: Column position -> every id in that column's order (then by id), in blocks, once sorted;
-    #: a new version of the rows moves only the rows that changed (blocks.KeptOrder.changed).
-    orders: dict[int, KeptOrder] = field(default_factory=dict)
-    #: What walks of an order learnt (rsvp.registrations.ordering.walk): for a column and a
-    #: filter, how many ids of each block of the order the filter selects. Kept with this
-    #: version of the rows: any change makes a new version, which starts without.
-    walked: dict[Any, dict[int, int]] = field(default_factory=dict)
+class _Scan:
+    """Every row's texts in one string, where each starts and whose they are, for ``containing``;
+    rows changed since it was made are searched apart (``later``), their old text ignored."""
 
-    def order(self, position: int) -> list[int]:
-        """Every kept id in the order of the column at ``position`` (then id); shared: not to
-        be changed."""
-        return self.kept(position).ids
+    text: str
+    starts: list[int]
+    ids: list[int]
+    #: Row id -> its texts joined, as changed since ``text`` was made.
+    later: dict[int, str] = field(default_factory=dict)
 
-    def kept(self, position: int) -> KeptOrder:
-        """The order of the column at ``position``, in blocks: sorted once, then carried from
-        version to version of the rows."""
-        order = self.orders.get(position)
-        if order is None:  # a race sorts it twice, to the same order
-            order = self.orders[position] = KeptOrder.build(self.rows, self.traits, position)
-        return order
-
-    def ordered(self, position: int, ids: list[int]) -> list[int]:
-        """``ids`` in the order of the column at ``position`` (then id); ids not kept yet first."""
-        if len(ids) * 20 < len(self.rows):  # a few: sorted alone
-            return sorted(ids, key=lambda i: (self.rows[i][position], i) if i in self.rows
-                          else ("", i))
-        wanted = set(ids)
-        return sorted(wanted.difference(self.rows)) + [i for i in self.order(position) if i in wanted]
+    @classmethod
+    def of(cls, rows: dict[int, tuple[str, ...]]) -> _Scan:
+        ids = list(rows)
+        parts = [FIELD.join(rows[i]) for i in ids]
+        starts, at = [], 0
+        for part in parts:
+            starts.append(at)
+            at += len(part) + 1
+        return cls(ROW.join(parts), starts, ids)
 
     def containing(self, needle: str) -> list[int]:
-        """Ids of the rows whose name, organisation or address contains ``needle``: one scan of
-        one string (str.find, in C) instead of a Python test per registration."""
-        if self.scanned is None:  # built once per version of the rows; a race builds it twice
-            ids = list(self.rows)
-            parts = [FIELD.join(self.rows[i]) for i in ids]
-            starts, at = [], 0
-            for part in parts:
-                starts.append(at)
-                at += len(part) + 1
-            self.scanned = (ROW.join(parts), starts, ids)
-        text, starts, ids = self.scanned
+        """One scan of one string (str.find, in C) instead of a Python test per registration."""
+        text, starts, ids, later = self.text, self.starts, self.ids, self.later
         found, at = [], text.find(needle)
         while at >= 0:
             row = bisect_right(starts, at) - 1
-            found.append(ids[row])
+            if ids[row] not in later:
+                found.append(ids[row])
             at = text.find(needle, starts[row + 1]) if row + 1 < len(starts) else -1
-        return found
+        return found + [i for i, part in later.items() if needle in part]
+
+
+@dataclass
+class _Rows:
+    """Rows read from the database: id -> opened texts, plain traits, creation time (as text)."""
+
+    texts: dict[int, tuple[str, ...]] = field(default_factory=dict)
+    traits: dict[int, Trait] = field(default_factory=dict)
+    created: dict[int, str] = field(default_factory=dict)
+
+
+@dataclass
+class _Event:
+    """What is kept of one event. Changed in place, only under ``_lock``, and read under it."""
+
+    count: int = 0
+    latest: datetime | None = None
+    #: Registration id -> (name, organisation, address), each folded; its traits (see
+    #: ``TRAITS``), its creation time (see ``CREATED``).
+    rows: _Rows = field(default_factory=_Rows)
+    #: What ``containing`` scans, once made.
+    scan: _Scan | None = None
+    #: Position in KEPT -> every id in that order (then by id), in blocks, once sorted; a new
+    #: version of the rows moves only the rows that changed (blocks.KeptOrder.move).
+    orders: dict[int, KeptOrder] = field(default_factory=dict)
+    #: What walks of an order learnt (rsvp.registrations.ordering.walk): for a column and a
+    #: filter, how many ids of each block of the order the filter selects. Kept with this
+    #: version of the rows: any change starts it again.
+    walked: dict[Any, dict[int, int]] = field(default_factory=dict)
+
+    def value(self, position: int, i: int) -> str:
+        """What the row ``i`` sorts by in the order at ``position`` of KEPT."""
+        return self.rows.created[i] if position == CREATED else self.rows.texts[i][position]
+
+    def kept(self, position: int) -> KeptOrder:
+        """The order at ``position`` of KEPT, in blocks: sorted once, then moved in place."""
+        order = self.orders.get(position)
+        if order is None:
+            values = self.rows.created if position == CREATED else {
+                i: texts[position] for i, texts in self.rows.texts.items()}
+            order = self.orders[position] = KeptOrder.build(values, self.rows.traits)
+        return order
+
+    def update(self, count: int, latest: datetime | None, read: _Rows) -> None:
+        """Take the rows ``read`` again (new or changed): each order moves only those of them
+        whose key or traits changed, in place; what the search scans notes their new texts."""
+        moves: dict[int, list[Move]] = {position: [] for position in self.orders}
+        changed = False
+        for i, texts in read.texts.items():
+            old_trait, new_trait = self.rows.traits.get(i), read.traits[i]
+            known = i in self.rows.texts
+            if known and texts == self.rows.texts[i] and old_trait == new_trait:
+                continue
+            changed = True
+            for position, found in moves.items():
+                new = (read.created[i] if position == CREATED else texts[position], i)
+                found.append(((self.value(position, i), i) if known else None, old_trait,
+                              new, new_trait))
+            if self.scan is not None and (not known or texts != self.rows.texts[i]):
+                self.scan.later[i] = FIELD.join(texts)
+        self.rows.texts.update(read.texts)
+        self.rows.traits.update(read.traits)
+        self.rows.created.update(read.created)
+        for position, found in moves.items():
+            if found:
+                self.orders[position].move(found, self.rows.traits)
+        if self.scan is not None and len(self.scan.later) * 20 > max(len(self.scan.ids), 20_000):
+            self.scan = None  # made again whole at the next search: the changes grew many
+        self.count, self.latest = count, latest
+        if changed:
+            self.walked = {}
+
+    def ordered(self, position: int, ids: list[int]) -> list[int]:
+        """``ids`` in the order of the column at ``position`` (then id); ids not kept yet first."""
+        texts = self.rows.texts
+        if len(ids) * 20 < len(texts):  # a few: sorted alone
+            return sorted(ids, key=lambda i: (texts[i][position], i) if i in texts else ("", i))
+        wanted = set(ids)
+        return sorted(wanted.difference(texts)) + [i for i in self.kept(position).ids if i in wanted]
+
+    def containing(self, needle: str) -> list[int]:
+        """Ids of the rows whose name, organisation or address contains ``needle``."""
+        if self.scan is None:
+            self.scan = _Scan.of(self.rows.texts)
+        return self.scan.containing(needle)
 
 
 @dataclass
@@ -143,51 +215,66 @@ class _Opening:
 
     count: int
     rows: list[tuple[int, tuple[str, ...]]] = field(default_factory=list)
-    traits: dict[int, Trait] = field(default_factory=dict)
+    read: _Rows = field(default_factory=_Rows)
 
 
 _kept: OrderedDict[tuple[str, int], _Event] = OrderedDict()
 _opening: dict[tuple[str, int], tuple[_Opening, threading.Thread]] = {}
+#: Held to change or read what is kept: a reader sees every row of a write or none.
 _lock = threading.Lock()
 log = logging.getLogger(__name__)
 
 
 def _query(where: list[Any]) -> Any:
-    return sa.select(R.id, *(sa.type_coerce(c, sa.Text) for c in COLUMNS), *TRAITS).where(*where)
+    return sa.select(R.id, *(sa.type_coerce(c, sa.Text) for c in COLUMNS), *TRAITS,
+                     R.created_at).where(*where)
 
 
 def _opened(row: Sequence[Any], open_: Any) -> tuple[str, ...]:
     return tuple(folded(open_(value)) if value else "" for value in row[1:1 + len(COLUMNS)])
 
 
-def _trait(row: Sequence[Any], seen: dict[Trait, Trait]) -> Trait:
-    """The row's plain traits; one tuple shared by every row alike (a few hundred at most)."""
-    status, mode, language, kind, checked_in, confidential, erased = row[1 + len(COLUMNS):]
+def _take(row: Sequence[Any], read: _Rows, seen: dict[Trait, Trait]) -> None:
+    """The row's plain traits (one tuple shared by every row alike: a few hundred at most) and
+    its creation time, into ``read``."""
+    status, mode, language, kind, checked_in, confidential, erased, created = row[1 + len(COLUMNS):]
     trait = (status, mode, language, kind, bool(checked_in), bool(confidential), bool(erased))
-    return seen.setdefault(trait, trait)
+    read.traits[row[0]] = seen.setdefault(trait, trait)
+    read.created[row[0]] = created.isoformat(timespec="microseconds")
 
 
-def _read(where: list[Any]) -> tuple[dict[int, tuple[str, ...]], dict[int, Trait]]:
+def _read(where: list[Any]) -> _Rows:
     open_ = sealing.keyring().open
-    rows: dict[int, tuple[str, ...]] = {}
-    traits: dict[int, Trait] = {}
+    read = _Rows()
     seen: dict[Trait, Trait] = {}
     for row in db.session.execute(_query(where).execution_options(yield_per=BATCH)):
-        rows[row[0]] = _opened(row, open_)
-        traits[row[0]] = _trait(row, seen)
-    return rows, traits
+        read.texts[row[0]] = _opened(row, open_)
+        _take(row, read, seen)
+    return read
+
+
+def _position(column: Any) -> int:
+    return KEPT.index(column)
+
+
+def _using(event_id: int, use: Callable[[_Event], T]) -> T:
+    """What ``use`` reads of the event, brought up to date first, under the lock."""
+    kept = _fresh(event_id)
+    with _lock:
+        return use(kept)
 
 
 def opened(event_id: int) -> dict[int, tuple[str, ...]]:
-    """Every registration of the event: id -> (name, organisation, address), opened and folded."""
-    return _fresh(event_id).rows
+    """Every registration of the event: id -> (name, organisation, address), opened and folded
+    (a copy, the process's own being changed in place)."""
+    return _using(event_id, lambda kept: dict(kept.rows.texts))
 
 
 def containing(event_id: int, needle: str) -> list[int]:
     """Ids of the event's registrations whose name, organisation or address, opened and folded,
     contain ``needle`` (folded too), in no particular order."""
     needle = _needle(needle)
-    return _fresh(event_id).containing(needle) if needle else []
+    return _using(event_id, lambda kept: kept.containing(needle)) if needle else []
 
 
 def _needle(text: str) -> str:
@@ -196,26 +283,69 @@ def _needle(text: str) -> str:
 
 def ordered(event_id: int, column: Any, ids: list[int]) -> list[int]:
     """``ids`` of the event's registrations ordered by ``column`` (one of COLUMNS), then id."""
-    return _fresh(event_id).ordered(COLUMNS.index(column), ids)
+    return _using(event_id, lambda kept: kept.ordered(_position(column), ids))
 
 
 def order(event_id: int, column: Any) -> list[int]:
     """Every id of the event's registrations (erased ones too) ordered by ``column`` (one of
-    COLUMNS), then id: the list kept, shared, not to be changed."""
-    return _fresh(event_id).order(COLUMNS.index(column))
+    KEPT), then id: a list of the caller's own."""
+    return _using(event_id, lambda kept: kept.kept(_position(column)).ids[:])
 
 
 def kept_order(event_id: int, column: Any) -> KeptOrder:
-    """The order of ``column`` (one of COLUMNS) in blocks with the traits of their rows
-    (blocks.KeptOrder), for this version of the event's rows: shared, not to be changed."""
-    return _fresh(event_id).kept(COLUMNS.index(column))
+    """The order of ``column`` (one of KEPT) in blocks with the traits of their rows
+    (blocks.KeptOrder), as it stands now: a copy of the caller's own."""
+    return _using(event_id, lambda kept: kept.kept(_position(column)).copy())
 
 
 def walked(event_id: int, column: Any, key: Any) -> tuple[list[int], dict[int, int]]:
     """The order of ``column`` (as ``order``) and what walks of it under the filter ``key``
     learnt of this version of the event's rows (block -> ids selected), to be added to."""
-    kept = _fresh(event_id)
-    return kept.order(COLUMNS.index(column)), kept.walked.setdefault((column.key, key), {})
+    def use(kept: _Event) -> tuple[list[int], dict[int, int]]:
+        return kept.kept(_position(column)).ids[:], kept.walked.setdefault((column.key, key), {})
+    return _using(event_id, use)
+
+
+@dataclass(frozen=True)
+class Wanted:
+    """A page of an order kept here: of the ids the filter ``selection`` (``admits`` its test on
+    a row's traits) selects, ``size`` from the ``skip``-th on, or, with ``cursor`` (a row's id),
+    those just after it (just before it when ``before``); ``total``: how many the database
+    counts, which the kept traits must count too."""
+
+    selection: Hashable
+    admits: Callable[[Trait], bool]
+    total: int
+    skip: int = 0
+    size: int = 50
+    cursor: int | None = None
+    before: bool = False
+
+
+def page(event_id: int, column: Any, wanted: Wanted) -> tuple[int, list[int]] | None:
+    """The ids of the page ``wanted`` in the order of ``column`` (one of KEPT), chosen from the
+    kept traits (blocks.KeptOrder.pick), and how many selected ids come before them; None
+    when the kept traits do not count the database's ``total`` (the process has not seen a
+    write yet) or the cursor is not kept. The database is to check the ids chosen."""
+    position = _position(column)
+
+    def use(kept: _Event) -> tuple[int, list[int]] | None:
+        order = kept.kept(position)
+        if order.total(wanted.selection, wanted.admits) != wanted.total:
+            return None
+        skip, size = wanted.skip, wanted.size
+        if wanted.cursor is not None:
+            if wanted.cursor not in kept.rows.traits:
+                return None
+            key = (kept.value(position, wanted.cursor), wanted.cursor)
+            skip = order.before(key, wanted.selection, wanted.admits, kept.rows.traits)
+            if wanted.before:
+                size = min(size, skip)  # those before it, however few
+                skip -= size
+            elif wanted.admits(kept.rows.traits[wanted.cursor]):
+                skip += 1
+        return skip, order.pick(wanted.selection, wanted.admits, kept.rows.traits, skip, size)
+    return _using(event_id, use)
 
 
 def prepared(event_id: int) -> bool:
@@ -273,12 +403,13 @@ def _open_all(app: Any, key: tuple[str, int], event_id: int, opening: _Opening) 
                 for row in db.session.execute(_query([R.event_id == event_id])
                                               .execution_options(yield_per=BATCH)):
                     batch.append((row[0], _opened(row, open_)))
-                    opening.traits[row[0]] = _trait(row, seen)
+                    _take(row, opening.read, seen)
                     if len(batch) == BATCH:
                         opening.rows.extend(batch)
                         batch = []
                 opening.rows.extend(batch)
-                _keep(key, _Event(count, latest, dict(opening.rows), opening.traits))
+                opening.read.texts = dict(opening.rows)
+                _keep(key, _Event(count, latest, opening.read))
             finally:
                 db.session.remove()
     except Exception:  # a page opens them in the request then; nothing is lost
@@ -313,29 +444,28 @@ def _keep(key: tuple[str, int], event: _Event) -> None:
 
 
 def _fresh(event_id: int) -> _Event:
-    """What is kept of the event, brought up to date from the database first; read whole when
-    rows went (or on first use). Knowing whether anything changed costs two indexed reads: the
-    count the database keeps (rsvp.registrations.tallies) and the latest change."""
+    """What is kept of the event, brought up to date from the database first: in place, from
+    the rows changed since, under the lock; read whole when rows went (or on first use).
+    Knowing whether anything changed costs two indexed reads: the count the database keeps
+    (rsvp.registrations.tallies) and the latest change."""
     count = total(event_id)
     latest = _latest(event_id)
     key = _key(event_id)
+    since: datetime | None = None
     with _lock:
         kept = _kept.get(key)
         if kept is not None:
             _kept.move_to_end(key)
-    if kept is not None and kept.count == count and kept.latest == latest:
-        return kept
-    fresh = _Event(count, latest)
-    if kept is not None and kept.latest is not None and count >= kept.count:
-        rows, traits = _read([R.event_id == event_id, R.updated_at >= kept.latest - CLOCK_MARGIN])
-        fresh.rows, fresh.traits = {**kept.rows, **rows}, {**kept.traits, **traits}
-        if len(fresh.rows) == count:  # the orders sorted so far: only the rows read again move
-            fresh.orders = {position: order.changed((kept.rows, fresh.rows),
-                                                    (kept.traits, fresh.traits), rows, position)
-                            for position, order in list(kept.orders.items())}
-    if len(fresh.rows) != count:  # rows went, or first use: read them all
-        fresh.rows, fresh.traits = _read([R.event_id == event_id])
-        fresh.orders = {}
+            if (kept.count, kept.latest) == (count, latest):
+                return kept
+            since = kept.latest if kept.latest is not None and count >= kept.count else None
+    if kept is not None and since is not None:
+        read = _read([R.event_id == event_id, R.updated_at >= since - CLOCK_MARGIN])
+        with _lock:
+            kept.update(count, latest, read)
+            if len(kept.rows.texts) == count:
+                return kept
+    fresh = _Event(count, latest, _read([R.event_id == event_id]))  # rows went, or first use
     _keep(key, fresh)
     return fresh
 

@@ -2,9 +2,11 @@
 
 Names, organisations and addresses are sealed at rest (rsvp.sealing): only the
 application can search or sort by them, once opened (rsvp.registrations.opened).
-A search pages through the ids it finds; an order by name walks the kept order
-from the nearer end, the database checking the filters a block at a time
-(``walk``; bench/scale.py measures it at 1,000 to 100,000).
+A search pages through the ids it finds; a page in an order kept opened (by name,
+organisation or time of registration) is chosen from the kept traits and only its
+own ids are checked by the database (``kept_page``); should the process not have
+seen a write yet, the order is walked, the database checking the filters a block
+at a time (``walk``). bench/scale.py measures them at 1,000 to 100,000.
 """
 
 from __future__ import annotations
@@ -17,9 +19,8 @@ import sqlalchemy as sa
 from rsvp import sealing
 from rsvp.events.models import Event
 from rsvp.extensions import db
-from rsvp.registrations.blocks import KeptOrder
 from rsvp.registrations.models import Registration
-from rsvp.registrations.opened import COLUMNS, containing, folded, opened, order, ordered
+from rsvp.registrations.opened import COLUMNS, Wanted, containing, folded, order, ordered, page
 from rsvp.registrations.selection import AttendeeFilter, among, checked, ids_of
 
 #: Sorts by a sealed column: ordered in the application, once opened.
@@ -47,10 +48,10 @@ def opened_order(event_id: int, conditions: list[Any], search: str = "", by: Any
         ids = (selected_among(event_id, conditions, needle) if needle
                else ids_of(sa.select(Registration.id).where(*conditions)))
         return sorted(ids) if by is None else ordered(event_id, by, ids)
-    kept = opened(event_id) if needle else {}
+    wanted = set(containing(event_id, needle)) if needle else set()
 
     def found(registration_id: int) -> bool:
-        return not needle or any(needle in text for text in kept.get(registration_id, ()))
+        return not needle or registration_id in wanted
 
     open_ = sealing.keyring().open
     rows = db.session.execute(sa.select(Registration.id, sa.type_coerce(by, sa.Text))
@@ -117,35 +118,34 @@ def walk(order: list[int], conditions: list[Any], skip: int, size: int,
     if len(counts) < len(blocks) and skip > WALK_FAR * WALK_MOST * share:
         _count_blocks(order, conditions, counts)
     spans = [(block * WALK_MOST, (block + 1) * WALK_MOST) for block in blocks]
-    return _walk_spans(order, spans, conditions, (skip, size), counts, backwards) or []
+    return _walk_spans(order, spans, conditions, (skip, size), counts, backwards)
 
 
-def walk_kept(kept: KeptOrder, selection: AttendeeFilter, conditions: list[Any], skip: int,
-              size: int, total: int, backwards: bool = False) -> list[int] | None:
-    """As ``walk``, through the blocks of an order kept with its rows' traits
-    (rsvp.registrations.blocks): how many ids of each block ``selection`` selects is summed
-    from the block's traits, kept per block from one version of the rows to the next, so no
-    block but those holding the page is read, on a first visit after a write too.
+def kept_page(event_id: int, column: Any, conditions: list[Any], wanted: Wanted,
+              ) -> tuple[int, list[Registration]] | None:
+    """The page ``wanted`` of the order of ``column`` kept opened, chosen from the kept traits
+    (rsvp.registrations.opened.page), and how many selected rows come before it; the
+    database reads the page's rows only, checking ``conditions`` on them.
 
-    The database has the last word: the blocks read must hold what their traits say, and the
-    blocks together the ``total`` the database counts (its kept counts); else the process has
-    not seen a write yet, and this answers None (the caller then uses ``walk``)."""
-    admits = selection.admitting()
-    counts = dict(enumerate(block.count(selection, admits) for block in kept.blocks))
-    if sum(counts.values()) != total:
+    The database has the last word: the kept traits must count the ``total`` it counts (its
+    kept counts), and every id chosen must be one ``conditions`` select; else the process has
+    not seen a write yet, and this answers None (the caller then walks the order, ``walk``)."""
+    found = page(event_id, column, wanted)
+    if found is None:
         return None
-    starts = kept.starts()
-    spans = [(start, start + block.size) for start, block in zip(starts, kept.blocks, strict=True)]
-    return _walk_spans(kept.ids, spans, conditions, (skip, size), counts, backwards, strict=True)
+    skip, ids = found
+    rows = {r.id: r for r in db.session.scalars(
+        sa.select(Registration).where(checked(conditions), among(ids)))} if ids else {}
+    if len(rows) != len(ids):
+        return None
+    return skip, [rows[i] for i in ids]
 
 
 def _walk_spans(order: list[int], spans: list[tuple[int, int]], conditions: list[Any],
-                wanted: tuple[int, int], counts: dict[int, int], backwards: bool,
-                strict: bool = False) -> list[int] | None:
+                wanted: tuple[int, int], counts: dict[int, int], backwards: bool) -> list[int]:
     """The ``wanted`` (skip, size) ids ``conditions`` select, walking the blocks of ``order``
     (``spans``, each (start, end)) from either end, passing those ``counts`` show to lie
-    before the page and reading the others, one query a block. ``strict``: None if a block
-    read holds another number than ``counts`` said."""
+    before the page and reading the others, one query a block."""
     skip, size = wanted
     query = sa.select(Registration.id).where(checked(conditions))
     page: list[int] = []
@@ -158,8 +158,6 @@ def _walk_spans(order: list[int], spans: list[tuple[int, int]], conditions: list
         chunk = order[spans[block][0]:spans[block][1]]
         selected = set(ids_of(query.where(among(chunk))))
         kept = [i for i in (reversed(chunk) if backwards else chunk) if i in selected]
-        if strict and len(kept) != known:
-            return None
         counts[block] = len(kept)
         start = max(0, skip - passed)
         page.extend(kept[start:start + size - len(page)])

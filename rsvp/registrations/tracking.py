@@ -21,9 +21,11 @@ from rsvp.auth.models import EventRole, Organiser, Role
 from rsvp.events.models import AttendanceMode, Event
 from rsvp.extensions import db
 from rsvp.registrations.listing import SORTS as SORTS
-from rsvp.registrations.listing import SortedPage as SortedPage
+from rsvp.registrations.listing import Cursor as Cursor
+from rsvp.registrations.listing import KeptPage as KeptPage
 from rsvp.registrations.listing import attendees as attendees
 from rsvp.registrations.listing import count_matching as count_matching
+from rsvp.registrations.listing import cursor_of as cursor_of
 from rsvp.registrations.listing import matching as matching
 from rsvp.registrations.models import RegistrationStatus
 from rsvp.registrations.ordering import FOUND_FEW as FOUND_FEW

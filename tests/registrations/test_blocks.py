@@ -1,5 +1,6 @@
 """An order kept in blocks (rsvp.registrations.blocks): after any run of changes, moving only
-the rows that changed gives the order, the blocks and the tallies that sorting afresh gives."""
+the rows that changed, in place, gives the order, the blocks and the tallies that sorting
+afresh gives; a page chosen from the kept traits is the page of the rows the filter selects."""
 
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ CHANGES = st.lists(st.lists(st.tuples(st.integers(0, 59), ROW), max_size=12), ma
 
 
 def _consistent(kept: KeptOrder, texts: dict, traits: dict) -> None:
-    fresh = KeptOrder.build(texts, traits, 0)
+    fresh = KeptOrder.build({i: row[0] for i, row in texts.items()}, traits)
     assert kept.ids == fresh.ids and kept.keys == fresh.keys
     assert sum(block.size for block in kept.blocks) == len(kept.ids)
     for start, block in zip(kept.starts(), kept.blocks, strict=True):
@@ -48,16 +49,34 @@ def test_moving_the_changed_rows_equals_sorting_afresh(first, runs):
 def _changes_checked(first: dict, runs: list) -> None:
     texts = {i: (name,) for i, (name, _trait) in first.items()}
     traits = {i: trait for i, (_name, trait) in first.items()}
-    kept = KeptOrder.build(texts, traits, 0)
+    kept = KeptOrder.build({i: row[0] for i, row in texts.items()}, traits)
     admits = (lambda trait: trait[0] == "confirmed" and not trait[6])  # noqa: E731
     for changes in runs:
         kept.blocks and [block.count("confirmed", admits) for block in kept.blocks]  # sums kept
         new_texts, new_traits = dict(texts), dict(traits)
         for i, (name, trait) in changes:
             new_texts[i], new_traits[i] = (name,), trait
-        kept = kept.changed((texts, new_texts), (traits, new_traits), {i for i, _row in changes}, 0)
+        moves = [((texts[i][0], i) if i in texts else None, traits.get(i), (new_texts[i][0], i),
+                  new_traits[i])
+                 for i in {i for i, _row in changes}
+                 if i not in texts or (texts[i], traits[i]) != (new_texts[i], new_traits[i])]
+        kept.move(moves, new_traits)
         texts, traits = new_texts, new_traits
         _consistent(kept, texts, traits)
+        _pages_right(kept, traits, admits)
         assert [block.count("confirmed", admits) for block in kept.blocks] == [
             sum(n for trait, n in block.tally.items() if admits(trait)) for block in kept.blocks]
 
+
+
+def _pages_right(kept: KeptOrder, traits: dict, admits) -> None:
+    """Every page ``pick`` chooses, and every page after or before a row (``before``), is the
+    slice of the ids the filter selects in the order's order."""
+    selected = [i for i in kept.ids if admits(traits[i])]
+    assert kept.total("confirmed", admits) == len(selected)
+    for skip in range(len(selected) + 2):
+        for size in (1, 3):
+            assert kept.pick("confirmed", admits, traits, skip, size) == selected[skip:skip + size]
+    for at, key in enumerate(kept.keys):
+        assert kept.before(key, "confirmed", admits, traits) == sum(
+            1 for i in kept.ids[:at] if admits(traits[i]))

@@ -10,7 +10,16 @@ from __future__ import annotations
 import secrets
 from dataclasses import replace
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
@@ -76,7 +85,9 @@ def index(event: Event) -> str:
     if selection.search.strip() and not may_act and selection.confidential is None:
         # A name searched for must not tell a viewer that a confidential person registered.
         selection = replace(selection, confidential=False)
-    page = tracking.attendees(event, selection, sort, request.args.get("page", 1, type=int))
+    cursor = tracking.cursor_of(event, request.args.get("after"), request.args.get("before"))
+    page = tracking.attendees(event, selection, sort, request.args.get("page", 1, type=int),
+                              current_app.config.get("REGISTRATIONS_PER_PAGE", 50), cursor)
     audit.record(event, _actor(), AuditAction.VIEWED_LIST,
                  f"registrations page {page.page} ({selection.describe()})")
     # Rendered before the commit, which would expire the page's rows: each read again alone.
