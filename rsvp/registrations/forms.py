@@ -6,9 +6,12 @@ for the event at hand (see rsvp.events.questions), and the UN grounds-pass field
 
 from __future__ import annotations
 
+import json
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -18,6 +21,7 @@ from wtforms import (
     Field,
     HiddenField,
     RadioField,
+    SelectChoice,
     SelectField,
     StringField,
     TextAreaField,
@@ -109,10 +113,8 @@ class DetailsForm(FlaskForm):
         self.attendance_mode.choices = options([(m.value, ATTENDANCE_LABELS[m]) for m in modes])
         if len(modes) == 1 and not self.attendance_mode.data:
             self.attendance_mode.data = modes[0].value
-        floor = language_name(event.floor_language)
-        self.interpretation_language.choices = options(
-            [("", _l("None: I follow in %(floor)s", floor=floor))]
-            + [(code, language_name(code)) for code in event.interpretation_languages])
+        self.interpretation_language.choices = list(_interpretation_choices(
+            _reader_locale(), event.floor_language, tuple(event.interpretation_languages)))
         self.nationality.choices = country_options(_l("Choose a country"))
         premises = premises_name(event)
         if premises:
@@ -287,11 +289,48 @@ class EraseForm(FlaskForm):
         validators=[DataRequired(_l("Tick the box to confirm that you want your data erased."))])
 
 
+def _reader_locale() -> str:
+    return str(get_locale() or "en")
+
+
+@lru_cache(maxsize=256)
+def _interpretation_choices(locale: str, floor: str, offered: tuple[str, ...]) -> tuple[SelectChoice, ...]:
+    """The interpretation choices in ``locale`` (the reader's: language names are looked up in
+    Babel's data for it, which costs more than the rest of the form's choices together)."""
+    return tuple(options(
+        [("", _l("None: I follow in %(floor)s", floor=language_name(floor)))]
+        + [(code, language_name(code)) for code in offered]))
+
+
 def _with_questions(base: type[DetailsForm], questions: list[Question]) -> type[DetailsForm]:
+    """``base`` with a field for each of ``questions``, worded in the reader's language.
+
+    A new class costs WTForms its field set-up again: one is kept per process for each set
+    of questions as they read in each language (their every column is in the key, so an edit
+    of a question or of the event's main language makes a new one)."""
     if not questions:
-        return base  # a new class costs WTForms its field set-up again, on every request
-    fields = {field_name(q): build_field(q) for q in questions}
-    return type(base.__name__, (base,), fields)
+        return base
+    main = questions[0].event.content_language
+    key = (base, _reader_locale(), main, tuple(
+        (q.id, q.kind, q.label, q.help_text, q.required, tuple(q.options),
+         json.dumps(q.translations or {}, sort_keys=True)) for q in questions))
+    return _form_class(key, questions)
+
+
+def _form_class(key: tuple[Any, ...], questions: list[Question]) -> type[DetailsForm]:
+    if (form_class := _FORM_CLASSES.get(key)) is None:
+        base = key[0]
+        fields = {field_name(q): build_field(q) for q in questions}
+        form_class = type(base.__name__, (base,), fields)
+        if len(_FORM_CLASSES) >= _FORM_CLASSES_KEPT:
+            _FORM_CLASSES.pop(next(iter(_FORM_CLASSES)))  # the oldest first
+        _FORM_CLASSES[key] = form_class
+    return form_class
+
+
+#: The classes _with_questions built, by their questions' wording: at most this many kept.
+_FORM_CLASSES_KEPT = 256
+_FORM_CLASSES: dict[tuple[Any, ...], type[DetailsForm]] = {}
 
 
 def registration_form(event: Event, questions: list[Question]) -> RegistrationForm:

@@ -17,7 +17,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from rsvp import sealing, tokens
-from rsvp.db import insert_new, new_public_id
+from rsvp.db import expect_insert, insert_new, new_public_id
 from rsvp.events import windows
 from rsvp.events.models import AttendanceMode, Event
 from rsvp.events.windows import Window
@@ -115,7 +115,7 @@ def take_seat(event: Event, mode: AttendanceMode) -> bool:
     One conditional UPDATE, so concurrent requests can never oversell: the
     database serialises them on the event row.
     """
-    result: sa.CursorResult = db.session.execute(  # type: ignore[assignment]
+    result = db.session.connection().execute(  # Core: nothing for the ORM's execution to do
         _seat_update(mode is AttendanceMode.IN_PERSON, 1), {"event_id": event.id})
     db.session.expire(event, ["taken_in_person" if mode is AttendanceMode.IN_PERSON
                               else "taken_online"])
@@ -123,7 +123,8 @@ def take_seat(event: Event, mode: AttendanceMode) -> bool:
 
 
 def release_seat(event: Event, mode: AttendanceMode) -> None:
-    db.session.execute(_seat_update(mode is AttendanceMode.IN_PERSON, -1), {"event_id": event.id})
+    db.session.connection().execute(_seat_update(mode is AttendanceMode.IN_PERSON, -1),
+                                    {"event_id": event.id})
     db.session.expire(event, ["taken_in_person" if mode is AttendanceMode.IN_PERSON
                               else "taken_online"])
 
@@ -224,6 +225,9 @@ def register(event: Event, data: RegistrationData, now: datetime | None = None) 
     # registration's INSERT locks the event's row anyway (its counts' triggers, tallies.py), so
     # every registration for the event queues there until the caller commits, whichever comes first.
     status = _status_before_seat(event)
+    # What the history row's listeners need (the event's webhook endpoints) is read before the
+    # seat: on PostgreSQL the registrations of this event queue behind it until the commit.
+    expect_insert(db.session(), RegistrationChange, event_id=event.id)
     if status is RegistrationStatus.CONFIRMED:
         status = seat_or_wait(event, data.attendance_mode)
     registration = Registration(
