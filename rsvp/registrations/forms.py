@@ -7,13 +7,15 @@ for the event at hand (see rsvp.events.questions), and the UN grounds-pass field
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import date
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import Any
 
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from markupsafe import Markup, escape
 from wtforms import (
     BooleanField,
     DateField,
@@ -204,8 +206,32 @@ class DetailsForm(FlaskForm):
             organisation=self.pass_organisation.data or "", function=self.pass_function.data or "")
 
 
+class _TokenWhenShown:
+    """A form's CSRF token, signed when the form is shown: a registration accepted at once
+    never shows it, and signing it (Flask-WTF does on every form it builds) costs as much as
+    several of the form's fields. Rendered, it is what Flask-WTF's generate_csrf() gives, the
+    same value for every form of the request."""
+
+    def __init__(self, sign: Callable[[], str]) -> None:
+        self._sign = sign
+
+    def __str__(self) -> str:
+        return self._sign()
+
+    def __html__(self) -> Markup:
+        return escape(self._sign())
+
+
+class _CSRFSignedWhenShown(FlaskForm.Meta.csrf_class):  # type: ignore[name-defined,misc]
+    def generate_csrf_token(self, csrf_token_field: Field) -> _TokenWhenShown:
+        return _TokenWhenShown(partial(super().generate_csrf_token, csrf_token_field))
+
+
 class RegistrationForm(Honeypot, DetailsForm):
     """Who the person is, how they take part, their answers, and their consent."""
+
+    class Meta:
+        csrf_class = _CSRFSignedWhenShown
 
     #: register.html shows who the person is first and the consent last (see fields.error_links)
     page_order = ("name", "email", "organisation", "organisation_type", "country", "*", "consent")
