@@ -117,7 +117,7 @@ class DetailsForm(FlaskForm):
             self.attendance_mode.data = modes[0].value
         self.interpretation_language.choices = list(_interpretation_choices(
             _reader_locale(), event.floor_language, tuple(event.interpretation_languages)))
-        self.nationality.choices = country_options(_l("Choose a country"))
+        self.nationality.choices = list(_countries(_reader_locale(), "nationality"))
         premises = premises_name(event)
         if premises:
             self.has_grounds_pass.label.text = _l("Do you hold a valid UN grounds pass for %(premises)s?",
@@ -281,7 +281,7 @@ class RegistrationForm(Honeypot, DetailsForm):
         super().__init__(event, questions, *args, **kwargs)
         self.organisation_type.choices = options([("", _l("Choose one"))] + [
             (k.value, v) for k, v in ORGANISATION_TYPE_LABELS.items()])
-        self.country.choices = country_options(_l("Prefer not to say"))
+        self.country.choices = list(_countries(_reader_locale(), "country"))
 
     def registration_data(self, language: str) -> RegistrationData:
         """The whole registration as services.register takes it; ``language`` is for their emails."""
@@ -317,6 +317,16 @@ class EraseForm(FlaskForm):
 
 def _reader_locale() -> str:
     return str(get_locale() or "en")
+
+
+#: The first choice of each list of countries: what choosing none means there.
+_NO_COUNTRY = {"nationality": _l("Choose a country"), "country": _l("Prefer not to say")}
+
+
+@lru_cache(maxsize=256)
+def _countries(locale: str, field: str) -> tuple[SelectChoice, ...]:
+    """The choices of ``field``'s list of countries in ``locale`` (the reader's), made once."""
+    return tuple(country_options(_NO_COUNTRY[field]))
 
 
 @lru_cache(maxsize=256)
