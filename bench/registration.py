@@ -107,6 +107,26 @@ def best_per_call(posts: list[Callable[[int], None]], calls: int) -> list[float]
 CHUNK = 25
 
 
+def calls_per_post(post: Callable[[int], None], first: int, posts: int = 20) -> float:
+    """The Python and C function calls one ``post`` makes, on average over ``posts``: a count,
+    which the machine's load does not move, to tell a change's effect from the noise of
+    CPU times on a shared machine."""
+    calls = 0
+
+    def count(_frame: object, event: str, _arg: object) -> None:
+        nonlocal calls
+        if event in ("call", "c_call"):
+            calls += 1
+
+    sys.setprofile(count)
+    try:
+        for n in range(first, first + posts):
+            post(n)
+    finally:
+        sys.setprofile(None)
+    return calls / posts
+
+
 def in_process(kind: str, url: str) -> list[str]:
     """Our POST and the bare insert, each through its app's test client in this process."""
     folder = tempfile.mkdtemp()
@@ -143,10 +163,15 @@ def in_process(kind: str, url: str) -> list[str]:
     best_per_call([ours, bare], CHUNK)  # warm up
     ours_s, bare_s = best_per_call([ours, bare], IN_PROCESS)
     ratio = ours_s / bare_s
-    return report(f"registration POST in process, {kind}", f"{bare_s * 1000:6.2f} ms CPU",
-                  f"{ours_s * 1000:6.2f} ms CPU", f"{ratio:.2f} (time; aim <= 2.5)",
-                  f"registration POST in process ({kind})|{ours_s * 1000:.2f} ms CPU|"
-                  f"bare insert {bare_s * 1000:.2f} ms CPU|{ratio:.2f} (time)|<= 2.5")
+    # Addresses 10.1.200.x, which the turns above never used: the rate limit counts, never refuses.
+    ours_calls, bare_calls = (calls_per_post(post, 250 * 700) for post in (ours, bare))
+    return report(f"registration POST in process, {kind}",
+                  f"{bare_s * 1000:6.2f} ms CPU, {bare_calls:,.0f} function calls",
+                  f"{ours_s * 1000:6.2f} ms CPU, {ours_calls:,.0f} function calls",
+                  f"{ratio:.2f} (time; aim <= 2.5), {ours_calls / bare_calls:.2f} (calls)",
+                  f"registration POST in process ({kind})|{ours_s * 1000:.2f} ms CPU, "
+                  f"{ours_calls:,.0f} calls|bare insert {bare_s * 1000:.2f} ms CPU, "
+                  f"{bare_calls:,.0f} calls|{ratio:.2f} (time), {ours_calls / bare_calls:.2f} (calls)|<= 2.5")
 
 
 if __name__ == "__main__":

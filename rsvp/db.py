@@ -88,14 +88,14 @@ def new_row(obj: Any) -> dict[str, Any]:
     ON CONFLICT: each column's value as set, else its Python default (else NULL). The
     defaults are set on ``obj`` too, so it holds what its row holds (the key aside)."""
     row = {}
-    given = obj.__dict__
+    given = obj.__dict__  # what is set on a new object, read without its attribute's machinery
     for key, primary_key, default in _columns(obj.__table__):
-        if key not in given:
-            if primary_key:
-                continue
-            setattr(obj, key, None if default is None else (
-                default.arg(None) if callable(default.arg) else default.arg))
-        row[key] = getattr(obj, key)
+        if key in given:
+            row[key] = given[key]
+        elif not primary_key:
+            row[key] = None if default is None else (
+                default.arg(None) if callable(default.arg) else default.arg)
+            setattr(obj, key, row[key])
     return row
 
 
