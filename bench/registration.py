@@ -15,8 +15,9 @@ In process: the same POST through Flask's test client, against the bare
 app's insert through its own test client, on the same kind of database;
 measured in CPU time of the process (see best_per_call).
 
-Usage: python bench/registration.py (set RSVP_BENCH_DATABASE_URL for
-PostgreSQL too).
+Usage: python bench/registration.py [process|served|window] (set
+RSVP_BENCH_DATABASE_URL for PostgreSQL too; "window": how long a registration
+holds the event's row, see hot_window).
 """
 
 from __future__ import annotations
@@ -127,19 +128,16 @@ def calls_per_post(post: Callable[[int], None], first: int, posts: int = 20) -> 
     return calls / posts
 
 
-def in_process(kind: str, url: str) -> list[str]:
-    """Our POST and the bare insert, each through its app's test client in this process."""
+def registering(kind: str, url: str) -> tuple[Callable[[int], None], str, str]:
+    """A fresh database with the bench event, and a POST registering someone new through the
+    app's test client in this process, as in production; with the database's folder and URL."""
     folder = tempfile.mkdtemp()
     app_url = hb.fresh_database(kind, url, folder, "rsvp")
     hb.migrate_and_seed(app_url, folder, SEED)
-    bare_url = f"sqlite:///{folder}/bare.db" if kind == "sqlite" else app_url
-    hb.create_bare_table(bare_url)
     os.environ.update({"RSVP_ENV": "production", "RSVP_SECRET_KEY": "bench-secret-not-for-production",
                        "RSVP_DATA_KEYS": hb.BENCH_DATA_KEY, "RSVP_PUBLIC_BASE_URL": "https://127.0.0.1",
                        "RSVP_SQLALCHEMY_DATABASE_URI": app_url, "RSVP_INSTANCE_PATH": folder,
                        "RSVP_MAIL_SUPPRESS_SEND": "true", **PRODUCTION})
-    from bare_app import create as create_bare
-
     from rsvp import create_app
 
     client = create_app().test_client()
@@ -154,6 +152,16 @@ def in_process(kind: str, url: str) -> list[str]:
                                headers={"X-Forwarded-For": f"10.1.{n // 250 % 250}.{n % 250}",
                                         "Referer": https + "/events/bench/register"})
         assert response.status_code == 303, response.status_code
+
+    return ours, folder, app_url
+
+
+def in_process(kind: str, url: str) -> list[str]:
+    """Our POST and the bare insert, each through its app's test client in this process."""
+    ours, folder, app_url = registering(kind, url)
+    bare_url = f"sqlite:///{folder}/bare.db" if kind == "sqlite" else app_url
+    hb.create_bare_table(bare_url)
+    from bare_app import create as create_bare
 
     bare_client = create_bare().test_client()
 
@@ -174,10 +182,45 @@ def in_process(kind: str, url: str) -> list[str]:
                   f"{bare_calls:,.0f} calls|{ratio:.2f} (time), {ours_calls / bare_calls:.2f} (calls)|<= 2.5")
 
 
+def hot_window(kind: str, url: str, posts: int = 400) -> list[str]:
+    """How long a registration holds what the next one for the same event waits for: from its
+    seat's UPDATE of the event's row to its COMMIT (on PostgreSQL the row stays locked until
+    then; on SQLite the whole write lock is held from BEGIN IMMEDIATE, a little earlier). The
+    median and the least of the last three quarters of ``posts``, the clock's and this process's
+    CPU (the database server's own work is in the first only)."""
+    import sqlalchemy as sa
+
+    ours, _folder, _url = registering(kind, url)
+    seat: list[tuple[float, float]] = []
+    held: list[tuple[float, float]] = []
+
+    @sa.event.listens_for(sa.engine.Engine, "before_cursor_execute")
+    def _seat(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        if statement.startswith("UPDATE events SET taken_"):
+            seat.append((time.perf_counter(), time.process_time()))
+
+    @sa.event.listens_for(sa.engine.Engine, "commit")
+    def _commit(_conn: object) -> None:
+        if seat:
+            wall, cpu = seat.pop()
+            held.append(((time.perf_counter() - wall) * 1000, (time.process_time() - cpu) * 1000))
+
+    for n in range(posts):
+        ours(n)
+    counted = held[posts // 4:]
+    walls, cpus = sorted(w for w, _ in counted), sorted(c for _, c in counted)
+    return [f"registration POST in process, {kind}: seat to COMMIT, {len(counted)} registrations "
+            f"(load average {os.getloadavg()[0]:.1f})",
+            f"  clock median {walls[len(walls) // 2]:.2f} ms, least {walls[0]:.2f} ms; "
+            f"CPU median {cpus[len(cpus) // 2]:.2f} ms, least {cpus[0]:.2f} ms"]
+
+
 if __name__ == "__main__":
     where = sys.argv[1] if len(sys.argv) > 1 else "both"
     for kind, url in hb.databases():
         if where in ("both", "process"):
             print("\n".join(in_process(kind, url)), flush=True)
+        if where == "window":
+            print("\n".join(hot_window(kind, url)), flush=True)
         if where in ("both", "served"):
             print("\n".join(run(kind, url)), flush=True)
