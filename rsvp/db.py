@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import UTC, datetime
+from functools import cache
 from typing import Any
 
 import sqlalchemy as sa
@@ -87,15 +88,21 @@ def new_row(obj: Any) -> dict[str, Any]:
     ON CONFLICT: each column's value as set, else its Python default (else NULL). The
     defaults are set on ``obj`` too, so it holds what its row holds (the key aside)."""
     row = {}
-    for column in obj.__table__.columns:
-        if column.key not in obj.__dict__:
-            if column.primary_key:
-                continue
-            default = column.default
-            setattr(obj, column.key, None if default is None else (
-                default.arg(None) if callable(default.arg) else default.arg))
-        row[column.key] = getattr(obj, column.key)
+    given = obj.__dict__  # what is set on a new object, read without its attribute's machinery
+    for key, primary_key, default in _columns(obj.__table__):
+        if key in given:
+            row[key] = given[key]
+        elif not primary_key:
+            row[key] = None if default is None else (
+                default.arg(None) if callable(default.arg) else default.arg)
+            setattr(obj, key, row[key])
     return row
+
+
+@cache
+def _columns(table: sa.Table) -> tuple[tuple[str, bool, Any], ...]:
+    """Each column of ``table``: its key, whether it is the primary key, its default."""
+    return tuple((column.key, column.primary_key, column.default) for column in table.columns)
 
 
 def insert_unless_taken(session: sa.orm.Session, model: Any, rows: list[dict[str, Any]],
@@ -107,7 +114,8 @@ def insert_unless_taken(session: sa.orm.Session, model: Any, rows: list[dict[str
     beforehand, and two processes racing for the same key write it once. Without an
     ``index``, a plain INSERT (every row written).
     """
-    dialect = session.get_bind().dialect.name
+    connection = session.connection()
+    dialect = connection.dialect.name
     key = (dialect, model, tuple(index or ()), where)
     if (statement := _INSERTS.get(key)) is None:
         table = model.__table__  # Core, not the ORM's bulk path: built and compiled once
@@ -116,7 +124,9 @@ def insert_unless_taken(session: sa.orm.Session, model: Any, rows: list[dict[str
             insert = insert.on_conflict_do_nothing(
                 index_elements=index, index_where=sa.text(where) if where else None)
         statement = _INSERTS[key] = insert.returning(table.c.id)
-    return list(session.scalars(statement, rows[0] if len(rows) == 1 else rows))
+    # On the session's connection, in its transaction: a Core statement has nothing for the
+    # ORM's execution (no entities to load, nothing to flush first), which costs more than it.
+    return list(connection.execute(statement, rows[0] if len(rows) == 1 else rows).scalars())
 
 
 _INSERTS: dict[tuple[str, Any, tuple[str, ...], str | None], Any] = {}
@@ -143,14 +153,32 @@ def insert_new(session: sa.orm.Session, obj: Any, index: list[str] | None = None
 
 
 _ON_INSERT: dict[type, list[Any]] = {}
+_AHEAD: dict[type, list[Any]] = {}
 
 
-def on_insert(model: type, listener: Any) -> None:
+def on_insert(model: type, listener: Any, ahead: Any = None) -> None:
     """Call ``listener(session, obj)`` for each ``model`` row insert_new writes (the ORM's
-    flush events do not see them). For the packages above that follow rows, once each."""
-    listeners = _ON_INSERT.setdefault(model, [])
-    if listener not in listeners:
-        listeners.append(listener)
+    flush events do not see them). For the packages above that follow rows, once each.
+
+    ``ahead(session, **about)``, if given, is called by expect_insert(): the listener reads
+    then what it will need, before the writer locks rows others wait for.
+    """
+    for listeners, added in ((_ON_INSERT, listener), (_AHEAD, ahead)):
+        kept = listeners.setdefault(model, [])
+        if added is not None and added not in kept:
+            kept.append(added)
+
+
+def expect_insert(session: sa.orm.Session, model: type, **about: Any) -> None:
+    """``model`` rows (``about`` says of what) are to be written by insert_new in this
+    transaction: whoever listens for them (on_insert's ``ahead``) reads now what it needs.
+
+    For a writer about to lock a row that every other writer of the same kind waits for
+    (a registration's seat, on the event's row, held until its commit on PostgreSQL): the
+    listeners' reads are done before the lock is taken, not while others queue behind it.
+    """
+    for ahead in _AHEAD.get(model, ()):
+        ahead(session, **about)
 
 
 class Session(FlaskSession):

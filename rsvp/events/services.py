@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from markupsafe import Markup
 from sqlalchemy.orm import selectinload
 
-from rsvp.events.models import Event, EventPerson, EventStatus, ProgrammeRole
+from rsvp.events.models import Event, EventPerson, EventStatus, ProgrammeRole, Question
 from rsvp.extensions import db
 from rsvp.timeutil import (
     format_day_and_span,
@@ -71,6 +71,25 @@ def public_event(slug: str) -> Event:
     if event is None or event.status is EventStatus.DRAFT:
         raise EventNotFound(slug)
     return event
+
+
+#: The event at a slug with its questions in the form's order (rsvp.events.questions), built once.
+_WITH_QUESTIONS = (sa.select(Event, Question)
+                   .outerjoin(Question, Question.event_id == Event.id)
+                   .where(Event.slug == sa.bindparam("slug"))
+                   .order_by(Question.position, Question.id))
+
+
+def public_event_and_questions(slug: str) -> tuple[Event, list[Question]]:
+    """public_event() and the event's questions (questions_for()) in one statement: the
+    registration form asks for both on every request.
+
+    :raises EventNotFound: no such slug, or the event is a draft.
+    """
+    rows = db.session.execute(_WITH_QUESTIONS, {"slug": slug}).all()
+    if not rows or rows[0][0].status is EventStatus.DRAFT:
+        raise EventNotFound(slug)
+    return rows[0][0], [question for _event, question in rows if question is not None]
 
 
 @dataclass(frozen=True)

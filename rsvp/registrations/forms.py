@@ -6,11 +6,16 @@ for the event at hand (see rsvp.events.questions), and the UN grounds-pass field
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
 from datetime import date
+from functools import lru_cache, partial
 from typing import Any
 
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from markupsafe import Markup, escape
 from wtforms import (
     BooleanField,
     DateField,
@@ -18,6 +23,7 @@ from wtforms import (
     Field,
     HiddenField,
     RadioField,
+    SelectChoice,
     SelectField,
     StringField,
     TextAreaField,
@@ -109,11 +115,9 @@ class DetailsForm(FlaskForm):
         self.attendance_mode.choices = options([(m.value, ATTENDANCE_LABELS[m]) for m in modes])
         if len(modes) == 1 and not self.attendance_mode.data:
             self.attendance_mode.data = modes[0].value
-        floor = language_name(event.floor_language)
-        self.interpretation_language.choices = options(
-            [("", _l("None: I follow in %(floor)s", floor=floor))]
-            + [(code, language_name(code)) for code in event.interpretation_languages])
-        self.nationality.choices = country_options(_l("Choose a country"))
+        self.interpretation_language.choices = list(_interpretation_choices(
+            _reader_locale(), event.floor_language, tuple(event.interpretation_languages)))
+        self.nationality.choices = list(_countries(_reader_locale(), "nationality"))
         premises = premises_name(event)
         if premises:
             self.has_grounds_pass.label.text = _l("Do you hold a valid UN grounds pass for %(premises)s?",
@@ -202,8 +206,32 @@ class DetailsForm(FlaskForm):
             organisation=self.pass_organisation.data or "", function=self.pass_function.data or "")
 
 
+class _TokenWhenShown:
+    """A form's CSRF token, signed when the form is shown: a registration accepted at once
+    never shows it, and signing it (Flask-WTF does on every form it builds) costs as much as
+    several of the form's fields. Rendered, it is what Flask-WTF's generate_csrf() gives, the
+    same value for every form of the request."""
+
+    def __init__(self, sign: Callable[[], str]) -> None:
+        self._sign = sign
+
+    def __str__(self) -> str:
+        return self._sign()
+
+    def __html__(self) -> Markup:
+        return escape(self._sign())
+
+
+class _CSRFSignedWhenShown(FlaskForm.Meta.csrf_class):  # type: ignore[name-defined,misc]
+    def generate_csrf_token(self, csrf_token_field: Field) -> _TokenWhenShown:
+        return _TokenWhenShown(partial(super().generate_csrf_token, csrf_token_field))
+
+
 class RegistrationForm(Honeypot, DetailsForm):
     """Who the person is, how they take part, their answers, and their consent."""
+
+    class Meta:
+        csrf_class = _CSRFSignedWhenShown
 
     #: register.html shows who the person is first and the consent last (see fields.error_links)
     page_order = ("name", "email", "organisation", "organisation_type", "country", "*", "consent")
@@ -253,7 +281,7 @@ class RegistrationForm(Honeypot, DetailsForm):
         super().__init__(event, questions, *args, **kwargs)
         self.organisation_type.choices = options([("", _l("Choose one"))] + [
             (k.value, v) for k, v in ORGANISATION_TYPE_LABELS.items()])
-        self.country.choices = country_options(_l("Prefer not to say"))
+        self.country.choices = list(_countries(_reader_locale(), "country"))
 
     def registration_data(self, language: str) -> RegistrationData:
         """The whole registration as services.register takes it; ``language`` is for their emails."""
@@ -287,11 +315,58 @@ class EraseForm(FlaskForm):
         validators=[DataRequired(_l("Tick the box to confirm that you want your data erased."))])
 
 
+def _reader_locale() -> str:
+    return str(get_locale() or "en")
+
+
+#: The first choice of each list of countries: what choosing none means there.
+_NO_COUNTRY = {"nationality": _l("Choose a country"), "country": _l("Prefer not to say")}
+
+
+@lru_cache(maxsize=256)
+def _countries(locale: str, field: str) -> tuple[SelectChoice, ...]:
+    """The choices of ``field``'s list of countries in ``locale`` (the reader's), made once."""
+    return tuple(country_options(_NO_COUNTRY[field]))
+
+
+@lru_cache(maxsize=256)
+def _interpretation_choices(locale: str, floor: str, offered: tuple[str, ...]) -> tuple[SelectChoice, ...]:
+    """The interpretation choices in ``locale`` (the reader's: language names are looked up in
+    Babel's data for it, which costs more than the rest of the form's choices together)."""
+    return tuple(options(
+        [("", _l("None: I follow in %(floor)s", floor=language_name(floor)))]
+        + [(code, language_name(code)) for code in offered]))
+
+
 def _with_questions(base: type[DetailsForm], questions: list[Question]) -> type[DetailsForm]:
+    """``base`` with a field for each of ``questions``, worded in the reader's language.
+
+    A new class costs WTForms its field set-up again: one is kept per process for each set
+    of questions as they read in each language (their every column is in the key, so an edit
+    of a question or of the event's main language makes a new one)."""
     if not questions:
-        return base  # a new class costs WTForms its field set-up again, on every request
-    fields = {field_name(q): build_field(q) for q in questions}
-    return type(base.__name__, (base,), fields)
+        return base
+    main = questions[0].event.content_language
+    key = (base, _reader_locale(), main, tuple(
+        (q.id, q.kind, q.label, q.help_text, q.required, tuple(q.options),
+         json.dumps(q.translations or {}, sort_keys=True)) for q in questions))
+    return _form_class(key, questions)
+
+
+def _form_class(key: tuple[Any, ...], questions: list[Question]) -> type[DetailsForm]:
+    if (form_class := _FORM_CLASSES.get(key)) is None:
+        base = key[0]
+        fields = {field_name(q): build_field(q) for q in questions}
+        form_class = type(base.__name__, (base,), fields)
+        if len(_FORM_CLASSES) >= _FORM_CLASSES_KEPT:
+            _FORM_CLASSES.pop(next(iter(_FORM_CLASSES)))  # the oldest first
+        _FORM_CLASSES[key] = form_class
+    return form_class
+
+
+#: The classes _with_questions built, by their questions' wording: at most this many kept.
+_FORM_CLASSES_KEPT = 256
+_FORM_CLASSES: dict[tuple[Any, ...], type[DetailsForm]] = {}
 
 
 def registration_form(event: Event, questions: list[Question]) -> RegistrationForm:

@@ -17,7 +17,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from rsvp import sealing, tokens
-from rsvp.db import insert_new, new_public_id
+from rsvp.db import expect_insert, insert_new, new_public_id
 from rsvp.events import windows
 from rsvp.events.models import AttendanceMode, Event
 from rsvp.events.windows import Window
@@ -115,7 +115,7 @@ def take_seat(event: Event, mode: AttendanceMode) -> bool:
     One conditional UPDATE, so concurrent requests can never oversell: the
     database serialises them on the event row.
     """
-    result: sa.CursorResult = db.session.execute(  # type: ignore[assignment]
+    result = db.session.connection().execute(  # Core: nothing for the ORM's execution to do
         _seat_update(mode is AttendanceMode.IN_PERSON, 1), {"event_id": event.id})
     db.session.expire(event, ["taken_in_person" if mode is AttendanceMode.IN_PERSON
                               else "taken_online"])
@@ -123,7 +123,8 @@ def take_seat(event: Event, mode: AttendanceMode) -> bool:
 
 
 def release_seat(event: Event, mode: AttendanceMode) -> None:
-    db.session.execute(_seat_update(mode is AttendanceMode.IN_PERSON, -1), {"event_id": event.id})
+    db.session.connection().execute(_seat_update(mode is AttendanceMode.IN_PERSON, -1),
+                                    {"event_id": event.id})
     db.session.expire(event, ["taken_in_person" if mode is AttendanceMode.IN_PERSON
                               else "taken_online"])
 
@@ -220,12 +221,13 @@ def register(event: Event, data: RegistrationData, now: datetime | None = None) 
     check_choices(event, data.attendance_mode, data.interpretation_language, data.captions,
                   data.grounds_pass)
     email = data.email.strip().lower()
-    # Approval and double opt-in hold no seat yet. The seat is taken first: on PostgreSQL the
-    # registration's INSERT locks the event's row anyway (its counts' triggers, tallies.py), so
-    # every registration for the event queues there until the caller commits, whichever comes first.
+    # Approval and double opt-in hold no seat yet.
     status = _status_before_seat(event)
-    if status is RegistrationStatus.CONFIRMED:
-        status = seat_or_wait(event, data.attendance_mode)
+    # Everything that needs no row is made before the seat, and what the history row's
+    # listeners read (the event's webhook endpoints) is read before it: on PostgreSQL the
+    # registrations of the event queue on its row from the seat to the caller's commit (and
+    # on its counts' rows from the registration's INSERT, tallies.py), so the less between
+    # them, the sooner the next one goes.
     registration = Registration(
         event=event, email=email, name=data.name.strip(),
         organisation=data.organisation.strip(), organisation_type=data.organisation_type,
@@ -239,6 +241,11 @@ def register(event: Event, data: RegistrationData, now: datetime | None = None) 
         created_at=now, updated_at=now,
     )
     apply_grounds_pass(registration, data.grounds_pass)
+    _identify(registration)
+    first_step = RegistrationChange(at=now, actor="registrant", note="")
+    expect_insert(db.session(), RegistrationChange, event_id=event.id)
+    if status is RegistrationStatus.CONFIRMED:
+        status = registration.status = seat_or_wait(event, data.attendance_mode)
     if not _insert_unless_active(registration):
         if status is RegistrationStatus.CONFIRMED:
             release_seat(event, data.attendance_mode)
@@ -247,10 +254,17 @@ def register(event: Event, data: RegistrationData, now: datetime | None = None) 
             raise RegistrationError("an active registration with this address ended just now")
         raise AlreadyRegistered(existing)
     # Its own INSERT too: with every row written by one statement, the flush has nothing to do.
-    insert_new(db.session(), RegistrationChange(registration_id=registration.id, at=now,
-                                                to_status=status, actor="registrant", note=""))
+    first_step.registration_id, first_step.to_status = registration.id, status
+    insert_new(db.session(), first_step)
     announce(registration)
     return registration
+
+
+def _identify(registration: Registration) -> None:
+    """The new ``registration``'s public id, its door code and its event's id, before its INSERT."""
+    registration.public_id = registration.public_id or new_public_id()
+    registration.door_code = door_code(registration.public_id)
+    registration.event_id = registration.event.id
 
 
 def _insert_unless_active(registration: Registration) -> bool:
@@ -261,11 +275,8 @@ def _insert_unless_active(registration: Registration) -> bool:
     conflict target repeats): no savepoint and no look beforehand. One Core
     statement instead of the unit of work; the object then joins the session as
     if loaded, so what follows (its history row, its email) sees its id. False
-    when the address is taken (nothing written).
+    when the address is taken (nothing written). Identified first (_identify).
     """
-    registration.public_id = registration.public_id or new_public_id()
-    registration.door_code = door_code(registration.public_id)
-    registration.event_id = registration.event.id
     return insert_new(db.session(), registration, ["event_id", "email_hash"], ACTIVE_SQL)
 
 

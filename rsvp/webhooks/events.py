@@ -56,12 +56,28 @@ def _endpoints(connection: sa.Connection, event_id: int, cache: dict[int, list[A
     return cache[event_id]
 
 
+#: Session.info key: the endpoints read ahead in the session's transaction, by event id.
+_READ_AHEAD = "webhook_endpoints_read_ahead"
+
+
+def _read_ahead(session: Session, event_id: int) -> None:
+    """Read now, in the transaction that will write the change, the endpoints of ``event_id``
+    (rsvp.db.expect_insert): a new registration reads them before its seat, not while the
+    registrations of the same event queue behind it on PostgreSQL."""
+    _endpoints(session.connection(), event_id, session.info.setdefault(_READ_AHEAD, {}))
+
+
+def _transaction_over(session: Session, *_args: Any) -> None:
+    """What was read ahead holds for the transaction that read it only."""
+    session.info.pop(_READ_AHEAD, None)
+
+
 def _tell(session: Session, told: list[tuple[int, WebhookType, dict[str, Any]]]) -> None:
     """A pending delivery of each of ``told`` to each endpoint that asked for its type."""
     if not told:
         return
     connection = session.connection()
-    cache: dict[int, list[Any]] = {}
+    cache: dict[int, list[Any]] = dict(session.info.get(_READ_AHEAD, {}))
     now = now_utc()
     rows = [{"endpoint_id": endpoint_id, "message_id": new_message_id(), "type": kind,
              "occurred_at": now, "next_attempt_at": now, "status": "pending", "attempts": 0,
@@ -95,4 +111,7 @@ def install() -> None:
     """Listen to every session of the app (idempotent: create_app runs once per app)."""
     if not sa.event.contains(AppSession, "after_flush", _after_flush):
         sa.event.listen(AppSession, "after_flush", _after_flush)
-    on_insert(RegistrationChange, _change_inserted)
+    for ended in ("after_commit", "after_rollback", "after_soft_rollback"):
+        if not sa.event.contains(AppSession, ended, _transaction_over):
+            sa.event.listen(AppSession, ended, _transaction_over)
+    on_insert(RegistrationChange, _change_inserted, ahead=_read_ahead)

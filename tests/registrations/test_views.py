@@ -7,11 +7,12 @@ from datetime import timedelta
 import sqlalchemy as sa
 
 from rsvp.events.models import EventFormat, EventStatus
+from rsvp.extensions import db
 from rsvp.mail.models import OutboxMessage
 from rsvp.registrations.models import Registration, RegistrationStatus
 from rsvp.sealing import digest
 from rsvp.timeutil import now_utc
-from tests.factories import make_event
+from tests.factories import add_question, make_event
 
 VALID = {
     "name": "Glacier Kwong",
@@ -194,3 +195,27 @@ def test_oversized_input_is_refused_without_500(client, db_session):
                            data={**VALID, "name": "x" * 5000, "accessibility_needs": "y" * 5000})
     assert response.status_code == 422
     assert registrations(db_session, event) == []
+
+
+def test_the_form_asks_a_question_as_it_reads_now_in_each_language(client, db_session):
+    """The form's class is kept per process by its questions' wording: an edit shows at once,
+    and each language gets its own wording (and the interpretation choices in its words)."""
+    event = make_event(interpretation_languages=["fr"])
+    question = add_question(event, "Your question to the panel",
+                            translations={"fr": {"label": "Votre question au panel"}})
+    page = client.get(f"/events/{event.slug}/register?lang=en").get_data(as_text=True)
+    assert "Your question to the panel" in page and "Votre question" not in page
+    french = client.get(f"/events/{event.slug}/register?lang=fr").get_data(as_text=True)
+    assert "Votre question au panel" in french and "Your question to the panel" not in french
+    assert "Français" in french or "français" in french
+    question.label = "What would you ask the panel?"
+    question.translations = {"fr": {"label": "Que demanderiez-vous au panel ?"}}
+    db.session.commit()
+    page = client.get(f"/events/{event.slug}/register?lang=en").get_data(as_text=True)
+    assert "What would you ask the panel?" in page and "Your question to the panel" not in page
+    french = client.get(f"/events/{event.slug}/register?lang=fr").get_data(as_text=True)
+    assert "Que demanderiez-vous au panel ?" in french and "Votre question au panel" not in french
+    answered = {**VALID, f"question_{question.id}": "Who decides?"}
+    assert client.post(f"/events/{event.slug}/register", data=answered).status_code == 303
+    registration = db.session.scalar(sa.select(Registration).where(Registration.event_id == event.id))
+    assert registration.answers == {str(question.id): "Who decides?"}

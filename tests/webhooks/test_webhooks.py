@@ -125,6 +125,27 @@ def test_a_change_rolled_back_tells_nothing(client, receiver):
     assert [d.type for d in _deliveries()] == [WebhookType.REGISTRATION_CREATED]
 
 
+def test_an_address_added_after_refused_registrations_hears_of_the_next_one(client, receiver):
+    """A registration reads the event's endpoints before its seat: what it read is not kept
+    past its transaction, refused (no seat left: rolled back) or not (the same address again:
+    committed), so an address the organiser adds meanwhile hears of the next registration."""
+    event = make_event(capacity_online=0, waitlist_enabled=False)
+    db.session.commit()
+    assert client.post(f"/events/{event.slug}/register", data=VALID).status_code == 409
+    first = services.add_endpoint(event, receiver.url, list(WebhookType), False, "x")
+    event.capacity_online = 5
+    db.session.commit()
+    assert client.post(f"/events/{event.slug}/register", data=VALID).status_code == 303
+    assert client.post(f"/events/{event.slug}/register", data=VALID).status_code == 303  # again
+    second = services.add_endpoint(event, receiver.url, list(WebhookType), False, "x")
+    db.session.commit()
+    other = {**VALID, "email": "someone.else@example.org"}
+    assert client.post(f"/events/{event.slug}/register", data=other).status_code == 303
+    assert [(d.type, d.endpoint_id) for d in _deliveries()] == [
+        (WebhookType.REGISTRATION_CREATED, first.id),
+        (WebhookType.REGISTRATION_CREATED, first.id), (WebhookType.REGISTRATION_CREATED, second.id)]
+
+
 def test_site_wide_endpoints_are_told_of_every_event(db_session, receiver):
     site = services.add_endpoint(None, receiver.url, [WebhookType.SPEAKER_INSCRIBED], False, "admin")
     db.session.commit()

@@ -16,8 +16,7 @@ from werkzeug.wrappers import Response
 from rsvp import tokens
 from rsvp.db import reads_first, writes_next
 from rsvp.events.labels import watch_only
-from rsvp.events.questions import questions_for
-from rsvp.events.services import public_event
+from rsvp.events.services import public_event, public_event_and_questions
 from rsvp.extensions import db, limiter
 from rsvp.registrations import selfservice, services
 from rsvp.registrations.forms import LinkRequestForm, registration_form
@@ -34,11 +33,11 @@ _JUST_REGISTERED = "just_registered"
 @limiter.limit(public_form_limit, methods=["POST"])
 def register(slug: str) -> str | Response | tuple[str, int]:
     reads_first()  # validate without holding SQLite's write lock; see the commit below
-    event = public_event(slug)
+    event, questions = public_event_and_questions(slug)
     if watch_only(event):  # nobody registers: the event page links to its livestream
         return redirect(url_for("events.show", slug=slug), code=303)
     window = services.window(event)
-    form = registration_form(event, questions_for(event))
+    form = registration_form(event, questions)
 
     def page(status: int, shown: services.Window = window) -> tuple[str, int]:
         """The form again; its privacy notice is worked out only when it is shown."""
