@@ -358,6 +358,12 @@ def writes_next(session: sa.orm.Session) -> None:
     round trip and a commit fewer)."""
     if session.get_bind().dialect.name == "sqlite":
         end_read(session)
+        # The writes begin IMMEDIATE even if the reading began no transaction of its own (it
+        # went on in one already open, as when a caller's app context holds the session): left
+        # set, the flag would make the writes' transaction deferred, and a write after a read
+        # in it is refused at once ("database is locked") if another process committed between.
+        if has_request_context():
+            g.pop(_READS_FIRST, None)
 
 
 #: Session.info key: the transaction erases personal data (see erasing_personal_data()).
