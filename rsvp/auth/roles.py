@@ -12,6 +12,7 @@ Functions here flush, never commit.
 from __future__ import annotations
 
 import sqlalchemy as sa
+from flask import has_request_context, request
 from sqlalchemy.exc import IntegrityError
 
 from rsvp.auth.models import EventRole, Organiser, Role
@@ -22,6 +23,8 @@ from rsvp.extensions import db
 _RANK = {Role.CO_SPONSOR: 0, Role.VIEWER: 1, Role.MANAGER: 2, Role.OWNER: 3}
 #: Roles that may check people in.
 _CHECKS_IN = frozenset({Role.OWNER, Role.MANAGER, Role.CHECK_IN})
+#: WSGI environ key of the roles one request has looked up (role_on).
+_HELD = "rsvp.roles_held"
 
 
 class TeamError(Exception):
@@ -54,8 +57,22 @@ def satisfies(held: Role, needed: Role) -> bool:
 
 
 def role_on(organiser: Organiser, event: Event) -> Role | None:
-    return db.session.scalar(sa.select(EventRole.role).where(
-        EventRole.event_id == event.id, EventRole.organiser_id == organiser.id))
+    """The organiser's role on the event, looked up once per request: a page asks for it in its
+    access check, its tabs and its own decisions (grant, change and remove forget it)."""
+    held = _held()
+    key = (organiser.id, event.id)
+    if key not in held:
+        held[key] = db.session.scalar(sa.select(EventRole.role).where(
+            EventRole.event_id == event.id, EventRole.organiser_id == organiser.id))
+    return held[key]
+
+
+def _held() -> dict[tuple[int, int], Role | None]:
+    """This request's roles already looked up (a new dict each call outside a request: the worker
+    and commands look again every time)."""
+    if not has_request_context():
+        return {}
+    return request.environ.setdefault(_HELD, {})  # the request's own, never another's
 
 
 def can(organiser: Organiser, event: Event, needed: Role) -> bool:
@@ -115,6 +132,7 @@ def grant(event: Event, email: str, role: Role) -> EventRole:
     existing = role_on(organiser, event)
     if existing is not None:
         raise AlreadyOnTeam(existing)
+    _held().pop((organiser.id, event.id), None)
     member = EventRole(event_id=event.id, organiser_id=organiser.id, role=role)
     try:
         with db.session.begin_nested():
@@ -131,6 +149,7 @@ def change(event: Event, organiser: Organiser, role: Role) -> EventRole:
     :raises LastOwner: they are its only owner and ``role`` is not owner.
     """
     member = _membership(event, organiser)
+    _held().pop((organiser.id, event.id), None)
     if role is not Role.OWNER:
         _keep_an_owner(event, member)
     member.role = role
@@ -145,6 +164,7 @@ def remove(event: Event, organiser: Organiser) -> None:
     :raises LastOwner: they are its only owner.
     """
     member = _membership(event, organiser)
+    _held().pop((organiser.id, event.id), None)
     _keep_an_owner(event, member)
     db.session.delete(member)
     db.session.flush()

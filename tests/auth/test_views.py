@@ -7,9 +7,11 @@ from datetime import UTC, datetime, timedelta
 from urllib.parse import quote
 
 import pytest
+import sqlalchemy as sa
 
 from rsvp.auth import services
 from rsvp.auth.models import Role
+from rsvp.extensions import db
 from rsvp.mail import worker
 from rsvp.timeutil import format_clock
 from tests.auth.conftest import PASSWORD, csrf_in, log_in, post_form
@@ -349,3 +351,33 @@ def test_login_page_tells_a_logged_in_organiser(client, db_session):
     page = client.get("/manage/login").get_data(as_text=True)
     assert "You are logged in as Already Here." in page
     assert csrf_in(page) is not None  # the header's logout form
+
+
+def test_a_page_looks_the_role_up_once_and_the_next_request_sees_a_new_one(app, client, db_session):
+    event = make_event()
+    staff = make_organiser(email="desk@example.org")
+    member = grant_role(event, staff, Role.MANAGER)
+    log_in(client, staff.email)
+    desk = f"/manage/events/{event.public_id}/check-in"
+    lookups: list[str] = []
+
+    def count(_conn, _cursor, statement, *_rest) -> None:
+        if re.search(r"\bFROM event_roles\b", statement):
+            lookups.append(statement)
+
+    sa.event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        page = client.get(desk)
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", count)
+    # The access check, the tabs and whether they see who asked for confidentiality: one lookup.
+    assert page.status_code == 200 and len(lookups) == 1, lookups
+    assert ">Registrations<" in page.get_data(as_text=True)  # a tab managers have
+
+    member.role = Role.VIEWER  # changed by an owner meanwhile
+    db.session.commit()
+    assert client.get(desk).status_code == 404  # viewers do not check people in
+    member.role = Role.CHECK_IN
+    db.session.commit()
+    page = client.get(desk).get_data(as_text=True)
+    assert "Check-in" in page and ">Registrations<" not in page
