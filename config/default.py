@@ -88,6 +88,11 @@ MAIL_RETRY_BASE_SECONDS = 30
 MAIL_RETRY_MAX_SECONDS = 3600
 MAIL_MAX_ATTEMPTS = 12
 MAIL_WORKER_POLL_SECONDS = 2
+#: How much lower the worker's CPU priority is than the web server's (added to its niceness, 0-19):
+#: on a machine that also serves pages, a reminder to 20,000 on PostgreSQL (2 cores) left
+#: registrations meanwhile at p99 130 ms and 46 of 600 over 100 ms at 0, p99 76 ms and one at 10
+#: (bench/RESULTS.md). 0 leaves the priority as it is.
+MAIL_WORKER_NICE = 10
 MAIL_SUPPRESS_SEND = False
 
 # Registrations

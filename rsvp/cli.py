@@ -8,6 +8,7 @@ secret is set); building it then fails with a one-line reason, not a traceback.
 from __future__ import annotations
 
 import contextvars
+import os
 from importlib.metadata import version
 
 import click
@@ -63,6 +64,8 @@ def worker_command(poll: float | None) -> None:
     from rsvp.serve import configure_logging
 
     configure_logging(current_app.config.get("LOG_FORMAT", "text"), "worker")
+    # Background work yields the CPU to pages people wait for (MAIL_WORKER_NICE).
+    os.nice(max(0, min(19, int(current_app.config["MAIL_WORKER_NICE"]))))
     stopping: list[int] = []
     signal.signal(signal.SIGTERM, lambda signum, _frame: stopping.append(signum))
     signal.signal(signal.SIGINT, lambda signum, _frame: stopping.append(signum))

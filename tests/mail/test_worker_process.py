@@ -1,4 +1,5 @@
-"""A real `rsvp worker` process, killed mid-batch: every message still arrives."""
+"""A real `rsvp worker` process: killed mid-batch, every message still arrives; it runs at a lower
+CPU priority than the pages."""
 
 from __future__ import annotations
 
@@ -51,3 +52,26 @@ def test_worker_killed_mid_batch_loses_nothing(app, live_db, smtp):
     assert set(counts) == {f"k{n}@example.org" for n in range(200)}  # nothing lost
     duplicates = sum(c - 1 for c in counts.values())
     assert duplicates <= BATCH  # at most the batch in flight when it died
+
+
+def worker_niceness(app, **settings: str) -> int:
+    """The niceness of a real `rsvp worker` once it says it is sending (then stopped)."""
+    env = {**os.environ, "RSVP_ENV": "testing",
+           "RSVP_SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"], **settings}
+    process = subprocess.Popen([sys.executable, "-m", "rsvp.cli", "worker", "--poll", "5"],
+                               env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    try:
+        assert "sending email" in process.stdout.readline()
+        return os.getpriority(os.PRIO_PROCESS, process.pid)
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=30)
+
+
+def test_the_worker_yields_the_cpu_to_the_pages_people_wait_for(app, live_db):
+    # A reminder pass on a machine that also serves pages: the worker runs at a lower priority
+    # (10 by default), so a registration meanwhile waits for its turn less (bench/reminders.py).
+    ours = os.getpriority(os.PRIO_PROCESS, 0)
+    assert worker_niceness(app) == min(19, ours + 10)
+    assert worker_niceness(app, RSVP_MAIL_WORKER_NICE="3") == min(19, ours + 3)
+    assert worker_niceness(app, RSVP_MAIL_WORKER_NICE="0") == ours
