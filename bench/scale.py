@@ -4,7 +4,9 @@ Builds one event per size (Core bulk inserts; every sealed column sealed as the
 app seals it), then times in process, through the Flask test client with a
 logged-in manager, the median of RUNS requests of:
   overview:          the event's dashboard (counts by status, mode, language, day);
-  check-in by code:  the door desk with a typed code;
+  check-in by code:  what the door desk finds for a typed code, as its script shows it in place
+                     (checkin.found_part);
+  desk page with a code: the same as a whole page (the desk without its script, or reloaded);
   list, first page:  the registrations list, newest first;
   list, last page:   the same list's last page;
   list, search:      the list searched for a name (sealed: opened in the application);
@@ -187,7 +189,8 @@ def pages(app: Flask, client: FlaskClient, event: Event, n: int,
 
     return {
         "overview": get(base),
-        "check-in by code": found(get(f"{base}/check-in?q={code}"), at_the_door.name),
+        "check-in by code": found(get(f"{base}/check-in/found?q={code}"), at_the_door.name),
+        "desk page with a code": found(get(f"{base}/check-in?q={code}"), at_the_door.name),
         "list, first page": get(f"{base}/registrations"),
         "list, last page": get(f"{base}/registrations?page={last}"),
         "list, middle page": get(f"{base}/registrations?page={last // 2 + 1}"),

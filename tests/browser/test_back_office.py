@@ -85,3 +85,39 @@ def test_registration_arrives_is_approved_and_checked_in_from_the_qr_link(page, 
     db.session.rollback()
     checked = db.session.get(Registration, ana.id)
     assert checked.status is RegistrationStatus.CONFIRMED and checked.checked_in_at is not None
+
+
+def test_the_desk_shows_a_typed_code_in_place_and_is_ready_for_the_next(page):
+    from rsvp.events.models import AttendanceMode
+    from rsvp.registrations import codes
+    from tests.factories import make_registration
+
+    event = make_event(title="Rights at Risk", format=EventFormat.IN_PERSON, venue="Room XXIV",
+                       capacity_in_person=40)
+    people = [make_registration(event, name=name, attendance_mode=AttendanceMode.IN_PERSON)
+              for name in ("Ana Defensora", "Ben Rapporteur")]
+    staff = make_organiser(email="door@example.org")
+    grant_role(event, staff, Role.CHECK_IN)
+    door_codes = [codes.code_for(person) for person in people]
+    db.session.commit()
+
+    log_in(page, "door@example.org")
+    page.goto(f"/manage/events/{event.public_id}/check-in")
+    page.evaluate("window.sameDesk = true")  # gone if the page were loaded again
+    code = page.get_by_label("Check-in code or name")
+    for person, door_code in zip(people, door_codes, strict=True):
+        code.fill(door_code.lower())
+        code.press("Enter")
+        results = page.locator(".checkin-results")
+        expect(results).to_contain_text(person.name)
+        expect(results.get_by_role("button", name=f"Check in {person.name}")).to_be_visible()
+        assert page.evaluate("window.sameDesk") is True  # found in place: no page loaded
+        assert page.url.endswith(f"?q={door_code.lower()}")  # the address says what is shown
+        # The code stays selected: the next one typed replaces it.
+        assert page.evaluate("document.activeElement.id") == "q"
+        assert page.evaluate("[document.activeElement.selectionStart, document.activeElement"
+                             ".selectionEnd]") == [0, len(door_code)]
+    assert_accessible(page)
+    page.get_by_role("button", name="Check in Ben Rapporteur").click()
+    assert "Ben Rapporteur is checked in." in page.get_by_role("status").first.inner_text()
+    assert page.locator("[data-count=checked_in]").inner_text() == "1"

@@ -57,10 +57,11 @@ AXE_RULES = {"runOnly": {"type": "tag", "values": [
     "resultTypes": ["violations"]}
 
 #: Routes that are not pages a person reads: files, feeds, polls, an email's own body, and a
-#: link that acts when opened (a check-in scan checks the person in).
+#: link that acts when opened (a check-in scan checks the person in), a part a page shows in place.
 NOT_PAGES = {"static", "healthz", "site.brand_css", "site.logo", "events.image", "events.document",
              "events.calendar", "editor.image_file", "editor.document_file", "emails.body",
-             "checkin.counts", "checkin.scan", "console.state", "console.statement", "console.video_file",
+             "checkin.counts", "checkin.found_part", "checkin.scan", "console.state",
+             "console.statement", "console.video_file",
              "console.report_by_category", "console.report_by_speaker", "speakers.live_json",
              "speakers.own_status",
              "registrations.download", "registrations.confirm", "exports.attendees",

@@ -54,3 +54,22 @@ def test_the_door_pages_leave_online_participants_out(app, setup):  # noqa: F811
     assert "Cleo attends online: there is nothing to check in at the door." in response.get_data(as_text=True)
     db.session.expire_all()
     assert people["cleo"].checked_in_at is None
+
+
+def test_the_desk_shows_what_a_code_finds_in_place(app, setup):  # noqa: F811
+    event, people, staff = setup
+    people["ana"].status = RegistrationStatus.CONFIRMED
+    db.session.commit()
+    desk = client_for(app, staff["check_in"])
+    found = f"/manage/events/{event.public_id}/check-in/found"
+    part = desk.get(found, query_string={"q": codes.code_for(people["ana"]).lower()})
+    text = part.get_data(as_text=True)
+    # Only what was found, with its check-in button: the desk's script puts it in the page.
+    assert part.status_code == 200 and "<html" not in text and "Ana" in text
+    assert f"/check-in/{people['ana'].public_id}" in text and "Check in" in text
+    assert part.headers["Cache-Control"] == "no-store"
+    assert "Nobody found for “Zed”." in desk.get(found, query_string={"q": "Zed"}).get_data(as_text=True)
+    page = desk.get(f"/manage/events/{event.public_id}/check-in").get_data(as_text=True)
+    assert f'data-found-url="{found}"' in page  # where the desk's script asks
+    viewer = client_for(app, staff["viewer"])  # viewers do not check people in
+    assert viewer.get(found, query_string={"q": codes.code_for(people["ana"])}).status_code == 404

@@ -38,22 +38,44 @@ CAMERA_ALLOWED = "camera=(self), microphone=(), geolocation=()"
 @bp.get("/manage/events/<event_id>/check-in")
 @event_role_required(Role.CHECK_IN)
 def desk(event: Event) -> Response:
-    query = request.args.get("q", "").strip()[:100]
+    query = _query()
     sees = _sees_confidential(event)
-    found = checkin.Found()
-    if query:
-        by_code = checkin.find_by_code(event, query)
-        # Below managers, a confidential person is found by their code or QR code, never by name.
-        found = (checkin.Found([by_code]) if by_code
-                 else checkin.search_now(event, query, with_confidential=sees))
-    else:
-        checkin.get_names_ready(event)
+    found = _find(event, query, sees)
     response = make_response(render_template(
         "manage/checkin/desk.html", event=event, query=query, found=found.people,
         preparing=found.preparing, counts=tracking.door_counts(event), code_for=codes.code_for,
         sees_confidential=sees))
     response.headers["Permissions-Policy"] = CAMERA_ALLOWED
     return response
+
+
+@bp.get("/manage/events/<event_id>/check-in/found")
+@event_role_required(Role.CHECK_IN)
+def found_part(event: Event) -> Response:
+    """What the desk found for a code or a name, without the page around it: the desk's script
+    shows it in place, so the next code is typed at once (the page itself works without it)."""
+    query = _query()
+    sees = _sees_confidential(event)
+    found = _find(event, query, sees)
+    response = make_response(render_template(
+        "manage/checkin/_found.html", event=event, query=query, found=found.people,
+        preparing=found.preparing, code_for=codes.code_for, sees_confidential=sees))
+    return response  # no-store, as every organiser page (rsvp.web)
+
+
+def _query() -> str:
+    return request.args.get("q", "").strip()[:100]
+
+
+def _find(event: Event, query: str, sees: bool) -> checkin.Found:
+    """The person with this code, else the names that match (none for an empty query)."""
+    if not query:
+        checkin.get_names_ready(event)
+        return checkin.Found()
+    by_code = checkin.find_by_code(event, query)
+    # Below managers, a confidential person is found by their code or QR code, never by name.
+    return (checkin.Found([by_code]) if by_code
+            else checkin.search_now(event, query, with_confidential=sees))
 
 
 @bp.get("/manage/events/<event_id>/check-in/counts")
