@@ -84,11 +84,26 @@ def can(organiser: Organiser, event: Event, needed: Role) -> bool:
 
 def event_for(organiser: Organiser, event_public_id: str, needed: Role) -> Event | None:
     """The event if ``organiser`` may do what ``needed`` guards on it; None when there is no
-    such event or they may not (callers answer both the same way)."""
-    event = db.session.scalar(sa.select(Event).where(Event.public_id == event_public_id))
-    if event is None or not can(organiser, event, needed):
+    such event or they may not (callers answer both the same way).
+
+    The event and the organiser's role on it in one statement (every organiser page asks):
+    the role is kept for the rest of the request as role_on keeps it."""
+    found = db.session.execute(_EVENT_AND_ROLE, {"public_id": event_public_id,
+                                                 "organiser_id": organiser.id}).first()
+    if found is None:
+        return None
+    event, held = found
+    _held()[(organiser.id, event.id)] = held
+    if not can(organiser, event, needed):
         return None
     return event
+
+
+#: An event by its public id, with the role one organiser holds on it (None for none): built
+#: once, with the values bound at each request.
+_EVENT_AND_ROLE = sa.select(Event, EventRole.role).outerjoin(EventRole, sa.and_(
+    EventRole.event_id == Event.id, EventRole.organiser_id == sa.bindparam("organiser_id"))).where(
+    Event.public_id == sa.bindparam("public_id"))
 
 
 def team(event: Event) -> list[EventRole]:

@@ -120,7 +120,11 @@ def find_by_email(email: str) -> Organiser | None:
 
 
 def get_by_public_id(public_id: str) -> Organiser | None:
-    return db.session.scalar(sa.select(Organiser).where(Organiser.public_id == public_id))
+    return db.session.scalar(_BY_PUBLIC_ID, {"public_id": public_id})
+
+
+#: Built once: every organiser page loads its organiser by it (the login session's user).
+_BY_PUBLIC_ID = sa.select(Organiser).where(Organiser.public_id == sa.bindparam("public_id"))
 
 
 def set_password(organiser: Organiser, password: str, now: datetime | None = None) -> None:

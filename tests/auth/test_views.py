@@ -362,7 +362,7 @@ def test_a_page_looks_the_role_up_once_and_the_next_request_sees_a_new_one(app, 
     lookups: list[str] = []
 
     def count(_conn, _cursor, statement, *_rest) -> None:
-        if re.search(r"\bFROM event_roles\b", statement):
+        if re.search(r"\b(FROM|JOIN) event_roles\b", statement):
             lookups.append(statement)
 
     sa.event.listen(db.engine, "before_cursor_execute", count)
