@@ -58,8 +58,12 @@ def zone_abbreviation(moment: datetime, zone_name: str) -> str:
     return f"UTC{sign}{hours}" + (f":{rest:02d}" if rest else "")
 
 
-def _locale() -> str:
-    return str(get_locale() or "en")
+def _locale() -> Locale:
+    """The reader's locale, as Babel's object: Babel parses a name again at every call."""
+    return get_locale() or _ENGLISH
+
+
+_ENGLISH = Locale("en")
 
 
 def format_day(moment: datetime, zone_name: str, fmt: str = "full") -> str:
@@ -76,7 +80,7 @@ def format_clock(moment: datetime, zone_name: str) -> str:
     return format_time(to_local(moment, zone_name), format="short", locale=_locale())
 
 
-def _hour_skeleton(locale: str) -> str:
+def _hour_skeleton(locale: Locale) -> str:
     """"hm" where the locale writes 12-hour times (en, ar), "Hm" where 24-hour (fr, zh)."""
     pattern = Locale.parse(locale).time_formats["short"].pattern
     return "hm" if any(letter in pattern for letter in "hK") else "Hm"
@@ -99,7 +103,7 @@ def format_span(starts_at: datetime, ends_at: datetime, zone_name: str,
 
 @lru_cache(maxsize=4096)
 def _span(starts_at: datetime, ends_at: datetime, zone_name: str, reference_zone: str | None,
-          locale: str) -> str:
+          locale: Locale) -> str:
     """format_span's words, kept: a function of its arguments and the locale alone, and Babel's
     interval formatting costs a tenth of a millisecond and more (every email about an event
     writes its times, a reminder to 100,000 people the same few spans)."""
