@@ -73,7 +73,14 @@ def format_day(moment: datetime, zone_name: str, fmt: str = "full") -> str:
 
 def format_calendar_date(day: date, fmt: str = "long") -> str:
     """A date without a time or zone, e.g. a date of birth: "12 March 1990"."""
-    return format_date(day, format=fmt, locale=_locale())
+    return _calendar_date(day, fmt, _locale())
+
+
+@lru_cache(maxsize=4096)
+def _calendar_date(day: date, fmt: str, locale: Locale) -> str:
+    """Kept: the overview writes a row per day of registrations (sixty and more), each a
+    fraction of a millisecond of Babel's formatting, the same days on every visit."""
+    return format_date(day, format=fmt, locale=locale)
 
 
 def format_clock(moment: datetime, zone_name: str) -> str:
