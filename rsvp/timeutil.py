@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, tzinfo
+from datetime import UTC, date, datetime, time, tzinfo
 from functools import lru_cache
 from zoneinfo import ZoneInfo, available_timezones
 
@@ -68,7 +68,7 @@ _ENGLISH = Locale("en")
 
 def format_day(moment: datetime, zone_name: str, fmt: str = "full") -> str:
     """The date in the zone, e.g. "Tuesday, 13 July 2021"."""
-    return format_date(to_local(moment, zone_name), format=fmt, locale=_locale())
+    return _calendar_date(to_local(moment, zone_name).date(), fmt, _locale())
 
 
 def format_calendar_date(day: date, fmt: str = "long") -> str:
@@ -84,7 +84,23 @@ def _calendar_date(day: date, fmt: str, locale: Locale) -> str:
 
 
 def format_clock(moment: datetime, zone_name: str) -> str:
-    return format_time(to_local(moment, zone_name), format="short", locale=_locale())
+    local, locale = to_local(moment, zone_name), _locale()
+    if _minutes_only(locale):  # every offered language: a list page writes fifty times a page
+        return _clock(local.hour, local.minute, locale)
+    return format_time(local, format="short", locale=locale)
+
+
+@lru_cache(maxsize=256)
+def _minutes_only(locale: Locale) -> bool:
+    """Whether the locale's short time shows hours, minutes and the period alone (no seconds, no
+    zone), so that it is a function of the hour and the minute."""
+    pattern = locale.time_formats["short"].pattern
+    return not any(letter in pattern for letter in "sSAzZOvVXx")
+
+
+@lru_cache(maxsize=8192)
+def _clock(hour: int, minute: int, locale: Locale) -> str:
+    return format_time(time(hour, minute), format="short", locale=locale)
 
 
 def _hour_skeleton(locale: Locale) -> str:
@@ -96,9 +112,14 @@ def _hour_skeleton(locale: Locale) -> str:
 def join_date_time(date_text: str, time_text: str, width: str = "full") -> str:
     """A date and a time (or a span of times) joined as the locale joins them: "{1}, {0}" in
     English, "{1} {0}" in Chinese, "{1}، {0}" in Arabic (CLDR's dateTimeFormat of that width)."""
-    pattern = str(Locale.parse(_locale()).datetime_formats[width])
+    pattern = _joining(_locale(), width)
+    return pattern.replace("{0}", time_text).replace("{1}", date_text)
+
+
+@lru_cache(maxsize=256)
+def _joining(locale: Locale, width: str) -> str:
     # quoted literals ('at') lose their quotes, as babel.dates.format_datetime does
-    return pattern.replace("'", "").replace("{0}", time_text).replace("{1}", date_text)
+    return str(locale.datetime_formats[width]).replace("'", "")
 
 
 def format_span(starts_at: datetime, ends_at: datetime, zone_name: str,

@@ -105,3 +105,20 @@ def test_span_across_midnight_names_both_dates(app):
             chinese = format_span(START, START + timedelta(hours=12), "Europe/Zurich")
     assert text == "Dec 6, 2026, 2:00\u202fPM\u2009–\u2009Dec 7, 2026, 2:00\u202fAM CET"
     assert chinese == "2026年12月6日 14:00 – 2026年12月7日 02:00 CET"
+
+
+@pytest.mark.parametrize("code", SEVEN)
+def test_clock_and_day_kept_are_what_babel_writes(app, code):
+    """The clock and the day are kept per locale once written (a list page writes fifty a page):
+    whatever the minute, the zone and the order, each is what Babel writes for that moment."""
+    from babel.dates import format_date, format_time
+
+    from rsvp.timeutil import format_clock, format_day, to_local
+
+    moments = [START + timedelta(minutes=17 * step) for step in range(0, 24 * 60 // 17 * 2, 7)]
+    with app.test_request_context(), force_locale(code):
+        for zone in ("Europe/Zurich", "America/New_York", "Asia/Kolkata"):
+            for moment in moments + moments[::-1]:  # written once, then read back from what is kept
+                local = to_local(moment, zone)
+                assert format_clock(moment, zone) == format_time(local, format="short", locale=code)
+                assert format_day(moment, zone) == format_date(local, format="full", locale=code)
