@@ -78,18 +78,34 @@ def asked_language() -> str | None:
     return asked if asked in request_languages() else None
 
 
+#: Each answer's unless it names its own: the camera's Permissions-Policy (the check-in desk's
+#: scanner), the email preview's and the framed forms' Content-Security-Policy.
+_UNLESS_NAMED = (("Content-Security-Policy", CONTENT_SECURITY_POLICY),
+                 ("Permissions-Policy", "camera=(), microphone=(), geolocation=()"))
+#: Each answer's, whatever it named. Our own pages only for the Referer: Flask-WTF refuses a form
+#: sent over HTTPS without a Referer of this host (a browser under "no-referrer" sends none, so
+#: every form failed); other sites get nothing.
+_ALWAYS = (("X-Content-Type-Options", "nosniff"), ("Referrer-Policy", "same-origin"))
+_HSTS = ("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+
+
 def _security_headers(response: Response) -> Response:
-    response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    # Our own pages only: Flask-WTF refuses a form sent over HTTPS without a Referer of this host
-    # (a browser under "no-referrer" sends none, so every form failed); other sites get nothing.
-    response.headers["Referrer-Policy"] = "same-origin"
-    if "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]:
-        # Every page but the framed forms (rsvp.embed), which name the origins that may frame them.
-        response.headers["X-Frame-Options"] = "DENY"
-    response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+    """The headers every answer carries. Added to the list, not set one by one: setting a header
+    looks through all of an answer's headers for the name, each time."""
+    headers = response.headers
+    named = {name.lower(): value for name, value in headers.to_wsgi_list()}
+    wanted = [pair for pair in _UNLESS_NAMED if pair[0].lower() not in named]
+    wanted += _ALWAYS
+    # Every page but the framed forms (rsvp.embed) and the email preview, which name who may frame them.
+    if "frame-ancestors 'none'" in named.get("content-security-policy", CONTENT_SECURITY_POLICY):
+        wanted.append(("X-Frame-Options", "DENY"))
     if request.is_secure:
-        response.headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
+        wanted.append(_HSTS)
+    for name, value in wanted:
+        if name.lower() in named:
+            headers[name] = value  # replaces what the view wrote (rare)
+        else:
+            headers.add(name, value)
     return response
 
 

@@ -104,6 +104,19 @@ def test_security_headers_on_every_page(client):
     assert response.headers["X-Content-Type-Options"] == "nosniff"
 
 
+@pytest.mark.parametrize("base_url", ["http://localhost", "https://localhost"])
+def test_each_security_header_once(client, base_url):
+    """Each header once, whatever the page already carried: two Content-Security-Policy headers
+    would each be enforced, two X-Frame-Options ignored by some browsers."""
+    response = client.get("/", base_url=base_url)
+    names = [name.lower() for name, _ in response.headers.to_wsgi_list()]
+    for name in ("content-security-policy", "permissions-policy", "x-content-type-options",
+                 "referrer-policy", "x-frame-options"):
+        assert names.count(name) == 1, name
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert names.count("strict-transport-security") == (base_url.startswith("https"))
+
+
 def test_a_number_in_a_link_too_big_for_any_row_is_not_found(app, client, db_session):
     """<int:...> in every rule stops at what an integer column holds: beyond, a 404, not an error page."""
     event = make_event()
