@@ -17,9 +17,12 @@ from flask import (
     request,
     session,
 )
+from flask.json import dumps, loads
+from flask.json.tag import TaggedJSONSerializer
 from flask.sessions import SecureCookieSessionInterface
 from flask_babel import get_locale
 from flask_wtf.csrf import CSRFError
+from itsdangerous import TimestampSigner
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter, Map
 
@@ -184,6 +187,57 @@ def public_form_limit() -> str:
     return str(current_app.config["RATELIMIT_PUBLIC_FORMS"])
 
 
+class SessionJSON(TaggedJSONSerializer):
+    """Flask's session serializer, without its walk for a session of plain JSON values.
+
+    Flask tags what JSON cannot hold (tuples, Markup, bytes, dates, UUIDs) by trying
+    each of its tags on every value, in and out; a session holds strings and lists of
+    strings (a CSRF token, the address just registered, a login) and the walk cost more
+    than the rest of its JSON. A plain session is written as Flask writes it, the same
+    text; anything else, and any text holding a tag, goes through Flask's own tagging.
+    """
+
+    def dumps(self, value: Any) -> str:
+        if _plain(value):
+            return dumps(value, separators=(",", ":"))
+        return super().dumps(value)
+
+    def loads(self, value: str) -> Any:
+        # Every tag is a one-key object whose key starts with a space ({" t": [...]}): a quote
+        # inside a string is escaped, so this text is in the JSON only where a tag may be.
+        if '{" ' not in value:
+            return loads(value)
+        return super().loads(value)
+
+
+def _plain(value: Any) -> bool:
+    """Whether Flask's tagging leaves ``value`` as it is: JSON's own types exactly (a Markup is
+    a str that Flask tags), and no object key that could be read back as a tag."""
+    kind = type(value)
+    if kind is str or kind is int or kind is bool or kind is float or value is None:
+        return True
+    if kind is list:
+        return all(_plain(item) for item in value)
+    if kind is dict:
+        return all(type(key) is str and not key.startswith(" ") and _plain(item)
+                   for key, item in value.items())
+    return False
+
+
+class _Signer(TimestampSigner):
+    """itsdangerous' signer, which derives its key from the secret anew for each cookie read or
+    written (a hash each time); the key derived is kept, per secret and salt."""
+
+    _derived: dict[tuple[Any, ...], bytes] = {}
+
+    def derive_key(self, secret_key: str | bytes | None = None) -> bytes:
+        about = (secret_key if secret_key is not None else self.secret_keys[-1], self.salt,
+                 self.key_derivation, self.digest_method)
+        if (derived := self._derived.get(about)) is None:
+            derived = self._derived[about] = super().derive_key(secret_key)
+        return derived
+
+
 class SessionInterface(SecureCookieSessionInterface):
     """Flask's signed-cookie session, its signer built once rather than twice a request.
 
@@ -191,6 +245,7 @@ class SessionInterface(SecureCookieSessionInterface):
     building it cost a cached event page about a fifth of its time.
     """
 
+    serializer = SessionJSON()
     _signers: dict[tuple[Any, ...], Any] = {}
 
     @staticmethod
@@ -212,7 +267,9 @@ class SessionInterface(SecureCookieSessionInterface):
     def get_signing_serializer(self, app: Flask) -> Any:
         key = (app.secret_key, *(app.config.get("SECRET_KEY_FALLBACKS") or ()))
         if key not in self._signers:
-            self._signers[key] = super().get_signing_serializer(app)
+            signing = self._signers[key] = super().get_signing_serializer(app)
+            if signing is not None:  # None without a secret key: no session
+                signing.signer = _Signer
         return self._signers[key]
 
 

@@ -1,0 +1,77 @@
+"""The session cookie: written and read without Flask's tagging walk when it holds plain JSON,
+and still the same cookie as Flask's (a deploy between the two keeps everyone's session)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+
+import pytest
+from flask.json.tag import TaggedJSONSerializer
+from flask.sessions import SecureCookieSessionInterface
+from markupsafe import Markup
+
+from rsvp.web import SessionInterface, SessionJSON
+
+SESSIONS = [
+    {},
+    {"csrf_token": "abc", "just_registered": ["event-slug", "ana@example.org"]},
+    {"_user_id": "x1", "_fresh": True, "n": 3, "ratio": 0.5, "nothing": None},
+    {"nested": {"a": ["b", {"c": "d"}]}},
+    {"quote": 'a {" t": "x"} inside a string', "brace": '{" ', "unicode": "Genève 日内瓦 جنيف"},
+    {"_flashes": [("message", "Saved.")]},  # tuples: Flask tags them
+    {"markup": Markup("<b>bold</b>")},
+    {"bytes": b"\x00\x01"},
+    {"when": datetime(2026, 12, 1, 12, 30, tzinfo=UTC)},
+    {"id": uuid.UUID("12345678-1234-5678-1234-567812345678")},
+    {"looks_like_a_tag": {" t": ["not", "a", "tuple"]}},  # a one-key object Flask must tag itself
+    {" t": "a key with a space"},
+]
+
+
+@pytest.mark.parametrize("value", SESSIONS)
+def test_the_same_text_and_the_same_values_as_flasks_serializer(app, value):
+    ours, flasks = SessionJSON(), TaggedJSONSerializer()
+    with app.app_context():
+        text = ours.dumps(value)
+        assert text == flasks.dumps(value)
+        assert ours.loads(text) == flasks.loads(text) == value
+        assert type(ours.loads(text).get("_flashes", [()])[0]) is tuple
+
+
+@pytest.mark.parametrize("value", SESSIONS[1:7])
+def test_a_cookie_of_either_is_read_by_the_other(app, value):
+    """A cookie Flask's own session wrote before a deploy is read after it, and back."""
+    with app.test_request_context():
+        ours = SessionInterface().get_signing_serializer(app)
+        flasks = SecureCookieSessionInterface().get_signing_serializer(app)
+        assert ours is not None and flasks is not None
+        max_age = int(app.permanent_session_lifetime.total_seconds())
+        assert ours.loads(flasks.dumps(value), max_age=max_age) == value
+        assert flasks.loads(ours.dumps(value), max_age=max_age) == value
+
+
+def test_a_cookie_signed_with_another_key_is_refused(app):
+    from itsdangerous import BadSignature
+
+    with app.test_request_context():
+        ours = SessionInterface().get_signing_serializer(app)
+        assert ours is not None
+        app.secret_key, kept = "another-secret-key-for-this-test", app.secret_key
+        try:
+            other = SessionInterface().get_signing_serializer(app)
+            assert other is not None
+            cookie = other.dumps({"_user_id": "someone"})
+        finally:
+            app.secret_key = kept
+        with pytest.raises(BadSignature):
+            ours.loads(cookie)
+
+
+def test_a_flashed_message_reaches_the_next_page(client):
+    """Through the cookie, as a browser carries it: a message flashed (a tuple in the session)
+    is shown on the next page, once."""
+    with client.session_transaction() as session:
+        session["_flashes"] = [("message", "Kept across the redirect.")]
+    assert "Kept across the redirect." in client.get("/manage/login").get_data(as_text=True)
+    assert "Kept across the redirect." not in client.get("/manage/login").get_data(as_text=True)
