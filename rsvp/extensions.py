@@ -1,6 +1,5 @@
 """Flask extensions, created unbound; create_app() initialises them (no app import here)."""
 
-from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_mail import Mail
@@ -9,6 +8,7 @@ from flask_wtf import CSRFProtect
 
 from rsvp.db import Base, Session, SQLAlchemy
 from rsvp.i18n import Babel
+from rsvp.ratelimits import Limiter
 
 db = SQLAlchemy(model_class=Base, session_options={"class_": Session})
 migrate = Migrate()

@@ -58,3 +58,46 @@ def test_the_default_counts_in_the_instance_folder(monkeypatch, tmp_path):
     monkeypatch.setenv("RSVP_DATA_KEYS", "dGVzdGluZyBrZXk6IG5ldmVyIHVzZWQgYW55d2hlcmU=")
     app = create_app({"ENV": "production", "SQLALCHEMY_DATABASE_URI": "sqlite://"})
     assert app.config["RATELIMIT_STORAGE_URI"] == f"rsvp-sqlite://{tmp_path}/ratelimits.sqlite"
+
+
+def _limited_app(app, tmp_path, **settings):
+    return create_app({"ENV": "testing", "SERVER_NAME": None, "RATELIMIT_ENABLED": True,
+                       "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+                       "RATELIMIT_STORAGE_URI": ratelimits.uri_for(str(tmp_path)),
+                       "WTF_CSRF_ENABLED": False, **settings})
+
+
+def test_a_limit_for_every_page_from_the_settings_still_applies(app, db_session, tmp_path):
+    """The check before each view is skipped where no limit could apply: a limit the settings
+    give every page (RATELIMIT_DEFAULT) still refuses the request after the last allowed."""
+    from rsvp.extensions import limiter
+
+    limited = _limited_app(app, tmp_path, RATELIMIT_DEFAULT="3 per minute")
+    limiter.reset()
+    try:
+        client = limited.test_client()
+        assert [client.get("/").status_code for _ in range(4)] == [200, 200, 200, 429]
+        assert "Retry-After" in client.get("/").headers
+    finally:
+        limiter.reset()
+        limiter.enabled = False
+
+
+def test_a_views_own_limit_counts_each_request_once(app, db_session, tmp_path):
+    """Five posts under "5 per minute" all pass, the sixth is refused, and the answers say how
+    many remain: each request counted once, by the view's own limit."""
+    from rsvp.extensions import limiter
+
+    limited = _limited_app(app, tmp_path, RATELIMIT_PUBLIC_FORMS="5 per minute")
+    limiter.reset()
+    try:
+        client = limited.test_client()
+        answers = [client.post("/my-registrations", data={"email": "a@example.org"})
+                   for _ in range(6)]
+        assert [answer.status_code for answer in answers] == [200] * 5 + [429]
+        assert [answer.headers.get("X-RateLimit-Remaining") for answer in answers[:5]] == \
+            ["4", "3", "2", "1", "0"]
+        assert client.get("/").status_code == 200  # pages without a limit are not counted
+    finally:
+        limiter.reset()
+        limiter.enabled = False

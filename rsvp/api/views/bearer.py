@@ -89,7 +89,7 @@ def _rate_limit() -> str:
     return str(current_app.config["API_RATE_LIMIT"])
 
 
-limiter.limit(_rate_limit, key_func=_rate_key)(bp)
+limiter.limit_blueprint(bp, _rate_limit, key_func=_rate_key)
 
 
 @bp.before_request
