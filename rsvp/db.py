@@ -390,17 +390,36 @@ def end_read(session: sa.orm.Session) -> None:
 
 def writes_next(session: sa.orm.Session) -> None:
     """A request's reading is over and its writing comes (see reads_first()): on SQLite the
-    read transaction ends (end_read) and the writes take the lock in their own; on
-    PostgreSQL, whose reads hold back no writer, they go on in the same transaction (a
-    round trip and a commit fewer)."""
-    if session.get_bind().dialect.name == "sqlite":
-        end_read(session)
-        # The writes begin IMMEDIATE even if the reading began no transaction of its own (it
-        # went on in one already open, as when a caller's app context holds the session): left
-        # set, the flag would make the writes' transaction deferred, and a write after a read
-        # in it is refused at once ("database is locked") if another process committed between.
-        if has_request_context():
-            g.pop(_READS_FIRST, None)
+    read transaction ends and the writes take the lock in their own; on PostgreSQL, whose
+    reads hold back no writer, they go on in the same transaction (a round trip and a commit
+    fewer).
+
+    On SQLite, with the session's transaction on a connection of its own (as in a server), the
+    read's COMMIT and the writes' BEGIN IMMEDIATE are made on that connection, under the
+    session's transaction, which goes on: the session keeps what it loaded, and neither its
+    commit nor a new checkout of the connection from the pool is paid for (end_read, for a
+    session bound to a connection of the caller's: the tests' outer transaction).
+    """
+    bind = session.get_bind()
+    if bind.dialect.name != "sqlite":
+        return
+    # The writes begin IMMEDIATE even if the reading began no transaction of its own (it
+    # went on in one already open, as when a caller's app context holds the session): left
+    # set, the flag would make the writes' transaction deferred, and a write after a read
+    # in it is refused at once ("database is locked") if another process committed between.
+    if has_request_context():
+        g.pop(_READS_FIRST, None)
+    if isinstance(bind, sa.Engine) and session.in_transaction():
+        driver = session.connection().connection.driver_connection
+        assert driver is not None
+        driver.commit()  # the reads' snapshot ends: a write on it would be refused if stale
+        try:
+            begin_immediate(driver)  # queued for the lock, as at a writer's BEGIN
+        except sa.exc.OperationalError:
+            session.rollback()  # not left in a transaction the connection no longer has
+            raise
+        return
+    end_read(session)
 
 
 #: Session.info key: the transaction erases personal data (see erasing_personal_data()).
