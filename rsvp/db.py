@@ -87,15 +87,24 @@ def new_row(obj: Any) -> dict[str, Any]:
     """What the INSERT of the new ORM object ``obj`` writes, for a Core INSERT of many or with
     ON CONFLICT: each column's value as set, else its Python default (else NULL). The
     defaults are set on ``obj`` too, so it holds what its row holds (the key aside)."""
-    row = {}
     given = obj.__dict__  # what is set on a new object, read without its attribute's machinery
-    for key, primary_key, default in _columns(obj.__table__):
+    row = row_of(type(obj), given)
+    for key, primary_key, _default in _columns(obj.__table__):
+        if key not in given and not primary_key:
+            setattr(obj, key, row[key])
+    return row
+
+
+def row_of(model: Any, given: dict[str, Any]) -> dict[str, Any]:
+    """The row an INSERT of ``given`` into ``model``'s table writes: each column's value as
+    given, else its Python default (else NULL), the key aside (the database gives it)."""
+    row = {}
+    for key, primary_key, default in _columns(model.__table__):
         if key in given:
             row[key] = given[key]
         elif not primary_key:
             row[key] = None if default is None else (
                 default.arg(None) if callable(default.arg) else default.arg)
-            setattr(obj, key, row[key])
     return row
 
 
@@ -132,24 +141,51 @@ def insert_unless_taken(session: sa.orm.Session, model: Any, rows: list[dict[str
 _INSERTS: dict[tuple[str, Any, tuple[str, ...], str | None], Any] = {}
 
 
+def insert_row(session: sa.orm.Session, model: Any, row: dict[str, Any],
+               index: list[str] | None = None, where: str | None = None, **about: Any) -> int | None:
+    """INSERT ``row`` (every column but the key, see row_of) into ``model``'s table now, in one
+    Core statement, unless the unique ``index`` holds its key (see insert_unless_taken); its
+    id, also set in ``row``, or None when nothing was written.
+
+    No ORM object is made, added or flushed: for the rows a request writes and never reads
+    again (a registration's history row, its email in the outbox), whose object would cost
+    more than the INSERT. Whoever listens for ``model``'s rows (on_insert) hears of it in
+    the same transaction, with ``about`` (what the row alone does not say, as expect_insert).
+    """
+    written = insert_unless_taken(session, model, [row], index, where)
+    if not written:
+        return None
+    row["id"] = written[0]
+    for listener in _ON_INSERT.get(model, ()):
+        listener(session, row, **about)
+    return row["id"]
+
+
 def insert_new(session: sa.orm.Session, obj: Any, index: list[str] | None = None,
                where: str | None = None) -> bool:
-    """INSERT the new ORM object ``obj`` now, in one Core statement, unless the unique
-    ``index`` holds its key (see insert_unless_taken); False then, and nothing written.
+    """INSERT the new ORM object ``obj`` now, as insert_row does its row; False when the
+    unique ``index`` holds its key, and nothing written.
 
     Written, ``obj`` joins ``session`` as if loaded from its row: what follows sees
     its id, and the session's flush, with its unit of work, has nothing to do for it.
-    Whoever listens for its kind of row (on_insert) hears of it in the same transaction.
     """
-    written = insert_unless_taken(session, type(obj), [new_row(obj)], index, where)
-    if not written:
+    written = insert_row(session, type(obj), new_row(obj), index, where)
+    if written is None:
         return False
-    obj.id = written[0]
+    obj.id = written
     make_transient_to_detached(obj)
     session.add(obj)
-    for listener in _ON_INSERT.get(type(obj), ()):
-        listener(session, obj)
     return True
+
+
+def as_loaded(session: sa.orm.Session, model: Any, row: dict[str, Any]) -> Any:
+    """The ``model`` object of ``row``, written by insert_row in this transaction, in
+    ``session`` as if loaded from it (no SELECT): for a caller that wants the object."""
+    obj = model.__mapper__.class_manager.new_instance()
+    obj.__dict__.update(row)  # as loading does: values as read, no attribute events
+    make_transient_to_detached(obj)
+    session.add(obj)
+    return obj
 
 
 _ON_INSERT: dict[type, list[Any]] = {}
@@ -157,8 +193,9 @@ _AHEAD: dict[type, list[Any]] = {}
 
 
 def on_insert(model: type, listener: Any, ahead: Any = None) -> None:
-    """Call ``listener(session, obj)`` for each ``model`` row insert_new writes (the ORM's
-    flush events do not see them). For the packages above that follow rows, once each.
+    """Call ``listener(session, row, **about)`` for each ``model`` row insert_row (or
+    insert_new) writes, ``row`` a dict with its id (the ORM's flush events do not see
+    them). For the packages above that follow rows, once each.
 
     ``ahead(session, **about)``, if given, is called by expect_insert(): the listener reads
     then what it will need, before the writer locks rows others wait for.
@@ -170,7 +207,7 @@ def on_insert(model: type, listener: Any, ahead: Any = None) -> None:
 
 
 def expect_insert(session: sa.orm.Session, model: type, **about: Any) -> None:
-    """``model`` rows (``about`` says of what) are to be written by insert_new in this
+    """``model`` rows (``about`` says of what) are to be written by insert_row in this
     transaction: whoever listens for them (on_insert's ``ahead``) reads now what it needs.
 
     For a writer about to lock a row that every other writer of the same kind waits for
@@ -353,17 +390,36 @@ def end_read(session: sa.orm.Session) -> None:
 
 def writes_next(session: sa.orm.Session) -> None:
     """A request's reading is over and its writing comes (see reads_first()): on SQLite the
-    read transaction ends (end_read) and the writes take the lock in their own; on
-    PostgreSQL, whose reads hold back no writer, they go on in the same transaction (a
-    round trip and a commit fewer)."""
-    if session.get_bind().dialect.name == "sqlite":
-        end_read(session)
-        # The writes begin IMMEDIATE even if the reading began no transaction of its own (it
-        # went on in one already open, as when a caller's app context holds the session): left
-        # set, the flag would make the writes' transaction deferred, and a write after a read
-        # in it is refused at once ("database is locked") if another process committed between.
-        if has_request_context():
-            g.pop(_READS_FIRST, None)
+    read transaction ends and the writes take the lock in their own; on PostgreSQL, whose
+    reads hold back no writer, they go on in the same transaction (a round trip and a commit
+    fewer).
+
+    On SQLite, with the session's transaction on a connection of its own (as in a server), the
+    read's COMMIT and the writes' BEGIN IMMEDIATE are made on that connection, under the
+    session's transaction, which goes on: the session keeps what it loaded, and neither its
+    commit nor a new checkout of the connection from the pool is paid for (end_read, for a
+    session bound to a connection of the caller's: the tests' outer transaction).
+    """
+    bind = session.get_bind()
+    if bind.dialect.name != "sqlite":
+        return
+    # The writes begin IMMEDIATE even if the reading began no transaction of its own (it
+    # went on in one already open, as when a caller's app context holds the session): left
+    # set, the flag would make the writes' transaction deferred, and a write after a read
+    # in it is refused at once ("database is locked") if another process committed between.
+    if has_request_context():
+        g.pop(_READS_FIRST, None)
+    if isinstance(bind, sa.Engine) and session.in_transaction():
+        driver = session.connection().connection.driver_connection
+        assert driver is not None
+        driver.commit()  # the reads' snapshot ends: a write on it would be refused if stale
+        try:
+            begin_immediate(driver)  # queued for the lock, as at a writer's BEGIN
+        except sa.exc.OperationalError:
+            session.rollback()  # not left in a transaction the connection no longer has
+            raise
+        return
+    end_read(session)
 
 
 #: Session.info key: the transaction erases personal data (see erasing_personal_data()).

@@ -89,7 +89,7 @@ def test_database_gone_mid_request_gets_a_clear_retryable_answer(client, db_sess
     def unavailable(*args, **kwargs):
         raise sa.exc.OperationalError("INSERT", {}, Exception("server closed the connection"))
 
-    monkeypatch.setattr("rsvp.registrations.services.register", unavailable)
+    monkeypatch.setattr("rsvp.registrations.services.register_row", unavailable)
     response = client.post(f"/events/{event.slug}/register", data=VALID)
     assert response.status_code == 503 and response.headers["Retry-After"] == "5"
     assert "Nothing you sent was saved" in response.get_data(as_text=True)

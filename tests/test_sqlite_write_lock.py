@@ -189,3 +189,38 @@ def test_a_registration_queued_behind_another_writer_asks_for_the_lock_once(app,
     assert response.status_code == 303
     assert registrations() == 1
     assert len(asked) == 2 and not still_holding  # the other writer's, then once for the registration
+
+
+def test_a_registration_read_before_another_process_wrote_takes_the_lock_for_its_writes(
+        app, live_db, monkeypatch):
+    """Between the form's reading and its writing (rsvp.db.writes_next), another process commits
+    a write: the registration goes through all the same, and from then on it holds the write
+    lock until its commit (the reads' transaction ended and the writes' began IMMEDIATE, on the
+    request's own connection)."""
+    from rsvp.registrations.views import public
+
+    slug = make_event().slug
+    db.session.commit()
+    path = db.engine.url.database
+    locked_out = []
+
+    def another_process_writes_first(session):
+        other = sqlite3.connect(path, isolation_level=None)
+        other.execute("UPDATE events SET summary = 'changed meanwhile'")
+        rsvp_db.writes_next(session)
+        try:
+            other.execute("PRAGMA busy_timeout=0")
+            other.execute("BEGIN IMMEDIATE")
+            other.execute("ROLLBACK")
+        except sqlite3.OperationalError as refused:
+            locked_out.append(str(refused))
+        finally:
+            other.close()
+
+    monkeypatch.setattr(public, "writes_next", another_process_writes_first)
+    response = app.test_client().post(f"/events/{slug}/register", data=VALID)
+
+    assert response.status_code == 303
+    assert registrations() == 1
+    assert locked_out == ["database is locked"]
+    assert db.session.scalar(sa.text("SELECT summary FROM events")) == "changed meanwhile"

@@ -76,5 +76,10 @@ class OutboxMessage(Base):
 
     @validates("recipient")
     def _hash_recipient(self, key: str, address: str) -> str:
-        self.recipient_hash = digest(address.lower()) if address else ""
+        self.recipient_hash = recipient_hash(address)
         return address
+
+
+def recipient_hash(address: str) -> str:
+    """What OutboxMessage.recipient_hash holds for ``address``."""
+    return digest(address.lower()) if address else ""

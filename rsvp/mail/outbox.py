@@ -18,10 +18,10 @@ from typing import Any
 from flask import Flask, current_app, render_template
 from flask_babel import force_locale
 
-from rsvp.db import insert_new, insert_unless_taken, new_row
+from rsvp.db import insert_new, insert_row, insert_unless_taken, new_row, row_of
 from rsvp.events.models import Event
 from rsvp.extensions import db
-from rsvp.mail.models import OutboxMessage
+from rsvp.mail.models import OutboxMessage, recipient_hash
 from rsvp.urls import public_domain
 
 
@@ -112,6 +112,23 @@ def queue_later(name: str, *, to: str, render: str, args: dict[str, Any],
     content is what the renderer makes of them at sending time.
     """
     return queue_message(later(name, to=to, render=render, args=args, event=event, dedupe_key=dedupe_key))
+
+
+def queue_later_row(name: str, *, to: str, render: str, args: dict[str, Any],
+                    event_id: int | None = None, dedupe_key: str | None = None) -> dict[str, Any] | None:
+    """queue_later() without the OutboxMessage object: the row written (with its id), or None
+    when ``dedupe_key`` is already queued.
+
+    For a request that never reads its message again (a registration's email): the same row,
+    without an ORM object made, added to the session and expired at its commit.
+    """
+    recipient = one_line(to)
+    row = row_of(OutboxMessage, {
+        "kind": name, "recipient": recipient, "recipient_hash": recipient_hash(recipient),
+        "dedupe_key": dedupe_key, "event_id": event_id, "message_id": _new_message_id(),
+        "subject": "", "text_body": "", "html_body": "", "attachments": [],
+        "render": {"renderer": render, "args": args}})
+    return row if insert_row(db.session(), OutboxMessage, row, ["dedupe_key"]) is not None else None
 
 
 def later(name: str, *, to: str, render: str, args: dict[str, Any], event: Event | None = None,

@@ -29,6 +29,7 @@ from rsvp.mail.outbox import (
     later,
     queue_email,
     queue_later,
+    queue_later_row,
     queue_message,
     queue_rendered,
     render_email,
@@ -160,10 +161,15 @@ def _later(name: str, registration: Registration, *, attach_ics: bool = False,
            cancel_ics: bool = False, dedupe_key: str | None = None, **extra: Any) -> OutboxMessage:
     """``name`` for ``registration``, to be written by the worker (extra: plain values)."""
     return later(name, to=registration.email, render="registration", event=registration.event,
-                 dedupe_key=dedupe_key,
-                 args={"name": name, "registration_id": registration.id,
-                       "status": registration.status.value, "attach_ics": attach_ics,
-                       "cancel_ics": cancel_ics, "extra": extra})
+                 dedupe_key=dedupe_key, args=_later_args(name, registration.id, registration.status,
+                                                         attach_ics, cancel_ics, extra))
+
+
+def _later_args(name: str, registration_id: int, status: RegistrationStatus, attach_ics: bool,
+                cancel_ics: bool, extra: dict[str, Any]) -> dict[str, Any]:
+    """What _render_later is given for ``name``: the status it was queued for is kept."""
+    return {"name": name, "registration_id": registration_id, "status": status.value,
+            "attach_ics": attach_ics, "cancel_ics": cancel_ics, "extra": extra}
 
 
 def _send(name: str, registration: Registration, *, attach_ics: bool = False, cancel_ics: bool = False,
@@ -207,7 +213,11 @@ def erasure_receipt(registration: Registration, now: datetime) -> OutboxMessage 
 
 
 def confirm_url(registration: Registration) -> str:
-    token = tokens.sign("confirm-email", [registration.public_id, registration.token_version])
+    return _confirm_url(registration.public_id, registration.token_version)
+
+
+def _confirm_url(public_id: str, token_version: int) -> str:
+    token = tokens.sign("confirm-email", [public_id, token_version])
     return public_url("registrations.confirm", token=token)
 
 
@@ -215,6 +225,27 @@ def confirm_email_request(registration: Registration) -> OutboxMessage | None:
     """Double opt-in: the link that makes the registration count."""
     return _send("registration-confirm-email", registration, confirm_url=confirm_url(registration),
                  confirm_hours=current_app.config["REGISTRATION_CONFIRM_HOURS"])
+
+
+def first_email(event_id: int, row: dict[str, Any]) -> dict[str, Any] | None:
+    """What status_email (or confirm_email_request, for a double opt-in) queues for a new
+    registration written as a row (rsvp.registrations.services.register_row), the same
+    message, from the row: the outbox's row written, or None when its status sends nothing.
+
+    No Registration object is needed: the worker writes the email from the registration's id.
+    """
+    status = row["status"]
+    if status is RegistrationStatus.PENDING_EMAIL:
+        name = "registration-confirm-email"
+        extra = {"confirm_url": _confirm_url(row["public_id"], row["token_version"]),
+                 "confirm_hours": current_app.config["REGISTRATION_CONFIRM_HOURS"]}
+    elif (found := STATUS_EMAILS.get(status)) is not None:
+        name, extra = found, {}
+    else:
+        return None
+    return queue_later_row(name, to=row["email"], render="registration", event_id=event_id,
+                           args=_later_args(name, row["id"], status,
+                                            status is RegistrationStatus.CONFIRMED, False, extra))
 
 
 #: The email with someone's manage links; one covering several events belongs to none of them.

@@ -17,7 +17,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from rsvp import sealing, tokens
-from rsvp.db import expect_insert, insert_new, new_public_id
+from rsvp.db import as_loaded, expect_insert, insert_row, new_public_id, row_of
 from rsvp.events import windows
 from rsvp.events.models import AttendanceMode, Event
 from rsvp.events.windows import Window
@@ -194,25 +194,49 @@ def asks_grounds_pass(event: Event, mode: AttendanceMode) -> bool:
 
 def apply_grounds_pass(registration: Registration, grounds_pass: GroundsPass | None) -> None:
     """Keep a pass request's details only when someone attends in person without a pass."""
-    asked = asks_grounds_pass(registration.event, registration.attendance_mode)
-    registration.has_grounds_pass = grounds_pass.holds_pass if asked and grounds_pass else None
+    for key, value in grounds_pass_fields(registration.event, registration.attendance_mode,
+                                          grounds_pass).items():
+        setattr(registration, key, value)
+
+
+def grounds_pass_fields(event: Event, mode: AttendanceMode,
+                        grounds_pass: GroundsPass | None) -> dict[str, Any]:
+    """The registration's grounds-pass columns for this answer (see apply_grounds_pass)."""
+    asked = asks_grounds_pass(event, mode)
     request = grounds_pass if asked and grounds_pass and not grounds_pass.holds_pass else None
-    registration.passport_name = request.passport_name.strip() if request else None
-    registration.nationality = request.nationality if request else None
-    registration.date_of_birth = request.date_of_birth if request else None
-    registration.pass_organisation = request.organisation.strip() if request else None
-    registration.pass_function = request.function.strip() if request else None
+    return {"has_grounds_pass": grounds_pass.holds_pass if asked and grounds_pass else None,
+            "passport_name": request.passport_name.strip() if request else None,
+            "nationality": request.nationality if request else None,
+            "date_of_birth": request.date_of_birth if request else None,
+            "pass_organisation": request.organisation.strip() if request else None,
+            "pass_function": request.function.strip() if request else None}
 
 
 def register(event: Event, data: RegistrationData, now: datetime | None = None) -> Registration:
     """Register someone for ``event``: confirmed while seats last, else waitlisted.
 
     Events that ask for approval or an email confirmation hold no seat until then.
+    The Registration is the row register_row wrote, in the session as if loaded.
 
     :raises RegistrationClosed: outside the registration window or event not open.
     :raises InvalidChoice: a mode, language or grounds-pass answer the event does not allow.
     :raises EventFull: no seat and no waiting list.
     :raises AlreadyRegistered: the email already holds an active registration (no seat is kept).
+    """
+    return as_loaded(db.session(), Registration, register_row(event, data, now))
+
+
+def register_row(event: Event, data: RegistrationData, now: datetime | None = None
+                 ) -> dict[str, Any]:
+    """register() without the Registration object: the registration's row as written (with
+    its id), for a caller that reads nothing of it again (the public form redirects).
+
+    Every row is written by its own Core INSERT from a dict (rsvp.db.insert_row): the
+    registration, its history row and its email in the outbox. No ORM object is made, so
+    none is added to the session, flushed or expired at the commit: the request's Python
+    calls are those of its statements.
+
+    :raises: as register().
     """
     now = now or now_utc()
     state = window(event, now)
@@ -228,56 +252,39 @@ def register(event: Event, data: RegistrationData, now: datetime | None = None) 
     # registrations of the event queue on its row from the seat to the caller's commit (and
     # on its counts' rows from the registration's INSERT, tallies.py), so the less between
     # them, the sooner the next one goes.
-    registration = Registration(
-        event=event, email=email, name=data.name.strip(),
-        organisation=data.organisation.strip(), organisation_type=data.organisation_type,
-        country=data.country or None, attendance_mode=data.attendance_mode,
-        language=data.language,
-        timezone=data.timezone if data.timezone and is_zone(data.timezone) else None,
-        interpretation_language=data.interpretation_language or None,
-        captions=data.captions, accessibility_needs=data.accessibility_needs.strip(),
-        discreet_emails=data.discreet_emails, confidential=data.confidential,
-        answers=dict(data.answers), consent_at=now, status=status,
-        created_at=now, updated_at=now,
-    )
-    apply_grounds_pass(registration, data.grounds_pass)
-    _identify(registration)
-    first_step = RegistrationChange(at=now, actor="registrant", note="")
-    expect_insert(db.session(), RegistrationChange, event_id=event.id)
+    public_id = new_public_id()
+    row = row_of(Registration, {
+        "event_id": event.id, "public_id": public_id, "door_code": door_code(public_id),
+        "email": email, "email_hash": sealing.digest(email), "name": data.name.strip(),
+        "organisation": data.organisation.strip(), "organisation_type": data.organisation_type,
+        "country": data.country or None, "attendance_mode": data.attendance_mode,
+        "language": data.language,
+        "timezone": data.timezone if data.timezone and is_zone(data.timezone) else None,
+        "interpretation_language": data.interpretation_language or None,
+        "captions": data.captions, "accessibility_needs": data.accessibility_needs.strip(),
+        "discreet_emails": data.discreet_emails, "confidential": data.confidential,
+        "answers": dict(data.answers), "consent_at": now, "status": status,
+        "created_at": now, "updated_at": now,
+        **grounds_pass_fields(event, data.attendance_mode, data.grounds_pass)})
+    session = db.session()
+    expect_insert(session, RegistrationChange, event_id=event.id)
     if status is RegistrationStatus.CONFIRMED:
-        status = registration.status = seat_or_wait(event, data.attendance_mode)
-    if not _insert_unless_active(registration):
+        status = row["status"] = seat_or_wait(event, data.attendance_mode)
+    # The partial unique index on active registrations decides, even when two requests race
+    # (ON CONFLICT … DO NOTHING on that index, whose WHERE the conflict target repeats): no
+    # savepoint and no look beforehand; nothing written when the address is taken.
+    if insert_row(session, Registration, row, ["event_id", "email_hash"], ACTIVE_SQL) is None:
         if status is RegistrationStatus.CONFIRMED:
             release_seat(event, data.attendance_mode)
         existing = active_registration(event, email)
         if existing is None:  # left its active status between the two statements: very rare
             raise RegistrationError("an active registration with this address ended just now")
         raise AlreadyRegistered(existing)
-    # Its own INSERT too: with every row written by one statement, the flush has nothing to do.
-    first_step.registration_id, first_step.to_status = registration.id, status
-    insert_new(db.session(), first_step)
-    announce(registration)
-    return registration
-
-
-def _identify(registration: Registration) -> None:
-    """The new ``registration``'s public id, its door code and its event's id, before its INSERT."""
-    registration.public_id = registration.public_id or new_public_id()
-    registration.door_code = door_code(registration.public_id)
-    registration.event_id = registration.event.id
-
-
-def _insert_unless_active(registration: Registration) -> bool:
-    """INSERT the new ``registration`` unless its address holds an active one for the event.
-
-    The partial unique index on active registrations decides, even when two
-    requests race (``ON CONFLICT … DO NOTHING`` on that index, whose WHERE the
-    conflict target repeats): no savepoint and no look beforehand. One Core
-    statement instead of the unit of work; the object then joins the session as
-    if loaded, so what follows (its history row, its email) sees its id. False
-    when the address is taken (nothing written). Identified first (_identify).
-    """
-    return insert_new(db.session(), registration, ["event_id", "email_hash"], ACTIVE_SQL)
+    insert_row(session, RegistrationChange, row_of(RegistrationChange, {
+        "registration_id": row["id"], "at": now, "from_status": None, "to_status": status,
+        "actor": "registrant", "note": ""}), event_id=event.id)
+    notify.first_email(event.id, row)
+    return row
 
 
 def announce(registration: Registration, name: str | None = None, **extra: Any) -> None:

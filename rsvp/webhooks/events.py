@@ -3,10 +3,10 @@
 Every registration's step is a RegistrationChange row (rsvp.registrations.services.register,
 move_status, checkin.check_in all add one), and an inscription is a new Speaker: after each
 flush, the new ones are turned into deliveries by plain INSERTs on the flush's connection; a
-change written by its own INSERT (rsvp.db.insert_new: a new registration's first step) right
-after that INSERT. A
-change rolled back (a savepoint included: a second registration refused) takes its delivery
-with it; nothing is sent from a web request: the worker delivers (rsvp.webhooks.delivery).
+change written as a row by its own INSERT (rsvp.db.insert_row: a new registration's first
+step) right after that INSERT. A change rolled back (a savepoint included: a second
+registration refused) takes its delivery with it; nothing is sent from a web request: the
+worker delivers (rsvp.webhooks.delivery).
 The registration and speakers services are not touched: create_app installs the listener.
 """
 
@@ -30,16 +30,17 @@ def new_message_id() -> str:
     return "msg_" + secrets.token_urlsafe(24)
 
 
-def types_of(change: RegistrationChange) -> list[WebhookType]:
+def types_of(from_status: RegistrationStatus | None, to_status: RegistrationStatus,
+             note: str) -> list[WebhookType]:
     """What a registration's step tells: created, a status change (and a cancellation), check-in."""
-    if change.from_status is None:
+    if from_status is None:
         return [WebhookType.REGISTRATION_CREATED]
-    if change.from_status != change.to_status:
+    if from_status != to_status:
         told = [WebhookType.REGISTRATION_STATUS_CHANGED]
-        if change.to_status is RegistrationStatus.CANCELLED:
+        if to_status is RegistrationStatus.CANCELLED:
             told.append(WebhookType.REGISTRATION_CANCELLED)
         return told
-    if change.note == "checked in":  # rsvp.registrations.checkin.check_in's step
+    if note == "checked in":  # rsvp.registrations.checkin.check_in's step
         return [WebhookType.REGISTRATION_CHECKED_IN]
     return []
 
@@ -90,7 +91,7 @@ def _tell(session: Session, told: list[tuple[int, WebhookType, dict[str, Any]]])
 
 def _told_of(change: RegistrationChange) -> list[tuple[int, WebhookType, dict[str, Any]]]:
     return [(change.registration.event_id, kind, {"registration_change_id": change.id})
-            for kind in types_of(change)]
+            for kind in types_of(change.from_status, change.to_status, change.note)]
 
 
 def _after_flush(session: Session, context: Any) -> None:
@@ -103,8 +104,10 @@ def _after_flush(session: Session, context: Any) -> None:
     _tell(session, told)
 
 
-def _change_inserted(session: Session, change: RegistrationChange) -> None:
-    _tell(session, _told_of(change))
+def _change_inserted(session: Session, change: dict[str, Any], *, event_id: int) -> None:
+    """A change written as a row (rsvp.db.insert_row), of a registration for ``event_id``."""
+    _tell(session, [(event_id, kind, {"registration_change_id": change["id"]})
+                    for kind in types_of(change["from_status"], change["to_status"], change["note"])])
 
 
 def install() -> None:

@@ -56,7 +56,7 @@ def register(slug: str) -> str | Response | tuple[str, int]:
     data = form.registration_data(language=str(get_locale() or "en"))
     writes_next(db.session())  # the write transaction starts with the seat
     try:
-        services.register(event, data)
+        services.register_row(event, data)  # its row only: nothing of it is shown
     except services.AlreadyRegistered as already:
         selfservice.resend_link(already.existing)
     except services.EventFull:
