@@ -7,7 +7,7 @@ for the event at hand (see rsvp.events.questions), and the UN grounds-pass field
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import date
 from functools import lru_cache, partial
 from typing import Any
@@ -104,9 +104,6 @@ class DetailsForm(FlaskForm):
     pass_function = StringField(_l("Your function or title"),
                                 validators=[Optional(), Length(max=200)])
 
-    _PASS_DETAILS = ("passport_name", "nationality", "date_of_birth", "pass_organisation",
-                     "pass_function")
-
     def __init__(self, event: Event, questions: list[Question], *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.event = event
@@ -122,8 +119,7 @@ class DetailsForm(FlaskForm):
         if premises:
             self.has_grounds_pass.label.text = _l("Do you hold a valid UN grounds pass for %(premises)s?",
                                                   premises=premises)
-        if pass_holders_walk_in(event):  # those who hold one do not register: none of these does
-            self.has_grounds_pass.data = "no"
+        self.has_grounds_pass.data = held_pass_answer(event, self.has_grounds_pass.data)
 
     @property
     def asks_whether_pass_held(self) -> bool:
@@ -140,12 +136,7 @@ class DetailsForm(FlaskForm):
 
     @property
     def pass_detail_fields(self) -> list[Field]:
-        return [self[name] for name in self._PASS_DETAILS]
-
-    def _asks_pass(self) -> bool:
-        mode = self.attendance_mode.data
-        return mode in {m.value for m in AttendanceMode} and asks_grounds_pass(
-            self.event, AttendanceMode(mode))
+        return [self[name] for name in PASS_DETAILS]
 
     def validate_attendance_mode(self, field: RadioField) -> None:
         if field.data not in {m.value for m in self.event.attendance_modes}:
@@ -165,45 +156,22 @@ class DetailsForm(FlaskForm):
 
     def validate(self, extra_validators: Any = None) -> bool:
         valid = super().validate(extra_validators)
-        if not self._asks_pass():
-            return valid
-        if self.has_grounds_pass.data not in ("yes", "no"):
-            self.has_grounds_pass.errors = [
-                _l("Tell us whether you hold a UN grounds pass; we request one for you if not.")]
-            return False
-        if self.has_grounds_pass.data == "no":
-            for field in self.pass_detail_fields:
-                if not field.data and not field.errors:
-                    field.errors = [_l("The UN needs this to issue your grounds pass.")]
-                    valid = False
-        return valid
+        missing = grounds_pass_errors(self.event, self.data)
+        for name, message in missing.items():
+            field = self[name]
+            if name == "has_grounds_pass" or not field.errors:
+                field.errors = [message]
+        return valid and not missing
 
     def answers(self) -> dict[str, Any]:
-        answers = {}
-        for question in self.questions:
-            value = answer_from_field(question, self[field_name(question)].data)
-            if value is not None:
-                answers[question.key] = value
-        return answers
+        return answers(self.questions, self.data)
 
     def details(self) -> Details:
         """How the person takes part, as the services take it (the manage page, the back office)."""
-        return Details(
-            attendance_mode=AttendanceMode(self.attendance_mode.data),
-            interpretation_language=self.interpretation_language.data or None,
-            captions=bool(self.captions.data) and bool(self.event.caption_languages),
-            accessibility_needs=self.accessibility_needs.data or "",
-            answers=self.answers(), grounds_pass=self.grounds_pass())
+        return details(self.event, self.questions, self.data)
 
     def grounds_pass(self) -> GroundsPass | None:
-        if not self._asks_pass() or self.has_grounds_pass.data not in ("yes", "no"):
-            return None
-        if self.has_grounds_pass.data == "yes":
-            return GroundsPass(holds_pass=True)
-        return GroundsPass(
-            holds_pass=False, passport_name=self.passport_name.data or "",
-            nationality=self.nationality.data or None, date_of_birth=self.date_of_birth.data,
-            organisation=self.pass_organisation.data or "", function=self.pass_function.data or "")
+        return grounds_pass(self.event, self.data)
 
 
 class _TokenWhenShown:
@@ -253,9 +221,12 @@ class RegistrationForm(Honeypot, DetailsForm):
         _l("Organisation or delegation"), validators=[Optional(), Length(max=300)],
         render_kw={"autocomplete": "organization"},
     )
+    #: The same choices at every event, on the class: posted.plainly_valid reads them there.
     organisation_type = SelectField(
         _l("You are attending for"),
         validators=[InputRequired(_l("Choose what you are attending for."))],
+        choices=options([("", _l("Choose one"))] + [
+            (k.value, v) for k, v in ORGANISATION_TYPE_LABELS.items()]),
     )
     country = SelectField(_l("Country"), validators=[Optional()], validate_choice=False,
                           description=_l("Optional."))
@@ -279,22 +250,11 @@ class RegistrationForm(Honeypot, DetailsForm):
 
     def __init__(self, event: Event, questions: list[Question], *args: Any, **kwargs: Any) -> None:
         super().__init__(event, questions, *args, **kwargs)
-        self.organisation_type.choices = options([("", _l("Choose one"))] + [
-            (k.value, v) for k, v in ORGANISATION_TYPE_LABELS.items()])
         self.country.choices = list(_countries(_reader_locale(), "country"))
 
     def registration_data(self, language: str) -> RegistrationData:
         """The whole registration as services.register takes it; ``language`` is for their emails."""
-        details = self.details()
-        return RegistrationData(
-            name=self.name.data, email=self.email.data, organisation=self.organisation.data or "",
-            organisation_type=OrganisationType(self.organisation_type.data),
-            country=self.country.data or None, attendance_mode=details.attendance_mode,
-            interpretation_language=details.interpretation_language, captions=details.captions,
-            accessibility_needs=details.accessibility_needs, language=language,
-            timezone=self.timezone.data or None, answers=details.answers,
-            grounds_pass=details.grounds_pass, discreet_emails=bool(self.discreet_emails.data),
-            confidential=bool(self.confidential.data))
+        return registration_data(self.event, self.questions, self.data, language)
 
     def validate_country(self, field: SelectField) -> None:
         if field.data and field.data not in dict(country_choices()):
@@ -369,9 +329,13 @@ _FORM_CLASSES_KEPT = 256
 _FORM_CLASSES: dict[tuple[Any, ...], type[DetailsForm]] = {}
 
 
+def registration_form_class(questions: list[Question]) -> type[RegistrationForm]:
+    """The registration form's class for an event's ``questions``, in the reader's language."""
+    return _with_questions(RegistrationForm, questions)  # type: ignore[return-value]
+
+
 def registration_form(event: Event, questions: list[Question]) -> RegistrationForm:
-    form_class = _with_questions(RegistrationForm, questions)
-    return form_class(event, questions)  # type: ignore[return-value]
+    return registration_form_class(questions)(event, questions)
 
 
 def details_form(registration: Registration, questions: list[Question]) -> DetailsForm:
@@ -390,3 +354,88 @@ def details_form(registration: Registration, questions: list[Question]) -> Detai
     for question in questions:
         data[field_name(question)] = field_data(question, (registration.answers or {}).get(question.key))
     return _with_questions(DetailsForm, questions)(registration.event, questions, data=data)
+
+
+# What a posted form's values mean. The form reads them from its fields (form.data), and
+# posted.plainly_valid from a post it found plainly valid without building the form: both
+# build the services' input here, so it is the same whichever judged the post.
+
+#: The details a grounds-pass request needs, when someone holds no pass.
+PASS_DETAILS = ("passport_name", "nationality", "date_of_birth", "pass_organisation",
+                "pass_function")
+
+
+def held_pass_answer(event: Event, posted: Any) -> Any:
+    """Whether a pass is held, as the form takes it: "no" where pass holders walk in (those
+    who hold one do not register, so none of those registering does), else what was posted."""
+    return "no" if pass_holders_walk_in(event) else posted
+
+
+def asks_pass(event: Event, values: Mapping[str, Any]) -> bool:
+    """Whether the grounds-pass questions apply to the way of attending chosen in ``values``."""
+    mode = values.get("attendance_mode")
+    return mode in _MODES and asks_grounds_pass(event, AttendanceMode(mode))
+
+
+_MODES = frozenset(m.value for m in AttendanceMode)
+
+
+def grounds_pass_errors(event: Event, values: Mapping[str, Any]) -> dict[str, Any]:
+    """The grounds-pass answers ``values`` lack for ``event``: each field's message, by name."""
+    if not asks_pass(event, values):
+        return {}
+    held = values.get("has_grounds_pass")
+    if held not in ("yes", "no"):
+        return {"has_grounds_pass": _l(
+            "Tell us whether you hold a UN grounds pass; we request one for you if not.")}
+    if held == "yes":
+        return {}
+    return {name: _l("The UN needs this to issue your grounds pass.")
+            for name in PASS_DETAILS if not values.get(name)}
+
+
+def grounds_pass(event: Event, values: Mapping[str, Any]) -> GroundsPass | None:
+    held = values.get("has_grounds_pass")
+    if not asks_pass(event, values) or held not in ("yes", "no"):
+        return None
+    if held == "yes":
+        return GroundsPass(holds_pass=True)
+    return GroundsPass(
+        holds_pass=False, passport_name=values["passport_name"] or "",
+        nationality=values["nationality"] or None, date_of_birth=values["date_of_birth"],
+        organisation=values["pass_organisation"] or "", function=values["pass_function"] or "")
+
+
+def answers(questions: list[Question], values: Mapping[str, Any]) -> dict[str, Any]:
+    """The answers to the event's own ``questions`` as stored, leaving out those not answered."""
+    found = {}
+    for question in questions:
+        value = answer_from_field(question, values[field_name(question)])
+        if value is not None:
+            found[question.key] = value
+    return found
+
+
+def details(event: Event, questions: list[Question], values: Mapping[str, Any]) -> Details:
+    """How the person takes part, as the services take it."""
+    return Details(
+        attendance_mode=AttendanceMode(values["attendance_mode"]),
+        interpretation_language=values["interpretation_language"] or None,
+        captions=bool(values["captions"]) and bool(event.caption_languages),
+        accessibility_needs=values["accessibility_needs"] or "",
+        answers=answers(questions, values), grounds_pass=grounds_pass(event, values))
+
+
+def registration_data(event: Event, questions: list[Question], values: Mapping[str, Any],
+                      language: str) -> RegistrationData:
+    """The whole registration as services.register takes it; ``language`` is for their emails."""
+    taking_part = details(event, questions, values)
+    return RegistrationData(
+        name=values["name"], email=values["email"], organisation=values["organisation"] or "",
+        organisation_type=OrganisationType(values["organisation_type"]),
+        country=values["country"] or None, attendance_mode=taking_part.attendance_mode,
+        interpretation_language=taking_part.interpretation_language,
+        captions=taking_part.captions, accessibility_needs=taking_part.accessibility_needs,
+        language=language, timezone=values["timezone"] or None, answers=taking_part.answers,
+        grounds_pass=taking_part.grounds_pass, discreet_emails=bool(values["discreet_emails"]),
+        confidential=bool(values["confidential"]))

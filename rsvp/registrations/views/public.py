@@ -7,7 +7,7 @@ whether someone is registered. The manage link's pages are in manage_link.py.
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, redirect, render_template, session, url_for
+from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
@@ -18,8 +18,13 @@ from rsvp.db import reads_first, writes_next
 from rsvp.events.labels import watch_only
 from rsvp.events.services import public_event, public_event_and_questions
 from rsvp.extensions import db, limiter
-from rsvp.registrations import selfservice, services
-from rsvp.registrations.forms import LinkRequestForm, registration_form
+from rsvp.registrations import posted, selfservice, services
+from rsvp.registrations.forms import (
+    LinkRequestForm,
+    RegistrationForm,
+    registration_data,
+    registration_form_class,
+)
 from rsvp.registrations.notice import notice_lines
 from rsvp.web import public_form_limit
 
@@ -37,23 +42,38 @@ def register(slug: str) -> str | Response | tuple[str, int]:
     if watch_only(event):  # nobody registers: the event page links to its livestream
         return redirect(url_for("events.show", slug=slug), code=303)
     window = services.window(event)
-    form = registration_form(event, questions)
+    form_class = registration_form_class(questions)
+    # Most posts are plainly valid, and the form is then never shown: they are judged without
+    # building it. Any other post, and every page shown, is the form's (posted.py).
+    values = (posted.plainly_valid(form_class, request.form, event)
+              if window is services.Window.OPEN and request.method == "POST" and not request.files
+              else None)
+    form: RegistrationForm | None = None
 
-    def page(status: int, shown: services.Window = window) -> tuple[str, int]:
+    def page(status: int, shown: services.Window = window,
+             mode_error: str | None = None) -> tuple[str, int]:
         """The form again; its privacy notice is worked out only when it is shown."""
-        return render_template("registrations/register.html", event=event, form=form, window=shown,
-                               closes_at=services.closes_at(event),
-                               notice=notice_lines(event, form)), status
+        shown_form = form or form_class(event, questions)
+        if mode_error:
+            shown_form.attendance_mode.errors = [mode_error]
+        return render_template("registrations/register.html", event=event, form=shown_form,
+                               window=shown, closes_at=services.closes_at(event),
+                               notice=notice_lines(event, shown_form)), status
 
-    if window is not services.Window.OPEN:
-        return page(200)
-    if not form.validate_on_submit():
-        return page(422 if form.is_submitted() else 200)
-    if form.is_bot:  # the same answer a person gets, and nothing stored or sent
-        session[_JUST_REGISTERED] = [slug, form.email.data.strip().lower()]
-        return redirect(url_for("registrations.registered", slug=slug), code=303)
+    language = str(get_locale() or "en")
+    if values is None:
+        form = form_class(event, questions)
+        if window is not services.Window.OPEN:
+            return page(200)
+        if not form.validate_on_submit():
+            return page(422 if form.is_submitted() else 200)
+        if form.is_bot:  # the same answer a person gets, and nothing stored or sent
+            session[_JUST_REGISTERED] = [slug, form.email.data.strip().lower()]
+            return redirect(url_for("registrations.registered", slug=slug), code=303)
+        data = form.registration_data(language=language)
+    else:
+        data = registration_data(event, questions, values, language)
 
-    data = form.registration_data(language=str(get_locale() or "en"))
     writes_next(db.session())  # the write transaction starts with the seat
     try:
         services.register_row(event, data)  # its row only: nothing of it is shown
@@ -61,8 +81,7 @@ def register(slug: str) -> str | Response | tuple[str, int]:
         selfservice.resend_link(already.existing)
     except services.EventFull:
         db.session.rollback()
-        form.attendance_mode.errors = [_("There are no seats left for this way of attending.")]
-        return page(409)
+        return page(409, mode_error=_("There are no seats left for this way of attending."))
     except services.RegistrationClosed as closed:
         db.session.rollback()
         return page(409, closed.window)
