@@ -30,7 +30,12 @@ POST_LUA = """
 local counter = 0
 local threads = {}
 function setup(thread) thread:set("id", #threads); table.insert(threads, thread) end
-function init(args) prefix = "w" .. id .. "x" .. math.random(1, 1000000000) end
+-- LuaJIT's math.random gives the same numbers in every run unless seeded: without the time, each
+-- run after the first posted the addresses of the one before (every registration a repeat).
+function init(args)
+  math.randomseed(os.time() * 100 + id)
+  prefix = "w" .. id .. "t" .. os.time() .. "x" .. math.random(1, 1000000000)
+end
 request = function()
   counter = counter + 1
   local body = "%(form)s&email=" .. prefix .. "n" .. counter .. "%%40example.org"

@@ -224,3 +224,36 @@ def test_a_registration_read_before_another_process_wrote_takes_the_lock_for_its
     assert registrations() == 1
     assert locked_out == ["database is locked"]
     assert db.session.scalar(sa.text("SELECT summary FROM events")) == "changed meanwhile"
+
+
+def test_the_writers_queue_lets_one_writer_in_at_a_time_round_after_round(tmp_path):
+    """Four connections, each taking the writers' lock 150 times, mostly by waiting its turn
+    (its waiter thread, kept for the connection's life, asked again each time): never two
+    holders at once, every turn taken, none given up."""
+    path = str(tmp_path / "queue.db")
+    holders: list[int] = []
+    overlaps: list[int] = []
+    turns: list[int] = []
+
+    def writer(number: int) -> None:
+        connection = sqlite3.connect(path, factory=writequeue.QueueingConnection,
+                                     check_same_thread=False)
+        connection.queue_at(writequeue.write_lock_path(path))
+        for _ in range(150):
+            assert connection.queue_for_writing(time.monotonic() + 10)
+            holders.append(number)
+            if len(holders) > 1:
+                overlaps.append(number)
+            time.sleep(0.0002)  # long enough for the others to queue behind
+            holders.remove(number)
+            turns.append(number)
+            connection.let_go()
+        connection.close()
+
+    threads = [threading.Thread(target=writer, args=(number,)) for number in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert not overlaps
+    assert sorted(turns) == sorted(list(range(4)) * 150)
