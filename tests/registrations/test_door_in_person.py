@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+import sqlalchemy as sa
 
 from rsvp.events.models import AttendanceMode, EventFormat
 from rsvp.extensions import db
@@ -73,3 +74,45 @@ def test_the_desk_shows_what_a_code_finds_in_place(app, setup):  # noqa: F811
     assert f'data-found-url="{found}"' in page  # where the desk's script asks
     viewer = client_for(app, staff["viewer"])  # viewers do not check people in
     assert viewer.get(found, query_string={"q": codes.code_for(people["ana"])}).status_code == 404
+
+
+@pytest.mark.parametrize("case", ["confirmed", "checked in", "not confirmed", "pass requested",
+                                  "confidential", "confidential, to a manager"])
+def test_what_a_code_finds_shows_each_state_from_the_columns_read(app, setup, case):  # noqa: F811
+    """The desk reads only the columns it shows for a code: each state it shows, with nothing of
+    the person loaded before the request (an attribute left unread fails the page, not the door)."""
+    from datetime import UTC, datetime
+
+    event, people, staff = setup
+    ana = people["ana"]
+    ana.status = RegistrationStatus.PENDING_APPROVAL if case == "not confirmed" else \
+        RegistrationStatus.CONFIRMED
+    ana.checked_in_at = datetime(2026, 12, 2, 9, 5, tzinfo=UTC) if case == "checked in" else None
+    ana.has_grounds_pass = False if case == "pass requested" else None
+    ana.confidential = case.startswith("confidential")
+    ana.organisation = "Free Press Unlimited"
+    db.session.commit()
+    code, public_id, event_id = codes.code_for(ana), ana.public_id, event.public_id
+    desk = client_for(app, staff["manager" if case.endswith("manager") else "check_in"])
+    db.session.expunge_all()  # nothing of Ana in the session: the request reads her afresh
+    read: list[str] = []
+
+    def reading(_connection, _cursor, statement, *_args) -> None:
+        if "FROM registrations" in statement:
+            read.append(statement)
+
+    sa.event.listen(db.engine, "before_cursor_execute", reading)
+    try:
+        text = desk.get(f"/manage/events/{event_id}/check-in/found",
+                        query_string={"q": code}).get_data(as_text=True)
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", reading)
+    assert len(read) == 1, read  # the columns shown, read at once: none left for a query of its own
+    assert f"/check-in/{public_id}" in text and "In person" in text and code in text
+    shown = case != "confidential"
+    assert ("Ana" in text) is shown and ("Free Press Unlimited" in text) is shown
+    assert ("Confidential participant" in text) is not shown
+    assert ("Undo" in text) is (case == "checked in")
+    assert ("Checked in" in text) is (case == "checked in")
+    assert ("Not confirmed: cannot be checked in" in text) is (case == "not confirmed")
+    assert ("grounds pass requested" in text) is (case == "pass requested")
