@@ -190,8 +190,12 @@ def status_email(registration: Registration, name: str | None = None,
     name = name or STATUS_EMAILS.get(registration.status)
     if name is None:
         return None
-    with_calendar = registration.status is RegistrationStatus.CONFIRMED
-    return _send(name, registration, attach_ics=with_calendar, **extra)
+    return _send(name, registration, attach_ics=_with_calendar(registration.status), **extra)
+
+
+def _with_calendar(status: RegistrationStatus) -> bool:
+    """Whether a status's email carries the calendar file: a confirmed seat's only."""
+    return status is RegistrationStatus.CONFIRMED
 
 
 def erasure_receipt(registration: Registration, now: datetime) -> OutboxMessage | None:
@@ -221,10 +225,19 @@ def _confirm_url(public_id: str, token_version: int) -> str:
     return public_url("registrations.confirm", token=token)
 
 
+#: Double opt-in's email: the link that makes the registration count.
+CONFIRM_EMAIL = "registration-confirm-email"
+
+
 def confirm_email_request(registration: Registration) -> OutboxMessage | None:
     """Double opt-in: the link that makes the registration count."""
-    return _send("registration-confirm-email", registration, confirm_url=confirm_url(registration),
-                 confirm_hours=current_app.config["REGISTRATION_CONFIRM_HOURS"])
+    return _send(CONFIRM_EMAIL, registration,
+                 **_confirm_extra(registration.public_id, registration.token_version))
+
+
+def _confirm_extra(public_id: str, token_version: int) -> dict[str, Any]:
+    return {"confirm_url": _confirm_url(public_id, token_version),
+            "confirm_hours": current_app.config["REGISTRATION_CONFIRM_HOURS"]}
 
 
 def first_email(event_id: int, row: dict[str, Any]) -> dict[str, Any] | None:
@@ -236,16 +249,14 @@ def first_email(event_id: int, row: dict[str, Any]) -> dict[str, Any] | None:
     """
     status = row["status"]
     if status is RegistrationStatus.PENDING_EMAIL:
-        name = "registration-confirm-email"
-        extra = {"confirm_url": _confirm_url(row["public_id"], row["token_version"]),
-                 "confirm_hours": current_app.config["REGISTRATION_CONFIRM_HOURS"]}
+        name, extra = CONFIRM_EMAIL, _confirm_extra(row["public_id"], row["token_version"])
     elif (found := STATUS_EMAILS.get(status)) is not None:
         name, extra = found, {}
     else:
         return None
     return queue_later_row(name, to=row["email"], render="registration", event_id=event_id,
-                           args=_later_args(name, row["id"], status,
-                                            status is RegistrationStatus.CONFIRMED, False, extra))
+                           args=_later_args(name, row["id"], status, _with_calendar(status),
+                                            False, extra))
 
 
 #: The email with someone's manage links; one covering several events belongs to none of them.
