@@ -48,7 +48,8 @@ from rsvp.events.models import Event
 from rsvp.events.questions import MultiCheckboxField
 from rsvp.fields import ValidEmail
 from rsvp.privacy.forms import Honeypot
-from rsvp.registrations.forms import DetailsForm, RegistrationForm, grounds_pass_errors, held_pass_answer
+from rsvp.registrations.entered import grounds_pass_errors, held_pass_answer
+from rsvp.registrations.forms import DetailsForm, RegistrationForm
 
 #: How a field makes its data of what was posted, by its class (not its subclasses: those may
 #: make it otherwise). TEXT: the first value; BOOL: BooleanField's true or false; ONE: the first

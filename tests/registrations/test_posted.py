@@ -18,7 +18,8 @@ from werkzeug.datastructures import MultiDict
 from rsvp.events.models import EventFormat, QuestionKind, RegistrationRule, UnPremises
 from rsvp.events.questions import field_name
 from rsvp.events.services import public_event_and_questions
-from rsvp.registrations.forms import registration_data, registration_form_class
+from rsvp.registrations.entered import registration_data
+from rsvp.registrations.forms import registration_form_class
 from rsvp.registrations.models import Registration
 from rsvp.registrations.posted import plainly_valid
 from tests.factories import add_question, make_event

@@ -19,12 +19,8 @@ from rsvp.events.labels import watch_only
 from rsvp.events.services import public_event, public_event_and_questions
 from rsvp.extensions import db, limiter
 from rsvp.registrations import posted, selfservice, services
-from rsvp.registrations.forms import (
-    LinkRequestForm,
-    RegistrationForm,
-    registration_data,
-    registration_form_class,
-)
+from rsvp.registrations.entered import registration_data
+from rsvp.registrations.forms import LinkRequestForm, RegistrationForm, registration_form_class
 from rsvp.registrations.notice import notice_lines
 from rsvp.web import public_form_limit
 
