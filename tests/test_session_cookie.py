@@ -36,7 +36,8 @@ def test_the_same_text_and_the_same_values_as_flasks_serializer(app, value):
         text = ours.dumps(value)
         assert text == flasks.dumps(value)
         assert ours.loads(text) == flasks.loads(text) == value
-        assert type(ours.loads(text).get("_flashes", [()])[0]) is tuple
+        if "_flashes" in value:  # a flashed message stays a (category, message) tuple
+            assert type(ours.loads(text)["_flashes"][0]) is tuple
 
 
 @pytest.mark.parametrize("value", SESSIONS[1:7])
