@@ -18,10 +18,10 @@ from typing import Any
 from flask import Flask, current_app, render_template
 from flask_babel import force_locale
 
-from rsvp.db import insert_new, insert_row, insert_unless_taken, new_row, row_of
 from rsvp.events.models import Event
 from rsvp.extensions import db
 from rsvp.mail.models import OutboxMessage, recipient_hash
+from rsvp.rows import insert_new, insert_row, insert_unless_taken, new_row, row_of
 from rsvp.urls import public_domain
 
 

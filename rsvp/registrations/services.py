@@ -17,7 +17,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from rsvp import sealing, tokens
-from rsvp.db import as_loaded, expect_insert, insert_row, new_public_id, row_of
+from rsvp.db import new_public_id
 from rsvp.events import windows
 from rsvp.events.models import AttendanceMode, Event
 from rsvp.events.windows import Window
@@ -32,6 +32,7 @@ from rsvp.registrations.models import (
     RegistrationStatus,
     door_code,
 )
+from rsvp.rows import as_loaded, expect_insert, insert_row, row_of
 from rsvp.timeutil import is_zone, now_utc
 
 
@@ -231,7 +232,7 @@ def register_row(event: Event, data: RegistrationData, now: datetime | None = No
     """register() without the Registration object: the registration's row as written (with
     its id), for a caller that reads nothing of it again (the public form redirects).
 
-    Every row is written by its own Core INSERT from a dict (rsvp.db.insert_row): the
+    Every row is written by its own Core INSERT from a dict (rsvp.rows.insert_row): the
     registration, its history row and its email in the outbox. No ORM object is made, so
     none is added to the session, flushed or expired at the commit: the request's Python
     calls are those of its statements.

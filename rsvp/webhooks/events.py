@@ -3,7 +3,7 @@
 Every registration's step is a RegistrationChange row (rsvp.registrations.services.register,
 move_status, checkin.check_in all add one), and an inscription is a new Speaker: after each
 flush, the new ones are turned into deliveries by plain INSERTs on the flush's connection; a
-change written as a row by its own INSERT (rsvp.db.insert_row: a new registration's first
+change written as a row by its own INSERT (rsvp.rows.insert_row: a new registration's first
 step) right after that INSERT. A change rolled back (a savepoint included: a second
 registration refused) takes its delivery with it; nothing is sent from a web request: the
 worker delivers (rsvp.webhooks.delivery).
@@ -19,8 +19,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from rsvp.db import Session as AppSession
-from rsvp.db import on_insert
 from rsvp.registrations.models import RegistrationChange, RegistrationStatus
+from rsvp.rows import on_insert
 from rsvp.speakers.models import Speaker
 from rsvp.timeutil import now_utc
 from rsvp.webhooks.models import WebhookDelivery, WebhookEndpoint, WebhookType
@@ -63,7 +63,7 @@ _READ_AHEAD = "webhook_endpoints_read_ahead"
 
 def _read_ahead(session: Session, event_id: int) -> None:
     """Read now, in the transaction that will write the change, the endpoints of ``event_id``
-    (rsvp.db.expect_insert): a new registration reads them before its seat, not while the
+    (rsvp.rows.expect_insert): a new registration reads them before its seat, not while the
     registrations of the same event queue behind it on PostgreSQL."""
     _endpoints(session.connection(), event_id, session.info.setdefault(_READ_AHEAD, {}))
 
@@ -105,7 +105,7 @@ def _after_flush(session: Session, context: Any) -> None:
 
 
 def _change_inserted(session: Session, change: dict[str, Any], *, event_id: int) -> None:
-    """A change written as a row (rsvp.db.insert_row), of a registration for ``event_id``."""
+    """A change written as a row (rsvp.rows.insert_row), of a registration for ``event_id``."""
     _tell(session, [(event_id, kind, {"registration_change_id": change["id"]})
                     for kind in types_of(change["from_status"], change["to_status"], change["note"])])
 
