@@ -27,7 +27,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter, Map
 
 from rsvp import timeutil
-from rsvp.db import configure_sqlite
+from rsvp.db import configure_postgresql, configure_sqlite
 from rsvp.embed import embedded
 from rsvp.extensions import db
 from rsvp.fields import error_links
@@ -339,6 +339,8 @@ def init_app(app: Flask) -> None:
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             configure_sqlite(db.engine)
+        elif db.engine.dialect.driver == "psycopg":
+            configure_postgresql(db.engine)
     timeutil.register_filters(app)
     app.after_request(_security_headers)
     app.after_request(_no_store)
