@@ -183,9 +183,10 @@ def configure_postgresql(engine: sa.Engine) -> None:
     to the server, are not sent. Each statement sees what was committed when it began, as
     it does in a transaction at PostgreSQL's READ COMMITTED, so a page reads what it read
     before. The first statement that is not a plain SELECT (an INSERT, UPDATE or DELETE, a
-    SELECT … FOR UPDATE, a SAVEPOINT) first begins a transaction, which the session's
-    commit or rollback ends as ever: a write is as atomic in a GET as in a POST. Other
-    requests and work outside requests (the worker, the commands) begin as before.
+    SELECT … FOR UPDATE, a SAVEPOINT, a server-side cursor streaming a large read) first
+    begins a transaction, which the session's commit or rollback ends as ever: a write is
+    as atomic in a GET as in a POST. Other requests and work outside requests (the worker,
+    the commands) begin as before.
     """
 
     @sa.event.listens_for(engine, "connect")
@@ -203,9 +204,11 @@ def configure_postgresql(engine: sa.Engine) -> None:
 
     @sa.event.listens_for(engine, "before_cursor_execute")
     def _before_writing(_connection: sa.Connection, cursor: Any, statement: str, *_args: Any) -> None:
-        if (cursor.connection.autocommit and not _plain_read(statement)
-                and cursor.connection.info.transaction_status is pq.TransactionStatus.IDLE):
-            cursor.execute("BEGIN")
+        driver = cursor.connection
+        if not driver.autocommit or driver.info.transaction_status is not pq.TransactionStatus.IDLE:
+            return
+        if isinstance(cursor, psycopg.ServerCursor) or not _plain_read(statement):
+            driver.execute("BEGIN")  # on a cursor of its own: ``cursor`` may be a server's
 
     @sa.event.listens_for(engine, "checkin")
     def _on_checkin(dbapi_connection: Any, record: Any) -> None:

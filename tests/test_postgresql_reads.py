@@ -132,3 +132,13 @@ def test_a_results_description_stays_that_of_its_own_result(app: Flask) -> None:
         assert cursor.description[0].name == "other"
         cursor.execute("SET application_name = 'rsvp-test'")
         assert cursor.description is None
+
+
+def test_a_page_streams_a_large_read_in_a_transaction(app: Flask, live_db: None) -> None:
+    """A server-side cursor (an export streaming its rows) lives in a transaction only."""
+    event_id = _saved_event(app)
+    with app.test_request_context("/", method="GET"):
+        streamed = db.session.execute(sa.select(Event.id, Event.summary),
+                                      execution_options={"stream_results": True, "yield_per": 1})
+        assert [tuple(row) for row in streamed] == [(event_id, "before")]
+        db.session.remove()
