@@ -19,11 +19,12 @@ from flask import (
 )
 from flask.json import dumps, loads
 from flask.json.tag import TaggedJSONSerializer
-from flask.sessions import SecureCookieSessionInterface
+from flask.sessions import SecureCookieSessionInterface, SessionMixin
 from flask_babel import get_locale
 from flask_wtf.csrf import CSRFError
 from itsdangerous import TimestampSigner
 from werkzeug.exceptions import HTTPException
+from werkzeug.http import dump_cookie
 from werkzeug.routing import IntegerConverter, Map
 
 from rsvp import timeutil
@@ -263,6 +264,34 @@ class SessionInterface(SecureCookieSessionInterface):
 
     def get_cookie_partitioned(self, app: Flask) -> bool:
         return self._in_third_party_frame() or super().get_cookie_partitioned(app)
+
+    def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:
+        """Flask's save_session, its cookie's attributes worked out once, not once each.
+
+        Flask asks for each attribute in turn (whether the page is framed, three times), and
+        says ``Vary: Cookie`` through ``response.vary``, a header set parsed and written
+        again for each addition, twice: together a tenth of a registration's calls outside
+        the database. The cookie and the headers written are Flask's, byte for byte
+        (tests/test_session_cookie.py)."""
+        if not session or not self.should_set_cookie(app, session):
+            # An empty session (a cookie deleted, or none to write): Flask's own, rarely taken.
+            super().save_session(app, session, response)
+            return
+        config, framed = app.config, self._in_third_party_frame()
+        response.headers.add("Set-Cookie", dump_cookie(
+            self.get_cookie_name(app), self.get_signing_serializer(app).dumps(dict(session)),
+            expires=self.get_expiration_time(app, session),
+            httponly=config["SESSION_COOKIE_HTTPONLY"], domain=config["SESSION_COOKIE_DOMAIN"],
+            path=config["SESSION_COOKIE_PATH"] or config["APPLICATION_ROOT"],
+            secure=framed or config["SESSION_COOKIE_SECURE"],
+            partitioned=framed or config["SESSION_COOKIE_PARTITIONED"],
+            samesite="None" if framed else config["SESSION_COOKIE_SAMESITE"],
+            max_size=response.max_cookie_size))
+        vary = response.headers.get("Vary")
+        if not vary:
+            response.headers["Vary"] = "Cookie"
+        elif "cookie" not in (value.strip().lower() for value in vary.split(",")):
+            response.headers["Vary"] = f"{vary}, Cookie"
 
     def get_signing_serializer(self, app: Flask) -> Any:
         key = (app.secret_key, *(app.config.get("SECRET_KEY_FALLBACKS") or ()))

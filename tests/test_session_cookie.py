@@ -76,3 +76,64 @@ def test_a_flashed_message_reaches_the_next_page(client):
         session["_flashes"] = [("message", "Kept across the redirect.")]
     assert "Kept across the redirect." in client.get("/manage/login").get_data(as_text=True)
     assert "Kept across the redirect." not in client.get("/manage/login").get_data(as_text=True)
+
+
+def _written(app, interface, session, *, url="https://example.org/", framed=False, vary=None):
+    """The Set-Cookie and Vary headers ``interface`` writes for ``session`` in a request."""
+    from flask import Response, g
+
+    with app.test_request_context(url):
+        g.embedded = framed
+        response = Response("page")
+        if vary:
+            response.headers["Vary"] = vary
+        interface.save_session(app, session, response)
+        return response.headers.getlist("Set-Cookie"), response.headers.getlist("Vary")
+
+
+def _attributes(set_cookie):
+    """A Set-Cookie header's attributes and the session it carries (its signature's time aside)."""
+    value, *attributes = [part.strip() for part in set_cookie.split(";")]
+    return value.split("=", 1)[0], sorted(attributes)
+
+
+@pytest.mark.parametrize(("url", "framed", "vary", "permanent"), [
+    ("https://example.org/", False, None, False),
+    ("https://example.org/", False, "Accept-Language", True),
+    ("https://example.org/", False, "Accept-Language, Cookie", False),
+    ("https://example.org/", True, None, False),  # a framed form: SameSite=None; Partitioned
+    ("http://example.org/", True, None, False),  # framed over plain http: Lax, as Flask's
+])
+def test_the_cookie_and_vary_written_are_flasks(app, url, framed, vary, permanent):
+    from flask.sessions import SecureCookieSession
+
+    def session():
+        made = SecureCookieSession({"csrf_token": "abc", "just_registered": ["s", "a@example.org"]})
+        made.permanent = permanent
+        return made
+
+    class FlasksOwn(SessionInterface):
+        save_session = SecureCookieSessionInterface.save_session
+
+    ours, ours_vary = _written(app, SessionInterface(), session(), url=url, framed=framed, vary=vary)
+    flasks, flasks_vary = _written(app, FlasksOwn(), session(), url=url, framed=framed, vary=vary)
+    assert len(ours) == len(flasks) == 1
+    assert _attributes(ours[0]) == _attributes(flasks[0])
+    assert ours_vary == flasks_vary
+    assert ("Partitioned" in ours[0]) is (framed and url.startswith("https"))
+    with app.test_request_context():
+        signing = SessionInterface().get_signing_serializer(app)
+        value = ours[0].split(";")[0].split("=", 1)[1]
+        assert signing.loads(value) == dict(session())
+
+
+def test_an_emptied_session_deletes_its_cookie_as_flask_does(app):
+    from flask.sessions import SecureCookieSession
+
+    emptied = SecureCookieSession({"csrf_token": "abc"})
+    emptied.clear()
+    cookies, vary = _written(app, SessionInterface(), emptied)
+    assert len(cookies) == 1 and "Expires=Thu, 01 Jan 1970" in cookies[0]
+    assert vary == ["Cookie"]
+    untouched = SecureCookieSession()
+    assert _written(app, SessionInterface(), untouched) == ([], [])
