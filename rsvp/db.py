@@ -196,7 +196,8 @@ def configure_postgresql(engine: sa.Engine) -> None:
     @sa.event.listens_for(engine, "begin")
     def _on_begin(connection: sa.Connection) -> None:
         reading = has_request_context() and request.method in _READING_METHODS
-        driver, kept = connection.connection.driver_connection, connection.connection.info
+        driver: Any = connection.connection.driver_connection
+        kept = connection.connection.info
         if reading and not driver.autocommit:
             driver.autocommit = kept[_READS_OUTSIDE] = True
         elif not reading and kept.pop(_READS_OUTSIDE, False):
@@ -251,7 +252,8 @@ class DescribedLazily(Sequence[Any]):
 
     def _made(self) -> list[Any]:
         if self._columns is None:
-            self._columns = [psycopg.Column(self._result, i) for i in range(self._count)]
+            self._columns = [psycopg.Column(self._result, i)  # type: ignore[arg-type]
+                             for i in range(self._count)]
         return self._columns
 
     def __len__(self) -> int:
