@@ -29,7 +29,7 @@ import hmac
 from collections.abc import Callable
 from typing import Any
 
-from flask import abort, current_app, session
+from flask import abort, current_app, g, session
 from flask.typing import ResponseReturnValue
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -54,7 +54,7 @@ login_manager.localize_callback = str  # translated when flashed; the session st
 def load_organiser(session_id: str) -> Organiser | None:
     """The organiser of a login session, unless deactivated or the password changed since."""
     public_id, _, token = session_id.partition(":")
-    organiser = services.get_by_public_id(public_id)
+    organiser = roles.read_ahead_organiser(public_id) or services.get_by_public_id(public_id)
     if (organiser is None or not organiser.is_active
             or not hmac.compare_digest(organiser.session_token, token)):
         return None
@@ -128,10 +128,15 @@ def admin_required(view: View) -> View:
 def event_role_required(role: Role) -> Callable[[View], View]:
     def decorator(view: View) -> View:
         def check(kwargs: dict[str, Any]) -> ResponseReturnValue | None:
+            event_id = kwargs.pop("event_id")
+            if (session_id := session.get("_user_id")) and "_login_user" not in g:
+                # The login session's organiser, the event and their role, read at once; the
+                # login is then checked as ever, its loader given the organiser read here.
+                roles.read_ahead(str(session_id).partition(":")[0], event_id)
             refused = _logged_in(kwargs)
             if refused is not None:
                 return refused
-            event = roles.event_for(current_organiser(), kwargs.pop("event_id"), role)
+            event = roles.event_for(current_organiser(), event_id, role)
             if event is None:
                 abort(404)
             kwargs["event"] = event
