@@ -20,7 +20,9 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     :raises RuntimeError: production without RSVP_SECRET_KEY, RSVP_DATA_KEYS or
         RSVP_PUBLIC_BASE_URL.
     """
-    app = Flask(
+    from rsvp import ratelimits, web
+
+    app = web.App(
         __name__,
         template_folder=str(ROOT / "templates"),
         static_folder=str(ROOT / "static"),
@@ -47,7 +49,6 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         # The visitor's address (rate limits) and https (secure cookies, HSTS) as the proxy saw them.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]
 
-    from rsvp import ratelimits, web
     from rsvp.extensions import babel, csrf, db, limiter, login_manager, mail, migrate
 
     if app.config["RATELIMIT_STORAGE_URI"] == ratelimits.INSTANCE:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import hmac
 import time
 from collections.abc import Callable
 from typing import Any
@@ -23,6 +24,7 @@ from flask.sessions import SecureCookieSessionInterface, SessionMixin
 from flask_babel import get_locale
 from flask_wtf.csrf import CSRFError
 from itsdangerous import TimestampSigner
+from itsdangerous.signer import HMACAlgorithm
 from werkzeug.exceptions import HTTPException
 from werkzeug.http import dump_cookie
 from werkzeug.routing import IntegerConverter, Map
@@ -225,11 +227,52 @@ def _plain(value: Any) -> bool:
     return False
 
 
+class App(Flask):
+    """Flask, which asks of every function it calls for a request (the view, each function
+    before and after it) whether it is a coroutine: a dozen times a request, five calls each.
+    The answer for a function does not change; it is kept."""
+
+    _made_sync: dict[Callable[..., Any], Callable[..., Any]] = {}
+
+    def ensure_sync(self, func: Callable[..., Any]) -> Callable[..., Any]:
+        if (made := self._made_sync.get(func)) is None:
+            made = super().ensure_sync(func)
+            if len(self._made_sync) < _SYNC_KEPT:  # the app's own functions, a few hundred
+                self._made_sync[func] = made
+        return made
+
+
+#: Functions App.ensure_sync keeps the answer for, at most.
+_SYNC_KEPT = 2000
+
+
+class _HMAC(HMACAlgorithm):
+    """itsdangerous' HMAC, through the hmac module's one call in C (hmac.digest) for a digest
+    hashlib knows by name: the HMAC object itsdangerous builds for a digest given as a
+    function, as Flask's session gives it, takes the module's Python path (26 calls)."""
+
+    def __init__(self, digest_method: Any, name: str) -> None:
+        super().__init__(digest_method)
+        self.name = name
+
+    def get_signature(self, key: bytes, value: bytes) -> bytes:
+        return hmac.digest(key, value, self.name)
+
+
 class _Signer(TimestampSigner):
     """itsdangerous' signer, which derives its key from the secret anew for each cookie read or
-    written (a hash each time); the key derived is kept, per secret and salt."""
+    written (a hash each time); the key derived is kept, per secret and salt. Its HMAC is _HMAC."""
 
     _derived: dict[tuple[Any, ...], bytes] = {}
+    _algorithms: dict[Any, HMACAlgorithm] = {}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if kwargs.get("algorithm") is None and isinstance(self.algorithm, HMACAlgorithm):
+            method = self.digest_method
+            if (algorithm := self._algorithms.get(method)) is None:
+                algorithm = self._algorithms[method] = _HMAC(method, method().name)
+            self.algorithm = algorithm
 
     def derive_key(self, secret_key: str | bytes | None = None) -> bytes:
         about = (secret_key if secret_key is not None else self.secret_keys[-1], self.salt,
