@@ -30,11 +30,12 @@ from werkzeug.http import dump_cookie
 from werkzeug.routing import IntegerConverter, Map
 
 from rsvp import timeutil
-from rsvp.db import configure_postgresql, configure_sqlite
+from rsvp.db import configure_sqlite
 from rsvp.embed import embedded
 from rsvp.extensions import db
 from rsvp.fields import error_links
 from rsvp.i18n import isolate, isolated_list, language_name, list_text, own_language_names, text_direction
+from rsvp.postgresql import configure_postgresql
 from rsvp.privacy import logs
 
 # Self only: no CDN, web font, analytics or embed may load, and no inline script runs.

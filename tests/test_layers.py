@@ -34,7 +34,8 @@ PACKAGE = ROOT / "rsvp"
 LAYERS: list[tuple[int, tuple[str, ...]]] = [
     (1, ("rsvp.db", "rsvp.extensions", "rsvp.tokens", "rsvp.timeutil", "rsvp.i18n", "rsvp.fields",
          "rsvp.urls", "rsvp.privacy.logs", "rsvp.personal", "rsvp.sealing",
-         "rsvp.ratelimits", "rsvp.writequeue", "rsvp.livepush", "rsvp.qr", "rsvp.rows")),
+         "rsvp.ratelimits", "rsvp.writequeue", "rsvp.postgresql", "rsvp.livepush", "rsvp.qr",
+         "rsvp.rows")),
     (2, ("rsvp.events",)),
     (3, ("rsvp.mail", "rsvp.mail.claims", "rsvp.privacy")),
     (4, ("rsvp.auth", "rsvp.site")),

@@ -1,4 +1,4 @@
-"""PostgreSQL: a page's reads run outside a transaction; a write in it begins one (rsvp.db).
+"""PostgreSQL: a page's reads run outside a transaction; a write in it begins one (rsvp.postgresql).
 
 What must hold for the round trips saved: a GET that writes is as atomic as a POST, a row
 it locks stays locked until it commits, and the connection goes back to the pool as the
@@ -119,7 +119,7 @@ def test_the_connection_goes_back_to_transactions_after_a_page(app: Flask, live_
 
 
 def test_a_results_description_stays_that_of_its_own_result(app: Flask) -> None:
-    """Its columns are made when asked for (rsvp.db.DescribedLazily), from the result it
+    """Its columns are made when asked for (rsvp.postgresql.DescribedLazily), from the result it
     describes, not from whatever the cursor ran since."""
     with app.app_context(), db.engine.connect() as connection:
         cursor = connection.connection.driver_connection.cursor()
