@@ -208,3 +208,14 @@ def test_under_a_limit_for_the_whole_site_a_views_own_is_still_counted(limited):
     assert [answer.headers["X-RateLimit-Remaining"] for answer in answers] == ["2", "1", "0", "0"]
     assert {answer.headers["X-RateLimit-Limit"] for answer in answers} == {"3"}
     assert limiter.storage.get(RateLimitItemPerMinute(100).key_for("127.0.0.1", "global")) == 4
+
+
+def test_a_framed_form_counts_each_post_once(limited):
+    """The registration form framed on an organisation's site (rsvp.embed) is the form's own
+    view, limited once: "3 per minute" lets three framed registrations through, as unframed."""
+    client = limited(RATELIMIT_PUBLIC_FORMS="3 per minute").test_client()
+    slug = make_event().slug
+    answers = [client.post(f"/events/{slug}/embed", data={**VALID, "email": f"framed{n}@example.org"})
+               for n in range(4)]
+    assert [answer.status_code for answer in answers] == [303, 303, 303, 429]
+    assert [answer.headers["X-RateLimit-Remaining"] for answer in answers] == ["2", "1", "0", "0"]

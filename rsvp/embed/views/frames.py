@@ -21,7 +21,6 @@ from werkzeug.exceptions import HTTPException
 
 from rsvp import web
 from rsvp.embed import BASE, FRAMED, FRAMED_BASE, allowed_origins, embedded, frame_ancestors
-from rsvp.extensions import limiter
 from rsvp.urls import public_url
 
 bp = Blueprint("embed", __name__)
@@ -47,10 +46,9 @@ def _framed_view(endpoint: str) -> Any:
 for _rule, _endpoint in ROUTES.items():
     _name = FRAMED[_endpoint].split(".")[1]
     _form = _endpoint in ("registrations.register", "speakers.inscribe")
-    _view = _framed_view(_endpoint)
-    if _form:
-        _view = limiter.limit(web.public_form_limit, methods=["POST"])(_view)
-    bp.add_url_rule(_rule, _name, _view, methods=["GET", "POST"] if _form else ["GET"])
+    # Not limited here: the form's own view, called inside, counts the post under the framed
+    # address's endpoint (limited here too, each framed post was counted twice).
+    bp.add_url_rule(_rule, _name, _framed_view(_endpoint), methods=["GET", "POST"] if _form else ["GET"])
 
 
 def _framed_location(response: Response) -> None:
