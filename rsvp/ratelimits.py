@@ -37,7 +37,7 @@ from inspect import iscoroutinefunction
 from typing import Any, NamedTuple, cast
 
 import flask_limiter
-from flask import Blueprint, Response, after_this_request, current_app, request
+from flask import Blueprint, Response, current_app, request
 from flask_limiter import RateLimitExceeded, RouteLimit
 from flask_limiter._limits import RuntimeLimit
 from flask_limiter.constants import ConfigVars, HeaderNames
@@ -157,12 +157,13 @@ class Limiter(flask_limiter.Limiter):
                               self._header_mapping[HeaderNames.RESET],
                               self._header_mapping[HeaderNames.RETRY_AFTER])
         self._hooks_when_checked(app)
+        app.after_request(functools.partial(Limiter._headers_of_count, self))
 
     def _hooks_when_checked(self, app: Any) -> None:
         """Flask-Limiter's hooks after the request (its headers, then its per-request state
         cleared) made to run only for a request its own check saw. Found by what init_app()
         registers, once per app: a hook not found (another version of Flask-Limiter) is kept.
-        Each hook, here and in _count, is a partial of a plain function: Flask's look for a
+        Each hook, here and in init_app, is a partial of a plain function: Flask's look for a
         coroutine behind a partial of a bound method takes twice the calls (23, not 11)."""
         after = app.after_request_funcs.get(None, [])
         for n, hook in enumerate(after):
@@ -260,14 +261,17 @@ class Limiter(flask_limiter.Limiter):
         if self._headers_enabled:
             counted = current.environ.get(_COUNTED)
             if counted is None:
-                counted = current.environ[_COUNTED] = Counted(window.item, key, count, ends_at)
-                after_this_request(functools.partial(Limiter._add_headers, self, counted))
+                current.environ[_COUNTED] = Counted(window.item, key, count, ends_at)
             else:  # a view calling another limited view: the last count is the one shown, as before
                 counted.item, counted.key, counted.count, counted.ends_at = window.item, key, count, ends_at
         return count <= window.item.amount
 
-    def _add_headers(self, counted: Counted, response: Response) -> Response:
-        """The X-RateLimit headers and Retry-After, as Flask-Limiter writes them after the view."""
+    def _headers_of_count(self, response: Response) -> Response:
+        """The X-RateLimit headers and Retry-After of what the view's limit counted, if it
+        counted (Limiter.count_view), as Flask-Limiter writes them after the view."""
+        counted: Counted | None = request.environ.get(_COUNTED)
+        if counted is None:
+            return response
         limit_name, remaining_name, reset_name, retry_name = self._header_names
         try:
             ends_at = self.storage.get_expiry(counted.key) if counted.ends_at is None else counted.ends_at
