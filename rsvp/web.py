@@ -300,42 +300,43 @@ class SessionInterface(SecureCookieSessionInterface):
         plain http (development) browsers refuse that; same-site frames still get Lax cookies."""
         return embedded() and request.is_secure
 
-    def get_cookie_samesite(self, app: Flask) -> str | None:
-        return "None" if self._in_third_party_frame() else super().get_cookie_samesite(app)
-
-    def get_cookie_secure(self, app: Flask) -> bool:
-        return self._in_third_party_frame() or super().get_cookie_secure(app)
-
-    def get_cookie_partitioned(self, app: Flask) -> bool:
-        return self._in_third_party_frame() or super().get_cookie_partitioned(app)
+    def _attributes(self, app: Flask) -> dict[str, Any]:
+        """The session cookie's attributes, as Flask's settings give them, but for a framed
+        form (_in_third_party_frame)."""
+        config, framed = app.config, self._in_third_party_frame()
+        return {"domain": config["SESSION_COOKIE_DOMAIN"],
+                "path": config["SESSION_COOKIE_PATH"] or config["APPLICATION_ROOT"],
+                "secure": framed or config["SESSION_COOKIE_SECURE"],
+                "partitioned": framed or config["SESSION_COOKIE_PARTITIONED"],
+                "samesite": "None" if framed else config["SESSION_COOKIE_SAMESITE"],
+                "httponly": config["SESSION_COOKIE_HTTPONLY"]}
 
     def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:
-        """Flask's save_session, its cookie's attributes worked out once, not once each.
+        """Flask's save_session, the cookie's attributes worked out once, not once each.
 
         Flask asks for each attribute in turn (whether the page is framed, three times), and
         says ``Vary: Cookie`` through ``response.vary``, a header set parsed and written
         again for each addition, twice: together a tenth of a registration's calls outside
-        the database. The cookie and the headers written are Flask's, byte for byte
-        (tests/test_session_cookie.py)."""
-        if not session or not self.should_set_cookie(app, session):
-            # An empty session (a cookie deleted, or none to write): Flask's own, rarely taken.
-            super().save_session(app, session, response)
-            return
-        config, framed = app.config, self._in_third_party_frame()
-        response.headers.add("Set-Cookie", dump_cookie(
-            self.get_cookie_name(app), self.get_signing_serializer(app).dumps(dict(session)),
-            expires=self.get_expiration_time(app, session),
-            httponly=config["SESSION_COOKIE_HTTPONLY"], domain=config["SESSION_COOKIE_DOMAIN"],
-            path=config["SESSION_COOKIE_PATH"] or config["APPLICATION_ROOT"],
-            secure=framed or config["SESSION_COOKIE_SECURE"],
-            partitioned=framed or config["SESSION_COOKIE_PARTITIONED"],
-            samesite="None" if framed else config["SESSION_COOKIE_SAMESITE"],
-            max_size=response.max_cookie_size))
-        vary = response.headers.get("Vary")
-        if not vary:
-            response.headers["Vary"] = "Cookie"
-        elif "cookie" not in (value.strip().lower() for value in vary.split(",")):
-            response.headers["Vary"] = f"{vary}, Cookie"
+        the database. What is written is Flask's: the cookie set, or deleted when the session
+        was emptied, and ``Vary: Cookie`` whenever the session was read or its cookie
+        written (tests/test_session_cookie.py)."""
+        if session:
+            written = self.should_set_cookie(app, session)
+            if written:
+                response.headers.add("Set-Cookie", dump_cookie(
+                    self.get_cookie_name(app), self.get_signing_serializer(app).dumps(dict(session)),
+                    expires=self.get_expiration_time(app, session),
+                    max_size=response.max_cookie_size, **self._attributes(app)))
+        else:
+            written = session.modified
+            if written:  # emptied: deleted with the attributes it was set with
+                response.delete_cookie(self.get_cookie_name(app), **self._attributes(app))
+        if written or session.accessed:
+            vary = response.headers.get("Vary")
+            if not vary:
+                response.headers["Vary"] = "Cookie"
+            elif "cookie" not in (value.strip().lower() for value in vary.split(",")):
+                response.headers["Vary"] = f"{vary}, Cookie"
 
     def get_signing_serializer(self, app: Flask) -> Any:
         key = (app.secret_key, *(app.config.get("SECRET_KEY_FALLBACKS") or ()))

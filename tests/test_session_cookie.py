@@ -97,6 +97,23 @@ def _attributes(set_cookie):
     return value.split("=", 1)[0], sorted(attributes)
 
 
+def _flasks_own(third_party: bool) -> SecureCookieSessionInterface:
+    """Flask's own session interface, told what a cookie must be for a form framed on another
+    site over HTTPS (SameSite=None; Secure; Partitioned), as its settings would."""
+
+    class FlasksOwn(SecureCookieSessionInterface):
+        def get_cookie_samesite(self, app):
+            return "None" if third_party else super().get_cookie_samesite(app)
+
+        def get_cookie_secure(self, app):
+            return third_party or super().get_cookie_secure(app)
+
+        def get_cookie_partitioned(self, app):
+            return third_party or super().get_cookie_partitioned(app)
+
+    return FlasksOwn()
+
+
 @pytest.mark.parametrize(("url", "framed", "vary", "permanent"), [
     ("https://example.org/", False, None, False),
     ("https://example.org/", False, "Accept-Language", True),
@@ -112,11 +129,9 @@ def test_the_cookie_and_vary_written_are_flasks(app, url, framed, vary, permanen
         made.permanent = permanent
         return made
 
-    class FlasksOwn(SessionInterface):
-        save_session = SecureCookieSessionInterface.save_session
-
     ours, ours_vary = _written(app, SessionInterface(), session(), url=url, framed=framed, vary=vary)
-    flasks, flasks_vary = _written(app, FlasksOwn(), session(), url=url, framed=framed, vary=vary)
+    flasks, flasks_vary = _written(app, _flasks_own(framed and url.startswith("https")), session(),
+                                   url=url, framed=framed, vary=vary)
     assert len(ours) == len(flasks) == 1
     assert _attributes(ours[0]) == _attributes(flasks[0])
     assert ours_vary == flasks_vary
@@ -137,3 +152,27 @@ def test_an_emptied_session_deletes_its_cookie_as_flask_does(app):
     assert vary == ["Cookie"]
     untouched = SecureCookieSession()
     assert _written(app, SessionInterface(), untouched) == ([], [])
+
+
+@pytest.mark.parametrize("framed", [False, True])
+@pytest.mark.parametrize("how", ["emptied", "read only", "untouched"])
+def test_an_empty_session_writes_what_flasks_writes(app, framed, how):
+    """A session emptied deletes its cookie (a framed one with the attributes it was set with),
+    one only read says Vary: Cookie, one untouched writes nothing: as Flask's own."""
+    from flask.sessions import SecureCookieSession
+
+    def session():
+        made = SecureCookieSession({"csrf_token": "abc"} if how == "emptied" else {})
+        if how == "emptied":
+            made.clear()
+        elif how == "read only":
+            made.accessed = True  # as the request context marks a session a page read
+        return made
+
+    ours = _written(app, SessionInterface(), session(), framed=framed)
+    flasks = _written(app, _flasks_own(framed), session(), framed=framed)
+    assert ours == flasks
+    assert (len(ours[0]) == 1) is (how == "emptied")
+    assert ours[1] == ([] if how == "untouched" else ["Cookie"])
+    if how == "emptied" and framed:
+        assert "SameSite=None" in ours[0][0] and "Partitioned" in ours[0][0]
