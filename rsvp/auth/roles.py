@@ -11,6 +11,8 @@ Functions here flush, never commit.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import sqlalchemy as sa
 from flask import has_request_context, request
 from sqlalchemy.exc import IntegrityError
@@ -89,9 +91,10 @@ def event_for(organiser: Organiser, event_public_id: str, needed: Role) -> Event
     The event and the organiser's role on it in one statement (every organiser page asks),
     or none when read_ahead read them with the organiser: the role is kept for the rest of
     the request as role_on keeps it."""
-    ahead = request.environ.get(_AHEAD) if has_request_context() else None
-    if ahead is not None and ahead[:2] == (organiser.public_id, event_public_id):
-        event, held = ahead[3], ahead[4]
+    ahead = _read_ahead()
+    if ahead is not None and (ahead.organiser.public_id, ahead.event_public_id) == (
+            organiser.public_id, event_public_id):
+        event, held = ahead.event, ahead.role
     else:
         found = db.session.execute(_EVENT_AND_ROLE, {"public_id": event_public_id,
                                                      "organiser_id": organiser.id}).first()
@@ -122,18 +125,30 @@ def read_ahead(organiser_public_id: str, event_public_id: str) -> Organiser | No
         "organiser_public_id": organiser_public_id, "event_public_id": event_public_id}).first()
     if found is None:
         return None
-    request.environ[_AHEAD] = (organiser_public_id, event_public_id, *found)
+    request.environ[_AHEAD] = ReadAhead(event_public_id, *found)
     return found[0]
 
 
 def read_ahead_organiser(public_id: str) -> Organiser | None:
     """The organiser read_ahead read in this request for ``public_id``, if it did."""
-    ahead = request.environ.get(_AHEAD) if has_request_context() else None
-    return ahead[2] if ahead is not None and ahead[0] == public_id else None
+    ahead = _read_ahead()
+    return ahead.organiser if ahead is not None and ahead.organiser.public_id == public_id else None
 
 
-#: WSGI environ key of what read_ahead read: (organiser's and event's public ids, the
-#: organiser, the event or None, the role or None).
+class ReadAhead(NamedTuple):
+    """What read_ahead read for the request."""
+
+    event_public_id: str
+    organiser: Organiser
+    event: Event | None
+    role: Role | None
+
+
+def _read_ahead() -> ReadAhead | None:
+    return request.environ.get(_AHEAD) if has_request_context() else None
+
+
+#: WSGI environ key of what read_ahead read (ReadAhead).
 _AHEAD = "rsvp.organiser_event_and_role"
 #: An organiser by public id, an event by public id (or none) and the role the one holds on
 #: the other (or none), built once.
