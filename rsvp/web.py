@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import hmac
 import time
 from collections.abc import Callable
 from typing import Any
@@ -18,25 +17,19 @@ from flask import (
     request,
     session,
 )
-from flask.json import dumps, loads
-from flask.json.tag import TaggedJSONSerializer
-from flask.sessions import SecureCookieSessionInterface, SessionMixin
 from flask_babel import get_locale
 from flask_wtf.csrf import CSRFError
-from itsdangerous import TimestampSigner
-from itsdangerous.signer import HMACAlgorithm
 from werkzeug.exceptions import HTTPException
-from werkzeug.http import dump_cookie
 from werkzeug.routing import IntegerConverter, Map
 
 from rsvp import timeutil
 from rsvp.db import configure_sqlite
-from rsvp.embed import embedded
 from rsvp.extensions import db
 from rsvp.fields import error_links
 from rsvp.i18n import isolate, isolated_list, language_name, list_text, own_language_names, text_direction
 from rsvp.postgresql import configure_postgresql
 from rsvp.privacy import logs
+from rsvp.session_cookie import SessionInterface
 
 # Self only: no CDN, web font, analytics or embed may load, and no inline script runs.
 CONTENT_SECURITY_POLICY = "; ".join([
@@ -191,43 +184,6 @@ def public_form_limit() -> str:
     return str(current_app.config["RATELIMIT_PUBLIC_FORMS"])
 
 
-class SessionJSON(TaggedJSONSerializer):
-    """Flask's session serializer, without its walk for a session of plain JSON values.
-
-    Flask tags what JSON cannot hold (tuples, Markup, bytes, dates, UUIDs) by trying
-    each of its tags on every value, in and out; a session holds strings and lists of
-    strings (a CSRF token, the address just registered, a login) and the walk cost more
-    than the rest of its JSON. A plain session is written as Flask writes it, the same
-    text; anything else, and any text holding a tag, goes through Flask's own tagging.
-    """
-
-    def dumps(self, value: Any) -> str:
-        if _plain(value):
-            return dumps(value, separators=(",", ":"))
-        return super().dumps(value)
-
-    def loads(self, value: str) -> Any:
-        # Every tag is a one-key object whose key starts with a space ({" t": [...]}): a quote
-        # inside a string is escaped, so this text is in the JSON only where a tag may be.
-        if '{" ' not in value:
-            return loads(value)
-        return super().loads(value)
-
-
-def _plain(value: Any) -> bool:
-    """Whether Flask's tagging leaves ``value`` as it is: JSON's own types exactly (a Markup is
-    a str that Flask tags), and no object key that could be read back as a tag."""
-    kind = type(value)
-    if kind is str or kind is int or kind is bool or kind is float or value is None:
-        return True
-    if kind is list:
-        return all(_plain(item) for item in value)
-    if kind is dict:
-        return all(type(key) is str and not key.startswith(" ") and _plain(item)
-                   for key, item in value.items())
-    return False
-
-
 class App(Flask):
     """Flask, which asks of every function it calls for a request (the view, each function
     before and after it) whether it is a coroutine: a dozen times a request, five calls each.
@@ -245,106 +201,6 @@ class App(Flask):
 
 #: Functions App.ensure_sync keeps the answer for, at most.
 _SYNC_KEPT = 2000
-
-
-class _HMAC(HMACAlgorithm):
-    """itsdangerous' HMAC, through the hmac module's one call in C (hmac.digest) for a digest
-    hashlib knows by name: the HMAC object itsdangerous builds for a digest given as a
-    function, as Flask's session gives it, takes the module's Python path (26 calls)."""
-
-    def __init__(self, digest_method: Any, name: str) -> None:
-        super().__init__(digest_method)
-        self.name = name
-
-    def get_signature(self, key: bytes, value: bytes) -> bytes:
-        return hmac.digest(key, value, self.name)
-
-
-class _Signer(TimestampSigner):
-    """itsdangerous' signer, which derives its key from the secret anew for each cookie read or
-    written (a hash each time); the key derived is kept, per secret and salt. Its HMAC is _HMAC."""
-
-    _derived: dict[tuple[Any, ...], bytes] = {}
-    _algorithms: dict[Any, HMACAlgorithm] = {}
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        if kwargs.get("algorithm") is None and isinstance(self.algorithm, HMACAlgorithm):
-            method = self.digest_method
-            if (algorithm := self._algorithms.get(method)) is None:
-                algorithm = self._algorithms[method] = _HMAC(method, method().name)
-            self.algorithm = algorithm
-
-    def derive_key(self, secret_key: str | bytes | None = None) -> bytes:
-        about = (secret_key if secret_key is not None else self.secret_keys[-1], self.salt,
-                 self.key_derivation, self.digest_method)
-        if (derived := self._derived.get(about)) is None:
-            derived = self._derived[about] = super().derive_key(secret_key)
-        return derived
-
-
-class SessionInterface(SecureCookieSessionInterface):
-    """Flask's signed-cookie session, its signer built once rather than twice a request.
-
-    The signer depends only on the secret keys, which do not change while the app runs;
-    building it cost a cached event page about a fifth of its time.
-    """
-
-    serializer = SessionJSON()
-    _signers: dict[tuple[Any, ...], Any] = {}
-
-    @staticmethod
-    def _in_third_party_frame() -> bool:
-        """A framed form (rsvp.embed) over HTTPS: the session cookie, which holds its CSRF token,
-        must reach the frame on another site's page (SameSite=None; Secure; Partitioned). Over
-        plain http (development) browsers refuse that; same-site frames still get Lax cookies."""
-        return embedded() and request.is_secure
-
-    def _attributes(self, app: Flask) -> dict[str, Any]:
-        """The session cookie's attributes, as Flask's settings give them, but for a framed
-        form (_in_third_party_frame)."""
-        config, framed = app.config, self._in_third_party_frame()
-        return {"domain": config["SESSION_COOKIE_DOMAIN"],
-                "path": config["SESSION_COOKIE_PATH"] or config["APPLICATION_ROOT"],
-                "secure": framed or config["SESSION_COOKIE_SECURE"],
-                "partitioned": framed or config["SESSION_COOKIE_PARTITIONED"],
-                "samesite": "None" if framed else config["SESSION_COOKIE_SAMESITE"],
-                "httponly": config["SESSION_COOKIE_HTTPONLY"]}
-
-    def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:
-        """Flask's save_session, the cookie's attributes worked out once, not once each.
-
-        Flask asks for each attribute in turn (whether the page is framed, three times), and
-        says ``Vary: Cookie`` through ``response.vary``, a header set parsed and written
-        again for each addition, twice: together a tenth of a registration's calls outside
-        the database. What is written is Flask's: the cookie set, or deleted when the session
-        was emptied, and ``Vary: Cookie`` whenever the session was read or its cookie
-        written (tests/test_session_cookie.py)."""
-        if session:
-            written = self.should_set_cookie(app, session)
-            if written:
-                response.headers.add("Set-Cookie", dump_cookie(
-                    self.get_cookie_name(app), self.get_signing_serializer(app).dumps(dict(session)),
-                    expires=self.get_expiration_time(app, session),
-                    max_size=response.max_cookie_size, **self._attributes(app)))
-        else:
-            written = session.modified
-            if written:  # emptied: deleted with the attributes it was set with
-                response.delete_cookie(self.get_cookie_name(app), **self._attributes(app))
-        if written or session.accessed:
-            vary = response.headers.get("Vary")
-            if not vary:
-                response.headers["Vary"] = "Cookie"
-            elif "cookie" not in (value.strip().lower() for value in vary.split(",")):
-                response.headers["Vary"] = f"{vary}, Cookie"
-
-    def get_signing_serializer(self, app: Flask) -> Any:
-        key = (app.secret_key, *(app.config.get("SECRET_KEY_FALLBACKS") or ()))
-        if key not in self._signers:
-            signing = self._signers[key] = super().get_signing_serializer(app)
-            if signing is not None:  # None without a secret key: no session
-                signing.signer = _Signer
-        return self._signers[key]
 
 
 class RowNumberConverter(IntegerConverter):

@@ -44,7 +44,7 @@ LAYERS: list[tuple[int, tuple[str, ...]]] = [
          "rsvp.editor.choices", "rsvp.feeds", "rsvp.attendance")),
     (7, ("rsvp.exports",)),
     (8, ("rsvp.speakers", "rsvp.api", "rsvp.webhooks", "rsvp.embed")),
-    (9, ("rsvp.web", "rsvp.language")),
+    (9, ("rsvp.web", "rsvp.session_cookie", "rsvp.language")),
     (10, ("rsvp.cli", "rsvp.serve", "rsvp.jobs", "rsvp.demo", "rsvp.keys")),
 ]
 WEB = 9

@@ -11,7 +11,7 @@ from flask.json.tag import TaggedJSONSerializer
 from flask.sessions import SecureCookieSessionInterface
 from markupsafe import Markup
 
-from rsvp.web import SessionInterface, SessionJSON
+from rsvp.session_cookie import SessionInterface, SessionJSON
 
 SESSIONS = [
     {},

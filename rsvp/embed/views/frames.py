@@ -5,7 +5,7 @@ services are the pages' own) with ``g.embedded`` set: templates extend the compa
 url_for() keeps the form's action and the redirect after it inside the frame. The answer may be
 framed by EMBED_ORIGINS only (Content-Security-Policy frame-ancestors; no X-Frame-Options), and
 over HTTPS the session cookie that carries the CSRF token is sent in a third-party frame too
-(SameSite=None; Secure; Partitioned: rsvp.web.SessionInterface): without it the form could never
+(SameSite=None; Secure; Partitioned: rsvp.session_cookie.SessionInterface): without it the form could never
 be sent from another site.
 """
 
