@@ -184,8 +184,9 @@ def in_process(kind: str, url: str) -> list[str]:
 
 def hot_window(kind: str, url: str, posts: int = 400) -> list[str]:
     """How long a registration holds what the next one for the same event waits for: from its
-    seat's UPDATE of the event's row to its COMMIT (on PostgreSQL the row stays locked until
-    then; on SQLite the whole write lock is held from BEGIN IMMEDIATE, a little earlier). The
+    seat's UPDATE of the event's row to the end of its COMMIT (on PostgreSQL the row stays
+    locked until then, through the counts' trigger run at commit; on SQLite the whole write
+    lock is held from BEGIN IMMEDIATE, a little earlier). The
     median and the least of the last three quarters of ``posts``, the clock's and this process's
     CPU (the database server's own work is in the first only)."""
     import sqlalchemy as sa
@@ -199,8 +200,8 @@ def hot_window(kind: str, url: str, posts: int = 400) -> list[str]:
         if statement.startswith("UPDATE events SET taken_"):
             seat.append((time.perf_counter(), time.process_time()))
 
-    @sa.event.listens_for(sa.engine.Engine, "commit")
-    def _commit(_conn: object) -> None:
+    @sa.event.listens_for(sa.orm.Session, "after_commit")
+    def _commit(_session: object) -> None:
         if seat:
             wall, cpu = seat.pop()
             held.append(((time.perf_counter() - wall) * 1000, (time.process_time() - cpu) * 1000))
@@ -209,7 +210,7 @@ def hot_window(kind: str, url: str, posts: int = 400) -> list[str]:
         ours(n)
     counted = held[posts // 4:]
     walls, cpus = sorted(w for w, _ in counted), sorted(c for _, c in counted)
-    return [f"registration POST in process, {kind}: seat to COMMIT, {len(counted)} registrations "
+    return [f"registration POST in process, {kind}: seat to COMMIT's end, {len(counted)} registrations "
             f"(load average {os.getloadavg()[0]:.1f})",
             f"  clock median {walls[len(walls) // 2]:.2f} ms, least {walls[0]:.2f} ms; "
             f"CPU median {cpus[len(cpus) // 2]:.2f} ms, least {cpus[0]:.2f} ms"]

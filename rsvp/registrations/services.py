@@ -22,6 +22,7 @@ from rsvp.events import windows
 from rsvp.events.models import AttendanceMode, Event
 from rsvp.events.windows import Window
 from rsvp.extensions import db
+from rsvp.mail.models import OutboxMessage
 from rsvp.registrations import notify
 from rsvp.registrations.models import (
     ACTIVE_SQL,
@@ -248,11 +249,12 @@ def register_row(event: Event, data: RegistrationData, now: datetime | None = No
     email = data.email.strip().lower()
     # Approval and double opt-in hold no seat yet.
     status = _status_before_seat(event)
-    # Everything that needs no row is made before the seat, and what the history row's
-    # listeners read (the event's webhook endpoints) is read before it: on PostgreSQL the
-    # registrations of the event queue on its row from the seat to the caller's commit (and
-    # on its counts' rows from the registration's INSERT, tallies.py), so the less between
-    # them, the sooner the next one goes.
+    # Everything that needs no row is made before the rows are written, and what the history
+    # row's listeners read (the event's webhook endpoints) is read before them. On PostgreSQL
+    # the registrations of an event queue on its row from the seat's UPDATE to the commit (the
+    # counts are kept at commit, migration c6e2f8a1d4b7): the seat is taken last, when the event
+    # as read had one left (see _seat_gone for the race that took it meanwhile). An event
+    # already full is asked first, and its waiting list written as such.
     public_id = new_public_id()
     row = row_of(Registration, {
         "event_id": event.id, "public_id": public_id, "door_code": door_code(public_id),
@@ -269,23 +271,57 @@ def register_row(event: Event, data: RegistrationData, now: datetime | None = No
         **grounds_pass_fields(event, data.attendance_mode, data.grounds_pass)})
     session = db.session()
     expect_insert(session, RegistrationChange, event_id=event.id)
-    if status is RegistrationStatus.CONFIRMED:
+    seat_last = status is RegistrationStatus.CONFIRMED and has_room(event, data.attendance_mode)
+    if status is RegistrationStatus.CONFIRMED and not seat_last:
         status = row["status"] = seat_or_wait(event, data.attendance_mode)
     # The partial unique index on active registrations decides, even when two requests race
     # (ON CONFLICT … DO NOTHING on that index, whose WHERE the conflict target repeats): no
     # savepoint and no look beforehand; nothing written when the address is taken.
     if insert_row(session, Registration, row, ["event_id", "email_hash"], ACTIVE_SQL) is None:
-        if status is RegistrationStatus.CONFIRMED:
+        if status is RegistrationStatus.CONFIRMED and not seat_last:
             release_seat(event, data.attendance_mode)
         existing = active_registration(event, email)
         if existing is None:  # left its active status between the two statements: very rare
             raise RegistrationError("an active registration with this address ended just now")
         raise AlreadyRegistered(existing)
-    insert_row(session, RegistrationChange, row_of(RegistrationChange, {
+    change = row_of(RegistrationChange, {
         "registration_id": row["id"], "at": now, "from_status": None, "to_status": status,
-        "actor": "registrant", "note": ""}), event_id=event.id)
-    notify.first_email(event.id, row)
+        "actor": "registrant", "note": ""})
+    insert_row(session, RegistrationChange, change, event_id=event.id)
+    email_row = notify.first_email(event.id, row)
+    if seat_last and not take_seat(event, data.attendance_mode):
+        _seat_gone(event, row, change, email_row)
     return row
+
+
+def has_room(event: Event, mode: AttendanceMode) -> bool:
+    """A seat left in ``mode`` in the event as read (another request may take it meanwhile)."""
+    if mode is AttendanceMode.IN_PERSON:
+        capacity, taken = event.capacity_in_person, event.taken_in_person
+    else:
+        capacity, taken = event.capacity_online, event.taken_online
+    return capacity is None or taken < capacity
+
+
+def _seat_gone(event: Event, row: dict[str, Any], change: dict[str, Any],
+               email_row: dict[str, Any] | None) -> None:
+    """The last seat, there when the event was read, went to another registration before
+    this one's rows were written: they go to the waiting list, its email instead of the
+    confirmation (the webhook's delivery reads the history row when it is sent).
+
+    :raises EventFull: the event keeps no waiting list (the caller rolls the rows back).
+    """
+    if not event.waitlist_enabled:
+        raise EventFull(row["attendance_mode"].value)
+    status = row["status"] = RegistrationStatus.WAITLISTED
+    connection = db.session.connection()
+    connection.execute(sa.update(Registration).where(Registration.id == row["id"])
+                       .values(status=status))
+    connection.execute(sa.update(RegistrationChange).where(RegistrationChange.id == change["id"])
+                       .values(to_status=status))
+    if email_row is not None:
+        connection.execute(sa.delete(OutboxMessage).where(OutboxMessage.id == email_row["id"]))
+    notify.first_email(event.id, row)
 
 
 def announce(registration: Registration, name: str | None = None, **extra: Any) -> None:

@@ -5,7 +5,9 @@ registration of the event on every view (676 ms at 100,000 in bench/scale.py).
 Triggers (migration a2b7c4d9e1f0) update these rows in the same transaction as
 every write to a registration, whoever makes it (the app's ORM, a bulk UPDATE, an
 erasure, a key rotation): a view reads a few hundred rows whatever the event's
-size, and the counts are exact at every commit.
+size, and the counts are exact at every commit. On PostgreSQL the trigger runs at
+the commit (migration c6e2f8a1d4b7), so the rows it locks are held for the commit
+only: a transaction does not see its own writes counted before it commits.
 """
 
 from __future__ import annotations

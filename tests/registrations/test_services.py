@@ -7,11 +7,18 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import set_committed_value
 
-from rsvp.events.models import AttendanceMode, EventFormat, EventStatus
+from rsvp.events.models import AttendanceMode, Event, EventFormat, EventStatus
 from rsvp.extensions import db
-from rsvp.registrations import services
-from rsvp.registrations.models import OrganisationType, Registration, RegistrationStatus
+from rsvp.mail.models import OutboxMessage
+from rsvp.registrations import services, tracking
+from rsvp.registrations.models import (
+    OrganisationType,
+    Registration,
+    RegistrationChange,
+    RegistrationStatus,
+)
 from rsvp.timeutil import now_utc
 from tests.factories import make_event, make_registration
 
@@ -75,6 +82,52 @@ def test_full_event_without_waitlist_refuses(db_session):
     event = make_event(capacity_online=0, waitlist_enabled=False)
     with pytest.raises(services.EventFull):
         services.register(event, data())
+
+
+def _seat_taken_meanwhile(event, monkeypatch) -> list[int]:
+    """Another registration takes the last seat after ``event`` was read (its object keeps
+    the seat it saw free): the race the seat's UPDATE, taken last, settles. The ids of the
+    registrations _seat_gone then moved."""
+    db.session.connection().execute(sa.text("UPDATE events SET taken_online = capacity_online "
+                                            "WHERE id = :id"), {"id": event.id})
+    db.session.commit()  # the other registration's
+    set_committed_value(event, "taken_online", 0)
+    moved: list[int] = []
+    gone = services._seat_gone
+    monkeypatch.setattr(services, "_seat_gone",
+                        lambda event, row, *rest: moved.append(row["id"]) or gone(event, row, *rest))
+    return moved
+
+
+def test_the_last_seat_taken_meanwhile_puts_the_registration_on_the_waiting_list(db_session,
+                                                                                  monkeypatch):
+    event = make_event(capacity_online=1)
+    moved = _seat_taken_meanwhile(event, monkeypatch)
+    registration = services.register(event, data())
+    assert registration.status is RegistrationStatus.WAITLISTED and moved == [registration.id]
+    db_session.expire_all()
+    assert db_session.get(Registration, registration.id).status is RegistrationStatus.WAITLISTED
+    changes = db_session.scalars(sa.select(RegistrationChange).where(
+        RegistrationChange.registration_id == registration.id)).all()
+    assert [(c.from_status, c.to_status) for c in changes] == [(None, RegistrationStatus.WAITLISTED)]
+    emails = db_session.scalars(sa.select(OutboxMessage.kind)).all()
+    assert emails == ["registration-waitlisted"]  # not the confirmation it first queued
+    assert db_session.get(Event, event.id).taken_online == 1
+    assert tracking.dashboard(db_session.get(Event, event.id)).by_status == {"waitlisted": 1}
+
+
+def test_the_last_seat_taken_meanwhile_without_a_waiting_list_refuses_and_keeps_nothing(
+        db_session, monkeypatch):
+    event = make_event(capacity_online=1, waitlist_enabled=False)
+    moved = _seat_taken_meanwhile(event, monkeypatch)
+    with pytest.raises(services.EventFull):
+        services.register(event, data())
+    assert len(moved) == 1
+    db_session.rollback()  # as the form does
+    assert db_session.scalar(sa.select(sa.func.count()).select_from(Registration)) == 0
+    assert db_session.scalar(sa.select(sa.func.count()).select_from(RegistrationChange)) == 0
+    assert db_session.scalar(sa.select(sa.func.count()).select_from(OutboxMessage)) == 0
+    assert db_session.get(Event, event.id).taken_online == 1
 
 
 def test_capacity_is_per_attendance_mode(db_session):

@@ -200,6 +200,33 @@ def test_counts_stay_exact_under_concurrent_registrations_and_cancellations(app,
     assert by_tallies(event) == counted
 
 
+def test_counts_kept_at_commit_leave_out_what_the_transaction_undid(app, live_db):
+    """On PostgreSQL the counts are kept when the transaction commits (migration c6e2f8a1d4b7),
+    after everything it did: a registration written and deleted in it counts nothing, an event
+    deleted after its registrations commits (their counts went with it), and the rest counts."""
+    kept, gone = make_event(), make_event()
+    make_registration(gone)
+    kept_id, gone_id = kept.id, gone.id
+    registration = Registration(event=kept, email="brief@example.org", name="Brief",
+                                organisation_type=OrganisationType.NGO,
+                                attendance_mode=AttendanceMode.ONLINE, consent_at=now_utc(),
+                                status=S.CONFIRMED)
+    db.session.add_all([registration, Registration(
+        event=kept, email="stays@example.org", name="Stays", organisation_type=OrganisationType.NGO,
+        attendance_mode=AttendanceMode.ONLINE, consent_at=now_utc(), status=S.WAITLISTED)])
+    db.session.flush()
+    db.session.delete(registration)
+    db.session.execute(sa.delete(Registration).where(Registration.event_id == gone_id))
+    db.session.execute(sa.delete(Event).where(Event.id == gone_id))
+    db.session.commit()
+    event = db.session.get(Event, kept_id)
+    assert by_tallies(event) == by_counting(event)
+    assert tracking.dashboard(event).by_status == {"waitlisted": 1}
+    for table in (tallies.RegistrationTally, tallies.RegistrationTrait, tallies.RegistrationDay):
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(table)
+                                 .where(table.event_id == gone_id)) == 0
+
+
 def test_the_migration_counts_registrations_already_there_and_goes_back(empty_app):  # noqa: F811
     before = "b1c2d3e4f5a6"
     with empty_app.app_context():
