@@ -36,8 +36,8 @@ from rsvp.extensions import db
 from rsvp.i18n import country_name, language_name
 from rsvp.registrations.erasure import mark_passes_requested as mark_requested
 from rsvp.registrations.forms import ATTENDANCE_LABELS, ORGANISATION_TYPE_LABELS, STATUS_LABELS
+from rsvp.registrations.kept import folded
 from rsvp.registrations.models import Registration, RegistrationStatus
-from rsvp.registrations.opened import folded
 from rsvp.registrations.tracking import (
     COUNTED,
     AttendeeFilter,

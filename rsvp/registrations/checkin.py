@@ -21,9 +21,10 @@ import sqlalchemy as sa
 from rsvp import tokens
 from rsvp.events.models import AttendanceMode, Event
 from rsvp.extensions import db
+from rsvp.registrations.kept import folded
 from rsvp.registrations.listing import Preparing
 from rsvp.registrations.models import Registration, RegistrationChange, RegistrationStatus
-from rsvp.registrations.opened import folded, prepared, so_far
+from rsvp.registrations.opened import prepared, so_far
 from rsvp.registrations.ordering import opened_order
 from rsvp.registrations.selection import among, checked, ids_of, in_batches
 from rsvp.registrations.services import TransitionRefused

@@ -26,8 +26,9 @@ from flask_sqlalchemy.pagination import Pagination
 
 from rsvp.events.models import Event
 from rsvp.extensions import db
+from rsvp.registrations.kept import folded
 from rsvp.registrations.models import Registration
-from rsvp.registrations.opened import Wanted, folded, prepared, so_far, walked
+from rsvp.registrations.opened import Wanted, prepared, so_far, walked
 from rsvp.registrations.ordering import (
     SEALED_SORTS,
     kept_page,
@@ -57,7 +58,7 @@ KEYS: dict[str, tuple[tuple[Any, ...], bool]] = {
     "oldest": ((Registration.created_at, Registration.id), False),
     "status": ((Registration.status, Registration.created_at, Registration.id), False),
 }
-#: Sorts by an order kept opened (rsvp.registrations.opened.KEPT): its column, and whether the
+#: Sorts by an order kept opened (rsvp.registrations.kept.KEPT): its column, and whether the
 #: list shows it from its end.
 KEPT_SORTS: dict[str, tuple[Any, bool]] = {
     "name": (Registration.name, False),

@@ -15,9 +15,10 @@ beside its names, and each order sorted so far (by name, organisation, address,
 time of registration) is kept in blocks that count those traits
 (rsvp.registrations.blocks), from which a page of the organiser's list is chosen.
 
-What is kept changes in place: the rows read again replace theirs, and each order
-moves only those of them whose key or traits changed, so a write costs the rows
-it changed, not the event. Every change and every read of what is kept holds the
+What is kept of one event, and how it changes in place, is rsvp.registrations.kept
+(KeptEvent): the rows read again replace theirs, and each order moves only those of
+them whose key or traits changed, so a write costs the rows it changed, not the
+event. This module reads the rows and keeps the events. Every change and every read of what is kept holds the
 process's lock (``_lock``), and a change is made whole before it is let go: no
 reader sees half a write. A reader that must keep something beyond the lock (an
 export streaming an order) gets a copy of its own.
@@ -33,8 +34,6 @@ from __future__ import annotations
 
 import logging
 import threading
-import unicodedata
-from bisect import bisect_right
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
@@ -46,8 +45,18 @@ from flask import current_app
 
 from rsvp import sealing
 from rsvp.extensions import db
-from rsvp.registrations.blocks import KeptOrder, Move, Trait
-from rsvp.registrations.models import Registration
+from rsvp.registrations.blocks import KeptOrder, Trait
+from rsvp.registrations.kept import (
+    COLUMNS,
+    FIELD,
+    KEPT,
+    ROW,
+    TRAITS,
+    KeptEvent,
+    R,
+    Rows,
+    folded,
+)
 from rsvp.registrations.tallies import total
 
 #: Events kept opened per process.
@@ -62,151 +71,7 @@ BATCH = 2000
 #: registration on a quiet machine (1.6 s at 100,000), so 2,000 keep a page within 100 ms.
 #: The setting NAMES_WAIT_AT_MOST (RSVP_NAMES_WAIT_AT_MOST) replaces it (the served tests).
 WAIT_AT_MOST = 2_000
-#: Between one registration's texts, and between registrations, in the text a search scans.
-FIELD, ROW = "\x1f", "\n"
-
-R = Registration
-#: What is kept opened, in this order.
-COLUMNS = (R.name, R.organisation, R.email)
-#: Kept alongside, as stored: the plain columns the list's filters select by (blocks.Trait).
-TRAITS = (sa.type_coerce(R.status, sa.String), sa.type_coerce(R.attendance_mode, sa.String),
-          sa.func.coalesce(R.interpretation_language, ""),
-          sa.type_coerce(R.organisation_type, sa.String), R.checked_in_at.is_not(None),
-          R.confidential, R.erased_at.is_not(None))
-#: The orders kept: by each of COLUMNS, and by the time of registration (the list newest or
-#: oldest first), whose position is CREATED.
-KEPT = (*COLUMNS, R.created_at)
-CREATED = len(COLUMNS)
 T = TypeVar("T")
-
-
-def folded(text: str | None) -> str:
-    """How sealed text is compared and sorted once opened: case and accents aside
-    ("émile" finds Émile, who sorts among the E)."""
-    if not text:
-        return ""
-    if text.isascii():
-        return text.lower()
-    return "".join(c for c in unicodedata.normalize("NFKD", text)
-                   if not unicodedata.combining(c)).casefold()
-
-
-@dataclass
-class _Scan:
-    """Every row's texts in one string, where each starts and whose they are, for ``containing``;
-    rows changed since it was made are searched apart (``later``), their old text ignored."""
-
-    text: str
-    starts: list[int]
-    ids: list[int]
-    #: Row id -> its texts joined, as changed since ``text`` was made.
-    later: dict[int, str] = field(default_factory=dict)
-
-    @classmethod
-    def of(cls, rows: dict[int, tuple[str, ...]]) -> _Scan:
-        ids = list(rows)
-        parts = [FIELD.join(rows[i]) for i in ids]
-        starts, at = [], 0
-        for part in parts:
-            starts.append(at)
-            at += len(part) + 1
-        return cls(ROW.join(parts), starts, ids)
-
-    def containing(self, needle: str) -> list[int]:
-        """One scan of one string (str.find, in C) instead of a Python test per registration."""
-        text, starts, ids, later = self.text, self.starts, self.ids, self.later
-        found, at = [], text.find(needle)
-        while at >= 0:
-            row = bisect_right(starts, at) - 1
-            if ids[row] not in later:
-                found.append(ids[row])
-            at = text.find(needle, starts[row + 1]) if row + 1 < len(starts) else -1
-        return found + [i for i, part in later.items() if needle in part]
-
-
-@dataclass
-class _Rows:
-    """Rows read from the database: id -> opened texts, plain traits, creation time (as text)."""
-
-    texts: dict[int, tuple[str, ...]] = field(default_factory=dict)
-    traits: dict[int, Trait] = field(default_factory=dict)
-    created: dict[int, str] = field(default_factory=dict)
-
-
-@dataclass
-class _Event:
-    """What is kept of one event. Changed in place, only under ``_lock``, and read under it."""
-
-    count: int = 0
-    latest: datetime | None = None
-    #: Registration id -> (name, organisation, address), each folded; its traits (see
-    #: ``TRAITS``), its creation time (see ``CREATED``).
-    rows: _Rows = field(default_factory=_Rows)
-    #: What ``containing`` scans, once made.
-    scan: _Scan | None = None
-    #: Position in KEPT -> every id in that order (then by id), in blocks, once sorted; a new
-    #: version of the rows moves only the rows that changed (blocks.KeptOrder.move).
-    orders: dict[int, KeptOrder] = field(default_factory=dict)
-    #: What walks of an order learnt (rsvp.registrations.ordering.walk): for a column and a
-    #: filter, how many ids of each block of the order the filter selects. Kept with this
-    #: version of the rows: any change starts it again.
-    walked: dict[Any, dict[int, int]] = field(default_factory=dict)
-
-    def value(self, position: int, i: int) -> str:
-        """What the row ``i`` sorts by in the order at ``position`` of KEPT."""
-        return self.rows.created[i] if position == CREATED else self.rows.texts[i][position]
-
-    def kept(self, position: int) -> KeptOrder:
-        """The order at ``position`` of KEPT, in blocks: sorted once, then moved in place."""
-        order = self.orders.get(position)
-        if order is None:
-            values = self.rows.created if position == CREATED else {
-                i: texts[position] for i, texts in self.rows.texts.items()}
-            order = self.orders[position] = KeptOrder.build(values, self.rows.traits)
-        return order
-
-    def update(self, count: int, latest: datetime | None, read: _Rows) -> None:
-        """Take the rows ``read`` again (new or changed): each order moves only those of them
-        whose key or traits changed, in place; what the search scans notes their new texts."""
-        moves: dict[int, list[Move]] = {position: [] for position in self.orders}
-        changed = False
-        for i, texts in read.texts.items():
-            old_trait, new_trait = self.rows.traits.get(i), read.traits[i]
-            known = i in self.rows.texts
-            if known and texts == self.rows.texts[i] and old_trait == new_trait:
-                continue
-            changed = True
-            for position, found in moves.items():
-                new = (read.created[i] if position == CREATED else texts[position], i)
-                found.append(((self.value(position, i), i) if known else None, old_trait,
-                              new, new_trait))
-            if self.scan is not None and (not known or texts != self.rows.texts[i]):
-                self.scan.later[i] = FIELD.join(texts)
-        self.rows.texts.update(read.texts)
-        self.rows.traits.update(read.traits)
-        self.rows.created.update(read.created)
-        for position, found in moves.items():
-            if found:
-                self.orders[position].move(found, self.rows.traits)
-        if self.scan is not None and len(self.scan.later) * 20 > max(len(self.scan.ids), 20_000):
-            self.scan = None  # made again whole at the next search: the changes grew many
-        self.count, self.latest = count, latest
-        if changed:
-            self.walked = {}
-
-    def ordered(self, position: int, ids: list[int]) -> list[int]:
-        """``ids`` in the order of the column at ``position`` (then id); ids not kept yet first."""
-        texts = self.rows.texts
-        if len(ids) * 20 < len(texts):  # a few: sorted alone
-            return sorted(ids, key=lambda i: (texts[i][position], i) if i in texts else ("", i))
-        wanted = set(ids)
-        return sorted(wanted.difference(texts)) + [i for i in self.kept(position).ids if i in wanted]
-
-    def containing(self, needle: str) -> list[int]:
-        """Ids of the rows whose name, organisation or address contains ``needle``."""
-        if self.scan is None:
-            self.scan = _Scan.of(self.rows.texts)
-        return self.scan.containing(needle)
 
 
 @dataclass
@@ -215,10 +80,10 @@ class _Opening:
 
     count: int
     rows: list[tuple[int, tuple[str, ...]]] = field(default_factory=list)
-    read: _Rows = field(default_factory=_Rows)
+    read: Rows = field(default_factory=Rows)
 
 
-_kept: OrderedDict[tuple[str, int], _Event] = OrderedDict()
+_kept: OrderedDict[tuple[str, int], KeptEvent] = OrderedDict()
 _opening: dict[tuple[str, int], tuple[_Opening, threading.Thread]] = {}
 #: Held to change or read what is kept: a reader sees every row of a write or none.
 _lock = threading.Lock()
@@ -234,7 +99,7 @@ def _opened(row: Sequence[Any], open_: Any) -> tuple[str, ...]:
     return tuple(folded(open_(value)) if value else "" for value in row[1:1 + len(COLUMNS)])
 
 
-def _take(row: Sequence[Any], read: _Rows, seen: dict[Trait, Trait]) -> None:
+def _take(row: Sequence[Any], read: Rows, seen: dict[Trait, Trait]) -> None:
     """The row's plain traits (one tuple shared by every row alike: a few hundred at most) and
     its creation time, into ``read``."""
     status, mode, language, kind, checked_in, confidential, erased, created = row[1 + len(COLUMNS):]
@@ -243,9 +108,9 @@ def _take(row: Sequence[Any], read: _Rows, seen: dict[Trait, Trait]) -> None:
     read.created[row[0]] = created.isoformat(timespec="microseconds")
 
 
-def _read(where: list[Any]) -> _Rows:
+def _read(where: list[Any]) -> Rows:
     open_ = sealing.keyring().open
-    read = _Rows()
+    read = Rows()
     seen: dict[Trait, Trait] = {}
     for row in db.session.execute(_query(where).execution_options(yield_per=BATCH)):
         read.texts[row[0]] = _opened(row, open_)
@@ -257,7 +122,7 @@ def _position(column: Any) -> int:
     return KEPT.index(column)
 
 
-def _using(event_id: int, use: Callable[[_Event], T]) -> T:
+def _using(event_id: int, use: Callable[[KeptEvent], T]) -> T:
     """What ``use`` reads of the event, brought up to date first, under the lock."""
     kept = _fresh(event_id)
     with _lock:
@@ -301,7 +166,7 @@ def kept_order(event_id: int, column: Any) -> KeptOrder:
 def walked(event_id: int, column: Any, key: Any) -> tuple[list[int], dict[int, int]]:
     """The order of ``column`` (as ``order``) and what walks of it under the filter ``key``
     learnt of this version of the event's rows (block -> ids selected), to be added to."""
-    def use(kept: _Event) -> tuple[list[int], dict[int, int]]:
+    def use(kept: KeptEvent) -> tuple[list[int], dict[int, int]]:
         return kept.kept(_position(column)).ids[:], kept.walked.setdefault((column.key, key), {})
     return _using(event_id, use)
 
@@ -329,7 +194,7 @@ def page(event_id: int, column: Any, wanted: Wanted) -> tuple[int, list[int]] | 
     write yet) or the cursor is not kept. The database is to check the ids chosen."""
     position = _position(column)
 
-    def use(kept: _Event) -> tuple[int, list[int]] | None:
+    def use(kept: KeptEvent) -> tuple[int, list[int]] | None:
         order = kept.kept(position)
         if order.total(wanted.selection, wanted.admits) != wanted.total:
             return None
@@ -409,7 +274,7 @@ def _open_all(app: Any, key: tuple[str, int], event_id: int, opening: _Opening) 
                         batch = []
                 opening.rows.extend(batch)
                 opening.read.texts = dict(opening.rows)
-                _keep(key, _Event(count, latest, opening.read))
+                _keep(key, KeptEvent(count, latest, opening.read))
             finally:
                 db.session.remove()
     except Exception:  # a page opens them in the request then; nothing is lost
@@ -435,7 +300,7 @@ def _latest(event_id: int) -> datetime | None:
     return db.session.scalar(sa.select(sa.func.max(R.updated_at)).where(R.event_id == event_id))
 
 
-def _keep(key: tuple[str, int], event: _Event) -> None:
+def _keep(key: tuple[str, int], event: KeptEvent) -> None:
     with _lock:
         _kept[key] = event
         _kept.move_to_end(key)
@@ -443,7 +308,7 @@ def _keep(key: tuple[str, int], event: _Event) -> None:
             _kept.popitem(last=False)
 
 
-def _fresh(event_id: int) -> _Event:
+def _fresh(event_id: int) -> KeptEvent:
     """What is kept of the event, brought up to date from the database first: in place, from
     the rows changed since, under the lock; read whole when rows went (or on first use).
     Knowing whether anything changed costs two indexed reads: the count the database keeps
@@ -465,7 +330,7 @@ def _fresh(event_id: int) -> _Event:
             kept.update(count, latest, read)
             if len(kept.rows.texts) == count:
                 return kept
-    fresh = _Event(count, latest, _read([R.event_id == event_id]))  # rows went, or first use
+    fresh = KeptEvent(count, latest, _read([R.event_id == event_id]))  # rows went, or first use
     _keep(key, fresh)
     return fresh
 

@@ -19,8 +19,9 @@ import sqlalchemy as sa
 from rsvp import sealing
 from rsvp.events.models import Event
 from rsvp.extensions import db
+from rsvp.registrations.kept import COLUMNS, folded
 from rsvp.registrations.models import Registration
-from rsvp.registrations.opened import COLUMNS, Wanted, containing, folded, order, ordered, page
+from rsvp.registrations.opened import Wanted, containing, order, ordered, page
 from rsvp.registrations.selection import AttendeeFilter, among, checked, ids_of
 
 #: Sorts by a sealed column: ordered in the application, once opened.

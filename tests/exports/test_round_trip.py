@@ -17,8 +17,8 @@ from rsvp.events.models import AttendanceMode, EventFormat
 from rsvp.exports import services as exports
 from rsvp.exports.sheet import column_letters, write_sheet
 from rsvp.extensions import db
+from rsvp.registrations.kept import folded
 from rsvp.registrations.models import Registration, RegistrationStatus
-from rsvp.registrations.opened import folded
 from rsvp.registrations.selfservice import erase
 from rsvp.registrations.tracking import AttendeeFilter
 from rsvp.timeutil import to_local

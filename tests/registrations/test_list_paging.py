@@ -22,8 +22,8 @@ from rsvp.auth.models import Role
 from rsvp.events.models import AttendanceMode, Event, EventFormat
 from rsvp.extensions import db
 from rsvp.registrations import blocks, opened, ordering
+from rsvp.registrations.kept import folded
 from rsvp.registrations.models import OrganisationType, Registration, RegistrationStatus
-from rsvp.registrations.opened import folded
 from rsvp.registrations.tracking import AttendeeFilter, attendees
 from rsvp.timeutil import now_utc
 from tests.auth.conftest import log_in

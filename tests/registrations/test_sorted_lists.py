@@ -17,8 +17,8 @@ from rsvp.auth.models import Role
 from rsvp.events.models import AttendanceMode, EventFormat
 from rsvp.extensions import db
 from rsvp.registrations import blocks, listing, opened, ordering, tracking
+from rsvp.registrations.kept import folded
 from rsvp.registrations.models import OrganisationType, Registration, RegistrationStatus
-from rsvp.registrations.opened import folded
 from rsvp.registrations.selfservice import erase
 from rsvp.registrations.tracking import AttendeeFilter
 from rsvp.timeutil import now_utc
