@@ -271,7 +271,7 @@ def register_row(event: Event, data: RegistrationData, now: datetime | None = No
         **grounds_pass_fields(event, data.attendance_mode, data.grounds_pass)})
     session = db.session()
     expect_insert(session, RegistrationChange, event_id=event.id)
-    seat_last = status is RegistrationStatus.CONFIRMED and has_room(event, data.attendance_mode)
+    seat_last = status is RegistrationStatus.CONFIRMED and event.seats_left(data.attendance_mode) != 0
     if status is RegistrationStatus.CONFIRMED and not seat_last:
         status = row["status"] = seat_or_wait(event, data.attendance_mode)
     # The partial unique index on active registrations decides, even when two requests race
@@ -292,15 +292,6 @@ def register_row(event: Event, data: RegistrationData, now: datetime | None = No
     if seat_last and not take_seat(event, data.attendance_mode):
         _seat_gone(event, row, change, email_row)
     return row
-
-
-def has_room(event: Event, mode: AttendanceMode) -> bool:
-    """A seat left in ``mode`` in the event as read (another request may take it meanwhile)."""
-    if mode is AttendanceMode.IN_PERSON:
-        capacity, taken = event.capacity_in_person, event.taken_in_person
-    else:
-        capacity, taken = event.capacity_online, event.taken_online
-    return capacity is None or taken < capacity
 
 
 def _seat_gone(event: Event, row: dict[str, Any], change: dict[str, Any],
