@@ -83,6 +83,12 @@ class ProgrammeRole(enum.StrEnum):
     CLOSING_REMARKS = "closing_remarks"
 
 
+#: The deferred group of columns that features above attach to Event (column_property), read
+#: with the registration form's event (rsvp.events.services.public_event_and_questions) rather
+#: than by a statement of their own: rsvp.webhooks.events, whether any endpoint hears of it.
+READ_AHEAD = "read_ahead"
+
+
 class Event(Base):
     __tablename__ = "events"
     __table_args__ = (

@@ -11,7 +11,14 @@ import sqlalchemy as sa
 from markupsafe import Markup
 from sqlalchemy.orm import selectinload
 
-from rsvp.events.models import Event, EventPerson, EventStatus, ProgrammeRole, Question
+from rsvp.events.models import (
+    READ_AHEAD,
+    Event,
+    EventPerson,
+    EventStatus,
+    ProgrammeRole,
+    Question,
+)
 from rsvp.extensions import db
 from rsvp.timeutil import (
     format_day_and_span,
@@ -77,7 +84,8 @@ def public_event(slug: str) -> Event:
 _WITH_QUESTIONS = (sa.select(Event, Question)
                    .outerjoin(Question, Question.event_id == Event.id)
                    .where(Event.slug == sa.bindparam("slug"))
-                   .order_by(Question.position, Question.id))
+                   .order_by(Question.position, Question.id)
+                   .options(sa.orm.Load(Event).undefer_group(READ_AHEAD)))
 
 
 def public_event_and_questions(slug: str) -> tuple[Event, list[Question]]:

@@ -177,3 +177,30 @@ def test_the_service_gives_the_registration_it_wrote_as_if_loaded(db_session):
     again = db_session.get(Registration, registration.id)
     assert (again.email, again.answers, again.public_id) == (
         "ana@example.org", {"a": "b"}, registration.public_id)
+
+
+def test_the_endpoints_are_read_only_for_an_event_someone_listens_to(client):
+    """Most events have no webhook endpoint: their registrations read none (the event's read
+    says so, rsvp.webhooks.events._read_ahead); one added, site-wide, is told of the next."""
+    event = make_event()
+    db.session.commit()
+    read: list[str] = []
+
+    def count(_conn, _cursor, statement, *_args) -> None:
+        if statement.startswith("SELECT webhook_endpoints"):  # not the event's EXISTS
+            read.append(statement)
+
+    sa.event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        assert client.post(f"/events/{event.slug}/register", data=VALID).status_code == 303
+        assert read == [] and _rows(WebhookDelivery) == []
+        webhooks.add_endpoint(None, "http://127.0.0.1:9/hook", [WebhookType.REGISTRATION_CREATED],
+                              False, "x")
+        db.session.commit()
+        assert client.post(f"/events/{event.slug}/register",
+                           data={**VALID, "email": "second@example.org"}).status_code == 303
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", count)
+    assert len(read) == 1
+    [delivery] = _rows(WebhookDelivery)
+    assert delivery["type"] is WebhookType.REGISTRATION_CREATED
