@@ -8,9 +8,11 @@ from concurrent.futures import ThreadPoolExecutor
 import icalendar
 import sqlalchemy as sa
 
-from rsvp.events.models import AttendanceMode, EventFormat, QuestionKind
+from rsvp.events.models import AttendanceMode, Event, EventFormat, QuestionKind
 from rsvp.extensions import db
-from rsvp.registrations.models import Registration, RegistrationStatus
+from rsvp.mail.models import OutboxMessage
+from rsvp.registrations import tracking
+from rsvp.registrations.models import Registration, RegistrationChange, RegistrationStatus
 from rsvp.sealing import digest
 from tests.factories import add_question, make_event
 from tests.served.conftest import setting_up
@@ -123,3 +125,18 @@ def test_last_seats_go_to_exactly_as_many_people_at_once(served):
         sa.select(Registration.status, sa.func.count()).where(Registration.event_id == event_id)
         .group_by(Registration.status)).all())
     assert counts == {RegistrationStatus.CONFIRMED: 3, RegistrationStatus.WAITLISTED: 5}
+    # Those who lost the last seats to others after reading the event (their rows written, the
+    # seat taken last: services._seat_gone) are told they wait, never that they are confirmed.
+    emails = {(hash_, kind) for hash_, kind in db.session.execute(
+        sa.select(OutboxMessage.recipient_hash, OutboxMessage.kind)
+        .where(OutboxMessage.event_id == event_id))}
+    registrations = db.session.scalars(
+        sa.select(Registration).where(Registration.event_id == event_id)).all()
+    assert emails == {(r.email_hash, f"registration-{r.status.value}") for r in registrations}
+    assert sorted((c.registration_id, c.to_status) for c in db.session.scalars(
+        sa.select(RegistrationChange).join(Registration)
+        .where(Registration.event_id == event_id))) == sorted(
+        (r.id, r.status) for r in registrations)
+    assert tracking.dashboard(db.session.get(Event, event_id)).by_status == {
+        "confirmed": 3, "waitlisted": 5}
+    assert db.session.get(Event, event_id).taken_online == 3
