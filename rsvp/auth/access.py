@@ -50,9 +50,14 @@ login_manager.login_message_category = "info"
 login_manager.localize_callback = str  # translated when flashed; the session stores plain text
 
 
+#: Set on ``g`` by load_organiser: the login's organiser was looked for in this request.
+_LOADED = "rsvp_login_loaded"
+
+
 @login_manager.user_loader
 def load_organiser(session_id: str) -> Organiser | None:
     """The organiser of a login session, unless deactivated or the password changed since."""
+    setattr(g, _LOADED, True)
     public_id, _, token = session_id.partition(":")
     organiser = roles.read_ahead_organiser(public_id) or services.get_by_public_id(public_id)
     if (organiser is None or not organiser.is_active
@@ -129,7 +134,7 @@ def event_role_required(role: Role) -> Callable[[View], View]:
     def decorator(view: View) -> View:
         def check(kwargs: dict[str, Any]) -> ResponseReturnValue | None:
             event_id = kwargs.pop("event_id")
-            if (session_id := session.get("_user_id")) and "_login_user" not in g:
+            if (session_id := session.get("_user_id")) and _LOADED not in g:
                 # The login session's organiser, the event and their role, read at once; the
                 # login is then checked as ever, its loader given the organiser read here.
                 roles.read_ahead(str(session_id).partition(":")[0], event_id)
