@@ -186,7 +186,7 @@ def hot_window(kind: str, url: str, posts: int = 400) -> list[str]:
     """How long a registration holds what the next one for the same event waits for: from its
     seat's UPDATE of the event's row to the end of its COMMIT (on PostgreSQL the row stays
     locked until then, through the counts' trigger run at commit; on SQLite the whole write
-    lock is held from BEGIN IMMEDIATE, a little earlier). The
+    lock is held from BEGIN IMMEDIATE, before the rows are written, so this is only its end). The
     median and the least of the last three quarters of ``posts``, the clock's and this process's
     CPU (the database server's own work is in the first only)."""
     import sqlalchemy as sa
