@@ -116,6 +116,6 @@ def downgrade():
     if op.get_bind().dialect.name != "postgresql":
         return
     op.execute("DROP TRIGGER registration_counts_follow ON registrations")
-    op.execute(_at_commit())
-    op.execute(next(statement for statement in _counts()._postgresql_triggers()
-                    if statement.startswith(_TRIGGER)))
+    op.execute(_made("CREATE FUNCTION registration_counts_follow()")
+               .replace("CREATE FUNCTION", "CREATE OR REPLACE FUNCTION", 1))
+    op.execute(_made(_TRIGGER))
