@@ -271,14 +271,16 @@ def register_row(event: Event, data: RegistrationData, now: datetime | None = No
         **grounds_pass_fields(event, data.attendance_mode, data.grounds_pass)})
     session = db.session()
     expect_insert(session, RegistrationChange, event_id=event.id)
-    seat_last = status is RegistrationStatus.CONFIRMED and event.seats_left(data.attendance_mode) != 0
-    if status is RegistrationStatus.CONFIRMED and not seat_last:
+    confirmed = status is RegistrationStatus.CONFIRMED
+    seat_last = confirmed and event.seats_left(data.attendance_mode) != 0
+    seat_first = confirmed and not seat_last
+    if seat_first:
         status = row["status"] = seat_or_wait(event, data.attendance_mode)
     # The partial unique index on active registrations decides, even when two requests race
     # (ON CONFLICT … DO NOTHING on that index, whose WHERE the conflict target repeats): no
     # savepoint and no look beforehand; nothing written when the address is taken.
     if insert_row(session, Registration, row, ["event_id", "email_hash"], ACTIVE_SQL) is None:
-        if status is RegistrationStatus.CONFIRMED and not seat_last:
+        if seat_first and status is RegistrationStatus.CONFIRMED:
             release_seat(event, data.attendance_mode)
         existing = active_registration(event, email)
         if existing is None:  # left its active status between the two statements: very rare
