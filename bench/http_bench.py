@@ -180,11 +180,13 @@ def compare(ours_url: str, base_url: str, form: str | None = None,
 
 
 def databases() -> list[tuple[str, str]]:
-    """(name, URL) of each database to run on: SQLite always, PostgreSQL when configured."""
+    """(name, URL) of each database to run on: SQLite always, PostgreSQL when configured;
+    only the one RSVP_BENCH_ONLY names ("sqlite" or "postgresql"), when set."""
     found = [("sqlite", "")]
     if url := os.environ.get("RSVP_BENCH_DATABASE_URL", ""):
         found.append(("postgresql", url))
-    return found
+    only = os.environ.get("RSVP_BENCH_ONLY")
+    return [(kind, url) for kind, url in found if only in (None, "", kind)]
 
 
 def fresh_database(kind: str, url: str, folder: str, name: str) -> str:

@@ -164,7 +164,7 @@ def configure_sqlite(engine: sa.Engine) -> None:
     def _begin(dbapi_connection: Any) -> None:
         writing = _writing.get() or (
             has_request_context() and request.method not in ("GET", "HEAD", "OPTIONS")
-            and not g.pop(_READS_FIRST, False))
+            and not reading_first())
         if writing:
             begin_immediate(dbapi_connection.driver_connection)
         else:
@@ -177,7 +177,7 @@ def configure_sqlite(engine: sa.Engine) -> None:
     engine.dialect.do_begin = _begin  # type: ignore[method-assign]
 
 
-_READS_FIRST = "_sqlite_reads_first"
+_READS_FIRST = "_reads_first"
 _writing: ContextVar[bool] = ContextVar("sqlite_writing", default=False)
 
 
@@ -220,9 +220,16 @@ def reads_first() -> None:
     The view then commits (or rolls back) before writing, and its next
     transaction takes the write lock as usual: the lock is held for the writes
     only, not for the form's validation (SQLite has one writer at a time).
-    No effect on PostgreSQL.
+    On PostgreSQL the reads go outside a transaction, as a GET's do (rsvp.postgresql),
+    and the first write begins one, or commits alone (rsvp.postgresql.ALONE).
     """
     g.setdefault(_READS_FIRST, True)
+
+
+def reading_first() -> bool:
+    """Whether this request asked to read first (reads_first()): taken by the begin of its
+    first transaction, which the answer is for."""
+    return has_request_context() and g.pop(_READS_FIRST, False)
 
 
 def write_after_reading(session: sa.orm.Session) -> None:

@@ -1,4 +1,5 @@
-"""PostgreSQL's connections: results described lazily, and a page's reads outside a transaction.
+"""PostgreSQL's connections: results described lazily, a page's reads outside a transaction,
+and a statement that commits alone.
 
 SQLite's counterpart is rsvp.db.configure_sqlite with rsvp.writequeue; rsvp.web calls the one
 for the app's database.
@@ -15,6 +16,8 @@ import sqlalchemy as sa
 from flask import has_request_context, request
 from psycopg import pq
 
+from rsvp.db import reading_first
+
 
 def configure_postgresql(engine: sa.Engine) -> None:
     """Results described lazily (DescribedLazily), and a page's reads outside a transaction.
@@ -26,8 +29,10 @@ def configure_postgresql(engine: sa.Engine) -> None:
     before. The first statement that is not a plain SELECT (an INSERT, UPDATE or DELETE, a
     SELECT … FOR UPDATE, a SAVEPOINT, a server-side cursor streaming a large read) first
     begins a transaction, which the session's commit or rollback ends as ever: a write is
-    as atomic in a GET as in a POST. Other requests and work outside requests (the worker,
-    the commands) begin as before.
+    as atomic in a GET as in a POST. A POST whose view reads first (rsvp.db.reads_first)
+    reads so too. A statement run with the execution option ALONE while the connection is
+    outside a transaction begins none: it commits by itself, atomic as every statement is.
+    Other requests and work outside requests (the worker, the commands) begin as before.
     """
 
     @sa.event.listens_for(engine, "connect")
@@ -37,23 +42,26 @@ def configure_postgresql(engine: sa.Engine) -> None:
     dialect: Any = engine.dialect
 
     def _begin(dbapi_connection: Any) -> None:  # psycopg's own BEGIN comes with the first statement
-        reading = has_request_context() and request.method in _READING_METHODS
+        reading = has_request_context() and (request.method in _READING_METHODS or reading_first())
         driver, kept = dbapi_connection.driver_connection, dbapi_connection.info
         if reading and not driver.autocommit:
             driver.autocommit = kept[_READS_OUTSIDE] = True
         elif not reading and kept.pop(_READS_OUTSIDE, False):
             driver.autocommit = False
 
-    def _before_writing(cursor: Any, statement: str) -> None:
+    def _before_writing(cursor: Any, statement: str, context: Any) -> None:
         driver = cursor.connection
         if not driver.autocommit or driver.info.transaction_status is not pq.TransactionStatus.IDLE:
             return
-        if isinstance(cursor, psycopg.ServerCursor) or not _plain_read(statement):
+        if isinstance(cursor, psycopg.ServerCursor) or not (
+                _plain_read(statement) or context is not None and context.execution_options.get(ALONE)):
             driver.execute("BEGIN")  # on a cursor of its own: ``cursor`` may be a server's
 
     def _executing(execute: Callable[..., None]) -> Callable[..., None]:
         def executing(cursor: Any, statement: str, *args: Any, **kwargs: Any) -> None:
-            _before_writing(cursor, statement)
+            # The dialect's execution context comes last (do_execute, do_executemany,
+            # do_execute_no_params), by position or by name.
+            _before_writing(cursor, statement, kwargs.get("context", args[-1] if args else None))
             execute(cursor, statement, *args, **kwargs)
         return executing
 
@@ -69,6 +77,19 @@ def configure_postgresql(engine: sa.Engine) -> None:
         # As every other user of the pool expects it, unless SQLAlchemy set it otherwise.
         if dbapi_connection is not None and record.info.pop(_READS_OUTSIDE, False):
             dbapi_connection.autocommit = False
+
+
+#: Execution option: a statement, atomic by itself, that begins no transaction when its
+#: connection is outside one (configure_postgresql): it commits alone, a round trip for its
+#: BEGIN and one for its COMMIT fewer. See outside_transaction.
+ALONE = "rsvp_alone"
+
+
+def outside_transaction(connection: sa.Connection) -> bool:
+    """Whether a statement run now on ``connection`` (a PostgreSQL one) is outside any
+    transaction: a statement with ALONE then commits as it ends, or fails leaving nothing."""
+    driver: Any = connection.connection.driver_connection
+    return bool(driver.autocommit) and driver.info.transaction_status is pq.TransactionStatus.IDLE
 
 
 #: Requests that read only (a write among them still begins a transaction: configure_postgresql).

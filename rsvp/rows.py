@@ -125,7 +125,8 @@ def as_loaded(session: sa.orm.Session, model: Any, row: dict[str, Any]) -> Any:
 
 
 _ON_INSERT: dict[type, list[Any]] = {}
-_AHEAD: dict[type, list[Any]] = {}
+#: Each listener's ``ahead``, by the model it listens to and the listener.
+_AHEAD: dict[type, dict[Any, Any]] = {}
 
 
 def on_insert(model: type, listener: Any, ahead: Any = None) -> None:
@@ -134,21 +135,28 @@ def on_insert(model: type, listener: Any, ahead: Any = None) -> None:
     them). For the packages above that follow rows, once each.
 
     ``ahead(session, **about)``, if given, is called by expect_insert(): the listener reads
-    then what it will need, before the writer locks rows others wait for.
+    then what it will need, before the writer locks rows others wait for, and answers
+    whether it will write anything for such rows (without ``ahead``, it always may).
     """
-    for listeners, added in ((_ON_INSERT, listener), (_AHEAD, ahead)):
-        kept = listeners.setdefault(model, [])
-        if added is not None and added not in kept:
-            kept.append(added)
+    kept = _ON_INSERT.setdefault(model, [])
+    if listener not in kept:
+        kept.append(listener)
+    if ahead is not None:
+        _AHEAD.setdefault(model, {})[listener] = ahead
 
 
-def expect_insert(session: sa.orm.Session, model: type, **about: Any) -> None:
+def expect_insert(session: sa.orm.Session, model: type, **about: Any) -> bool:
     """``model`` rows (``about`` says of what) are to be written by insert_row in this
     transaction: whoever listens for them (on_insert's ``ahead``) reads now what it needs.
+    True when a listener will write something of its own for them; False when none will, and
+    the writer may then write its rows by a statement of its own, which no listener hears of.
 
     For a writer about to lock a row that every other writer of the same kind waits for
     (a registration's seat, on the event's row, held until its commit on PostgreSQL): the
     listeners' reads are done before the lock is taken, not while others queue behind it.
     """
-    for ahead in _AHEAD.get(model, ()):
-        ahead(session, **about)
+    heard = False
+    for listener in _ON_INSERT.get(model, ()):
+        ahead = _AHEAD.get(model, {}).get(listener)
+        heard = (ahead(session, **about) if ahead is not None else True) or heard
+    return heard

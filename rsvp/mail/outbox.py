@@ -122,13 +122,19 @@ def queue_later_row(name: str, *, to: str, render: str, args: dict[str, Any],
     For a request that never reads its message again (a registration's email): the same row,
     without an ORM object made, added to the session and expired at its commit.
     """
+    row = later_row(name, to=to, render=render, args=args, event_id=event_id, dedupe_key=dedupe_key)
+    return row if insert_row(db.session(), OutboxMessage, row, ["dedupe_key"]) is not None else None
+
+
+def later_row(name: str, *, to: str, render: str, args: dict[str, Any],
+              event_id: int | None = None, dedupe_key: str | None = None) -> dict[str, Any]:
+    """The row queue_later_row() writes, not written (for a writer with a statement of its own)."""
     recipient = one_line(to)
-    row = row_of(OutboxMessage, {
+    return row_of(OutboxMessage, {
         "kind": name, "recipient": recipient, "recipient_hash": recipient_hash(recipient),
         "dedupe_key": dedupe_key, "event_id": event_id, "message_id": _new_message_id(),
         "subject": "", "text_body": "", "html_body": "", "attachments": [],
         "render": {"renderer": render, "args": args}})
-    return row if insert_row(db.session(), OutboxMessage, row, ["dedupe_key"]) is not None else None
 
 
 def later(name: str, *, to: str, render: str, args: dict[str, Any], event: Event | None = None,

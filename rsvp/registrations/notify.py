@@ -165,9 +165,10 @@ def _later(name: str, registration: Registration, *, attach_ics: bool = False,
                                                          attach_ics, cancel_ics, extra))
 
 
-def _later_args(name: str, registration_id: int, status: RegistrationStatus, attach_ics: bool,
-                cancel_ics: bool, extra: dict[str, Any]) -> dict[str, Any]:
-    """What _render_later is given for ``name``: the status it was queued for is kept."""
+def _later_args(name: str, registration_id: int | None, status: RegistrationStatus,
+                attach_ics: bool, cancel_ics: bool, extra: dict[str, Any]) -> dict[str, Any]:
+    """What _render_later is given for ``name``: the status it was queued for is kept. (No
+    ``registration_id`` yet: the statement that writes the registration sets it.)"""
     return {"name": name, "registration_id": registration_id, "status": status.value,
             "attach_ics": attach_ics, "cancel_ics": cancel_ics, "extra": extra}
 
@@ -247,6 +248,13 @@ def first_email(event_id: int, row: dict[str, Any]) -> dict[str, Any] | None:
 
     No Registration object is needed: the worker writes the email from the registration's id.
     """
+    email = first_email_row(event_id, row)
+    return email if email is None else queue_later_row(**email)
+
+
+def first_email_row(event_id: int, row: dict[str, Any]) -> dict[str, Any] | None:
+    """What first_email() writes, as queue_later_row()'s arguments (the registration's id in
+    its ``args`` as ``row`` has it); None when the registration's status sends nothing."""
     status = row["status"]
     if status is RegistrationStatus.PENDING_EMAIL:
         name, extra = CONFIRM_EMAIL, _confirm_extra(row["public_id"], row["token_version"])
@@ -254,9 +262,8 @@ def first_email(event_id: int, row: dict[str, Any]) -> dict[str, Any] | None:
         name, extra = found, {}
     else:
         return None
-    return queue_later_row(name, to=row["email"], render="registration", event_id=event_id,
-                           args=_later_args(name, row["id"], status, _with_calendar(status),
-                                            False, extra))
+    return {"name": name, "to": row["email"], "render": "registration", "event_id": event_id,
+            "args": _later_args(name, row.get("id"), status, _with_calendar(status), False, extra)}
 
 
 #: The email with someone's manage links; one covering several events belongs to none of them.

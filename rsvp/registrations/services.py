@@ -23,7 +23,8 @@ from rsvp.events.models import AttendanceMode, Event
 from rsvp.events.windows import Window
 from rsvp.extensions import db
 from rsvp.mail.models import OutboxMessage
-from rsvp.registrations import notify
+from rsvp.mail.outbox import later_row
+from rsvp.registrations import notify, written
 from rsvp.registrations.models import (
     ACTIVE_SQL,
     ACTIVE_STATUSES,
@@ -236,7 +237,8 @@ def register_row(event: Event, data: RegistrationData, now: datetime | None = No
     Every row is written by its own Core INSERT from a dict (rsvp.rows.insert_row): the
     registration, its history row and its email in the outbox. No ORM object is made, so
     none is added to the session, flushed or expired at the commit: the request's Python
-    calls are those of its statements.
+    calls are those of its statements. On PostgreSQL outside a transaction, all of them and
+    the seat are one statement, committed as it ends (rsvp.registrations.written).
 
     :raises: as register().
     """
@@ -254,7 +256,9 @@ def register_row(event: Event, data: RegistrationData, now: datetime | None = No
     # the registrations of an event queue on its row from the seat's UPDATE to the commit (the
     # counts are kept at commit, migration c6e2f8a1d4b7): the seat is taken last, when the event
     # as read had one left (see _seat_gone for the race that took it meanwhile). An event
-    # already full is asked first, and its waiting list written as such.
+    # already full is asked first, and its waiting list written as such. Outside a
+    # transaction on PostgreSQL (the public form), with nobody following the history rows,
+    # the rows and the seat are one statement that commits alone (written.py).
     public_id = new_public_id()
     row = row_of(Registration, {
         "event_id": event.id, "public_id": public_id, "door_code": door_code(public_id),
@@ -270,30 +274,63 @@ def register_row(event: Event, data: RegistrationData, now: datetime | None = No
         "created_at": now, "updated_at": now,
         **grounds_pass_fields(event, data.attendance_mode, data.grounds_pass)})
     session = db.session()
-    expect_insert(session, RegistrationChange, event_id=event.id)
+    heard = expect_insert(session, RegistrationChange, event_id=event.id)
     confirmed = status is RegistrationStatus.CONFIRMED
     seat_last = confirmed and event.seats_left(data.attendance_mode) != 0
     seat_first = confirmed and not seat_last
+    change = row_of(RegistrationChange, {
+        "registration_id": None, "at": now, "from_status": None, "to_status": status,
+        "actor": "registrant", "note": ""})
+    if not (seat_first or heard) and written.can_write(session):
+        try:
+            return _written(event, row, change, seat_last)
+        except written.SeatGone:  # taken since the event was read: asked first, as when full
+            seat_last, seat_first = False, True
     if seat_first:
-        status = row["status"] = seat_or_wait(event, data.attendance_mode)
+        status = row["status"] = change["to_status"] = seat_or_wait(event, data.attendance_mode)
     # The partial unique index on active registrations decides, even when two requests race
     # (ON CONFLICT … DO NOTHING on that index, whose WHERE the conflict target repeats): no
     # savepoint and no look beforehand; nothing written when the address is taken.
     if insert_row(session, Registration, row, ["event_id", "email_hash"], ACTIVE_SQL) is None:
         if seat_first and status is RegistrationStatus.CONFIRMED:
             release_seat(event, data.attendance_mode)
-        existing = active_registration(event, email)
-        if existing is None:  # left its active status between the two statements: very rare
-            raise RegistrationError("an active registration with this address ended just now")
-        raise AlreadyRegistered(existing)
-    change = row_of(RegistrationChange, {
-        "registration_id": row["id"], "at": now, "from_status": None, "to_status": status,
-        "actor": "registrant", "note": ""})
+        raise _already_registered(event, email)
+    change["registration_id"] = row["id"]
     insert_row(session, RegistrationChange, change, event_id=event.id)
     email_row = notify.first_email(event.id, row)
     if seat_last and not take_seat(event, data.attendance_mode):
         _seat_gone(event, row, change, email_row)
     return row
+
+
+def _written(event: Event, row: dict[str, Any], change: dict[str, Any], seat: bool
+             ) -> dict[str, Any]:
+    """register_row's rows written by one statement that commits alone (written.write), with
+    the seat when ``seat``.
+
+    :raises AlreadyRegistered: as register_row.
+    :raises written.SeatGone: nothing written.
+    """
+    email = notify.first_email_row(event.id, row)
+    mode = row["attendance_mode"]
+    registration_id = written.write(
+        db.session(), row, change, email and later_row(**email),
+        _seat_update(mode is AttendanceMode.IN_PERSON, 1) if seat else None)
+    if registration_id is None:
+        raise _already_registered(event, row["email"])
+    row["id"] = change["registration_id"] = registration_id
+    if seat:
+        db.session.expire(event, ["taken_in_person" if mode is AttendanceMode.IN_PERSON
+                                  else "taken_online"])
+    return row
+
+
+def _already_registered(event: Event, email: str) -> RegistrationError:
+    """What to raise when ``email`` held an active registration as the new one was written."""
+    existing = active_registration(event, email)
+    if existing is None:  # left its active status between the two statements: very rare
+        return RegistrationError("an active registration with this address ended just now")
+    return AlreadyRegistered(existing)
 
 
 def _seat_gone(event: Event, row: dict[str, Any], change: dict[str, Any],

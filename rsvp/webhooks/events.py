@@ -67,19 +67,19 @@ _READ_AHEAD = "webhook_endpoints_read_ahead"
 _TOLD = "webhook_endpoints_told"
 
 
-def _read_ahead(session: Session, event_id: int) -> None:
+def _read_ahead(session: Session, event_id: int) -> bool:
     """Read now, in the transaction that will write the change, the endpoints of ``event_id``
     (rsvp.rows.expect_insert): a new registration reads them before its seat, not while the
     registrations of the same event queue behind it on PostgreSQL. Nothing is read when the
     event, read with _TOLD, had none (most events): one statement fewer a registration. An
     endpoint added since is told of the next registration, as one added after this read
-    always was."""
+    always was. True when some endpoint hears of the event's changes."""
     read = session.info.setdefault(_READ_AHEAD, {})
     event = session.identity_map.get(sa.orm.util.identity_key(Event, event_id))
     if event is not None and event.__dict__.get(_TOLD) is False:
         read[event_id] = []
-        return
-    _endpoints(session.connection(), event_id, read)
+        return False
+    return bool(_endpoints(session.connection(), event_id, read))
 
 
 def _transaction_over(session: Session, *_args: Any) -> None:
