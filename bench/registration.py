@@ -74,7 +74,8 @@ def run(kind: str, url: str) -> list[str]:
                                 ours_lua=browser_script(register))
     ratio = ours.rps / bare.rps
     return report(f"registration POST, {kind}, {hb.CLIENTS} clients, {hb.WORKERS} gunicorn workers",
-                  bare.line(), ours.line(), f"{ratio:.2f} (aim >= 0.4)",
+                  bare.line(), ours.line(),
+                  f"{ratio:.2f} (aim >= 0.4); CPU a request, bare / ours: {bare.cpu_ms / ours.cpu_ms:.2f}",
                   f"registration POST ({kind})|{ours.rps:.0f} req/s, p50 {ours.p50_ms:.1f} ms, "
                   f"p99 {ours.p99_ms:.1f} ms, {ours.errors} errors|bare insert {bare.rps:.0f} req/s|"
                   f"{ratio:.2f}|>= 0.4")
