@@ -17,6 +17,7 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
+from flask_migrate import downgrade, upgrade
 
 from rsvp.events.models import Event
 from rsvp.extensions import db
@@ -29,6 +30,7 @@ from rsvp.webhooks.models import WebhookDelivery, WebhookType
 from tests.factories import make_event
 from tests.registrations.test_views import VALID
 from tests.registrations.test_write_path import _parsed, _rows, _taken_online
+from tests.speakers.test_migration import empty_app  # noqa: F401 - a fixture
 
 pytestmark = pytest.mark.skipif(not os.environ.get("RSVP_TEST_DATABASE_URL"),
                                 reason="PostgreSQL's one statement")
@@ -232,3 +234,37 @@ def test_an_event_someone_listens_to_is_written_row_by_row_and_told(client, sent
     delivery = _one(WebhookDelivery)
     assert delivery["registration_change_id"] == change["id"]
     assert delivery["type"] is WebhookType.REGISTRATION_CREATED
+
+
+def _in_this_schema(query: str) -> object:
+    with db.engine.connect() as connection:
+        return connection.execute(sa.text(query)).one_or_none()
+
+
+def _counts_trigger() -> object:
+    """Whether the counts' trigger is deferrable and deferred at first, in this schema."""
+    return _in_this_schema(
+        "SELECT t.tgdeferrable, t.tginitdeferred FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid"
+        " WHERE t.tgname = 'registration_counts_follow'"
+        " AND c.relnamespace = current_schema()::regnamespace")
+
+
+def _refusal() -> object:
+    return _in_this_schema("SELECT 1 FROM pg_proc WHERE proname = 'rsvp_refuse'"
+                           " AND pronamespace = current_schema()::regnamespace")
+
+
+def test_the_migrations_make_and_take_back_the_refusal_and_the_counts_at_commit(empty_app):  # noqa: F811
+    with empty_app.app_context():
+        upgrade()
+        assert tuple(_counts_trigger()) == (True, True) and _refusal() is not None
+        with pytest.raises(sa.exc.DBAPIError) as refused, db.engine.connect() as connection:
+            connection.execute(sa.select(sa.func.rsvp_refuse("no seat left")))
+        assert refused.value.orig.sqlstate == written.REFUSED
+        assert "no seat left" in str(refused.value.orig)
+
+        downgrade(revision="b8d2e6f1a3c5")  # before the counts at commit
+        assert tuple(_counts_trigger()) == (False, False) and _refusal() is None
+
+        upgrade()
+        assert tuple(_counts_trigger()) == (True, True) and _refusal() is not None
