@@ -14,6 +14,7 @@ from rsvp.events.models import AttendanceMode, Event
 from rsvp.extensions import db
 from rsvp.registrations import notify
 from rsvp.registrations.models import Registration, RegistrationStatus
+from rsvp.registrations.seats import take_seat
 from rsvp.registrations.services import (
     CapacityBelowTaken,
     EventFull,
@@ -24,7 +25,6 @@ from rsvp.registrations.services import (
     move_status,
     promote_waitlisted,
     seat_or_wait,
-    take_seat,
 )
 from rsvp.timeutil import now_utc
 

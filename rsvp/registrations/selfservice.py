@@ -29,6 +29,7 @@ from rsvp.registrations.models import (
     RegistrationStatus,
     door_code,
 )
+from rsvp.registrations.seats import release_seat, take_seat
 from rsvp.registrations.services import (
     EventFull,
     GroundsPass,
@@ -41,9 +42,7 @@ from rsvp.registrations.services import (
     check_choices,
     move_status,
     promote_waitlisted,
-    release_seat,
     seat_or_wait,
-    take_seat,
     window,
 )
 from rsvp.timeutil import now_utc

@@ -1,6 +1,6 @@
 """Registering for an event and every change of a registration's status.
 
-The window, seats taken without races, one registration per email, and the
+The window, seats taken without races (seats.py), one registration per email, and the
 transitions (confirm email, approve, reject, promote, cancel, expire), each
 through move_status(), which refuses a change the registration's current status
 does not allow and writes the history. Functions here flush, never commit;
@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from functools import cache
 from typing import Any
 
 import sqlalchemy as sa
@@ -23,7 +22,6 @@ from rsvp.events.models import AttendanceMode, Event
 from rsvp.events.windows import Window
 from rsvp.extensions import db
 from rsvp.mail.models import OutboxMessage
-from rsvp.mail.outbox import later_row
 from rsvp.registrations import notify, written
 from rsvp.registrations.models import (
     ACTIVE_SQL,
@@ -34,6 +32,7 @@ from rsvp.registrations.models import (
     RegistrationStatus,
     door_code,
 )
+from rsvp.registrations.seats import release_seat, take_seat
 from rsvp.rows import as_loaded, expect_insert, insert_row, row_of
 from rsvp.timeutil import is_zone, now_utc
 
@@ -110,41 +109,6 @@ def closes_at(event: Event) -> datetime:
 
 def window(event: Event, now: datetime | None = None) -> Window:
     return windows.window(event, event.registration_opens_at, closes_at(event), now)
-
-
-def take_seat(event: Event, mode: AttendanceMode) -> bool:
-    """Take one seat in ``mode`` if one is left; True when taken.
-
-    One conditional UPDATE, so concurrent requests can never oversell: the
-    database serialises them on the event row.
-    """
-    result = db.session.connection().execute(  # Core: nothing for the ORM's execution to do
-        _seat_update(mode is AttendanceMode.IN_PERSON, 1), {"event_id": event.id})
-    db.session.expire(event, ["taken_in_person" if mode is AttendanceMode.IN_PERSON
-                              else "taken_online"])
-    return result.rowcount == 1
-
-
-def release_seat(event: Event, mode: AttendanceMode) -> None:
-    db.session.connection().execute(_seat_update(mode is AttendanceMode.IN_PERSON, -1),
-                                    {"event_id": event.id})
-    db.session.expire(event, ["taken_in_person" if mode is AttendanceMode.IN_PERSON
-                              else "taken_online"])
-
-
-@cache
-def _seat_update(in_person: bool, step: int) -> sa.Update:
-    """One seat more (``step`` 1, while one is left) or less (-1, never below none), built once.
-
-    Core, not the ORM's bulk UPDATE: the same statement for a fraction of the work. The
-    event's ``updated_at`` is left as it was: a seat is not an edit of the event.
-    """
-    table: sa.Table = Event.__table__  # type: ignore[assignment]
-    taken = table.c.taken_in_person if in_person else table.c.taken_online
-    capacity = table.c.capacity_in_person if in_person else table.c.capacity_online
-    room = sa.or_(capacity.is_(None), taken < capacity) if step > 0 else taken > 0
-    return (sa.update(table).where(table.c.id == sa.bindparam("event_id"), room)
-            .values({taken: taken + step, table.c.updated_at: table.c.updated_at}))
 
 
 def seat_or_wait(event: Event, mode: AttendanceMode) -> RegistrationStatus:
@@ -283,7 +247,9 @@ def register_row(event: Event, data: RegistrationData, now: datetime | None = No
         "actor": "registrant", "note": ""})
     if not (seat_first or heard) and written.can_write(session):
         try:
-            return _written(event, row, change, seat_last)
+            if written.register(event, row, change, seat_last) is None:
+                raise _already_registered(event, email)
+            return row
         except written.SeatGone:  # taken since the event was read: asked first, as when full
             seat_last, seat_first = False, True
     if seat_first:
@@ -300,28 +266,6 @@ def register_row(event: Event, data: RegistrationData, now: datetime | None = No
     email_row = notify.first_email(event.id, row)
     if seat_last and not take_seat(event, data.attendance_mode):
         _seat_gone(event, row, change, email_row)
-    return row
-
-
-def _written(event: Event, row: dict[str, Any], change: dict[str, Any], seat: bool
-             ) -> dict[str, Any]:
-    """register_row's rows written by one statement that commits alone (written.write), with
-    the seat when ``seat``.
-
-    :raises AlreadyRegistered: as register_row.
-    :raises written.SeatGone: nothing written.
-    """
-    email = notify.first_email_row(event.id, row)
-    mode = row["attendance_mode"]
-    registration_id = written.write(
-        db.session(), row, change, email and later_row(**email),
-        _seat_update(mode is AttendanceMode.IN_PERSON, 1) if seat else None)
-    if registration_id is None:
-        raise _already_registered(event, row["email"])
-    row["id"] = change["registration_id"] = registration_id
-    if seat:
-        db.session.expire(event, ["taken_in_person" if mode is AttendanceMode.IN_PERSON
-                                  else "taken_online"])
     return row
 
 

@@ -31,9 +31,13 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 
 from rsvp.events.models import Event
+from rsvp.extensions import db
 from rsvp.mail.models import OutboxMessage
+from rsvp.mail.outbox import later_row
 from rsvp.postgresql import ALONE, outside_transaction
+from rsvp.registrations import notify
 from rsvp.registrations.models import ACTIVE_SQL, Registration, RegistrationChange
+from rsvp.registrations.seats import seat_changed, seat_update
 
 #: The SQLSTATE of rsvp_refuse()'s error, and the reason this statement gives it.
 REFUSED, NO_SEAT = "RS001", "no seat left"
@@ -48,6 +52,26 @@ def can_write(session: sa.orm.Session) -> bool:
     """Whether write() may write now: on PostgreSQL, the session outside a transaction."""
     connection = session.connection()
     return connection.dialect.name == "postgresql" and outside_transaction(connection)
+
+
+def register(event: Event, registration: dict[str, Any], change: dict[str, Any], seat: bool
+             ) -> int | None:
+    """A new registration of ``event`` (rsvp.registrations.services.register_row's rows: the
+    registration and its history row ``change``), its first email, and its seat when ``seat``,
+    written by write(); the registration's id, also set in both rows, or None when its address
+    already holds an active registration.
+
+    :raises SeatGone: nothing written.
+    """
+    email = notify.first_email_row(event.id, registration)
+    mode = registration["attendance_mode"]
+    registration_id = write(db.session(), registration, change, email and later_row(**email),
+                            seat_update(mode, 1) if seat else None)
+    if registration_id is not None:
+        registration["id"] = change["registration_id"] = registration_id
+        if seat:
+            seat_changed(event, mode)
+    return registration_id
 
 
 def write(session: sa.orm.Session, registration: dict[str, Any], change: dict[str, Any],
