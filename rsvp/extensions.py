@@ -4,8 +4,8 @@ from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_mail import Mail
 from flask_migrate import Migrate
-from flask_wtf import CSRFProtect
 
+from rsvp.csrf import CSRFProtect
 from rsvp.db import Base, Session, SQLAlchemy
 from rsvp.i18n import Babel
 from rsvp.ratelimits import Limiter

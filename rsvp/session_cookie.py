@@ -1,9 +1,10 @@
 """The session cookie: Flask's signed cookie, written and read with fewer calls, and framable.
 
 Flask's session, with its serializer skipping the tagging walk for plain JSON (SessionJSON),
-its signer built once and signing through hmac.digest (_Signer), and its cookie written in one
-pass; a form framed on another site over HTTPS gets the cookie it needs there (SameSite=None;
-Secure; Partitioned). A cookie either writes, the other reads (tests/test_session_cookie.py).
+its signer built once and signing through hmac.digest (KeptKeySigner, which rsvp.csrf's tokens
+use too), and its cookie written in one pass; a form framed on another site over HTTPS gets the
+cookie it needs there (SameSite=None; Secure; Partitioned). A cookie either writes, the other
+reads (tests/test_session_cookie.py).
 """
 
 from __future__ import annotations
@@ -72,7 +73,7 @@ class _HMAC(HMACAlgorithm):
         return hmac.digest(key, value, self.name)
 
 
-class _Signer(TimestampSigner):
+class KeptKeySigner(TimestampSigner):
     """itsdangerous' signer, which derives its key from the secret anew for each cookie read or
     written (a hash each time); the key derived is kept, per secret and salt. Its HMAC is _HMAC."""
 
@@ -155,5 +156,5 @@ class SessionInterface(SecureCookieSessionInterface):
         if key not in self._signers:
             signing = self._signers[key] = super().get_signing_serializer(app)
             if signing is not None:  # None without a secret key: no session
-                signing.signer = _Signer
+                signing.signer = KeptKeySigner
         return self._signers[key]
