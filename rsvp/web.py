@@ -19,7 +19,9 @@ from flask import (
 )
 from flask_babel import get_locale
 from flask_wtf.csrf import CSRFError
+from werkzeug.datastructures import LanguageAccept
 from werkzeug.exceptions import HTTPException
+from werkzeug.http import parse_accept_header
 from werkzeug.routing import IntegerConverter, Map
 
 from rsvp import timeutil
@@ -65,7 +67,15 @@ def select_locale() -> str:
     chosen = request.cookies.get(LANGUAGE_COOKIE)
     if chosen in supported:
         return chosen
-    return request.accept_languages.best_match(supported) or supported[0]
+    return _browsers_choice(request.environ.get("HTTP_ACCEPT_LANGUAGE"), tuple(supported))
+
+
+@functools.lru_cache(maxsize=256)
+def _browsers_choice(header: str | None, supported: tuple[str, ...]) -> str:
+    """Of ``supported``, the one an Accept-Language header prefers (else the first): as
+    Werkzeug's ``request.accept_languages.best_match`` answers, once per header and languages
+    (parsing and matching a header cost each page about 50 calls; browsers send a few)."""
+    return parse_accept_header(header, LanguageAccept).best_match(supported) or supported[0]
 
 
 def request_languages() -> list[str]:
@@ -74,6 +84,8 @@ def request_languages() -> list[str]:
 
 def asked_language() -> str | None:
     """The language the address asks for (``?lang=``) if it is one of LANGUAGES, else None."""
+    if not request.environ.get("QUERY_STRING"):  # most addresses: nothing to parse
+        return None
     asked = request.args.get(LANGUAGE_PARAMETER)
     return asked if asked in request_languages() else None
 

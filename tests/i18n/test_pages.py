@@ -68,6 +68,25 @@ def test_a_regional_variant_gets_its_language(client, db_session):
     assert '<html lang="fr"' in page
 
 
+HEADERS = [None, "", "fr", "fr-CH, de;q=0.5", "de, es;q=0.4, ar;q=0.8", "zh-Hans-CN", "pt-BR;q=0.1",
+           "*", "xx, *;q=0.2", "de", "en-GB,en;q=0.9,ru;q=0.8", ";;;q=x, ,", "ES;Q=0.5, RU"]
+
+
+@pytest.mark.parametrize("header", HEADERS)
+def test_the_browsers_language_is_chosen_as_werkzeug_matches_it(app, client, db_session, header):
+    """The choice is kept per header (rsvp.web._browsers_choice): asked twice, each answer is
+    the one Werkzeug's own match gives, and a header nothing matches gets the first language."""
+    languages = list(app.config["LANGUAGES"])
+    headers = {} if header is None else {"Accept-Language": header}
+    with app.test_request_context("/", headers=headers):
+        from flask import request
+
+        expected = request.accept_languages.best_match(languages) or languages[0]
+    for _ in range(2):
+        page = client.get("/", headers=headers).get_data(as_text=True)
+        assert f'<html lang="{expected}"' in page
+
+
 def test_the_switcher_is_on_every_page_and_its_choice_sticks(client, db_session, lang):
     page = client.get("/past").get_data(as_text=True)
     assert 'action="/language"' in page and f'<option value="{lang}" lang="{lang}">' in page
