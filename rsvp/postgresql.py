@@ -92,6 +92,20 @@ def outside_transaction(connection: sa.Connection) -> bool:
     return bool(driver.autocommit) and driver.info.transaction_status is pq.TransactionStatus.IDLE
 
 
+def commit(session: sa.orm.Session) -> None:
+    """``session.commit()``, unless nothing is left to commit: on PostgreSQL, the session's
+    connection outside a transaction (it only read, or its writes each committed alone, see
+    ALONE) and no object pending in the session. The commit would then send nothing and cost
+    a public registration about a twentieth of its Python calls (expiring what the session
+    loaded, closing its transaction); the end of the request closes the session as ever."""
+    if session.new or session.dirty or session.deleted or not session.in_transaction():
+        session.commit()
+        return
+    connection = session.connection()
+    if connection.dialect.name != "postgresql" or not outside_transaction(connection):
+        session.commit()
+
+
 #: Requests that read only (a write among them still begins a transaction: configure_postgresql).
 _READING_METHODS = frozenset(("GET", "HEAD", "OPTIONS"))
 #: Connection record info: set when configure_postgresql turned the connection's autocommit on.

@@ -18,6 +18,7 @@ from rsvp.db import reads_first, writes_next
 from rsvp.events.labels import watch_only
 from rsvp.events.services import public_event, public_event_and_questions
 from rsvp.extensions import db, limiter
+from rsvp.postgresql import commit
 from rsvp.registrations import posted, selfservice, services
 from rsvp.registrations.entered import registration_data
 from rsvp.registrations.forms import LinkRequestForm, RegistrationForm, registration_form_class
@@ -81,7 +82,7 @@ def register(slug: str) -> str | Response | tuple[str, int]:
     except services.RegistrationClosed as closed:
         db.session.rollback()
         return page(409, closed.window)
-    db.session.commit()
+    commit(db.session())  # nothing to send when the registration's one statement committed alone
     session[_JUST_REGISTERED] = [slug, data.email.strip().lower()]
     return redirect(url_for("registrations.registered", slug=slug), code=303)
 
