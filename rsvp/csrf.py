@@ -4,7 +4,7 @@ Flask-WTF's validate_csrf builds an itsdangerous serializer for every form poste
 derives its key from the secret anew (a hash) and signs through the hmac module's Python path:
 about 190 calls a post, a twentieth of a registration's. validate() is the same check with the
 same messages, its serializer kept per secret and signing as the session cookie's does
-(rsvp.session_cookie.KeptKeySigner). A token either makes, the other accepts (tests/test_csrf.py).
+(rsvp.signing). A token either makes, the other accepts (tests/test_csrf.py).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from flask_wtf import csrf as flask_wtf_csrf
 from itsdangerous import BadData, SignatureExpired, URLSafeTimedSerializer
 from wtforms import ValidationError
 
-from rsvp.session_cookie import KeptKeySigner
+from rsvp.signing import KeptKeySigner
 
 #: Flask-WTF's salt for its tokens: tokens made by its generate_csrf are checked here.
 SALT = "wtf-csrf-token"

@@ -1,26 +1,23 @@
 """The session cookie: Flask's signed cookie, written and read with fewer calls, and framable.
 
 Flask's session, with its serializer skipping the tagging walk for plain JSON (SessionJSON),
-its signer built once and signing through hmac.digest (KeptKeySigner, which rsvp.csrf's tokens
-use too), and its cookie written in one pass; a form framed on another site over HTTPS gets the
-cookie it needs there (SameSite=None; Secure; Partitioned). A cookie either writes, the other
-reads (tests/test_session_cookie.py).
+its signer built once with its key kept (rsvp.signing), and its cookie written in one pass; a
+form framed on another site over HTTPS gets the cookie it needs there (SameSite=None; Secure;
+Partitioned). A cookie either writes, the other reads (tests/test_session_cookie.py).
 """
 
 from __future__ import annotations
 
-import hmac
 from typing import Any
 
 from flask import Flask, Response, request
 from flask.json import dumps, loads
 from flask.json.tag import TaggedJSONSerializer
 from flask.sessions import SecureCookieSessionInterface, SessionMixin
-from itsdangerous import TimestampSigner
-from itsdangerous.signer import HMACAlgorithm
 from werkzeug.http import dump_cookie
 
 from rsvp.embed import embedded
+from rsvp.signing import KeptKeySigner
 
 
 class SessionJSON(TaggedJSONSerializer):
@@ -58,42 +55,6 @@ def _plain(value: Any) -> bool:
         return all(type(key) is str and not key.startswith(" ") and _plain(item)
                    for key, item in value.items())
     return False
-
-
-class _HMAC(HMACAlgorithm):
-    """itsdangerous' HMAC, through the hmac module's one call in C (hmac.digest) for a digest
-    hashlib knows by name: the HMAC object itsdangerous builds for a digest given as a
-    function, as Flask's session gives it, takes the module's Python path (26 calls)."""
-
-    def __init__(self, digest_method: Any, name: str) -> None:
-        super().__init__(digest_method)
-        self.name = name
-
-    def get_signature(self, key: bytes, value: bytes) -> bytes:
-        return hmac.digest(key, value, self.name)
-
-
-class KeptKeySigner(TimestampSigner):
-    """itsdangerous' signer, which derives its key from the secret anew for each cookie read or
-    written (a hash each time); the key derived is kept, per secret and salt. Its HMAC is _HMAC."""
-
-    _derived: dict[tuple[Any, ...], bytes] = {}
-    _algorithms: dict[Any, HMACAlgorithm] = {}
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        if kwargs.get("algorithm") is None and isinstance(self.algorithm, HMACAlgorithm):
-            method = self.digest_method
-            if (algorithm := self._algorithms.get(method)) is None:
-                algorithm = self._algorithms[method] = _HMAC(method, method().name)
-            self.algorithm = algorithm
-
-    def derive_key(self, secret_key: str | bytes | None = None) -> bytes:
-        about = (secret_key if secret_key is not None else self.secret_keys[-1], self.salt,
-                 self.key_derivation, self.digest_method)
-        if (derived := self._derived.get(about)) is None:
-            derived = self._derived[about] = super().derive_key(secret_key)
-        return derived
 
 
 class SessionInterface(SecureCookieSessionInterface):

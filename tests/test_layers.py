@@ -35,7 +35,7 @@ LAYERS: list[tuple[int, tuple[str, ...]]] = [
     (1, ("rsvp.db", "rsvp.extensions", "rsvp.tokens", "rsvp.timeutil", "rsvp.i18n", "rsvp.fields",
          "rsvp.urls", "rsvp.privacy.logs", "rsvp.personal", "rsvp.sealing",
          "rsvp.ratelimits", "rsvp.writequeue", "rsvp.postgresql", "rsvp.livepush", "rsvp.qr",
-         "rsvp.rows")),
+         "rsvp.rows", "rsvp.signing", "rsvp.csrf")),
     (2, ("rsvp.events",)),
     (3, ("rsvp.mail", "rsvp.mail.claims", "rsvp.privacy")),
     (4, ("rsvp.auth", "rsvp.site")),
