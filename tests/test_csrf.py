@@ -8,10 +8,12 @@ import re
 import pytest
 from flask import session
 from flask_wtf.csrf import generate_csrf, validate_csrf
+from sqlalchemy import select
 from wtforms import ValidationError
 
 from rsvp import csrf
 from rsvp.extensions import csrf as installed
+from rsvp.registrations.models import Registration
 from tests.factories import make_event
 
 
@@ -79,10 +81,6 @@ def test_an_old_token_has_expired_and_a_token_of_another_secret_is_invalid(app):
 
 @pytest.mark.parametrize("token", ["good", "forged", None])
 def test_a_post_is_let_through_only_with_its_own_token(csrf_client, db_session, token):
-    from sqlalchemy import select
-
-    from rsvp.registrations.models import Registration
-
     event = make_event()
     page = csrf_client.get(f"/events/{event.slug}/register").get_data(as_text=True)
     own = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)

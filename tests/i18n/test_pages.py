@@ -7,6 +7,7 @@ from datetime import timedelta
 from urllib.parse import urlsplit
 
 import pytest
+from flask import request
 
 from rsvp.registrations.notify import manage_url
 from rsvp.timeutil import now_utc
@@ -79,8 +80,6 @@ def test_the_browsers_language_is_chosen_as_werkzeug_matches_it(app, client, db_
     languages = list(app.config["LANGUAGES"])
     headers = {} if header is None else {"Accept-Language": header}
     with app.test_request_context("/", headers=headers):
-        from flask import request
-
         expected = request.accept_languages.best_match(languages) or languages[0]
     for _ in range(2):
         page = client.get("/", headers=headers).get_data(as_text=True)
